@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Installs everything SealDesk and its tests need on a fresh Debian 12 machine (run as root):
+# Debian packages (SoftHSM2 as the test USB-Key, poppler and qpdf as independent verifiers,
+# Chromium for the UI tests, a CJK font, OpenSSL headers for the native GM test token), then the
+# npm dependencies. The Electron binary download is skipped where there is no route to it.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+pkgs=(softhsm2 opensc poppler-utils qpdf openssl libssl-dev build-essential python3 chromium fonts-noto-cjk xvfb)
+missing=()
+for p in "${pkgs[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
+if [ "${#missing[@]}" -gt 0 ]; then
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+export ELECTRON_SKIP_BINARY_DOWNLOAD="${ELECTRON_SKIP_BINARY_DOWNLOAD:-1}"
+npm ci --no-audit --no-fund
+# pkcs11js is a native addon: fail here, not in the middle of the tests, if it did not build.
+node -e "require('pkcs11js')" || { echo "pkcs11js did not build (see allowScripts in package.json)" >&2; exit 1; }
+if [ -f native/Makefile ]; then make -s -C native; fi
