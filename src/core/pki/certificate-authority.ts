@@ -38,8 +38,8 @@ export async function createRootCa(subject: string, validDays = 3650, notBefore 
 }
 
 export async function loadCa(certificateDer: Uint8Array, privateKeyPkcs8: Uint8Array): Promise<SoftwareCa> {
-  const cert = new x509.X509Certificate(certificateDer);
-  const key = await webcrypto.subtle.importKey('pkcs8', privateKeyPkcs8, EC, true, ['sign']);
+  const cert = new x509.X509Certificate(new Uint8Array(certificateDer));
+  const key = await webcrypto.subtle.importKey('pkcs8', new Uint8Array(privateKeyPkcs8), EC, true, ['sign']);
   return { certificate: certificateDer, certificatePem: cert.toString('pem'), privateKeyPkcs8, subject: cert.subject, key };
 }
 
@@ -56,19 +56,19 @@ export interface IssueOptions {
 export async function issueCertificate(ca: SoftwareCa, o: IssueOptions): Promise<Uint8Array> {
   const notBefore = o.notBefore ?? new Date(Date.now() - 3600_000);
   const usage = o.usage ?? 'signing';
-  const publicKey = new x509.PublicKey(o.publicKeySpki);
+  const publicKey = new x509.PublicKey(new Uint8Array(o.publicKeySpki));
   const extensions: x509.Extension[] = [
     new x509.BasicConstraintsExtension(usage === 'ca', undefined, true),
     usage === 'ca'
       ? new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign, true)
       : new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.nonRepudiation, true),
     await x509.SubjectKeyIdentifierExtension.create(publicKey),
-    await x509.AuthorityKeyIdentifierExtension.create(await new x509.X509Certificate(ca.certificate).publicKey.export()),
+    await x509.AuthorityKeyIdentifierExtension.create(await new x509.X509Certificate(new Uint8Array(ca.certificate)).publicKey.export()),
   ];
   if (usage === 'timestamping') extensions.push(new x509.ExtendedKeyUsageExtension(['1.3.6.1.5.5.7.3.8'], true));
   const cert = await x509.X509CertificateGenerator.create({
     subject: o.subject,
-    issuer: new x509.X509Certificate(ca.certificate).subject,
+    issuer: new x509.X509Certificate(new Uint8Array(ca.certificate)).subject,
     publicKey,
     signingKey: ca.key,
     notBefore,

@@ -1,0 +1,41 @@
+import { printError, usageError } from './output';
+import { trustCommand } from './commands/trust';
+import { logCommand } from './commands/log';
+
+type Command = (argv: string[]) => Promise<number>;
+
+const COMMANDS: Record<string, Command> = {
+  trust: trustCommand,
+  log: logCommand,
+};
+
+const USAGE = `sealdesk — 电子印章客户端 / electronic seal client
+
+  sealdesk token list|unlock|change-pin   USB-Keys (PKCS#11)
+  sealdesk seal make|list|verify          seals (制章 / 印章)
+  sealdesk sign IN.pdf -o OUT.pdf ...     stamp a PDF (签章)
+  sealdesk verify FILE [--json]           verify a stamped file (验章)
+  sealdesk trust add FILE|list            trusted roots
+  sealdesk log verify|show                the audit log
+  sealdesk demo --dir DIR                 build a demo world with SoftHSM2
+`;
+
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    process.stdout.write(USAGE);
+    return name ? 0 : 64;
+  }
+  const command = COMMANDS[name];
+  try {
+    if (!command) throw usageError(`未知命令: ${name}`, `unknown command: ${name}`);
+    return await command(rest);
+  } catch (e) {
+    printError(e);
+    return (e as { code?: string }).code === 'USAGE' ? 64 : 1;
+  }
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then((code) => { process.exitCode = code; });
+}
