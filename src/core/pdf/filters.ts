@@ -1,0 +1,153 @@
+import zlib from 'node:zlib';
+import { PdfArray, PdfDict, PdfName, PdfObject, PdfStream } from './objects';
+import { pdfMalformed } from './pdf-errors';
+
+/** Upper bound for one decoded stream: defeats zip bombs while allowing large page images. */
+export const MAX_DECODED_STREAM = 256 * 1024 * 1024;
+
+export interface DecodedStream {
+  data: Uint8Array;
+  /** Image filters that are left encoded (the caller decides what to do with DCT data). */
+  remainingFilter?: string;
+}
+
+function asList(o: PdfObject | undefined): PdfObject[] {
+  if (o === undefined || o === null) return [];
+  if (o instanceof PdfArray) return o.items;
+  return [o];
+}
+
+/**
+ * Decodes a stream's data through its /Filter chain. FlateDecode (with PNG/TIFF predictors),
+ * ASCIIHexDecode and ASCII85Decode are decoded; DCTDecode/JPXDecode stop the chain and are
+ * returned as they are. `resolve` dereferences indirect /Filter or /DecodeParms entries.
+ */
+export function decodeStream(stream: PdfStream, resolve: (o: PdfObject | undefined) => PdfObject | undefined): DecodedStream {
+  const filters = asList(resolve(stream.dict.get('Filter'))).map((f) => resolve(f));
+  const parmsList = asList(resolve(stream.dict.get('DecodeParms') ?? stream.dict.get('DP'))).map((p) => resolve(p));
+  let data: Uint8Array = stream.raw;
+  for (let i = 0; i < filters.length; i++) {
+    const f = filters[i];
+    if (!(f instanceof PdfName)) throw pdfMalformed('stream filter is not a name');
+    const parms = parmsList[i];
+    switch (f.name) {
+      case 'FlateDecode': case 'Fl':
+        data = applyPredictor(inflate(data), parms instanceof PdfDict ? parms : undefined, resolve);
+        break;
+      case 'ASCIIHexDecode': case 'AHx': data = asciiHexDecode(data); break;
+      case 'ASCII85Decode': case 'A85': data = ascii85Decode(data); break;
+      case 'DCTDecode': case 'DCT': case 'JPXDecode':
+        if (i !== filters.length - 1) throw pdfMalformed(`filter ${f.name} must be the last one`);
+        return { data, remainingFilter: f.name };
+      default:
+        throw pdfMalformed(`unsupported stream filter ${f.name}`);
+    }
+  }
+  return { data };
+}
+
+export function inflate(data: Uint8Array): Uint8Array {
+  try {
+    // Z_SYNC_FLUSH tolerates a missing end-of-stream marker, which many writers produce;
+    // corrupt data still throws.
+    return zlib.inflateSync(data, { maxOutputLength: MAX_DECODED_STREAM, finishFlush: zlib.constants.Z_SYNC_FLUSH });
+  } catch (e) {
+    throw pdfMalformed('compressed stream cannot be decompressed', {}, e);
+  }
+}
+
+function intParam(d: PdfDict | undefined, key: string, dflt: number, resolve: (o: PdfObject | undefined) => PdfObject | undefined): number {
+  const v = d ? resolve(d.get(key)) : undefined;
+  return typeof v === 'number' && Number.isInteger(v) ? v : dflt;
+}
+
+/** PNG (10–15) and TIFF (2) predictors, as used by xref streams and images. */
+export function applyPredictor(data: Uint8Array, parms: PdfDict | undefined, resolve: (o: PdfObject | undefined) => PdfObject | undefined): Uint8Array {
+  const predictor = intParam(parms, 'Predictor', 1, resolve);
+  if (predictor <= 1) return data;
+  const colors = intParam(parms, 'Colors', 1, resolve);
+  const bpc = intParam(parms, 'BitsPerComponent', 8, resolve);
+  const columns = intParam(parms, 'Columns', 1, resolve);
+  if (colors < 1 || colors > 32 || ![1, 2, 4, 8, 16].includes(bpc) || columns < 1 || columns > 1 << 24) throw pdfMalformed('bad predictor parameters');
+  const bpp = Math.max(1, Math.ceil((colors * bpc) / 8));
+  const rowLen = Math.ceil((colors * bpc * columns) / 8);
+  if (predictor === 2) {
+    if (bpc !== 8) throw pdfMalformed('TIFF predictor supported for 8-bit data only');
+    const out = Uint8Array.from(data);
+    for (let r = 0; r + rowLen <= out.length; r += rowLen) for (let i = bpp; i < rowLen; i++) out[r + i] = (out[r + i]! + out[r + i - bpp]!) & 0xff;
+    return out;
+  }
+  if (predictor < 10) throw pdfMalformed(`unknown predictor ${predictor}`);
+  return unfilterPngRows(data, rowLen, bpp);
+}
+
+/** Undoes PNG row filters (each row starts with its filter type byte). Shared with the PNG decoder. */
+export function unfilterPngRows(data: Uint8Array, rowLen: number, bpp: number): Uint8Array {
+  const rows = Math.floor(data.length / (rowLen + 1));
+  const out = new Uint8Array(rows * rowLen);
+  for (let r = 0; r < rows; r++) {
+    const inOff = r * (rowLen + 1);
+    const type = data[inOff]!;
+    const o = r * rowLen;
+    const prev = o - rowLen;
+    for (let i = 0; i < rowLen; i++) {
+      const x = data[inOff + 1 + i]!;
+      const a = i >= bpp ? out[o + i - bpp]! : 0;
+      const b = r > 0 ? out[prev + i]! : 0;
+      const c = r > 0 && i >= bpp ? out[prev + i - bpp]! : 0;
+      let v: number;
+      switch (type) {
+        case 0: v = x; break;
+        case 1: v = x + a; break;
+        case 2: v = x + b; break;
+        case 3: v = x + ((a + b) >> 1); break;
+        case 4: {
+          const p = a + b - c;
+          const pa = Math.abs(p - a), pb = Math.abs(p - b), pc = Math.abs(p - c);
+          v = x + (pa <= pb && pa <= pc ? a : pb <= pc ? b : c);
+          break;
+        }
+        default: throw pdfMalformed(`bad PNG row filter ${type}`);
+      }
+      out[o + i] = v & 0xff;
+    }
+  }
+  return out;
+}
+
+function asciiHexDecode(data: Uint8Array): Uint8Array {
+  const s = Buffer.from(data).toString('latin1').replace(/\s+/g, '');
+  const end = s.indexOf('>');
+  let hex = end >= 0 ? s.slice(0, end) : s;
+  if (!/^[0-9a-fA-F]*$/.test(hex)) throw pdfMalformed('bad ASCIIHex data');
+  if (hex.length % 2) hex += '0';
+  return Buffer.from(hex, 'hex');
+}
+
+function ascii85Decode(data: Uint8Array): Uint8Array {
+  const s = Buffer.from(data).toString('latin1').replace(/\s+/g, '').replace(/^<~/, '');
+  const end = s.indexOf('~>');
+  const body = end >= 0 ? s.slice(0, end) : s;
+  const out: number[] = [];
+  let group: number[] = [];
+  for (const ch of body) {
+    if (ch === 'z' && group.length === 0) { out.push(0, 0, 0, 0); continue; }
+    const v = ch.charCodeAt(0) - 33;
+    if (v < 0 || v > 84) throw pdfMalformed('bad ASCII85 data');
+    group.push(v);
+    if (group.length === 5) { pushGroup(out, group, 4); group = []; }
+  }
+  if (group.length > 0) {
+    const n = group.length - 1;
+    while (group.length < 5) group.push(84);
+    pushGroup(out, group, n);
+  }
+  return Uint8Array.from(out);
+}
+
+function pushGroup(out: number[], g: number[], n: number): void {
+  let v = 0;
+  for (const d of g) v = v * 85 + d;
+  const bytes = [(v >>> 24) & 0xff, (v >>> 16) & 0xff, (v >>> 8) & 0xff, v & 0xff];
+  for (let i = 0; i < n; i++) out.push(bytes[i]!);
+}

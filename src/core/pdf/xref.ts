@@ -1,0 +1,163 @@
+import { PdfArray, PdfDict, PdfObject, PdfStream } from './objects';
+import { ObjectParser } from './object-parser';
+import { decodeStream } from './filters';
+import { pdfMalformed } from './pdf-errors';
+import { WorkBudget } from './work-budget';
+
+export type XrefEntry =
+  | { type: 'free'; gen: number }
+  | { type: 'offset'; offset: number; gen: number }
+  | { type: 'compressed'; stream: number; index: number };
+
+/** One cross-reference section (a classic table with its trailer, or an xref stream). */
+export interface XrefSection {
+  /** Where the section starts: the `xref` keyword or the xref stream object. */
+  offset: number;
+  kind: 'table' | 'stream';
+  entries: Map<number, XrefEntry>;
+  trailer: PdfDict;
+  /** First byte after the section (after the trailer dictionary or after `endobj`). */
+  end: number;
+  /** For a hybrid file: the offset of the /XRefStm stream merged into this section. */
+  xrefStm?: number;
+}
+
+const MAX_SECTIONS = 10_000;
+
+/** Finds the offset recorded after the last `startxref` in the tail of the file. */
+export function findStartXref(bytes: Uint8Array): { startxref: number; keywordAt: number } {
+  const tailStart = Math.max(0, bytes.length - 4096);
+  const tail = Buffer.from(bytes.buffer, bytes.byteOffset + tailStart, bytes.length - tailStart).toString('latin1');
+  const at = tail.lastIndexOf('startxref');
+  if (at < 0) throw pdfMalformed('no "startxref" at the end of the file');
+  const m = /^startxref\s+(\d{1,15})/.exec(tail.slice(at));
+  if (!m) throw pdfMalformed('"startxref" is not followed by an offset');
+  const off = Number(m[1]);
+  if (off >= bytes.length) throw pdfMalformed('"startxref" points past the end of the file', { startxref: off });
+  return { startxref: off, keywordAt: tailStart + at };
+}
+
+/**
+ * Reads the chain of cross-reference sections starting at `start`, following /Prev (and /XRefStm
+ * in hybrid files). Returns them newest first. Loops in /Prev are refused.
+ */
+export function readXrefChain(bytes: Uint8Array, start: number, budget: WorkBudget): XrefSection[] {
+  const sections: XrefSection[] = [];
+  const seen = new Set<number>();
+  let next: number | undefined = start;
+  while (next !== undefined) {
+    if (seen.has(next)) throw pdfMalformed('cross-reference /Prev chain loops', { offset: next });
+    if (sections.length >= MAX_SECTIONS) throw pdfMalformed('too many cross-reference sections');
+    seen.add(next);
+    const section = readXrefSection(bytes, next, budget);
+    sections.push(section);
+    const prev = section.trailer.get('Prev');
+    if (prev === undefined || prev === null) next = undefined;
+    else if (typeof prev === 'number' && Number.isInteger(prev) && prev >= 0 && prev < bytes.length) next = prev;
+    else throw pdfMalformed('bad /Prev offset', { prev: String(prev) });
+  }
+  return sections;
+}
+
+export function readXrefSection(bytes: Uint8Array, offset: number, budget: WorkBudget): XrefSection {
+  const p = new ObjectParser(bytes, offset, budget);
+  if (p.peekKeyword() === 'xref') return readXrefTable(bytes, p, offset, budget);
+  return readXrefStream(bytes, offset, budget);
+}
+
+function readXrefTable(bytes: Uint8Array, p: ObjectParser, offset: number, budget: WorkBudget): XrefSection {
+  p.expectKeyword('xref');
+  const entries = new Map<number, XrefEntry>();
+  for (;;) {
+    const kw = p.peekKeyword();
+    if (kw === 'trailer') break;
+    const first = p.readInt();
+    const count = p.readInt();
+    // Each entry takes 20 bytes (18 at the very least): a count the file cannot hold is a lie.
+    if (count * 18 > bytes.length - p.pos) throw pdfMalformed('cross-reference subsection larger than the file', { offset, count });
+    for (let i = 0; i < count; i++) {
+      budget.tick();
+      const off = p.readInt();
+      const gen = p.readInt();
+      p.skipWhitespace();
+      const t = bytes[p.pos];
+      if (t !== 0x6e && t !== 0x66) throw pdfMalformed('bad cross-reference entry', { offset: p.pos });
+      p.pos++;
+      const num = first + i;
+      if (entries.has(num)) continue;
+      if (t === 0x6e) {
+        if (num === 0) continue; // object 0 is always free; some writers mark it "n" by mistake
+        entries.set(num, { type: 'offset', offset: off, gen });
+      } else entries.set(num, { type: 'free', gen });
+    }
+  }
+  p.expectKeyword('trailer');
+  const trailer = p.parseObject();
+  if (!(trailer instanceof PdfDict)) throw pdfMalformed('trailer is not a dictionary', { offset });
+  const section: XrefSection = { offset, kind: 'table', entries, trailer, end: p.pos };
+  const xrefStm = trailer.get('XRefStm');
+  if (typeof xrefStm === 'number' && Number.isInteger(xrefStm) && xrefStm >= 0 && xrefStm < bytes.length) {
+    // Hybrid file: the stream lists objects (typically compressed ones) the table does not know.
+    // The stream's entries are preferred, as PDF 32000 7.5.8.4 says for such readers.
+    const stm = readXrefStream(bytes, xrefStm, budget);
+    for (const [num, e] of stm.entries) {
+      const cur = entries.get(num);
+      if (cur === undefined || cur.type === 'free') entries.set(num, e);
+    }
+    section.xrefStm = xrefStm;
+  }
+  return section;
+}
+
+function readXrefStream(bytes: Uint8Array, offset: number, budget: WorkBudget): XrefSection {
+  const p = new ObjectParser(bytes, offset, budget);
+  const obj = p.parseIndirectObject(undefined, () => {
+    throw pdfMalformed('xref stream /Length must be direct', { offset });
+  });
+  const stream = obj.value;
+  if (!(stream instanceof PdfStream) || stream.dict.getName('Type') !== 'XRef') throw pdfMalformed('cross-reference offset does not point to an xref table or stream', { offset });
+  const d = stream.dict;
+  const w = d.get('W');
+  if (!(w instanceof PdfArray) || w.length !== 3 || !w.items.every((x) => typeof x === 'number' && Number.isInteger(x) && x >= 0 && x <= 8)) {
+    throw pdfMalformed('xref stream /W is invalid', { offset });
+  }
+  const [w0, w1, w2] = w.items as number[];
+  const rowLen = w0! + w1! + w2!;
+  if (rowLen === 0) throw pdfMalformed('xref stream /W is all zeros', { offset });
+  const size = d.get('Size');
+  if (typeof size !== 'number' || !Number.isInteger(size) || size < 0) throw pdfMalformed('xref stream /Size is invalid', { offset });
+  const direct = (o: PdfObject | undefined): PdfObject | undefined => o;
+  const data = decodeStream(stream, direct).data;
+  const index = d.get('Index');
+  let ranges: number[];
+  if (index === undefined) ranges = [0, size];
+  else if (index instanceof PdfArray && index.length % 2 === 0 && index.items.every((x) => typeof x === 'number' && Number.isInteger(x) && x >= 0)) ranges = index.items as number[];
+  else throw pdfMalformed('xref stream /Index is invalid', { offset });
+  const entries = new Map<number, XrefEntry>();
+  let pos = 0;
+  for (let r = 0; r < ranges.length; r += 2) {
+    const first = ranges[r]!;
+    const count = ranges[r + 1]!;
+    if (pos + count * rowLen > data.length) throw pdfMalformed('xref stream shorter than its /Index says', { offset });
+    for (let i = 0; i < count; i++) {
+      budget.tick();
+      const type = w0 === 0 ? 1 : readBE(data, pos, w0!);
+      const f2 = readBE(data, pos + w0!, w1!);
+      const f3 = readBE(data, pos + w0! + w1!, w2!);
+      pos += rowLen;
+      const num = first + i;
+      if (entries.has(num)) continue;
+      if (type === 0) entries.set(num, { type: 'free', gen: f3 });
+      else if (type === 1) { if (num !== 0) entries.set(num, { type: 'offset', offset: f2, gen: f3 }); }
+      else if (type === 2) entries.set(num, { type: 'compressed', stream: f2, index: f3 });
+      // Other types are reserved and mean "null object": ignore them.
+    }
+  }
+  return { offset, kind: 'stream', entries, trailer: d, end: p.pos };
+}
+
+function readBE(b: Uint8Array, at: number, n: number): number {
+  let v = 0;
+  for (let i = 0; i < n; i++) v = v * 256 + b[at + i]!;
+  return v;
+}
