@@ -1,0 +1,56 @@
+import * as asn1js from 'asn1js';
+import { SealDeskError } from '../errors';
+
+/** A fresh ArrayBuffer holding exactly these bytes (asn1js/pkijs want ArrayBuffers, not views). */
+export function toArrayBuffer(bytes: Uint8Array): ArrayBuffer {
+  const out = new ArrayBuffer(bytes.byteLength);
+  new Uint8Array(out).set(bytes);
+  return out;
+}
+
+export function cmsMalformed(what: string, cause?: unknown): SealDeskError {
+  return new SealDeskError('CMS_MALFORMED', `签名数据(CMS)格式错误:${what}`, `Malformed CMS signature data: ${what}`, { cause });
+}
+
+/**
+ * Decodes one DER value and insists it spans the whole input. Trailing bytes are tolerated only when
+ * they are zero padding — PDF /Contents placeholders are zero-filled after the CMS.
+ */
+export function decodeDer(bytes: Uint8Array, what: string): asn1js.AsnType {
+  if (bytes.length === 0) throw cmsMalformed(`${what} is empty`);
+  let parsed: ReturnType<typeof asn1js.fromBER>;
+  try {
+    parsed = asn1js.fromBER(toArrayBuffer(bytes));
+  } catch (e) {
+    throw cmsMalformed(`${what}: not DER`, e);
+  }
+  if (parsed.offset === -1 || parsed.result.error) throw cmsMalformed(`${what}: not DER (${parsed.result.error || 'decode error'})`);
+  for (let i = parsed.offset; i < bytes.length; i++) {
+    if (bytes[i] !== 0) throw cmsMalformed(`${what}: unexpected bytes after the DER value`);
+  }
+  return parsed.result;
+}
+
+/** The length of the first DER value in `bytes` (the CMS inside a zero-padded /Contents). */
+export function derValueLength(bytes: Uint8Array): number {
+  if (bytes.length < 2) throw cmsMalformed('too short');
+  const first = bytes[1]!;
+  if (first < 0x80) return 2 + first;
+  const n = first & 0x7f;
+  if (n === 0 || n > 4 || bytes.length < 2 + n) throw cmsMalformed('bad length');
+  let len = 0;
+  for (let i = 0; i < n; i++) len = len * 256 + bytes[2 + i]!;
+  const total = 2 + n + len;
+  if (total > bytes.length) throw cmsMalformed('declared length exceeds the data');
+  return total;
+}
+
+export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+export function hex(bytes: Uint8Array): string {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex');
+}

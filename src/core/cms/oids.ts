@@ -1,0 +1,70 @@
+import * as asn1js from 'asn1js';
+
+/**
+ * Object identifiers used by SealDesk's CMS (CAdES / PAdES) signatures and RFC 3161 timestamps.
+ *
+ * The SESeal signed attribute: GB/T 38540 fixes no OID for carrying a seal inside a CMS signature, so
+ * SealDesk uses an arc under 2.25 (ITU-T X.667: an OID derived from a UUID, which needs no
+ * registration): UUID 02299959-0afd-448d-b6c4-fb77ce2fa56f as an integer, arc .1 = "SESeal (DER) as
+ * a signed attribute". The attribute value is an OCTET STRING holding the DER SESeal, so any CMS
+ * reader carries it opaquely and the signer's signature binds the seal to the document.
+ */
+export const OID_SEALDESK_ARC = '2.25.2874450426146614219335903324603917679';
+export const OID_ATTR_SESEAL = `${OID_SEALDESK_ARC}.1`;
+
+export const OID_DATA = '1.2.840.113549.1.7.1';
+export const OID_SIGNED_DATA = '1.2.840.113549.1.7.2';
+export const OID_ATTR_CONTENT_TYPE = '1.2.840.113549.1.9.3';
+export const OID_ATTR_MESSAGE_DIGEST = '1.2.840.113549.1.9.4';
+export const OID_ATTR_SIGNING_TIME = '1.2.840.113549.1.9.5';
+export const OID_ATTR_SIGNING_CERTIFICATE = '1.2.840.113549.1.9.16.2.12';
+export const OID_ATTR_SIGNING_CERTIFICATE_V2 = '1.2.840.113549.1.9.16.2.47';
+/** id-aa-signatureTimeStampToken (RFC 3161 appendix A / CAdES): unsigned attribute of a SignerInfo. */
+export const OID_ATTR_SIGNATURE_TIMESTAMP = '1.2.840.113549.1.9.16.2.14';
+export const OID_CT_TSTINFO = '1.2.840.113549.1.9.16.1.4';
+
+export const OID_SHA1 = '1.3.14.3.2.26';
+export const OID_SHA256 = '2.16.840.1.101.3.4.2.1';
+export const OID_SHA384 = '2.16.840.1.101.3.4.2.2';
+export const OID_SHA512 = '2.16.840.1.101.3.4.2.3';
+export const OID_SM3 = '1.2.156.10197.1.401';
+
+export const OID_RSA_ENCRYPTION = '1.2.840.113549.1.1.1';
+export const OID_SHA256_WITH_RSA = '1.2.840.113549.1.1.11';
+export const OID_SHA384_WITH_RSA = '1.2.840.113549.1.1.12';
+export const OID_SHA512_WITH_RSA = '1.2.840.113549.1.1.13';
+export const OID_RSASSA_PSS = '1.2.840.113549.1.1.10';
+export const OID_MGF1 = '1.2.840.113549.1.1.8';
+export const OID_EC_PUBLIC_KEY = '1.2.840.10045.2.1';
+export const OID_ECDSA_SHA256 = '1.2.840.10045.4.3.2';
+export const OID_ECDSA_SHA384 = '1.2.840.10045.4.3.3';
+export const OID_ECDSA_SHA512 = '1.2.840.10045.4.3.4';
+export const OID_SM2_SM3 = '1.2.156.10197.1.501';
+export const OID_SM2_1 = '1.2.156.10197.1.301.1';
+export const OID_KP_TIMESTAMPING = '1.3.6.1.5.5.7.3.8';
+
+/** Digest algorithm OID → node:crypto hash name (node ≥ 20 with OpenSSL 3 knows 'sm3'). */
+export const DIGEST_BY_OID: Readonly<Record<string, string>> = {
+  [OID_SHA1]: 'sha1',
+  [OID_SHA256]: 'sha256',
+  [OID_SHA384]: 'sha384',
+  [OID_SHA512]: 'sha512',
+  [OID_SM3]: 'sm3',
+};
+
+export const OID_BY_DIGEST: Readonly<Record<string, string>> = {
+  sha256: OID_SHA256,
+  sha384: OID_SHA384,
+  sha512: OID_SHA512,
+  sm3: OID_SM3,
+};
+
+/**
+ * asn1js renders arcs above 2^53 (such as our 2.25 UUID arc) as "{hex}" when decoding, so a decoded
+ * attribute type must be compared with the same rendering of the OID, computed once here.
+ */
+export const OID_ATTR_SESEAL_AS_DECODED: string = (() => {
+  const encoded = new asn1js.ObjectIdentifier({ value: OID_ATTR_SESEAL }).toBER(false);
+  const decoded = asn1js.fromBER(encoded).result as asn1js.ObjectIdentifier;
+  return decoded.valueBlock.toString();
+})();
