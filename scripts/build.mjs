@@ -1,0 +1,64 @@
+// Builds the Electron app into dist/: main + token host (Node, CommonJS), the sandboxed preload
+// (one self-contained script; sandboxed preloads may only require 'electron'), and the renderer
+// (React + pdf.js, one browser bundle) with pdf.js's worker, cmaps and fonts served from app://.
+// Usage: node scripts/build.mjs [--renderer-only]
+import { build } from 'esbuild';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const dist = path.join(root, 'dist');
+const rendererOnly = process.argv.includes('--renderer-only');
+const pdfjsDir = path.join(root, 'node_modules', 'pdfjs-dist');
+
+const common = { bundle: true, sourcemap: true, logLevel: 'warning', absWorkingDir: root, legalComments: 'none' };
+
+async function buildRenderer() {
+  const out = path.join(dist, 'renderer');
+  fs.rmSync(out, { recursive: true, force: true });
+  fs.mkdirSync(out, { recursive: true });
+  await build({
+    ...common,
+    entryPoints: [path.join(root, 'src/renderer/index.tsx')],
+    outfile: path.join(out, 'app.js'),
+    platform: 'browser',
+    format: 'esm',
+    target: ['chrome120'],
+    jsx: 'automatic',
+    define: { 'process.env.NODE_ENV': '"production"' },
+    minify: true,
+  });
+  fs.copyFileSync(path.join(root, 'src/renderer/index.html'), path.join(out, 'index.html'));
+  fs.copyFileSync(path.join(root, 'src/renderer/styles.css'), path.join(out, 'styles.css'));
+  // pdf.js's worker must come from our own origin (CSP worker-src 'self').
+  fs.copyFileSync(path.join(pdfjsDir, 'build', 'pdf.worker.min.mjs'), path.join(out, 'pdf.worker.mjs'));
+  fs.cpSync(path.join(pdfjsDir, 'cmaps'), path.join(out, 'cmaps'), { recursive: true });
+  fs.cpSync(path.join(pdfjsDir, 'standard_fonts'), path.join(out, 'standard_fonts'), { recursive: true });
+}
+
+async function buildElectron() {
+  await build({
+    ...common,
+    entryPoints: { 'main/main': 'src/main/main.ts', 'main/token-host': 'src/main/token-host.ts' },
+    outdir: dist,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    // Native and large packages load from node_modules at run time (pkcs11js is unpacked from asar).
+    packages: 'external',
+  });
+  await build({
+    ...common,
+    entryPoints: ['src/preload/preload.ts'],
+    outfile: path.join(dist, 'preload', 'preload.js'),
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    external: ['electron'],
+  });
+}
+
+await buildRenderer();
+if (!rendererOnly) await buildElectron();
+console.log(`built ${rendererOnly ? 'renderer' : 'main, token host, preload and renderer'} into ${path.relative(process.cwd(), dist) || 'dist'}`);

@@ -1,0 +1,163 @@
+/**
+ * The typed contract between the renderer and the main process: one list of operations, each with
+ * its request and response type. The preload exposes one function per operation, main generates one
+ * IPC handler per operation, and the e2e test server serves the same list over loopback HTTP.
+ * Failures travel as values ({code, zh, en}), never as thrown strings.
+ *
+ * Pure types and constants: this file is imported by main, preload, renderer and tests alike.
+ */
+import type { VerificationReport } from './verification-report';
+
+export type { VerificationReport };
+
+/** An error the UI can show as is: stable code, Chinese and English text. Never carries a PIN. */
+export interface ApiError {
+  code: string;
+  zh: string;
+  en: string;
+  /** e.g. triesLeft after a wrong PIN. */
+  details?: { triesLeft?: number; locked?: boolean };
+}
+
+export type ApiResult<T> = { ok: true; value: T } | { ok: false; error: ApiError };
+
+/** A document main has opened for the renderer. The path stays in main; the renderer gets an opaque id. */
+export interface DocumentRef {
+  docId: string;
+  /** File name only (no directory), for the title bar. */
+  name: string;
+  size: number;
+}
+
+export interface SealView {
+  esID: string;
+  name: string;
+  pictureType: 'png' | 'jpeg';
+  picture: Uint8Array;
+  widthMm: number;
+  heightMm: number;
+}
+
+export interface TokenView {
+  label: string;
+  serial: string;
+  /** Keeper certificate subject, e.g. "CN=张三, O=示例单位". */
+  keeperSubject?: string;
+  seals: SealView[];
+  /** PIN tries left before SealDesk locks the key; undefined when unknown. */
+  triesLeft?: number;
+  locked?: boolean;
+}
+
+/** Where the seal's centre goes: a point in PDF user space (points), or every occurrence of a keyword. */
+export type Placement =
+  | { kind: 'point'; page: number; x: number; y: number }
+  | { kind: 'keyword'; text: string; occurrence: number | 'all' };
+
+export interface KeywordHit {
+  page: number;
+  /** Seal centre in PDF user space. */
+  x: number;
+  y: number;
+}
+
+export interface TrustRootView {
+  subject: string;
+  fingerprint: string;
+  notAfter?: string;
+}
+
+export interface AuditEntryView {
+  seq: number;
+  time: string;
+  action: string;
+  outcome: string;
+  tokenSerial?: string;
+  tokenLabel?: string;
+  esID?: string;
+  document?: string;
+  code?: string;
+}
+
+export type Language = 'zh' | 'en';
+
+export interface Settings {
+  modulePaths: string[];
+  language: Language;
+  tsaUrl?: string;
+}
+
+export interface StampOutcome {
+  /** The stamped file, opened as a new document. */
+  document: DocumentRef;
+  fields: string[];
+}
+
+/** Every operation: request and response. */
+export interface Operations {
+  /** Shows the open dialog in main; null when the person cancels. */
+  openDocument: { req: Record<string, never>; res: DocumentRef | null };
+  /** The bytes of a document main opened (dialog, drop, argv, a stamp result). */
+  readDocument: { req: { docId: string }; res: Uint8Array };
+  verifyDocument: { req: { docId: string }; res: VerificationReport };
+  /** Documents main opened on its own (argv, menu Ctrl+O, a file dropped on the window) not yet shown. */
+  takeOpenedDocuments: { req: Record<string, never>; res: DocumentRef[] };
+  listTokens: { req: Record<string, never>; res: TokenView[] };
+  /** Keyword placement preview: where the seal would land. */
+  findKeyword: { req: { docId: string; text: string }; res: KeywordHit[] };
+  /** Save dialog for a stamp result (never the original path by default); null when cancelled. */
+  chooseStampOutput: { req: { docId: string }; res: { outputId: string; name: string } | null };
+  stamp: {
+    req: { jobId: string; docId: string; outputId: string; tokenSerial: string; esID: string; placement: Placement; pin: Uint8Array };
+    res: StampOutcome;
+  };
+  /** Cancels a stamp job; effective until the token is asked to sign. */
+  cancelStamp: { req: { jobId: string }; res: { cancelled: boolean } };
+  stampProgress: { req: { jobId: string }; res: { stage: string; fraction: number } | null };
+  trustAdd: { req: Record<string, never>; res: TrustRootView[] };
+  trustList: { req: Record<string, never>; res: TrustRootView[] };
+  auditList: { req: { limit: number }; res: AuditEntryView[] };
+  settingsGet: { req: Record<string, never>; res: Settings };
+  settingsSet: { req: Settings; res: Settings };
+  /** Saves the verification report as HTML where the person chooses; null when cancelled. */
+  exportReport: { req: { docId: string; language: Language }; res: { name: string } | null };
+}
+
+export type OperationName = keyof Operations;
+export type Req<K extends OperationName> = Operations[K]['req'];
+export type Res<K extends OperationName> = Operations[K]['res'];
+
+/** The list, in one place, that generates handlers, preload functions and the HTTP shim. */
+export const OPERATION_NAMES = [
+  'openDocument', 'readDocument', 'verifyDocument', 'takeOpenedDocuments', 'listTokens', 'findKeyword',
+  'chooseStampOutput', 'stamp', 'cancelStamp', 'stampProgress', 'trustAdd', 'trustList', 'auditList',
+  'settingsGet', 'settingsSet', 'exportReport',
+] as const satisfies readonly OperationName[];
+
+// Compile-time check that the list names every operation exactly.
+type Missing = Exclude<OperationName, (typeof OPERATION_NAMES)[number]>;
+const _allListed: Missing extends never ? true : Missing = true;
+void _allListed;
+
+/** The IPC channel of an operation. */
+export const channelOf = (op: OperationName): string => `sealdesk:${op}`;
+
+/** Main → renderer notifications ("something was opened, please take it"). */
+export const EVENT_CHANNEL = 'sealdesk:event';
+export type ApiEvent = { kind: 'documentsWaiting' } | { kind: 'menu'; command: 'open' | 'exportReport' | 'audit' | 'settings' } | { kind: 'language'; language: Language };
+
+/** What the preload puts on window.sealdesk: one function per operation plus one event subscription. */
+export type SealdeskApi = { [K in OperationName]: (req: Req<K>) => Promise<ApiResult<Res<K>>> } & {
+  /**
+   * A file dropped on the window. The preload turns the File into its path (webUtils.getPathForFile),
+   * so page script can only open files a person actually dropped, never name a path itself.
+   */
+  openDroppedFile(file: File): Promise<ApiResult<DocumentRef>>;
+  onEvent(listener: (event: ApiEvent) => void): () => void;
+};
+
+/** Channel the preload uses for a dropped file's path (not callable from page script). */
+export const DROPPED_FILE_CHANNEL = 'sealdesk:openDroppedPath';
+
+/** Every function name the preload exposes. */
+export const EXPOSED_FUNCTIONS = [...OPERATION_NAMES, 'openDroppedFile', 'onEvent'] as const;

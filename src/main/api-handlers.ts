@@ -1,0 +1,186 @@
+/**
+ * The one handler table: every operation of the contract mapped onto core calls. The Electron IPC
+ * layer (ipc.ts) and the e2e test server both call it, so the tests exercise exactly this code.
+ * No domain rule lives here: verdicts, PIN counting and placement come from core.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import type { ApiError, ApiResult, OperationName, Operations, Req, Res } from '../api/contract';
+import { RequestInvalid, invalidRequestError, validators } from '../api/validate';
+import { SealDeskError } from '../core/errors';
+import type { CoreGateway } from './core-gateway';
+import { DocumentRegistry, defaultStampedPath } from './document-registry';
+import { renderReportHtml } from './report-html';
+
+/** The dialogs main shows (Electron's dialog module; a test-controlled queue in the e2e server). */
+export interface Dialogs {
+  chooseOpenPdf(): Promise<string | null>;
+  chooseSavePdf(defaultPath: string): Promise<string | null>;
+  chooseTrustRoot(): Promise<string | null>;
+  chooseSaveHtml(defaultPath: string): Promise<string | null>;
+}
+
+export interface HandlerDeps {
+  core: CoreGateway;
+  dialogs: Dialogs;
+  documents: DocumentRegistry;
+}
+
+export type HandlerTable = { [K in OperationName]: (req: Req<K>) => Promise<Res<K>> };
+
+/** Documents larger than this are not sent to the renderer in one piece. */
+const MAX_DOCUMENT_BYTES = 512 * 1024 * 1024;
+
+interface Job {
+  abort: AbortController;
+  progress: { stage: string; fraction: number } | null;
+  signing: boolean;
+}
+
+export function createApiHandlers({ core, dialogs, documents }: HandlerDeps): HandlerTable {
+  const jobs = new Map<string, Job>();
+
+  return {
+    async openDocument() {
+      const p = await dialogs.chooseOpenPdf();
+      return p ? documents.add(p) : null;
+    },
+    async readDocument({ docId }) {
+      const p = documents.pathOf(docId);
+      const st = await fs.promises.stat(p);
+      if (st.size > MAX_DOCUMENT_BYTES) throw new SealDeskError('DOCUMENT_TOO_LARGE', '文件过大,无法显示', 'The file is too large to display');
+      return new Uint8Array(await fs.promises.readFile(p));
+    },
+    async verifyDocument({ docId }) {
+      return core.verify(documents.pathOf(docId));
+    },
+    async takeOpenedDocuments() {
+      return documents.takeWaiting();
+    },
+    async listTokens() {
+      return core.listTokens();
+    },
+    async findKeyword({ docId, text }) {
+      return core.findKeyword(documents.pathOf(docId), text);
+    },
+    async chooseStampOutput({ docId }) {
+      const original = documents.pathOf(docId);
+      const chosen = await dialogs.chooseSavePdf(defaultStampedPath(original));
+      if (!chosen) return null;
+      if (path.resolve(chosen) === path.resolve(original)) {
+        throw new SealDeskError('OUTPUT_IS_ORIGINAL', '不能覆盖原文件,请另存为新文件', 'The original is never overwritten: save the stamped copy under a new name');
+      }
+      return documents.addOutput(docId, chosen);
+    },
+    async stamp({ jobId, docId, outputId, tokenSerial, esID, placement, pin }) {
+      // One copy of the PIN goes to core; the request's bytes are wiped now so no second copy lingers.
+      const pinBuf = Buffer.from(pin);
+      pin.fill(0);
+      if (jobs.has(jobId)) {
+        pinBuf.fill(0);
+        throw new SealDeskError('JOB_EXISTS', '签章任务已存在', 'A stamping job with this id is already running');
+      }
+      const job: Job = { abort: new AbortController(), progress: { stage: 'start', fraction: 0 }, signing: false };
+      jobs.set(jobId, job);
+      try {
+        const input = documents.pathOf(docId);
+        const output = documents.outputPath(outputId, docId);
+        const result = await core.stamp(
+          { input, output, tokenSerial, esID, placement, pin: pinBuf },
+          {
+            signal: job.abort.signal,
+            onProgress: (stage, fraction) => {
+              job.progress = { stage, fraction };
+              if (stage === 'sign') job.signing = true;
+            },
+          },
+        );
+        documents.releaseOutput(outputId);
+        return { document: documents.add(result.output), fields: result.fields };
+      } finally {
+        pinBuf.fill(0);
+        // Keep the finished job briefly so a last progress poll sees it end, then forget it.
+        job.progress = { stage: 'done', fraction: 1 };
+        setTimeout(() => jobs.delete(jobId), 5_000).unref?.();
+      }
+    },
+    async cancelStamp({ jobId }) {
+      const job = jobs.get(jobId);
+      // Once the token signs, cancelling would leave the keeper unsure whether a stamp exists.
+      if (!job || job.signing || job.progress?.stage === 'done') return { cancelled: false };
+      job.abort.abort();
+      return { cancelled: true };
+    },
+    async stampProgress({ jobId }) {
+      return jobs.get(jobId)?.progress ?? null;
+    },
+    async trustAdd() {
+      const p = await dialogs.chooseTrustRoot();
+      if (!p) return core.trustList();
+      return core.trustAdd(p);
+    },
+    async trustList() {
+      return core.trustList();
+    },
+    async auditList({ limit }) {
+      return core.auditList(limit);
+    },
+    async settingsGet() {
+      return core.settingsGet();
+    },
+    async settingsSet(settings) {
+      return core.settingsSet(settings);
+    },
+    async exportReport({ docId, language }) {
+      const p = documents.pathOf(docId);
+      const report = await core.verify(p);
+      const target = await dialogs.chooseSaveHtml(p.replace(/\.pdf$/i, '') + '-验证报告.html');
+      if (!target) return null;
+      await fs.promises.writeFile(target, renderReportHtml(report, path.basename(p), language));
+      return { name: path.basename(target) };
+    },
+  };
+}
+
+/** Turns anything thrown into an error value the UI can show; never leaks a stack or a path. */
+export function toApiError(e: unknown): ApiError {
+  if (e instanceof SealDeskError) {
+    const details: ApiError['details'] = {};
+    const d = e.details ?? {};
+    if (typeof d.triesLeft === 'number') details.triesLeft = d.triesLeft;
+    if (e.code === 'PIN_LOCKED' || d.locked === true) details.locked = true;
+    return { code: e.code, zh: e.zh, en: e.en, ...(Object.keys(details).length ? { details } : {}) };
+  }
+  if (e instanceof RequestInvalid) return invalidRequestError('request', e);
+  if (e instanceof Error && e.name === 'AbortError') return { code: 'CANCELLED', zh: '已取消', en: 'Cancelled' };
+  if (isErrorValue(e)) return e;
+  return { code: 'INTERNAL', zh: '内部错误', en: 'Internal error' };
+}
+
+function isErrorValue(e: unknown): e is ApiError {
+  return typeof e === 'object' && e !== null && typeof (e as ApiError).code === 'string' && typeof (e as ApiError).zh === 'string' && typeof (e as ApiError).en === 'string';
+}
+
+/**
+ * Validate, then call: the entry point both transports use. An unknown operation or a request that
+ * fails its validator never reaches a handler.
+ */
+export async function invokeOperation(table: HandlerTable, op: string, raw: unknown): Promise<ApiResult<unknown>> {
+  if (!Object.prototype.hasOwnProperty.call(validators, op)) {
+    return { ok: false, error: { code: 'OPERATION_UNKNOWN', zh: '未知操作', en: 'Unknown operation' } };
+  }
+  const name = op as OperationName;
+  let req: Operations[OperationName]['req'];
+  try {
+    req = validators[name](raw);
+  } catch (e) {
+    if (e instanceof RequestInvalid) return { ok: false, error: invalidRequestError(name, e) };
+    return { ok: false, error: toApiError(e) };
+  }
+  try {
+    const handler = table[name] as (r: unknown) => Promise<unknown>;
+    return { ok: true, value: await handler(req) };
+  } catch (e) {
+    return { ok: false, error: toApiError(e) };
+  }
+}

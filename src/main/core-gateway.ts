@@ -1,0 +1,34 @@
+/**
+ * What the handler table needs from the core, as one interface. In the Electron app it is served by
+ * the token host (a utilityProcess, so PKCS#11 calls never block the UI thread); in the e2e server
+ * and inside the token host itself it is the in-process implementation over src/core/app.
+ */
+import type { AuditEntryView, KeywordHit, Placement, Settings, TokenView, TrustRootView, VerificationReport } from '../api/contract';
+
+export interface StampJob {
+  input: string;
+  output: string;
+  tokenSerial: string;
+  esID: string;
+  placement: Placement;
+  /** Zeroed by the gateway as soon as the token has it. */
+  pin: Buffer;
+}
+
+export interface StampHooks {
+  signal?: AbortSignal;
+  onProgress?: (stage: string, fraction: number) => void;
+}
+
+export interface CoreGateway {
+  listTokens(): Promise<TokenView[]>;
+  stamp(job: StampJob, hooks: StampHooks): Promise<{ output: string; fields: string[] }>;
+  verify(file: string): Promise<VerificationReport>;
+  findKeyword(file: string, text: string): Promise<KeywordHit[]>;
+  trustAdd(certFile: string): Promise<TrustRootView[]>;
+  trustList(): Promise<TrustRootView[]>;
+  auditList(limit: number): Promise<AuditEntryView[]>;
+  settingsGet(): Promise<Settings>;
+  settingsSet(settings: Settings): Promise<Settings>;
+  close?(): void;
+}

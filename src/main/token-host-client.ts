@@ -1,0 +1,82 @@
+/**
+ * Main's side of the token host: a CoreGateway whose every call is a message to the utilityProcess.
+ * The per-token queue lives in the host (one process holds the PKCS#11 module).
+ */
+import { SealDeskError } from '../core/errors';
+import type { CoreGateway, StampHooks, StampJob } from './core-gateway';
+import type { HostMethod, HostReply, HostRequest } from './token-host-protocol';
+
+export interface HostProcessLike {
+  postMessage(message: HostRequest): void;
+  on(event: 'message', listener: (message: HostReply) => void): void;
+  on(event: 'exit', listener: (code: number) => void): void;
+  kill(): boolean;
+}
+
+interface Pending {
+  resolve(v: unknown): void;
+  reject(e: unknown): void;
+  onProgress?: (stage: string, fraction: number) => void;
+}
+
+export function createTokenHostClient(spawn: () => HostProcessLike): CoreGateway {
+  let host: HostProcessLike | null = null;
+  let nextId = 1;
+  const pending = new Map<number, Pending>();
+
+  const ensureHost = (): HostProcessLike => {
+    if (host) return host;
+    const h = spawn();
+    h.on('message', (m: HostReply) => {
+      const p = pending.get(m.id);
+      if (!p) return;
+      if ('progress' in m) return p.onProgress?.(m.progress.stage, m.progress.fraction);
+      pending.delete(m.id);
+      if (m.ok) p.resolve(m.value);
+      else p.reject(new SealDeskError(m.error.code, m.error.zh, m.error.en, { details: m.error.details }));
+    });
+    h.on('exit', () => {
+      host = null;
+      for (const [id, p] of pending) {
+        pending.delete(id);
+        p.reject(new SealDeskError('TOKEN_HOST_EXITED', '密钥服务进程意外退出,请重试', 'The token host process stopped unexpectedly; please retry'));
+      }
+    });
+    host = h;
+    return h;
+  };
+
+  const call = (method: HostMethod, args: unknown[], hooks?: StampHooks): Promise<unknown> =>
+    new Promise((resolve, reject) => {
+      const id = nextId++;
+      pending.set(id, { resolve, reject, onProgress: hooks?.onProgress });
+      const h = ensureHost();
+      hooks?.signal?.addEventListener('abort', () => h.postMessage({ id, abort: true }), { once: true });
+      h.postMessage({ id, method, args });
+    });
+
+  return {
+    listTokens: () => call('listTokens', []) as ReturnType<CoreGateway['listTokens']>,
+    stamp: async (job: StampJob, hooks: StampHooks) => {
+      // The PIN crosses to the host once (structured clone copies it), then main's copy is wiped.
+      const pin = new Uint8Array(job.pin);
+      job.pin.fill(0);
+      try {
+        return (await call('stamp', [{ ...job, pin }], hooks)) as Awaited<ReturnType<CoreGateway['stamp']>>;
+      } finally {
+        pin.fill(0);
+      }
+    },
+    verify: (file) => call('verify', [file]) as ReturnType<CoreGateway['verify']>,
+    findKeyword: (file, text) => call('findKeyword', [file, text]) as ReturnType<CoreGateway['findKeyword']>,
+    trustAdd: (file) => call('trustAdd', [file]) as ReturnType<CoreGateway['trustAdd']>,
+    trustList: () => call('trustList', []) as ReturnType<CoreGateway['trustList']>,
+    auditList: (limit) => call('auditList', [limit]) as ReturnType<CoreGateway['auditList']>,
+    settingsGet: () => call('settingsGet', []) as ReturnType<CoreGateway['settingsGet']>,
+    settingsSet: (s) => call('settingsSet', [s]) as ReturnType<CoreGateway['settingsSet']>,
+    close: () => {
+      host?.kill();
+      host = null;
+    },
+  };
+}

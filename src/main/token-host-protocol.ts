@@ -1,0 +1,17 @@
+/** Messages between main and the token host (utilityProcess). Plain structured-clone data. */
+import type { CoreGateway } from './core-gateway';
+
+export type HostMethod = Exclude<keyof CoreGateway, 'close'>;
+
+export type HostRequest =
+  | { id: number; method: HostMethod; args: unknown[] }
+  | { id: number; abort: true };
+
+export type HostReply =
+  | { id: number; ok: true; value: unknown }
+  | { id: number; ok: false; error: { code: string; zh: string; en: string; details?: Record<string, unknown> } }
+  | { id: number; progress: { stage: string; fraction: number } };
+
+export const HOST_METHODS: readonly HostMethod[] = [
+  'listTokens', 'stamp', 'verify', 'findKeyword', 'trustAdd', 'trustList', 'auditList', 'settingsGet', 'settingsSet',
+];

@@ -1,0 +1,505 @@
+/**
+ * The SealDesk window: toolbar, document view, verification banner and seal list, token panel,
+ * drag-to-stamp with the PIN dialog. All verdicts and all stamping rules come from core through
+ * window.sealdesk; this file only shows them and collects what the person chose.
+ */
+import { useCallback, useEffect, useRef, useState } from 'react';
+import type { PDFDocumentProxy, PageViewport } from 'pdfjs-dist';
+import type { ApiError, DocumentRef, KeywordHit, Language, Placement, SealView, TokenView, VerificationReport } from '../api/contract';
+import { api, call, errorOf } from './api-client';
+import { AuditDialog } from './AuditDialog';
+import { DocumentView, type DocumentViewHandle } from './DocumentView';
+import { CSS_PX_PER_POINT, cssToPdf, pdfToCss, sealCssSize } from './geometry';
+import { pick, strings } from './i18n';
+import { loadPdf } from './pdf';
+import { PinDialog } from './PinDialog';
+import { SettingsDialog } from './SettingsDialog';
+import { TokenPanel, sealPictureUrl } from './TokenPanel';
+import { SealList, VerificationBanner } from './VerificationPanel';
+
+interface OpenDoc {
+  ref: DocumentRef;
+  pdf: PDFDocumentProxy;
+}
+interface Chosen {
+  token: TokenView;
+  seal: SealView;
+  url: string;
+}
+interface Drag {
+  chosen: Chosen;
+  x: number;
+  y: number;
+  /** Pointer offset from the seal's centre when moving an already placed sample. */
+  dx: number;
+  dy: number;
+}
+type StampFlow =
+  | { phase: 'pin'; outputId: string; outputName: string; placement: Placement; error?: string; triesLeft?: number }
+  | { phase: 'working'; jobId: string; progress: string }
+  | { phase: 'result'; ok: boolean; message: string };
+
+const ZOOMS = [50, 75, 100, 125, 150, 200, 300];
+const TOKEN_POLL_MS = 2000;
+
+const randomId = () => Array.from(crypto.getRandomValues(new Uint8Array(12)), (b) => b.toString(16).padStart(2, '0')).join('');
+
+export function App() {
+  const [lang, setLang] = useState<Language>('zh');
+  const t = strings(lang);
+  const [doc, setDoc] = useState<OpenDoc | null>(null);
+  const [openError, setOpenError] = useState<ApiError | null>(null);
+  const [report, setReport] = useState<VerificationReport | null>(null);
+  const [verifyBusy, setVerifyBusy] = useState(false);
+  const [verifyError, setVerifyError] = useState<ApiError | null>(null);
+  const [tokens, setTokens] = useState<TokenView[] | null>(null);
+  const [zoom, setZoom] = useState(100);
+  const [page, setPage] = useState(1);
+  const [chosen, setChosen] = useState<Chosen | null>(null);
+  const [placement, setPlacement] = useState<{ page: number; x: number; y: number } | null>(null);
+  const [drag, setDrag] = useState<Drag | null>(null);
+  const [keyword, setKeyword] = useState('盖章处');
+  const [hits, setHits] = useState<KeywordHit[] | null>(null);
+  const [flow, setFlow] = useState<StampFlow | null>(null);
+  const [menu, setMenu] = useState<{ x: number; y: number } | null>(null);
+  const [dialog, setDialog] = useState<'settings' | 'audit' | null>(null);
+  const [toast, setToast] = useState('');
+  const [selectedField, setSelectedField] = useState<string | undefined>();
+  const view = useRef<DocumentViewHandle>(null);
+  const scale = (zoom / 100) * CSS_PX_PER_POINT;
+  const docRef = useRef<OpenDoc | null>(null);
+  docRef.current = doc;
+
+  const showDocument = useCallback(async (ref: DocumentRef) => {
+    setOpenError(null);
+    setReport(null);
+    setVerifyError(null);
+    setPlacement(null);
+    setHits(null);
+    setSelectedField(undefined);
+    // Verification starts at once and runs beside loading and reading; it never blocks the pages.
+    setVerifyBusy(true);
+    void call('verifyDocument', { docId: ref.docId }).then(
+      (r) => {
+        if (docRef.current?.ref.docId === ref.docId || !docRef.current) setReport(r);
+      },
+      (e) => setVerifyError(errorOf(e)),
+    ).finally(() => setVerifyBusy(false));
+    try {
+      const bytes = await call('readDocument', { docId: ref.docId });
+      const pdf = await loadPdf(bytes);
+      const old = docRef.current;
+      setDoc({ ref, pdf });
+      setPage(1);
+      void old?.pdf.destroy();
+    } catch (e) {
+      setOpenError(errorOf(e));
+    }
+  }, []);
+
+  const openViaDialog = useCallback(async () => {
+    try {
+      const ref = await call('openDocument', {});
+      if (ref) await showDocument(ref);
+    } catch (e) {
+      setOpenError(errorOf(e));
+    }
+  }, [showDocument]);
+
+  const takeWaiting = useCallback(async () => {
+    const refs = await call('takeOpenedDocuments', {}).catch(() => []);
+    const last = refs[refs.length - 1];
+    if (last) await showDocument(last);
+  }, [showDocument]);
+
+  // Settings (language), documents from argv, events from main.
+  useEffect(() => {
+    void call('settingsGet', {}).then((s) => setLang(s.language), () => undefined);
+    void takeWaiting();
+    return api().onEvent((e) => {
+      if (e.kind === 'documentsWaiting') void takeWaiting();
+      else if (e.kind === 'language') setLang(e.language);
+      else if (e.kind === 'menu') {
+        if (e.command === 'open') void openViaDialog();
+        if (e.command === 'audit') setDialog('audit');
+        if (e.command === 'settings') setDialog('settings');
+        if (e.command === 'exportReport') exportRef.current();
+      }
+    });
+  }, [takeWaiting, openViaDialog]);
+
+  // Tokens: polled, because keys come and go (SoftHSM and many vendor libraries have no slot events).
+  useEffect(() => {
+    let live = true;
+    let timer: ReturnType<typeof setTimeout>;
+    const poll = async () => {
+      try {
+        const list = await call('listTokens', {});
+        if (live) setTokens(list);
+      } catch {
+        if (live) setTokens([]);
+      }
+      if (live) timer = setTimeout(() => void poll(), TOKEN_POLL_MS);
+    };
+    void poll();
+    return () => {
+      live = false;
+      clearTimeout(timer);
+    };
+  }, []);
+
+  // The chosen seal disappears with its key.
+  useEffect(() => {
+    if (!chosen || !tokens) return;
+    const still = tokens.find((tk) => tk.serial === chosen.token.serial)?.seals.some((s) => s.esID === chosen.seal.esID);
+    if (!still) {
+      setChosen(null);
+      setPlacement(null);
+    }
+  }, [tokens, chosen]);
+
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if ((e.ctrlKey || e.metaKey) && e.key.toLowerCase() === 'o') {
+        e.preventDefault();
+        void openViaDialog();
+      }
+      if (e.key === 'Escape') setMenu(null);
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [openViaDialog]);
+
+  // ---- drag the sample seal ----
+  const startDrag = (tk: TokenView, seal: SealView, e: React.PointerEvent) => {
+    e.preventDefault();
+    const c = chosen && chosen.token.serial === tk.serial && chosen.seal.esID === seal.esID ? chosen : { token: tk, seal, url: sealPictureUrl(seal) };
+    setChosen(c);
+    setDrag({ chosen: c, x: e.clientX, y: e.clientY, dx: 0, dy: 0 });
+  };
+  const startMove = (e: React.PointerEvent, centre: { x: number; y: number }) => {
+    if (!chosen || e.button !== 0) return;
+    e.preventDefault();
+    e.stopPropagation();
+    setDrag({ chosen, x: e.clientX, y: e.clientY, dx: e.clientX - centre.x, dy: e.clientY - centre.y });
+  };
+  useEffect(() => {
+    if (!drag) return;
+    const move = (e: PointerEvent) => setDrag((d) => (d ? { ...d, x: e.clientX, y: e.clientY } : d));
+    const up = (e: PointerEvent) => {
+      const cx = e.clientX - drag.dx;
+      const cy = e.clientY - drag.dy;
+      setDrag(null);
+      const pageEl = document.elementsFromPoint(cx, cy).find((el) => el instanceof HTMLElement && el.classList.contains('page')) as HTMLElement | undefined;
+      if (!pageEl) return;
+      const n = Number(pageEl.dataset.page);
+      const vp = view.current?.viewport(n);
+      if (!vp) return;
+      const box = pageEl.getBoundingClientRect();
+      setPlacement({ page: n, ...cssToPdf(vp, cx - box.left, cy - box.top) });
+      setHits(null);
+    };
+    window.addEventListener('pointermove', move);
+    window.addEventListener('pointerup', up, { once: true });
+    return () => {
+      window.removeEventListener('pointermove', move);
+      window.removeEventListener('pointerup', up);
+    };
+  }, [drag]);
+
+  // ---- stamping ----
+  const beginStamp = async (p: Placement) => {
+    setMenu(null);
+    if (!doc || !chosen) {
+      setToast(t.pickSeal);
+      return;
+    }
+    try {
+      const out = await call('chooseStampOutput', { docId: doc.ref.docId });
+      if (!out) return;
+      setFlow({ phase: 'pin', outputId: out.outputId, outputName: out.name, placement: p, triesLeft: chosen.token.triesLeft });
+    } catch (e) {
+      setFlow({ phase: 'result', ok: false, message: pick(lang, errorOf(e)) });
+    }
+  };
+
+  const submitPin = async (pin: Uint8Array) => {
+    if (!flow || flow.phase !== 'pin' || !doc || !chosen) return;
+    const pinFlow = flow;
+    const jobId = randomId();
+    setFlow({ phase: 'working', jobId, progress: '' });
+    const timer = setInterval(() => {
+      void call('stampProgress', { jobId }).then((p) => {
+        if (p) setFlow((f) => (f && f.phase === 'working' && f.jobId === jobId ? { ...f, progress: `${p.stage} ${Math.round(p.fraction * 100)}%` } : f));
+      }, () => undefined);
+    }, 250);
+    try {
+      const r = await call('stamp', { jobId, docId: doc.ref.docId, outputId: pinFlow.outputId, tokenSerial: chosen.token.serial, esID: chosen.seal.esID, placement: pinFlow.placement, pin });
+      setFlow(null);
+      setPlacement(null);
+      setHits(null);
+      setToast(`${t.stampOk}:${r.document.name}`);
+      await showDocument(r.document);
+    } catch (e) {
+      const err = errorOf(e);
+      if (err.code === 'PIN_LOCKED' || err.details?.locked) {
+        setFlow({ phase: 'result', ok: false, message: `${t.pinLockedFinal}。${t.keyLocked}` });
+      } else if (err.code === 'PIN_INCORRECT') {
+        setFlow({ ...pinFlow, error: pick(lang, err), triesLeft: err.details?.triesLeft });
+      } else if (err.code === 'CANCELLED') {
+        setFlow(null);
+      } else {
+        setFlow({ phase: 'result', ok: false, message: `${t.stampFailed}:${pick(lang, err)}` });
+      }
+    } finally {
+      clearInterval(timer);
+      pin.fill(0);
+      void call('listTokens', {}).then(setTokens, () => undefined);
+    }
+  };
+
+  const findKeyword = async () => {
+    if (!doc || !keyword.trim()) return;
+    try {
+      const found = await call('findKeyword', { docId: doc.ref.docId, text: keyword.trim() });
+      setHits(found);
+      setPlacement(null);
+      if (found[0]) view.current?.scrollToPage(found[0].page);
+    } catch (e) {
+      setToast(pick(lang, errorOf(e)));
+    }
+  };
+
+  const exportReport = async () => {
+    if (!doc) return;
+    try {
+      const r = await call('exportReport', { docId: doc.ref.docId, language: lang });
+      if (r) setToast(t.exported(r.name));
+    } catch (e) {
+      setToast(pick(lang, errorOf(e)));
+    }
+  };
+  const exportRef = useRef(exportReport);
+  exportRef.current = exportReport;
+
+  useEffect(() => {
+    if (!toast) return;
+    const id = setTimeout(() => setToast(''), 6000);
+    return () => clearTimeout(id);
+  }, [toast]);
+
+  const pickSignature = (field: string) => {
+    setSelectedField(field);
+    const s = report?.signatures.find((x) => x.field === field);
+    if (s && typeof s.page === 'number') view.current?.scrollToPage(s.page, s.rect ?? undefined);
+  };
+
+  const sampleBox = (vp: PageViewport, x: number, y: number, seal: SealView) => {
+    const c = pdfToCss(vp, x, y);
+    const size = sealCssSize(seal.widthMm, seal.heightMm, scale);
+    return { left: c.left - size.width / 2, top: c.top - size.height / 2, width: size.width, height: size.height, centre: c };
+  };
+
+  const overlay = (n: number, vp: PageViewport) => {
+    if (!chosen) return null;
+    const items: React.ReactNode[] = [];
+    if (placement && placement.page === n) {
+      const b = sampleBox(vp, placement.x, placement.y, chosen.seal);
+      items.push(
+        <div
+          key="sample"
+          className="placed-sample"
+          data-testid="placed-sample"
+          data-pdf-x={placement.x}
+          data-pdf-y={placement.y}
+          style={{ left: b.left, top: b.top, width: b.width, height: b.height }}
+          onPointerDown={(e) => {
+            const r = (e.currentTarget.parentElement as HTMLElement).getBoundingClientRect();
+            startMove(e, { x: r.left + b.centre.left, y: r.top + b.centre.top });
+          }}
+          onContextMenu={(e) => {
+            e.preventDefault();
+            e.stopPropagation();
+            setMenu({ x: e.clientX, y: e.clientY });
+          }}
+        >
+          <img src={chosen.url} alt={chosen.seal.name} draggable={false} />
+        </div>,
+      );
+    }
+    for (const [i, h] of (hits ?? []).entries()) {
+      if (h.page !== n) continue;
+      const b = sampleBox(vp, h.x, h.y, chosen.seal);
+      items.push(
+        <div key={`hit-${i}`} className="keyword-preview" data-testid="keyword-preview" style={{ left: b.left, top: b.top, width: b.width, height: b.height }}>
+          <img src={chosen.url} alt="" draggable={false} />
+        </div>,
+      );
+    }
+    return items;
+  };
+
+  const dragSize = drag ? sealCssSize(drag.chosen.seal.widthMm, drag.chosen.seal.heightMm, scale) : null;
+
+  return (
+    <div
+      className="app"
+      onDragOver={(e) => {
+        e.preventDefault();
+      }}
+      onDrop={(e) => {
+        e.preventDefault();
+        const f = e.dataTransfer.files[0];
+        if (f) void api().openDroppedFile(f).then((r) => (r.ok ? showDocument(r.value) : setOpenError(r.error)));
+      }}
+      onClick={() => setMenu(null)}
+    >
+      <header className="toolbar">
+        <span className="brand">{t.appTitle}</span>
+        <button onClick={() => void openViaDialog()} data-testid="open">
+          {t.open}
+        </button>
+        {doc && (
+          <>
+            <span className="docname" data-testid="docname">
+              {doc.ref.name}
+            </span>
+            <label className="zoom">
+              {t.zoom}
+              <select value={zoom} onChange={(e) => setZoom(Number(e.target.value))} data-testid="zoom">
+                {ZOOMS.map((z) => (
+                  <option key={z} value={z}>
+                    {z}%
+                  </option>
+                ))}
+              </select>
+            </label>
+            <label className="jump">
+              {t.goToPage}
+              <input
+                type="number"
+                min={1}
+                max={doc.pdf.numPages}
+                value={page}
+                data-testid="page-jump"
+                onChange={(e) => {
+                  const n = Math.min(doc.pdf.numPages, Math.max(1, Number(e.target.value) || 1));
+                  setPage(n);
+                  view.current?.scrollToPage(n);
+                }}
+              />
+              / {doc.pdf.numPages}
+            </label>
+            <button className="primary" data-testid="stamp-button" disabled={!placement || !chosen} onClick={() => placement && void beginStamp({ kind: 'point', ...placement })}>
+              {t.stamp}
+            </button>
+            <button onClick={() => void exportReport()} data-testid="export">
+              {t.exportReport}
+            </button>
+          </>
+        )}
+        <span className="spacer" />
+        <button onClick={() => setDialog('audit')}>{t.audit}</button>
+        <button onClick={() => setDialog('settings')}>{t.settings}</button>
+      </header>
+      {doc && <VerificationBanner report={report} error={verifyError} busy={verifyBusy} t={t} lang={lang} />}
+      <main className="workspace">
+        <aside className="left">
+          <TokenPanel tokens={tokens} t={t} onStartDrag={startDrag} selected={chosen ? `${chosen.token.serial}/${chosen.seal.esID}` : undefined} />
+          {doc && chosen && (
+            <div className="keyword-box">
+              <h3>{t.keyword}</h3>
+              <input value={keyword} onChange={(e) => setKeyword(e.target.value)} data-testid="keyword-input" />
+              <button onClick={() => void findKeyword()} data-testid="keyword-find">
+                {t.keywordFind}
+              </button>
+              {hits && (
+                <>
+                  <div className="token-meta" data-testid="keyword-count">
+                    {t.keywordHits(hits.length)}
+                  </div>
+                  <button className="primary" disabled={hits.length === 0} onClick={() => void beginStamp({ kind: 'keyword', text: keyword.trim(), occurrence: 'all' })} data-testid="keyword-stamp">
+                    {t.keywordStampAll}
+                  </button>
+                </>
+              )}
+            </div>
+          )}
+        </aside>
+        <section className="center">
+          {openError && <div className="banner banner-invalid">{pick(lang, openError)}</div>}
+          {doc ? (
+            <DocumentView
+              key={doc.ref.docId}
+              ref={view}
+              pdf={doc.pdf}
+              scale={scale}
+              report={report}
+              highlighted={selectedField}
+              lang={lang}
+              t={t}
+              onPageChange={setPage}
+              overlay={overlay}
+            />
+          ) : (
+            <div className="empty">{t.openHint}</div>
+          )}
+        </section>
+        {doc && report && report.signatures.length > 0 && (
+          <aside className="right">
+            <SealList report={report} t={t} lang={lang} onPick={pickSignature} selected={selectedField} />
+          </aside>
+        )}
+      </main>
+      {drag && dragSize && (
+        <img className="drag-ghost" src={drag.chosen.url} alt="" style={{ left: drag.x - drag.dx - dragSize.width / 2, top: drag.y - drag.dy - dragSize.height / 2, width: dragSize.width, height: dragSize.height }} />
+      )}
+      {menu && (
+        <div className="context-menu" style={{ left: menu.x, top: menu.y }} data-testid="context-menu" onClick={(e) => e.stopPropagation()}>
+          <button onClick={() => placement && void beginStamp({ kind: 'point', ...placement })}>{t.stamp}</button>
+          <button
+            onClick={() => {
+              setPlacement(null);
+              setMenu(null);
+            }}
+          >
+            {t.cancelPlacement}
+          </button>
+        </div>
+      )}
+      {flow?.phase === 'pin' && chosen && <PinDialog t={t} lang={lang} tokenLabel={chosen.token.label} triesLeft={flow.triesLeft} error={flow.error} onSubmit={(p) => void submitPin(p)} onCancel={() => setFlow(null)} />}
+      {flow?.phase === 'working' && (
+        <div className="modal-backdrop">
+          <div className="modal" data-testid="stamp-progress">
+            <h3>{t.stamping}</h3>
+            <progress />
+            <div className="token-meta">{flow.progress && t.progress(flow.progress)}</div>
+            <div className="buttons">
+              <button onClick={() => void call('cancelStamp', { jobId: flow.jobId })}>{t.cancel}</button>
+            </div>
+          </div>
+        </div>
+      )}
+      {flow?.phase === 'result' && (
+        <div className="modal-backdrop">
+          <div className="modal" data-testid="stamp-result" data-ok={flow.ok ? 'yes' : 'no'}>
+            <h3>{flow.ok ? t.stampOk : t.stampFailed}</h3>
+            <p className="error" role="alert">
+              {flow.message}
+            </p>
+            <div className="buttons">
+              <button onClick={() => setFlow(null)}>{t.close}</button>
+            </div>
+          </div>
+        </div>
+      )}
+      {dialog === 'settings' && <SettingsDialog t={t} lang={lang} onClose={() => setDialog(null)} onSaved={(s) => setLang(s.language)} />}
+      {dialog === 'audit' && <AuditDialog t={t} lang={lang} onClose={() => setDialog(null)} />}
+      {toast && (
+        <div className="toast" data-testid="toast">
+          {toast}
+        </div>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,98 @@
+/**
+ * One page: a placeholder of the right size always, a canvas only while the page is near the
+ * viewport (so a 500-page file scrolls smoothly), and the overlays: verified seals (valid mark or
+ * greyed and crossed out), the placed sample seal, keyword previews.
+ */
+import { useEffect, useRef, useState, type ReactNode } from 'react';
+import type { PDFDocumentProxy, PDFPageProxy, PageViewport } from 'pdfjs-dist';
+import type { VerificationReport } from '../api/contract';
+import { pdfRectToCss } from './geometry';
+import { pick, type Strings } from './i18n';
+import type { Language } from '../api/contract';
+
+type Signature = VerificationReport['signatures'][number];
+
+export interface PageViewProps {
+  pdf: PDFDocumentProxy;
+  pageNumber: number;
+  scale: number;
+  estimate: { width: number; height: number };
+  near: boolean;
+  signatures: Signature[];
+  highlighted?: string;
+  lang: Language;
+  t: Strings;
+  onViewport(page: number, vp: PageViewport | null): void;
+  children?: (vp: PageViewport) => ReactNode;
+}
+
+export function PageView(props: PageViewProps) {
+  const { pdf, pageNumber, scale, near } = props;
+  const [page, setPage] = useState<PDFPageProxy | null>(null);
+  const canvasRef = useRef<HTMLCanvasElement>(null);
+  const [rendered, setRendered] = useState(false);
+
+  // Load the page object once it comes near (cheap: no drawing yet).
+  useEffect(() => {
+    if (!near || page) return;
+    let live = true;
+    void pdf.getPage(pageNumber).then((p) => live && setPage(p));
+    return () => {
+      live = false;
+    };
+  }, [near, page, pdf, pageNumber]);
+
+  const vp = page ? page.getViewport({ scale }) : null;
+  const { onViewport } = props;
+  useEffect(() => {
+    onViewport(pageNumber, vp);
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [page, scale]);
+
+  useEffect(() => {
+    const canvas = canvasRef.current;
+    if (!page || !near || !canvas) return;
+    const viewport = page.getViewport({ scale });
+    const ratio = window.devicePixelRatio || 1;
+    canvas.width = Math.floor(viewport.width * ratio);
+    canvas.height = Math.floor(viewport.height * ratio);
+    setRendered(false);
+    const task = page.render({ canvas, viewport, transform: ratio !== 1 ? [ratio, 0, 0, ratio, 0, 0] : undefined });
+    task.promise.then(
+      () => setRendered(true),
+      () => undefined, // cancelled by scrolling away or zooming: nothing to report
+    );
+    return () => task.cancel();
+  }, [page, near, scale]);
+
+  const width = vp?.width ?? props.estimate.width;
+  const height = vp?.height ?? props.estimate.height;
+  return (
+    <div className="page" data-page={pageNumber} data-rendered={rendered ? 'yes' : 'no'} id={`page-${pageNumber}`} style={{ width, height }}>
+      {near && page ? <canvas ref={canvasRef} style={{ width, height }} /> : <div className="page-placeholder">{pageNumber}</div>}
+      {vp && props.signatures.map((s) => <SealOverlay key={s.field} sig={s} vp={vp} lang={props.lang} t={props.t} highlighted={props.highlighted === s.field} />)}
+      {vp && props.children?.(vp)}
+    </div>
+  );
+}
+
+function SealOverlay({ sig, vp, lang, t, highlighted }: { sig: Signature; vp: PageViewport; lang: Language; t: Strings; highlighted: boolean }) {
+  if (!sig.rect) return null;
+  const box = pdfRectToCss(vp, sig.rect);
+  const reasons = sig.checks.filter((c) => c.status === 'failed').map((c) => pick(lang, c.message));
+  const warnings = sig.checks.filter((c) => c.status === 'warning').map((c) => pick(lang, c.message));
+  const cls = `seal-overlay seal-${sig.verdict}${highlighted ? ' highlighted' : ''}`;
+  const title = sig.verdict === 'invalid' ? t.reasonHover + reasons.join(';') : sig.verdict === 'warning' ? warnings.join(';') : t.sealValid;
+  return (
+    <div className={cls} data-field={sig.field} data-verdict={sig.verdict} title={title} style={{ left: box.left, top: box.top, width: box.width, height: box.height }}>
+      {sig.verdict === 'invalid' ? (
+        <svg className="cross" viewBox="0 0 100 100" preserveAspectRatio="none" aria-label={t.sealInvalid}>
+          <line x1="4" y1="4" x2="96" y2="96" />
+          <line x1="96" y1="4" x2="4" y2="96" />
+        </svg>
+      ) : (
+        <span className="seal-mark" aria-label={sig.verdict === 'valid' ? t.sealValid : t.sealWarning}>{sig.verdict === 'valid' ? '✔' : '!'}</span>
+      )}
+    </div>
+  );
+}
