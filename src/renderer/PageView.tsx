@@ -46,7 +46,6 @@ export function PageView(props: PageViewProps) {
   const { onViewport } = props;
   useEffect(() => {
     onViewport(pageNumber, vp);
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [page, scale]);
 
   useEffect(() => {

@@ -21,7 +21,7 @@ export function PinDialog(props: { t: Strings; lang: Language; tokenLabel: strin
     <div className="modal-backdrop">
       <form className="modal pin-dialog" data-testid="pin-dialog" onSubmit={submit} autoComplete="off">
         <h3>{props.t.pinTitle}</h3>
-        <div className="token-meta">🔑 {props.tokenLabel}</div>
+        <div className="token-meta">{props.tokenLabel}</div>
         <label>
           {props.t.pinLabel}
           <input ref={input} type="password" name="pin" inputMode="numeric" maxLength={64} autoComplete="off" data-testid="pin-input" />

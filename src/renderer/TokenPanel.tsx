@@ -17,7 +17,7 @@ export function TokenPanel({ tokens, t, onStartDrag, selected }: { tokens: Token
       {tokens.length === 0 && <div className="insert-token" data-testid="insert-token">{t.insertToken}</div>}
       {tokens.map((tk) => (
         <div className="token" key={tk.serial} data-serial={tk.serial} data-label={tk.label}>
-          <div className="token-label">🔑 {tk.label}</div>
+          <div className="token-label">{tk.label}</div>
           <div className="token-meta">
             {t.serial}: {tk.serial}
           </div>

@@ -1,0 +1,130 @@
+/**
+ * The e2e test server: serves the BUILT renderer (dist/renderer, with the app's CSP headers) and the
+ * typed API on 127.0.0.1:0, calling the same handler table as Electron's IPC layer over the real core
+ * and SoftHSM2 tokens. Dialogs are scripted by the test (what a person would pick in them).
+ */
+import fs from 'node:fs';
+import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import { build } from 'esbuild';
+import { createApiHandlers, invokeOperation, toApiError, type Dialogs } from '../../../src/main/api-handlers';
+import type { CoreGateway } from '../../../src/main/core-gateway';
+import { DocumentRegistry } from '../../../src/main/document-registry';
+import { assetHeaders, resolveAppAsset } from '../../../src/main/security';
+import { decodeWire, encodeWire } from './wire';
+
+const root = path.resolve(__dirname, '..', '..', '..');
+export const rendererDir = path.join(root, 'dist', 'renderer');
+
+/** What the test says the person picks in the next dialogs. An empty queue means "cancel". */
+export class ScriptedDialogs implements Dialogs {
+  open: string[] = [];
+  save: string[] = [];
+  trust: string[] = [];
+  html: string[] = [];
+  lastSaveDefault: string | null = null;
+  async chooseOpenPdf() {
+    return this.open.shift() ?? null;
+  }
+  async chooseSavePdf(defaultPath: string) {
+    this.lastSaveDefault = defaultPath;
+    return this.save.shift() ?? null;
+  }
+  async chooseTrustRoot() {
+    return this.trust.shift() ?? null;
+  }
+  async chooseSaveHtml() {
+    return this.html.shift() ?? null;
+  }
+}
+
+export interface ApiServer {
+  url: string;
+  dialogs: ScriptedDialogs;
+  documents: DocumentRegistry;
+  /** Every operation name called, in order (for assertions like "no stamp was attempted"). */
+  calls: string[];
+  close(): Promise<void>;
+}
+
+/** Builds the renderer once per test process if dist/renderer is missing or older than the sources. */
+export async function ensureRendererBuilt(): Promise<void> {
+  const { execFileSync } = await import('node:child_process');
+  execFileSync(process.execPath, [path.join(root, 'scripts', 'build.mjs'), '--renderer-only'], { stdio: 'inherit' });
+}
+
+/** The page shim as one script for addInitScript. */
+export async function shimScript(): Promise<string> {
+  const r = await build({ entryPoints: [path.join(__dirname, 'http-shim.ts')], bundle: true, write: false, format: 'iife', platform: 'browser', target: 'chrome120' });
+  return r.outputFiles[0].text;
+}
+
+export async function startApiServer(core: CoreGateway): Promise<ApiServer> {
+  const dialogs = new ScriptedDialogs();
+  const documents = new DocumentRegistry();
+  const table = createApiHandlers({ core, dialogs, documents });
+  const calls: string[] = [];
+  const dropDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sealdesk-drop-'));
+  let origin = '';
+
+  const server = http.createServer(async (req, res) => {
+    try {
+      const url = new URL(req.url ?? '/', origin);
+      if (req.method === 'POST') {
+        // Like the IPC sender check: only our own page may call.
+        if (req.headers.origin !== origin) {
+          res.writeHead(403).end();
+          return;
+        }
+        const chunks: Buffer[] = [];
+        for await (const c of req) chunks.push(c as Buffer);
+        const body = decodeWire(Buffer.concat(chunks).toString('utf8'));
+        let result: unknown;
+        if (url.pathname.startsWith('/api/')) {
+          const op = url.pathname.slice('/api/'.length);
+          calls.push(op);
+          result = await invokeOperation(table, op, body);
+        } else if (url.pathname === '/test/drop') {
+          const { name, bytes } = body as { name: string; bytes: Uint8Array };
+          const file = path.join(dropDir, path.basename(name));
+          fs.writeFileSync(file, bytes);
+          try {
+            result = { ok: true, value: documents.add(file) };
+          } catch (e) {
+            result = { ok: false, error: toApiError(e) };
+          }
+        } else {
+          res.writeHead(404).end();
+          return;
+        }
+        res.writeHead(200, { 'content-type': 'application/json' }).end(encodeWire(result));
+        return;
+      }
+      // Static: the built renderer, resolved exactly as the app:// protocol handler does.
+      const rel = resolveAppAsset(`app://sealdesk${url.pathname}`);
+      const file = rel ? path.join(rendererDir, rel) : null;
+      if (!file || !fs.existsSync(file)) {
+        res.writeHead(404).end();
+        return;
+      }
+      res.writeHead(200, assetHeaders(file)).end(fs.readFileSync(file));
+    } catch (e) {
+      res.writeHead(500).end(String(e));
+    }
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const addr = server.address() as { port: number };
+  origin = `http://127.0.0.1:${addr.port}`;
+  return {
+    url: `${origin}/index.html`,
+    dialogs,
+    documents,
+    calls,
+    close: async () => {
+      server.closeAllConnections();
+      await new Promise<void>((r) => server.close(() => r()));
+      fs.rmSync(dropDir, { recursive: true, force: true });
+    },
+  };
+}
