@@ -1,6 +1,7 @@
 import zlib from 'node:zlib';
 import { PdfArray, PdfDict, PdfName, PdfObject, PdfStream } from './objects';
 import { pdfMalformed } from './pdf-errors';
+import { unfilterPngRows as unfilterImageRows } from '../image/png-filters';
 
 /** Upper bound for one decoded stream: defeats zip bombs while allowing large page images. */
 export const MAX_DECODED_STREAM = 256 * 1024 * 1024;
@@ -81,38 +82,12 @@ export function applyPredictor(data: Uint8Array, parms: PdfDict | undefined, res
   return unfilterPngRows(data, rowLen, bpp);
 }
 
-/** Undoes PNG row filters (each row starts with its filter type byte). Shared with the PNG decoder. */
-export function unfilterPngRows(data: Uint8Array, rowLen: number, bpp: number): Uint8Array {
-  const rows = Math.floor(data.length / (rowLen + 1));
-  const out = new Uint8Array(rows * rowLen);
-  for (let r = 0; r < rows; r++) {
-    const inOff = r * (rowLen + 1);
-    const type = data[inOff]!;
-    const o = r * rowLen;
-    const prev = o - rowLen;
-    for (let i = 0; i < rowLen; i++) {
-      const x = data[inOff + 1 + i]!;
-      const a = i >= bpp ? out[o + i - bpp]! : 0;
-      const b = r > 0 ? out[prev + i]! : 0;
-      const c = r > 0 && i >= bpp ? out[prev + i - bpp]! : 0;
-      let v: number;
-      switch (type) {
-        case 0: v = x; break;
-        case 1: v = x + a; break;
-        case 2: v = x + b; break;
-        case 3: v = x + ((a + b) >> 1); break;
-        case 4: {
-          const p = a + b - c;
-          const pa = Math.abs(p - a), pb = Math.abs(p - b), pc = Math.abs(p - c);
-          v = x + (pa <= pb && pa <= pc ? a : pb <= pc ? b : c);
-          break;
-        }
-        default: throw pdfMalformed(`bad PNG row filter ${type}`);
-      }
-      out[o + i] = v & 0xff;
-    }
+function unfilterPngRows(data: Uint8Array, rowLen: number, bpp: number): Uint8Array {
+  try {
+    return unfilterImageRows(data, rowLen, Math.floor(data.length / (rowLen + 1)), bpp);
+  } catch (e) {
+    throw pdfMalformed('bad PNG predictor data', {}, e);
   }
-  return out;
 }
 
 function asciiHexDecode(data: Uint8Array): Uint8Array {

@@ -1,0 +1,123 @@
+import { PdfDict, PdfRef, array, dict, name, textString, withEntries } from './objects';
+import { IncrementalUpdate, RawBody } from './incremental-writer';
+import { readFormFields } from './signature-fields';
+import { pdfMalformed } from './pdf-errors';
+import type { PdfDocument } from './document';
+import type { Box } from './pages';
+
+export interface PlaceholderSpec {
+  pageIndex: number;
+  rect: Box;
+  appearance: PdfRef;
+  signingTime: Date;
+  /** Bytes reserved for the CMS; the hex string is twice as long. */
+  contentsSize: number;
+  fieldName?: string;
+  /** /SubFilter; PAdES by default. */
+  subFilter?: string;
+}
+
+/** A file with an empty signature: the caller hashes `byteRange` and fills /Contents. */
+export interface PreparedSignature {
+  bytes: Buffer;
+  fieldName: string;
+  pageIndex: number;
+  rect: Box;
+  /** [0, contentsStart, contentsEnd, fileLength - contentsEnd] */
+  byteRange: [number, number, number, number];
+  /** Offset of `<` of /Contents and the offset after its `>`. */
+  contentsStart: number;
+  contentsEnd: number;
+}
+
+const BYTE_RANGE_WIDTH = 10; // digits reserved per number: files up to 9.3 GB
+
+/**
+ * Adds an empty signature (field + widget + signature dictionary) to `update`, writes the update
+ * and fills in /ByteRange. The AcroForm is created or extended (/Fields, /SigFlags 3) and the
+ * page's /Annots gains the widget; everything else of the document stays as it was.
+ */
+export function prepareSignature(doc: PdfDocument, update: IncrementalUpdate, spec: PlaceholderSpec): PreparedSignature {
+  const page = doc.pages()[spec.pageIndex];
+  if (!page) throw pdfMalformed('page does not exist', { page: spec.pageIndex + 1 });
+  const existing = new Set(readFormFields(doc).map((f) => f.name));
+  let fieldName = spec.fieldName;
+  if (fieldName === undefined) {
+    let n = 1;
+    while (existing.has(`SealDesk_Seal_${n}`)) n++;
+    fieldName = `SealDesk_Seal_${n}`;
+  } else if (existing.has(fieldName)) throw pdfMalformed('a form field with this name already exists', { field: fieldName });
+
+  const sigRef = update.allocate();
+  const sig = signatureDictionary(spec);
+  update.set(sigRef, new RawBody(sig.body));
+
+  const widgetRef = update.add(dict({
+    Type: name('Annot'), Subtype: name('Widget'), FT: name('Sig'), T: textString(fieldName),
+    F: 4, P: page.ref, Rect: array([...spec.rect]), V: sigRef,
+    AP: dict({ N: spec.appearance }),
+  }));
+
+  // The page's /Annots: extend the array object if it is one, else rewrite the page dictionary.
+  const annots = page.dict.get('Annots');
+  const annotsArr = doc.resolveArray(annots);
+  const newAnnots = array([...(annotsArr?.items ?? []), widgetRef]);
+  if (annots instanceof PdfRef && annotsArr) update.set(annots, newAnnots);
+  else update.set(page.ref, withEntries(page.dict, { Annots: newAnnots }));
+
+  addToAcroForm(doc, update, widgetRef);
+
+  const written = update.write();
+  const bodyAt = written.bodyOffsets.get(sigRef.num)!;
+  const contentsStart = bodyAt + sig.contentsAt;
+  const contentsEnd = contentsStart + 2 + spec.contentsSize * 2;
+  const byteRange: [number, number, number, number] = [0, contentsStart, contentsEnd, written.bytes.length - contentsEnd];
+  const text = `0 ${byteRange[1]} ${byteRange[2]} ${byteRange[3]}`;
+  const brAt = bodyAt + sig.byteRangeAt + 1; // after '['
+  const reserved = sig.byteRangeInnerWidth;
+  if (text.length > reserved) throw pdfMalformed('file too large for the /ByteRange placeholder');
+  written.bytes.write(text.padEnd(reserved, ' '), brAt, 'latin1');
+  return { bytes: written.bytes, fieldName: fieldName, pageIndex: spec.pageIndex, rect: spec.rect, byteRange, contentsStart, contentsEnd };
+}
+
+/** Writes the CMS into the /Contents placeholder (hex, zero-padded). */
+export function embedSignature(prepared: PreparedSignature, signature: Uint8Array): void {
+  const capacity = (prepared.contentsEnd - prepared.contentsStart - 2) / 2;
+  if (signature.length > capacity) {
+    throw pdfMalformed('signature larger than its placeholder', { size: signature.length, capacity });
+  }
+  prepared.bytes.write(Buffer.from(signature).toString('hex').padEnd(capacity * 2, '0'), prepared.contentsStart + 1, 'latin1');
+}
+
+function addToAcroForm(doc: PdfDocument, update: IncrementalUpdate, widgetRef: PdfRef): void {
+  const catalog = doc.catalog;
+  const rootRef = doc.trailer.get('Root');
+  if (!(rootRef instanceof PdfRef)) throw pdfMalformed('the trailer /Root is not a reference');
+  const acroObj = catalog.get('AcroForm');
+  const acro = doc.resolveDict(acroObj);
+  const sigFlags = (doc.resolveNumber(acro?.get('SigFlags')) ?? 0) | 3; // SignaturesExist | AppendOnly
+  const fieldsObj = acro?.get('Fields');
+  const fields = doc.resolveArray(fieldsObj);
+  const newFields = array([...(fields?.items ?? []), widgetRef]);
+  if (fieldsObj instanceof PdfRef && fields) update.set(fieldsObj, newFields);
+  const fieldsValue = fieldsObj instanceof PdfRef && fields ? fieldsObj : newFields;
+  const newAcro: PdfDict = acro ? withEntries(acro, { Fields: fieldsValue, SigFlags: sigFlags }) : dict({ Fields: newFields, SigFlags: sigFlags });
+  if (acroObj instanceof PdfRef && acro) update.set(acroObj, newAcro);
+  else update.set(rootRef, withEntries(catalog, { AcroForm: update.add(newAcro) }));
+}
+
+function pdfDate(d: Date): string {
+  const p = (n: number, w = 2): string => String(n).padStart(w, '0');
+  return `D:${p(d.getUTCFullYear(), 4)}${p(d.getUTCMonth() + 1)}${p(d.getUTCDate())}${p(d.getUTCHours())}${p(d.getUTCMinutes())}${p(d.getUTCSeconds())}+00'00'`;
+}
+
+/** The signature dictionary as raw text, with the offsets of its two placeholders. */
+function signatureDictionary(spec: PlaceholderSpec): { body: Buffer; byteRangeAt: number; byteRangeInnerWidth: number; contentsAt: number } {
+  const head = `<<\n/Type /Sig\n/Filter /Adobe.PPKLite\n/SubFilter /${spec.subFilter ?? 'ETSI.CAdES.detached'}\n/M (${pdfDate(spec.signingTime)})\n/Prop_Build << /App << /Name /SealDesk >> >>\n/ByteRange `;
+  const inner = `0 ${'0'.repeat(BYTE_RANGE_WIDTH)} ${'0'.repeat(BYTE_RANGE_WIDTH)} ${'0'.repeat(BYTE_RANGE_WIDTH)}`.length;
+  const br = `[${' '.repeat(inner)}]`;
+  const mid = '\n/Contents ';
+  const contents = `<${'0'.repeat(spec.contentsSize * 2)}>`;
+  const body = Buffer.from(`${head}${br}${mid}${contents}\n>>`, 'latin1');
+  return { body, byteRangeAt: head.length, byteRangeInnerWidth: inner, contentsAt: head.length + br.length + mid.length };
+}

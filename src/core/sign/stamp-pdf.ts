@@ -1,0 +1,140 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { SealDeskError, asSealDeskError, isSealDeskError } from '../errors';
+import { writeFileAtomic } from '../fs/atomic-write';
+import type { Signer } from '../signer';
+import { buildCadesSignedData, type CadesBuildInput } from '../cms/build-cades';
+import { openPdf, type PdfDocument } from '../pdf/document';
+import { IncrementalUpdate } from '../pdf/incremental-writer';
+import { addSealAppearance } from '../pdf/seal-appearance';
+import { prepareSignature, embedSignature } from '../pdf/signature-placeholder';
+import type { Box } from '../pdf/pages';
+import { digestByteRanges } from './byte-range-digest';
+import { placeholderSize } from './signature-size';
+import { resolvePlacement, type Placement } from './placement';
+import { stampCancelled } from './sign-errors';
+
+export type { Placement } from './placement';
+
+export interface SealPictureInput {
+  /** "PNG" or "JPG" (SES_ESPictureInfo.type). */
+  type: string;
+  data: Uint8Array;
+  widthMm: number;
+  heightMm: number;
+}
+
+export type StampStage = 'reading' | 'placing' | 'preparing' | 'hashing' | 'signing' | 'writing' | 'done';
+
+export interface StampOptions {
+  input: string;
+  output: string;
+  placement: Placement;
+  /** DER SESeal, carried in the CMS as a signed attribute. */
+  sealDer: Uint8Array;
+  sealPicture: SealPictureInput;
+  signer: Signer;
+  /** Intermediate certificates to embed. */
+  certificates?: Uint8Array[];
+  signingTime?: Date;
+  tsa?: { url: string };
+  digestAlgorithm?: 'sha256' | 'sm3';
+  signal?: AbortSignal;
+  onProgress?: (p: { stage: StampStage; index?: number; total?: number }) => void;
+}
+
+export interface StampedSeal {
+  fieldName: string;
+  /** 1-based page number. */
+  page: number;
+  /** Widget rectangle in PDF user space. */
+  rect: Box;
+  /** Hex digest of the signed byte ranges. */
+  documentHash: string;
+  byteRange: [number, number, number, number];
+}
+
+export interface StampResult extends StampedSeal {
+  output: string;
+  /** One entry per seal applied (several for a keyword with occurrence 'all'). */
+  stamps: StampedSeal[];
+}
+
+/**
+ * Stamps a PDF: reads IN once, appends for each placement an incremental update with the seal
+ * widget and a PAdES signature (CMS over the two byte ranges, made by `signer`), and writes OUT
+ * atomically. IN is never modified; on any failure OUT does not exist. The document is never
+ * re-serialised: the cost is one read, one hash per seal and one write.
+ */
+export async function stampPdf(opts: StampOptions): Promise<StampResult> {
+  const progress = opts.onProgress ?? ((): void => undefined);
+  checkSignal(opts.signal);
+  if (path.resolve(opts.input) === path.resolve(opts.output)) {
+    throw new SealDeskError('OUTPUT_IS_INPUT', '输出文件不能与原文件相同：原文件不会被修改', 'The output file must differ from the input: the original is never modified');
+  }
+  progress({ stage: 'reading' });
+  let bytes: Uint8Array;
+  try {
+    bytes = fs.readFileSync(opts.input);
+  } catch (e) {
+    throw new SealDeskError('INPUT_UNREADABLE', '无法读取要签章的文件', 'The file to stamp cannot be read', { cause: e, details: { input: opts.input } });
+  }
+  let doc: PdfDocument = openPdf(bytes); // refuses encrypted files before anything else happens
+
+  progress({ stage: 'placing' });
+  const centres = await resolvePlacement(doc, bytes, opts.placement);
+  const signingTime = opts.signingTime ?? new Date();
+  const digestAlgorithm = opts.digestAlgorithm ?? 'sha256';
+  const cmsBase: Omit<CadesBuildInput, 'digest' | 'tsa'> = {
+    digestAlgorithm, signer: opts.signer, certificates: opts.certificates, sealDer: opts.sealDer, signingTime,
+  };
+  const contentsSize = await placeholderSize(buildCadesSignedData, { ...cmsBase, withTimestamp: opts.tsa !== undefined });
+
+  const stamps: StampedSeal[] = [];
+  for (let i = 0; i < centres.length; i++) {
+    const c = centres[i]!;
+    if (i > 0) doc = openPdf(bytes); // the previous stamp's revision (page /Annots, /Fields) is the base
+    progress({ stage: 'preparing', index: i, total: centres.length });
+    const page = doc.pages()[c.pageIndex]!;
+    const update = new IncrementalUpdate(doc);
+    const appearance = addSealAppearance(update, {
+      picture: opts.sealPicture, widthMm: opts.sealPicture.widthMm, heightMm: opts.sealPicture.heightMm, pageRotate: page.rotate,
+    });
+    const rect: Box = [c.x - appearance.rectWidth / 2, c.y - appearance.rectHeight / 2, c.x + appearance.rectWidth / 2, c.y + appearance.rectHeight / 2].map(round2) as Box;
+    const prepared = prepareSignature(doc, update, { pageIndex: c.pageIndex, rect, appearance: appearance.ref, signingTime, contentsSize });
+
+    progress({ stage: 'hashing', index: i, total: centres.length });
+    const digest = digestByteRanges(prepared.bytes, prepared.byteRange, digestAlgorithm);
+    checkSignal(opts.signal);
+    progress({ stage: 'signing', index: i, total: centres.length });
+    let cms: Uint8Array;
+    try {
+      cms = await buildCadesSignedData({ ...cmsBase, digest, tsa: opts.tsa });
+    } catch (e) {
+      if (isSealDeskError(e)) throw e;
+      throw asSealDeskError(e, 'SIGN_FAILED', '签名失败', 'Signing failed');
+    }
+    embedSignature(prepared, cms);
+    bytes = prepared.bytes;
+    stamps.push({
+      fieldName: prepared.fieldName, page: c.pageIndex + 1, rect, documentHash: Buffer.from(digest).toString('hex'), byteRange: prepared.byteRange,
+    });
+  }
+  checkSignal(opts.signal);
+  progress({ stage: 'writing' });
+  try {
+    writeFileAtomic(opts.output, bytes);
+  } catch (e) {
+    throw new SealDeskError('OUTPUT_WRITE_FAILED', '无法写入签章后的文件', 'The stamped file cannot be written', { cause: e, details: { output: opts.output } });
+  }
+  progress({ stage: 'done' });
+  return { output: opts.output, ...stamps[0]!, stamps };
+}
+
+function checkSignal(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) throw stampCancelled();
+}
+
+function round2(n: number): number {
+  return Math.round(n * 100) / 100;
+}
