@@ -67,14 +67,16 @@ function parseCmsUnchecked(input: Uint8Array): ParsedCms {
   if (signedData.signerInfos.length !== 1) throw cmsMalformed(`expected one signer, found ${signedData.signerInfos.length}`);
   const signerInfo = signedData.signerInfos[0]!;
 
+  // Certificates as received: pkijs re-encodes parsed certificates, which can normalise altered bytes away.
+  const rawCerts = rawCertificateSet(contentInfo.content);
   const certificates: Uint8Array[] = [];
   const parsedCerts: pkijs.Certificate[] = [];
-  for (const item of signedData.certificates ?? []) {
-    if (item instanceof pkijs.Certificate) {
+  (signedData.certificates ?? []).forEach((item, i) => {
+    if (item instanceof pkijs.Certificate && rawCerts[i]) {
       parsedCerts.push(item);
-      certificates.push(new Uint8Array(item.toSchema(false).toBER(false)));
+      certificates.push(rawCerts[i]!);
     }
-  }
+  });
   const signerIndex = parsedCerts.findIndex((c) => matchesSid(c, signerInfo.sid));
 
   const digestAlgorithmOid = signerInfo.digestAlgorithm.algorithmId;
@@ -126,6 +128,14 @@ function parseCmsUnchecked(input: Uint8Array): ParsedCms {
     }
   }
   return result;
+}
+
+/** The exact bytes of each entry of SignedData.certificates ([0] IMPLICIT SET OF CertificateChoices). */
+function rawCertificateSet(signedDataAsn: asn1js.AsnType): Uint8Array[] {
+  if (!(signedDataAsn instanceof asn1js.Constructed)) return [];
+  const set = signedDataAsn.valueBlock.value.find((v) => v.idBlock.tagClass === 3 && v.idBlock.tagNumber === 0);
+  if (!(set instanceof asn1js.Constructed)) return [];
+  return set.valueBlock.value.map((c) => new Uint8Array(c.valueBeforeDecodeView));
 }
 
 /** OCTET STRING content, also when it was encoded constructed (BER), as some writers do. */

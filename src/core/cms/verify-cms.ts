@@ -22,8 +22,11 @@ export interface CmsSignatureCheck {
  * computed by the caller with `parsed.digestAlgorithm` (for a PDF: the ByteRange, hashed once for all
  * signatures); alternatively pass `content` and it is hashed here.
  */
-export function verifyCmsSignature(parsed: ParsedCms, content: { contentDigest?: Uint8Array; content?: Uint8Array }): CmsSignatureCheck {
+export function verifyCmsSignature(parsed: ParsedCms, content: { contentDigest?: Uint8Array; contentDigestAlgorithm?: string; content?: Uint8Array }): CmsSignatureCheck {
   const problems: string[] = [];
+  if (content.contentDigest && content.contentDigestAlgorithm && content.contentDigestAlgorithm !== parsed.digestAlgorithm) {
+    problems.push(`the content was hashed with ${content.contentDigestAlgorithm} but the signer used ${parsed.digestAlgorithm ?? parsed.digestAlgorithmOid}`);
+  }
   const cert = parsed.signerCertificate;
   let digest = content.contentDigest;
   if (!digest && content.content) {
