@@ -5,7 +5,7 @@ import { bytesEqual, toArrayBuffer } from '../cms/der';
 import { DIGEST_BY_OID, OID_CT_TSTINFO, OID_KP_TIMESTAMPING } from '../cms/oids';
 import { parseCms } from '../cms/parse-cms';
 import { verifyCmsSignature } from '../cms/verify-cms';
-import { checkChain, type ChainOutcome } from '../verify/chain';
+import { checkChain, NOT_CHECKED, type ChainOutcome } from '../verify/chain';
 
 /** The facts of one RFC 3161 token checked against the data it claims to stamp. */
 export interface TimestampVerification {
@@ -60,7 +60,7 @@ export function verifyTimestampToken(tokenDer: Uint8Array, stamped: Uint8Array, 
   const timestampingUsage = !!tsaCert && hasCriticalTimestampingEku(tsaCert);
   if (tsaCert && !timestampingUsage) problems.push('the TSA certificate lacks critical extendedKeyUsage timeStamping');
 
-  let chain: ChainOutcome = { status: 'not_checked', problems: [] };
+  let chain: ChainOutcome = NOT_CHECKED;
   if (tsaCert && options.trustRoots && options.trustRoots.length > 0) {
     chain = checkChain(tsaCert, { intermediates: parsed.certificates, roots: options.trustRoots, at: tst.genTime });
     problems.push(...chain.problems);
