@@ -1,7 +1,8 @@
 // Builds the Electron app into dist/: main + token host (Node, CommonJS), the sandboxed preload
 // (one self-contained script; sandboxed preloads may only require 'electron'), and the renderer
 // (React + pdf.js, one browser bundle) with pdf.js's worker, cmaps and fonts served from app://.
-// Usage: node scripts/build.mjs [--renderer-only]
+// Usage: node scripts/build.mjs [--renderer-only] [--out DIR]  (DIR replaces dist/renderer; the e2e tests
+// build into a private dir so that parallel test files never race on dist/)
 import { build } from 'esbuild';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -14,8 +15,11 @@ const pdfjsDir = path.join(root, 'node_modules', 'pdfjs-dist');
 
 const common = { bundle: true, sourcemap: true, logLevel: 'warning', absWorkingDir: root, legalComments: 'none' };
 
+const outArg = process.argv.indexOf('--out');
+const rendererOut = outArg > 0 ? path.resolve(process.argv[outArg + 1]) : path.join(dist, 'renderer');
+
 async function buildRenderer() {
-  const out = path.join(dist, 'renderer');
+  const out = rendererOut;
   fs.rmSync(out, { recursive: true, force: true });
   fs.mkdirSync(out, { recursive: true });
   await build({

@@ -91,7 +91,8 @@ export function createApiHandlers({ core, dialogs, documents }: HandlerDeps): Ha
             signal: job.abort.signal,
             onProgress: (stage, fraction) => {
               job.progress = { stage, fraction };
-              if (stage === 'sign') job.signing = true;
+              // From the moment the token is asked to sign, cancelling is no longer offered.
+              if (stage === 'signing' || stage === 'sign') job.signing = true;
             },
           },
         );

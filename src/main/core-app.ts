@@ -2,8 +2,10 @@
  * The binding to the lead's use cases in src/core/app (listTokens, stampDocument, verifyDocument):
  * the only place that knows their exact signatures, converting to and from the API's view types.
  */
+import fs from 'node:fs';
 import type { KeywordHit, TokenView, VerificationReport } from '../api/contract';
 import { SealDeskError } from '../core/errors';
+import { findKeyword } from '../core/sign/keyword-locator';
 import type { StampHooks, StampJob } from './core-gateway';
 
 export interface CoreApp {
@@ -27,8 +29,7 @@ export function realCoreApp(): CoreApp {
     verify: async () => {
       throw notReady('verifyDocument');
     },
-    findKeyword: async () => {
-      throw notReady('findKeyword');
-    },
+    // The same locator the stamping pipeline uses, so the preview shows where the seals will land.
+    findKeyword: async (file, text) => (await findKeyword(new Uint8Array(await fs.promises.readFile(file)), text)).map((h) => ({ page: h.pageIndex + 1, x: h.x, y: h.y })),
   };
 }

@@ -7,6 +7,7 @@ export interface MenuItemSpec {
   role?: 'quit' | 'reload' | 'toggleDevTools' | 'zoomIn' | 'zoomOut' | 'resetZoom' | 'copy' | 'selectAll';
   type?: 'separator' | 'radio';
   checked?: boolean;
+  registerAccelerator?: boolean;
   click?: () => void;
   submenu?: MenuItemSpec[];
 }
@@ -22,7 +23,8 @@ export function menuTemplate(lang: Language, on: { open(): void; send(e: ApiEven
     {
       label: t.file,
       submenu: [
-        { label: t.open, accelerator: 'CmdOrCtrl+O', click: on.open },
+        // The page handles Ctrl+O itself (so it also works in the e2e browser); the menu only shows it.
+        { label: t.open, accelerator: 'CmdOrCtrl+O', registerAccelerator: false, click: on.open },
         { label: t.export, accelerator: 'CmdOrCtrl+E', click: () => on.send({ kind: 'menu', command: 'exportReport' }) },
         { type: 'separator' },
         { label: t.audit, click: () => on.send({ kind: 'menu', command: 'audit' }) },

@@ -32,7 +32,7 @@ export function renderReportHtml(report: VerificationReport, documentName: strin
       const sv = VERDICT[s.verdict] ?? VERDICT.invalid;
       return `<section><h2>${lang === 'zh' ? '印章' : 'Seal'} ${i + 1}: ${esc(s.seal?.name ?? s.field)}</h2>
 <p style="color:${sv.color}"><b>${t(sv)}</b></p>
-<dl><dt>${lang === 'zh' ? '签章人' : 'Signer'}</dt><dd>${esc(s.signer)}</dd>
+<dl><dt>${lang === 'zh' ? '签章人' : 'Signer'}</dt><dd>${esc(s.signer?.subject ?? '')}</dd>
 <dt>esID</dt><dd>${esc(s.seal?.esID ?? '')}</dd>
 <dt>${lang === 'zh' ? '签章时间' : 'Signing time'}</dt><dd>${esc(s.signingTime ?? '')} (${s.timeSource === 'timestamp' ? (lang === 'zh' ? '时间戳服务' : 'timestamp authority') : lang === 'zh' ? '签章人声称' : 'claimed by signer'})</dd>
 <dt>${lang === 'zh' ? '位置' : 'Position'}</dt><dd>${lang === 'zh' ? '第' : 'page '}${esc(s.page)}${lang === 'zh' ? '页' : ''}</dd></dl>
@@ -44,7 +44,8 @@ export function renderReportHtml(report: VerificationReport, documentName: strin
 <style>body{font-family:"Noto Sans CJK SC",sans-serif;margin:2em;max-width:60em}table{border-collapse:collapse;width:100%}td,th{border:1px solid #ccc;padding:4px 8px;text-align:left}tr.failed td{color:#cf222e}tr.warning td{color:#9a6700}dt{font-weight:bold}</style>
 </head><body><h1>${lang === 'zh' ? '验证报告' : 'Verification report'}: ${esc(documentName)}</h1>
 <p style="color:${v.color};font-size:1.3em"><b>${t(v)}</b></p>
-<p>${lang === 'zh' ? '印章数量' : 'Seals'}: ${report.signatures.length}</p>
+<p>${lang === 'zh' ? '印章数量' : 'Seals'}: ${report.signatures.length} · SHA-256 ${esc(report.file.sha256)}</p>
+${report.warnings.map((w) => `<p class="warning">! ${t(w.message)}</p>`).join('\n')}
 ${sigs}
 </body></html>\n`;
 }

@@ -19,6 +19,11 @@ export function VerificationBanner({ report, error, busy, t, lang }: { report: V
 export function SealList({ report, t, lang, onPick, selected }: { report: VerificationReport; t: Strings; lang: Language; onPick(field: string): void; selected?: string }) {
   return (
     <div className="seal-list" data-testid="seal-list">
+      {report.warnings.filter((w) => w.id !== 'no_signatures').map((w, i) => (
+        <div key={i} className="file-warning" data-warning={w.id}>
+          ! {pick(lang, w.message)}
+        </div>
+      ))}
       <h3>
         {t.seals} ({report.signatures.length})
       </h3>
@@ -36,7 +41,9 @@ export function SealList({ report, t, lang, onPick, selected }: { report: Verifi
           </div>
           <dl>
             <dt>{t.signer}</dt>
-            <dd className="signer">{s.signer}</dd>
+            <dd className="signer" title={s.signer?.subject}>
+              {s.signer?.commonName ?? '—'}
+            </dd>
             <dt>esID</dt>
             <dd className="esid">{s.seal?.esID ?? '—'}</dd>
             <dt>{t.signingTime}</dt>

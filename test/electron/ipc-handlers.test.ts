@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
+import { SealDeskError } from '../../src/core/errors';
 import { DROPPED_FILE_CHANNEL, OPERATION_NAMES, channelOf } from '../../src/api/contract';
 import type { HandlerTable } from '../../src/main/api-handlers';
 import { DocumentRegistry } from '../../src/main/document-registry';
@@ -97,7 +98,6 @@ test('a well-formed request from our own page reaches its handler, with exactly 
 test('an error thrown for a PIN never carries the PIN back to the page', async () => {
   const handlers = new Map<string, Listener>();
   const table = Object.fromEntries(OPERATION_NAMES.map((op) => [op, async () => {
-    const { SealDeskError } = await import('../../src/core/errors');
     throw new SealDeskError('PIN_INCORRECT', '口令错误', 'Wrong PIN', { details: { triesLeft: 3 } });
   }])) as unknown as HandlerTable;
   registerIpcHandlers({ handle: (c, l) => void handlers.set(c, l) }, table, new DocumentRegistry());

@@ -15,7 +15,8 @@ import { assetHeaders, resolveAppAsset } from '../../../src/main/security';
 import { decodeWire, encodeWire } from './wire';
 
 const root = path.resolve(__dirname, '..', '..', '..');
-export const rendererDir = path.join(root, 'dist', 'renderer');
+/** This test process's own build of the renderer (parallel test files must not share dist/). */
+export const rendererDir = path.join(os.tmpdir(), `sealdesk-renderer-${process.pid}`);
 
 /** What the test says the person picks in the next dialogs. An empty queue means "cancel". */
 export class ScriptedDialogs implements Dialogs {
@@ -48,10 +49,14 @@ export interface ApiServer {
   close(): Promise<void>;
 }
 
-/** Builds the renderer once per test process if dist/renderer is missing or older than the sources. */
+let built = false;
+/** Builds the renderer with scripts/build.mjs, once per test process, into rendererDir. */
 export async function ensureRendererBuilt(): Promise<void> {
+  if (built) return;
   const { execFileSync } = await import('node:child_process');
-  execFileSync(process.execPath, [path.join(root, 'scripts', 'build.mjs'), '--renderer-only'], { stdio: 'inherit' });
+  execFileSync(process.execPath, [path.join(root, 'scripts', 'build.mjs'), '--renderer-only', '--out', rendererDir], { stdio: 'pipe' });
+  process.once('exit', () => fs.rmSync(rendererDir, { recursive: true, force: true }));
+  built = true;
 }
 
 /** The page shim as one script for addInitScript. */

@@ -1,0 +1,69 @@
+// Five wrong PINs end the flow with "密码错误,签章失败" and the key locked (domain.md flow 3d), and no
+// file is written. Playwright drives Debian's Chromium over the BUILT renderer; window.sealdesk is
+// an HTTP shim replacing only Electron's IPC transport; behind it the real core and PIN guard run
+// against the demo world's SoftHSM2 keeper token.
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { after, before, test } from 'node:test';
+import { openInUi, startUi, type Ui } from './support/ui';
+import { KEEPER_PIN, buildDemoWorld, type DemoWorld } from './support/world';
+
+let world: DemoWorld;
+let ui: Ui;
+
+before(async () => {
+  world = buildDemoWorld();
+  ui = await startUi(world.home);
+});
+after(async () => {
+  await ui?.close();
+  world?.cleanup();
+});
+
+test('five wrong PINs show the lock, leave no file, and even the right PIN is refused afterwards', async () => {
+  await openInUi(ui, world.contractPdf);
+  const sample = ui.page.locator('.seal-sample').first();
+  await sample.waitFor({ timeout: 30_000 });
+  const from = (await sample.boundingBox())!;
+  const pageBox = (await ui.page.locator('.page[data-page="1"]').boundingBox())!;
+  await ui.page.mouse.move(from.x + from.width / 2, from.y + from.height / 2);
+  await ui.page.mouse.down();
+  await ui.page.mouse.move(pageBox.x + pageBox.width / 2, pageBox.y + pageBox.height / 2, { steps: 8 });
+  await ui.page.mouse.up();
+  await ui.page.locator('[data-testid=placed-sample]').waitFor();
+
+  const output = path.join(world.dir, 'never.pdf');
+  ui.server.dialogs.save.push(output);
+  await ui.page.click('[data-testid=stamp-button]');
+  const dialog = ui.page.locator('[data-testid=pin-dialog]');
+  await dialog.waitFor();
+
+  const triesSeen: string[] = [];
+  for (let attempt = 1; attempt <= 5; attempt++) {
+    await ui.page.fill('[data-testid=pin-input]', `00000${attempt}`);
+    await ui.page.click('[data-testid=pin-ok]');
+    if (attempt < 5) {
+      await ui.page.locator('[data-testid=pin-error]').waitFor();
+      await ui.page.waitForFunction((n) => document.querySelector('[data-testid=pin-tries]')?.textContent?.includes(String(n)), 5 - attempt, { timeout: 30_000 });
+      triesSeen.push(await ui.page.locator('[data-testid=pin-tries]').innerText());
+      assert.equal(await ui.page.inputValue('[data-testid=pin-input]'), '', 'the PIN field is cleared after each try');
+    }
+  }
+  assert.deepEqual(triesSeen, ['剩余尝试次数:4', '剩余尝试次数:3', '剩余尝试次数:2', '剩余尝试次数:1']);
+  const result = ui.page.locator('[data-testid=stamp-result]');
+  await result.waitFor({ timeout: 30_000 });
+  assert.match(await result.innerText(), /密码错误,签章失败/);
+  assert.match(await result.innerText(), /锁定/);
+  assert.equal(fs.existsSync(output), false, 'no output file');
+
+  // The lock holds: the right PIN now is refused too, still without a file.
+  await result.locator('button').click();
+  ui.server.dialogs.save.push(output);
+  await ui.page.click('[data-testid=stamp-button]');
+  await ui.page.fill('[data-testid=pin-input]', KEEPER_PIN);
+  await ui.page.click('[data-testid=pin-ok]');
+  await result.waitFor({ timeout: 30_000 });
+  assert.match(await result.innerText(), /密码错误,签章失败/);
+  assert.equal(fs.existsSync(output), false);
+});

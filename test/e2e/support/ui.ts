@@ -1,0 +1,48 @@
+/**
+ * Starts the e2e stack for one test file: the built renderer and the typed API on loopback (over the
+ * real core), and Debian's Chromium with the window.sealdesk shim.
+ */
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { realCoreApp } from '../../../src/main/core-app';
+import { createDirectCore } from '../../../src/main/core-direct';
+import { ensureRendererBuilt, shimScript, startApiServer, type ApiServer } from './api-server';
+
+export interface Ui {
+  page: Page;
+  server: ApiServer;
+  browser: Browser;
+  close(): Promise<void>;
+}
+
+export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'];
+
+export async function startUi(home: string, viewport = { width: 1400, height: 900 }): Promise<Ui> {
+  await ensureRendererBuilt();
+  const core = createDirectCore(realCoreApp(), home);
+  const server = await startApiServer(core);
+  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  const context = await browser.newContext({ viewport, locale: 'zh-CN', deviceScaleFactor: 1 });
+  const page = await context.newPage();
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  await page.addInitScript(await shimScript());
+  await page.goto(server.url);
+  return {
+    page,
+    server,
+    browser,
+    close: async () => {
+      await browser.close();
+      await server.close();
+      core.close?.();
+      if (errors.length) throw new Error(`errors in the page:\n${errors.join('\n')}`);
+    },
+  };
+}
+
+/** Opens a file the way a person does: the toolbar's Open, then picking it in the dialog. */
+export async function openInUi(ui: Ui, file: string): Promise<void> {
+  ui.server.dialogs.open.push(file);
+  await ui.page.click('[data-testid=open]');
+  await ui.page.waitForSelector('.page[data-rendered=yes]', { timeout: 30_000 });
+}

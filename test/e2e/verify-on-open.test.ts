@@ -1,0 +1,100 @@
+// Opening a document verifies it by itself (domain.md flow 4). Playwright drives Debian's Chromium
+// over the BUILT renderer; window.sealdesk is an HTTP shim that replaces only Electron's IPC
+// transport — behind it the same handler table runs over the real core, the demo world's SoftHSM2
+// tokens and its trust store.
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { after, before, test } from 'node:test';
+import { buildDemoWorld, type DemoWorld } from './support/world';
+import { openInUi, startUi, type Ui } from './support/ui';
+
+let world: DemoWorld;
+let ui: Ui;
+
+before(async () => {
+  world = buildDemoWorld();
+  ui = await startUi(world.home);
+});
+after(async () => {
+  await ui?.close();
+  world?.cleanup();
+});
+
+/**
+ * The demo's stamped contract with one byte changed inside the signed range: a byte of the binary
+ * comment on the second line (readers ignore it, so the page still shows, but the digest breaks).
+ */
+function tamperedCopy(): string {
+  const bytes = Buffer.from(fs.readFileSync(world.stampedPdf));
+  const nl = bytes.indexOf(0x0a);
+  assert.equal(bytes[nl + 1], 0x25, 'the second line of the demo PDF is a % comment');
+  bytes[nl + 2] ^= 0x01;
+  const out = path.join(world.dir, 'tampered.pdf');
+  fs.writeFileSync(out, bytes);
+  return out;
+}
+
+test('a validly stamped contract opens with the valid banner and its seal listed with every check', async () => {
+  await openInUi(ui, world.stampedPdf);
+  const banner = ui.page.locator('[data-testid=banner]');
+  await ui.page.locator('[data-testid=banner]:not([data-verdict=pending])').waitFor({ timeout: 60_000 });
+  assert.equal(await banner.getAttribute('data-verdict'), 'valid', await banner.innerText());
+  assert.match(await banner.innerText(), /全部印章有效/);
+  const item = ui.page.locator('[data-testid=seal-list] .seal-item');
+  assert.equal(await item.count(), 1);
+  assert.equal(await item.getAttribute('data-verdict'), 'valid');
+  const esid = (await item.locator('.esid').innerText()).trim();
+  assert.ok(esid.length > 0 && esid !== '—', 'the seal esID is shown');
+  const checks = item.locator('.check');
+  assert.ok((await checks.count()) >= 4, 'each check is listed');
+  assert.equal(await item.locator('.check[data-status=failed]').count(), 0);
+  // On the page, the seal carries the small valid mark and is not crossed out.
+  const overlay = ui.page.locator('.seal-overlay');
+  await overlay.first().waitFor({ timeout: 30_000 });
+  assert.equal(await overlay.getAttribute('data-verdict'), 'valid');
+  assert.equal(await ui.page.locator('.seal-overlay .cross').count(), 0);
+  // Clicking the seal in the list scrolls its page into view and highlights it.
+  await ui.page.locator('.document').evaluate((el) => el.scrollTo({ top: el.scrollHeight }));
+  await item.click();
+  await ui.page.locator('.seal-overlay.highlighted').waitFor();
+  assert.ok(await ui.page.locator('.seal-overlay.highlighted').isVisible());
+});
+
+test('a stamped contract with one changed byte opens with the invalid banner and the seal greyed and crossed out', async () => {
+  await openInUi(ui, tamperedCopy());
+  const banner = ui.page.locator('[data-testid=banner][data-verdict=invalid]');
+  await banner.waitFor({ timeout: 60_000 });
+  assert.match(await banner.innerText(), /无效印章/);
+  const item = ui.page.locator('[data-testid=seal-list] .seal-item');
+  assert.equal(await item.getAttribute('data-verdict'), 'invalid');
+  assert.ok((await item.locator('.check[data-status=failed]').count()) >= 1, 'the failed check is shown');
+  const overlay = ui.page.locator('.seal-overlay[data-verdict=invalid]');
+  await overlay.waitFor({ timeout: 30_000 });
+  assert.equal(await overlay.locator('.cross').count(), 1, 'crossed out');
+  const reason = (await overlay.getAttribute('title')) ?? '';
+  assert.match(reason, /^无效原因:.+/, 'the reason shows on hover');
+  const box = await overlay.boundingBox();
+  assert.ok(box && box.width > 20 && box.height > 20, 'the cross covers the widget');
+});
+
+test('a document without seals says so and is readable at once', async () => {
+  await openInUi(ui, world.contractPdf);
+  const banner = ui.page.locator('[data-testid=banner][data-verdict=none]');
+  await banner.waitFor({ timeout: 60_000 });
+  assert.match(await banner.innerText(), /没有电子印章/);
+  assert.equal(await ui.page.locator('[data-testid=seal-list]').count(), 0);
+});
+
+test('the verification report exports as HTML naming the verdict and the seal', async () => {
+  await openInUi(ui, world.stampedPdf);
+  await ui.page.locator('[data-testid=banner][data-verdict=valid]').waitFor({ timeout: 60_000 });
+  const target = path.join(world.dir, 'report.html');
+  ui.server.dialogs.html.push(target);
+  await ui.page.click('[data-testid=export]');
+  await ui.page.locator('[data-testid=toast]').waitFor();
+  const html = fs.readFileSync(target, 'utf8');
+  assert.match(html, /全部印章有效/);
+  const esid = (await ui.page.locator('.seal-item .esid').innerText()).trim();
+  assert.ok(html.includes(esid));
+});
