@@ -48,9 +48,10 @@ export function ckaIdFromSealObjectId(oid: Buffer): string | undefined {
     if ((byte & 0x80) === 0) { arcs.push(v); v = 0n; }
   }
   if (arcs.length !== 2 || arcs[0] !== SEALDESK_ARC) return undefined;
+  // 01 || id as an integer prints as "1" followed by the id's hex digits.
   const hex = arcs[1].toString(16);
-  if (!hex.startsWith('1') || hex.length % 2 !== 0 || hex.length < 4) return undefined;
-  return hex.slice(2);
+  if (!hex.startsWith('1') || hex.length % 2 !== 1 || hex.length < 3) return undefined;
+  return hex.slice(1);
 }
 
 function sealTemplate(): pkcs11js.Template {
