@@ -54,6 +54,10 @@ export class PdfDocument {
     this.trailer = sections[0]!.trailer;
     if (sections.some((s) => s.trailer.has('Encrypt'))) throw pdfEncrypted();
     // Group sections by the %%EOF that closes them; a revision ends at the first %%EOF after its xref.
+    // A file whose newest section is not closed by %%EOF was cut off while being written or sent.
+    if (Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).indexOf('%%EOF', sections[0]!.end, 'latin1') < 0) {
+      throw pdfMalformed('the file is truncated (no %%EOF after the last cross-reference section)');
+    }
     const byEnd = new Map<number, { eofEnd: number; sections: XrefSection[] }>();
     for (const s of sections) {
       const { end, eofEnd } = findEofAfter(bytes, s.end);

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { SealDeskError, asSealDeskError, isSealDeskError } from '../errors';
+import { SealDeskError, asSealDeskError } from '../errors';
 import { writeFileAtomic } from '../fs/atomic-write';
 import type { Signer } from '../signer';
 import { buildCadesSignedData, type CadesBuildInput } from '../cms/build-cades';
@@ -67,6 +67,15 @@ export interface StampResult extends StampedSeal {
  * re-serialised: the cost is one read, one hash per seal and one write.
  */
 export async function stampPdf(opts: StampOptions): Promise<StampResult> {
+  try {
+    return await stamp(opts);
+  } catch (e) {
+    // Anything that is not already a SealDeskError is a defect; still report it as one, never crash.
+    throw asSealDeskError(e, 'STAMP_FAILED', '签章失败', 'Stamping failed');
+  }
+}
+
+async function stamp(opts: StampOptions): Promise<StampResult> {
   const progress = opts.onProgress ?? ((): void => undefined);
   checkSignal(opts.signal);
   if (path.resolve(opts.input) === path.resolve(opts.output)) {
@@ -111,7 +120,6 @@ export async function stampPdf(opts: StampOptions): Promise<StampResult> {
     try {
       cms = await buildCadesSignedData({ ...cmsBase, digest, tsa: opts.tsa });
     } catch (e) {
-      if (isSealDeskError(e)) throw e;
       throw asSealDeskError(e, 'SIGN_FAILED', '签名失败', 'Signing failed');
     }
     embedSignature(prepared, cms);
