@@ -11,7 +11,7 @@ import { execFileSync } from 'node:child_process';
 import { stampPdf, findKeyword } from '../../src/core/sign';
 import { openPdf, PdfStream } from '../../src/core/pdf';
 import { imageXObjectToRgba } from '../../src/core/pdf/image-xobject';
-import { decodePng } from '../../src/core/image';
+import { decodePng, encodePng } from '../../src/core/image';
 import type { Signer } from '../../src/core/signer';
 import { softwareKeeper } from '../cms/software-signer';
 import { onePagePdf } from '../pdf/support/handmade-pdf';
@@ -118,7 +118,6 @@ test('a second and a third stamp leave the earlier signatures valid', async () =
 
 test('on a page turned by /Rotate 90 with a crop box the seal sits where placed and stands upright', async () => {
   // A picture whose top half is red and bottom half transparent shows its orientation in a rendering.
-  const { encodePng } = await import('../../src/core/image');
   const w = 64;
   const rgba = new Uint8Array(w * w * 4);
   for (let i = 0; i < w * w; i++) if (Math.floor(i / w) < w / 2) rgba.set([220, 0, 0, 255], i * 4);
