@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -138,4 +138,31 @@ export function opensslVerifiesSm2(workDir: string, spkiDer: Uint8Array, message
   } catch {
     return false; // openssl exits non-zero on a bad signature
   }
+}
+
+const CHILD = path.join(__dirname, 'gm-token-child.ts');
+const REPO = path.resolve(__dirname, '../..');
+
+/**
+ * Runs gm-token-child.ts in a new process against the same token directory (or the config in
+ * `env`) and returns its per-step results. The script, PINs included, goes through stdin.
+ */
+export function runInChild(world: GmTokenWorld, script: { serial?: string; steps: Array<Record<string, string>> }, env: NodeJS.ProcessEnv = world.env): Promise<unknown[]> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', CHILD], { cwd: REPO, env, stdio: ['pipe', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d: Buffer) => { out += d.toString(); });
+    child.stderr.on('data', (d: Buffer) => { err += d.toString(); });
+    child.on('error', reject);
+    child.on('close', (status) => {
+      if (status !== 0) return reject(new Error(`child exited ${status}: ${err}`));
+      try {
+        resolve(JSON.parse(out) as unknown[]);
+      } catch {
+        reject(new Error(`child printed no JSON: ${out} ${err}`));
+      }
+    });
+    child.stdin.end(JSON.stringify({ module: world.module, ...script }));
+  });
 }
