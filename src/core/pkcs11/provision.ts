@@ -2,7 +2,8 @@ import * as pkcs11js from 'pkcs11js';
 import { SealDeskError } from '../errors';
 import type { Pkcs11Module } from './module';
 import { p11 } from './pkcs11-errors';
-import { certificateFields, P256_PARAMS, p256Spki, rsaSpki } from './key-encoding';
+import { certificateFields, P256_PARAMS, p256Spki, rsaSpki, SM2_PARAMS, sm2Spki } from './key-encoding';
+import type { VendorProfile } from './vendor-profile';
 import { ckaIdBytes } from './key-objects';
 import { currentTokenInfo, withSession, type TokenSession } from './session';
 import { listTokens, type TokenInfo } from './tokens';
@@ -60,7 +61,8 @@ export async function initToken(mod: Pkcs11Module, o: InitTokenOptions): Promise
 }
 
 export interface GenerateKeyPairOptions {
-  algorithm: 'RSA' | 'EC-P256';
+  /** SM2 needs a vendor profile with keyTypes.SM2 and mechanisms.sm2KeyGen. */
+  algorithm: 'RSA' | 'EC-P256' | 'SM2';
   /** CKA_ID in hex; the certificate and the seal object use the same id. */
   ckaId: string;
   label: string;
@@ -68,6 +70,8 @@ export interface GenerateKeyPairOptions {
   bits?: number;
   /** Sets CKA_ALWAYS_AUTHENTICATE: every signature needs the PIN again (context-specific login). */
   alwaysAuthenticate?: boolean;
+  /** The vendor profile naming the SM2 numbers (SM2 only). */
+  profile?: VendorProfile;
 }
 
 /**
@@ -108,6 +112,20 @@ export function generateKeyPair(session: TokenSession, o: GenerateKeyPairOptions
     ], privateTemplate));
     const [point] = lib.C_GetAttributeValue(session.handle, kp.publicKey, [{ type: pkcs11js.CKA_EC_POINT }]);
     return new Uint8Array(p256Spki(point.value));
+  }
+  if (o.algorithm === 'SM2') {
+    const keyGen = o.profile?.mechanisms.sm2KeyGen;
+    const ckk = o.profile?.keyTypes.SM2;
+    if (keyGen === undefined || ckk === undefined) {
+      throw new SealDeskError('MECHANISM_NOT_SUPPORTED', `厂商配置“${o.profile?.name ?? 'standard'}”没有 SM2 密钥生成机制`, `Vendor profile "${o.profile?.name ?? 'standard'}" has no SM2 key generation mechanism`);
+    }
+    const withType = (t: pkcs11js.Template): pkcs11js.Template => [...t, { type: pkcs11js.CKA_KEY_TYPE, value: ckk }];
+    const kp = p11('generating an SM2 key pair', () => lib.C_GenerateKeyPair(session.handle, { mechanism: keyGen }, withType([
+      ...publicCommon,
+      { type: pkcs11js.CKA_EC_PARAMS, value: SM2_PARAMS },
+    ]), withType(privateTemplate)));
+    const [point] = lib.C_GetAttributeValue(session.handle, kp.publicKey, [{ type: pkcs11js.CKA_EC_POINT }]);
+    return new Uint8Array(sm2Spki(point.value));
   }
   throw new SealDeskError('KEY_ALGORITHM_UNSUPPORTED', `不支持的密钥算法:${String(o.algorithm)}`, `Unsupported key algorithm: ${String(o.algorithm)}`);
 }
