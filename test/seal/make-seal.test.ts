@@ -83,6 +83,14 @@ describe('the refusals of flow 2, in order', () => {
     await assert.rejects(makeSeal(input({ keeper: { certificate: new Uint8Array([1, 2, 3]), seals: [] } })), { code: 'KEEPER_CERT_INVALID' });
   });
 
+  test('a keeper certificate only for encryption is refused; one only for non-repudiation is accepted', async () => {
+    const encOnly = pki.issue(root, 'sm2', 'keeper-enc-only', { keyUsage: 'critical,keyEncipherment,dataEncipherment' });
+    await assert.rejects(makeSeal(input({ keeper: { certificate: encOnly.der, seals: [] } })), { code: 'KEEPER_CERT_INVALID' });
+    const nrOnly = pki.issue(root, 'sm2', 'keeper-nr-only', { keyUsage: 'critical,nonRepudiation' });
+    const made = await makeSeal(input({ keeper: { certificate: nrOnly.der, seals: [] } }));
+    assert.deepEqual(made.seal.eSealInfo.property.certList, [nrOnly.der]);
+  });
+
   test('a key already carrying a seal in use: USBkey正在被某个电子印章使用', async () => {
     const first = await makeSeal(input());
     await assert.rejects(makeSeal(input({ keeper: { certificate: keeper.der, seals: [first.der] } })), { code: 'TOKEN_SEAL_IN_USE', zh: 'USBkey正在被某个电子印章使用' });

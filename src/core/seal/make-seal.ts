@@ -67,10 +67,14 @@ export async function makeSeal(input: MakeSealInput): Promise<MadeSeal> {
   // b. the keeper token must hold a certificate that chains to a trusted CA and is valid now
   const keeperCert = input.keeper.certificate;
   if (!keeperCert || keeperCert.length === 0) throw refuse(KEEPER_CERT_INVALID, { reason: 'no certificate' });
-  const chain = verifyChain(keeperCert, {
-    roots: input.trustRoots, intermediates: input.intermediates ?? [], at: input.now, keyUsage: 'digitalSignature',
-  });
+  const chain = verifyChain(keeperCert, { roots: input.trustRoots, intermediates: input.intermediates ?? [], at: input.now });
   if (!chain.ok) throw refuse(KEEPER_CERT_INVALID, { problems: chain.problems });
+  // The keeper will sign with this key: GM signing certificates carry digitalSignature and/or
+  // nonRepudiation, so either is accepted; a certificate restricted to other uses is not.
+  const usage = chain.chain[0]?.keyUsage;
+  if (usage && !usage.has('digitalSignature') && !usage.has('nonRepudiation')) {
+    throw refuse(KEEPER_CERT_INVALID, { reason: 'key usage does not allow signing' });
+  }
 
   // c. the target token must not carry a seal in use
   const existing = input.keeper.seals.map(tryDecode).filter((s): s is SESeal => s !== undefined);
