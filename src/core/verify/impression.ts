@@ -1,0 +1,109 @@
+import type { BilingualText, CheckStatus } from '../../api/verification-report';
+import { decodePng, type RgbaImage } from '../image/png';
+import type { PdfDocument } from '../pdf/document';
+import { imageXObjectToRgba } from '../pdf/image-xobject';
+import { PdfRef, PdfStream, type PdfObject } from '../pdf/objects';
+
+/**
+ * The impression check (印章印模验证): the picture a widget shows must be the seal's picture. Images
+ * are compared as decoded pixels (RGB where visible, plus alpha), not as bytes, because a PNG becomes
+ * a Flate RGB image with an /SMask in the PDF. JPEG pictures are embedded as-is, so they are compared
+ * by their bytes (no JPEG decoder ships with the app).
+ */
+export interface SealPictureRef {
+  type: string;
+  data: Uint8Array;
+}
+
+/** A seal picture ready for comparison. */
+export interface PreparedPicture {
+  kind: 'pixels' | 'jpeg';
+  pixels?: RgbaImage;
+  jpeg?: Uint8Array;
+}
+
+export function preparePicture(picture: SealPictureRef): PreparedPicture | undefined {
+  const type = picture.type.toUpperCase();
+  try {
+    if (type === 'PNG') return { kind: 'pixels', pixels: decodePng(picture.data) };
+    if (type === 'JPG' || type === 'JPEG') return { kind: 'jpeg', jpeg: picture.data };
+  } catch {
+    return undefined;
+  }
+  return undefined;
+}
+
+/** Max difference per channel still counted equal (rounding in other writers' colour conversion). */
+const CHANNEL_TOLERANCE = 2;
+
+export function samePixels(a: RgbaImage, b: RgbaImage): boolean {
+  if (a.width !== b.width || a.height !== b.height) return false;
+  const n = a.width * a.height;
+  let bad = 0;
+  for (let i = 0; i < n; i++) {
+    const o = i * 4;
+    const alphaA = a.rgba[o + 3]!;
+    const alphaB = b.rgba[o + 3]!;
+    if (Math.abs(alphaA - alphaB) > CHANNEL_TOLERANCE) { bad++; continue; }
+    if (alphaA === 0) continue; // invisible: colour does not matter
+    for (let c = 0; c < 3; c++) {
+      if (Math.abs(a.rgba[o + c]! - b.rgba[o + c]!) > CHANNEL_TOLERANCE) { bad++; break; }
+    }
+  }
+  return bad === 0;
+}
+
+export interface ImageXObjectFound {
+  ref?: PdfRef;
+  stream: PdfStream;
+}
+
+/** Image XObjects reachable from a form or page resources (nested forms followed, bounded). */
+export function imagesIn(doc: PdfDocument, resources: PdfObject | undefined, depth = 0, seen = new Set<string>()): ImageXObjectFound[] {
+  if (depth > 4) return [];
+  const res = doc.resolveDict(resources);
+  const xobjects = doc.resolveDict(res?.get('XObject'));
+  if (!xobjects) return [];
+  const out: ImageXObjectFound[] = [];
+  for (const v of xobjects.entries.values()) {
+    const key = v instanceof PdfRef ? v.key : undefined;
+    if (key) {
+      if (seen.has(key)) continue;
+      seen.add(key);
+    }
+    const s = doc.resolve(v);
+    if (!(s instanceof PdfStream)) continue;
+    const sub = s.dict.getName('Subtype');
+    if (sub === 'Image') out.push({ ref: v instanceof PdfRef ? v : undefined, stream: s });
+    else if (sub === 'Form') out.push(...imagesIn(doc, s.dict.get('Resources'), depth + 1, seen));
+  }
+  return out;
+}
+
+export function imageMatches(doc: PdfDocument, image: PdfStream, picture: PreparedPicture): boolean {
+  try {
+    if (picture.kind === 'jpeg') return image.dict.getName('Filter') === 'DCTDecode' && Buffer.from(image.raw).equals(Buffer.from(picture.jpeg!));
+    const w = doc.resolveNumber(image.dict.get('Width'));
+    const h = doc.resolveNumber(image.dict.get('Height'));
+    if (w !== picture.pixels!.width || h !== picture.pixels!.height) return false; // cheap reject before decoding
+    return samePixels(imageXObjectToRgba(doc, image), picture.pixels!);
+  } catch {
+    return false;
+  }
+}
+
+export function checkImpression(doc: PdfDocument, appearance: PdfStream | undefined, picture: SealPictureRef | undefined): { status: CheckStatus; message: BilingualText } {
+  if (!picture) return { status: 'not_checked', message: { zh: '签名中没有印章,无法核对印模', en: 'No seal in the signature: the impression cannot be checked' } };
+  const prepared = preparePicture(picture);
+  if (!prepared) {
+    return { status: 'not_checked', message: { zh: `印章图片类型 ${picture.type} 无法比对`, en: `The seal picture type ${picture.type} cannot be compared` } };
+  }
+  if (!appearance) return { status: 'failed', message: { zh: '签章控件没有外观,看不到印模', en: 'The stamp widget has no appearance: no impression is shown' } };
+  const images = imagesIn(doc, appearance.dict.get('Resources'));
+  if (images.length === 0) return { status: 'failed', message: { zh: '签章外观中没有印章图片', en: 'The stamp appearance shows no seal image' } };
+  if (images.some((i) => imageMatches(doc, i.stream, prepared))) {
+    return { status: 'ok', message: { zh: '显示的印模与印章中的图片一致(逐像素比对)', en: 'The impression shown is the seal picture (pixel comparison)' } };
+  }
+  return { status: 'failed', message: { zh: '显示的印模与印章中的图片不一致', en: 'The impression shown differs from the seal picture' } };
+}
+

@@ -1,0 +1,309 @@
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import type {
+  BilingualText, Check, CheckId, CheckStatus, FileWarning, Modification, SealSummary, SignatureReport,
+  SignerInfoSummary, Verdict, VerificationReport,
+} from '../../api/verification-report';
+import { decodeSeal, type SESeal } from '../asn1/ses-seal';
+import { parseCms, type ParsedCms } from '../cms/parse-cms';
+import { verifyCmsSignature } from '../cms/verify-cms';
+import { tryParseCertificate } from '../crypto/certificate';
+import { SealDeskError, isSealDeskError } from '../errors';
+import { openPdf, type PdfDocument } from '../pdf/document';
+import type { SignatureField } from '../pdf/signature-fields';
+import { sealListsCertificate, verifySeal } from '../seal/verify-seal';
+import { verifyTimestampToken } from '../timestamp/verify-timestamp';
+import { checkByteRange, digestRanges, type ByteRangeOutcome } from './byte-range';
+import { checkChain } from './chain';
+import { findCopiedSeals } from './copied-seals';
+import { checkImpression } from './impression';
+import { analyseRevisions } from './revision-changes';
+
+export interface VerifyPdfOptions {
+  /** DER root certificates the recipient trusts (the trust store). */
+  trustRoots: Uint8Array[];
+  /** The time of verification (default: now). */
+  now?: Date;
+  /** DER SESeals known to the recipient, to recognise copied seal images in page content. */
+  sealCatalog?: Uint8Array[];
+  /** Shown in the report. */
+  fileName?: string;
+}
+
+const PADES_SUBFILTERS = new Set(['ETSI.CAdES.detached', 'adbe.pkcs7.detached']);
+
+/**
+ * Verifies every signature of a PDF, oldest first, following architecture.md "Verification, step by
+ * step", and returns the report as data. A file that cannot be read as a PDF throws (PDF_MALFORMED,
+ * PDF_ENCRYPTED, FILE_UNREADABLE); everything wrong inside a signature is a failed check instead.
+ */
+export function verifyPdf(input: Uint8Array | string, options: VerifyPdfOptions): VerificationReport {
+  const bytes = typeof input === 'string' ? readFile(input) : input;
+  const fileName = options.fileName ?? (typeof input === 'string' ? path.basename(input) : undefined);
+  const now = options.now ?? new Date();
+  const doc = openPdf(bytes);
+  const fields = doc.signatureFields();
+  const signed = fields.filter((f) => f.value !== null);
+  const warnings: FileWarning[] = [];
+  for (const f of fields) {
+    if (f.value === null) {
+      warnings.push({ id: 'empty_signature_field', message: { zh: `签名域“${f.name}”尚未签章`, en: `Signature field "${f.name}" is not signed` } });
+    }
+  }
+
+  const structure = signed.map((f) => checkByteRange(doc, f.value!));
+  const parsed = signed.map((f) => tryParse(f));
+  // One pass over the file for all signatures' digests.
+  const digestJobs: Array<{ index: number; range: [number, number, number, number]; algorithm: string }> = [];
+  signed.forEach((_, i) => {
+    const s = structure[i]!;
+    const p = parsed[i]!;
+    if (s.range && 'cms' in p && p.cms.digestAlgorithm) digestJobs.push({ index: i, range: s.range, algorithm: p.cms.digestAlgorithm });
+  });
+  const digests = new Map<number, Uint8Array>();
+  digestRanges(bytes, digestJobs).forEach((d, k) => digests.set(digestJobs[k]!.index, d));
+  const changesByRevision = analyseRevisions(doc);
+
+  const reports = signed.map((field, i) => verifySignature({
+    doc, field, structure: structure[i]!, parsed: parsed[i]!, digest: digests.get(i), changesByRevision, options, now,
+  }));
+  // Oldest first: the order the signatures were made in.
+  reports.sort((a, b) => (a.revision ?? Infinity) - (b.revision ?? Infinity));
+
+  const knownSeals: SESeal[] = [];
+  for (const p of parsed) if ('seal' in p && p.seal) knownSeals.push(p.seal);
+  for (const der of options.sealCatalog ?? []) {
+    try { knownSeals.push(decodeSeal(der)); } catch { /* a broken catalog entry recognises nothing */ }
+  }
+  warnings.push(...findCopiedSeals(doc, knownSeals));
+  if (signed.length === 0) warnings.push({ id: 'no_signatures', message: { zh: '文件中没有电子签章', en: 'The file carries no electronic stamp' } });
+
+  const verdict: Verdict = reports.some((r) => r.verdict === 'invalid') ? 'invalid'
+    : reports.some((r) => r.verdict === 'warning') || warnings.length > 0 || reports.length === 0 ? 'warning' : 'valid';
+  return {
+    verdict,
+    verifiedAt: now.toISOString(),
+    file: { name: fileName, size: bytes.length, sha256: crypto.createHash('sha256').update(bytes).digest('hex'), revisions: doc.revisions.length },
+    signatures: reports,
+    warnings,
+    summary: summaryOf(verdict, reports),
+  };
+}
+
+function readFile(file: string): Uint8Array {
+  try {
+    return fs.readFileSync(file);
+  } catch (e) {
+    throw new SealDeskError('FILE_UNREADABLE', `无法读取文件 ${file}`, `Cannot read file ${file}`, { cause: e });
+  }
+}
+
+type Parsed = { cms: ParsedCms; seal?: SESeal; sealError?: SealDeskError } | { error: SealDeskError } | { unsupported: string };
+
+function tryParse(field: SignatureField): Parsed {
+  const v = field.value!;
+  if (!PADES_SUBFILTERS.has(v.subFilter ?? '')) return { unsupported: v.subFilter ?? '(none)' };
+  let cms: ParsedCms;
+  try {
+    cms = parseCms(v.contents);
+  } catch (e) {
+    return { error: isSealDeskError(e) ? e : new SealDeskError('CMS_MALFORMED', '签名数据格式错误', 'Malformed signature data', { cause: e }) };
+  }
+  if (!cms.sealDer) return { cms };
+  try {
+    return { cms, seal: decodeSeal(cms.sealDer) };
+  } catch (e) {
+    return { cms, sealError: isSealDeskError(e) ? e : new SealDeskError('SEAL_MALFORMED', '印章数据格式错误', 'Malformed seal data', { cause: e }) };
+  }
+}
+
+interface SignatureInput {
+  doc: PdfDocument;
+  field: SignatureField;
+  structure: ByteRangeOutcome;
+  parsed: Parsed;
+  digest?: Uint8Array;
+  changesByRevision: Modification[][];
+  options: VerifyPdfOptions;
+  now: Date;
+}
+
+function verifySignature(s: SignatureInput): SignatureReport {
+  const v = s.field.value!;
+  const widget = s.field.widgets[0];
+  const checks: Check[] = [];
+  const add = (id: CheckId, status: CheckStatus, message: BilingualText): void => { checks.push({ id, status, message }); };
+  const claimed = parsePdfDate(v.signingTime);
+
+  add('byte_range', s.structure.status, s.structure.message);
+
+  const report: SignatureReport = {
+    field: s.field.name,
+    page: widget && widget.pageIndex >= 0 ? widget.pageIndex + 1 : null,
+    rect: widget && widget.pageIndex >= 0 ? [...widget.rect] : null,
+    revision: s.structure.revision ?? null,
+    coversWholeFile: s.structure.coversWholeFile,
+    subFilter: v.subFilter ?? null,
+    signer: null,
+    seal: null,
+    signingTime: claimed?.toISOString() ?? null,
+    timeSource: claimed ? 'claimed' : null,
+    claimedTime: claimed?.toISOString() ?? null,
+    timestampTime: null,
+    verdict: 'invalid',
+    checks,
+    modifications: [],
+  };
+
+  const rest: CheckId[] = ['digest', 'signature', 'signer_chain', 'seal', 'seal_signer', 'impression', 'timestamp'];
+  if ('unsupported' in s.parsed) {
+    const msg = { zh: `不支持的签名格式 ${s.parsed.unsupported}`, en: `Unsupported signature format ${s.parsed.unsupported}` };
+    for (const id of rest) add(id, id === 'signature' ? 'failed' : 'not_checked', msg);
+  } else if ('error' in s.parsed) {
+    add('digest', 'not_checked', { zh: '签名数据无法解析', en: 'The signature data cannot be parsed' });
+    add('signature', 'failed', { zh: s.parsed.error.zh, en: s.parsed.error.en });
+    for (const id of rest.slice(2)) add(id, 'not_checked', { zh: '签名数据无法解析', en: 'The signature data cannot be parsed' });
+  } else {
+    verifyParsed(s, s.parsed, report, add);
+  }
+
+  // What later revisions changed.
+  const rev = s.structure.revision;
+  if (rev === undefined) {
+    add('modifications', 'not_checked', { zh: '签名范围无效,无法判断后续修改', en: 'The signed range is invalid: later changes cannot be judged' });
+  } else {
+    const later = s.changesByRevision.slice(rev + 1).flat();
+    report.modifications = later;
+    const bad = later.filter((m) => m.kind === 'disallowed');
+    if (bad.length > 0) {
+      const list = (k: 'zh' | 'en'): string => bad.slice(0, 5).map((m) => m.description[k]).join(k === 'zh' ? ';' : '; ') + (bad.length > 5 ? (k === 'zh' ? ` 等 ${bad.length} 处` : ` and ${bad.length - 5} more`) : '');
+      add('modifications', 'failed', { zh: `文档在签章后被修改:${list('zh')}`, en: `Document modified after stamping: ${list('en')}` });
+    } else if (later.length > 0) {
+      add('modifications', 'ok', { zh: '签章后只增加了其他签章', en: 'Only further stamps were added after this stamp' });
+    } else {
+      add('modifications', 'ok', { zh: '签章后文档未被修改', en: 'The document was not changed after this stamp' });
+    }
+  }
+  report.verdict = verdictOf(checks);
+  return report;
+}
+
+function verifyParsed(s: SignatureInput, p: Exclude<Parsed, { error: SealDeskError } | { unsupported: string }>, report: SignatureReport,
+  add: (id: CheckId, status: CheckStatus, message: BilingualText) => void): void {
+  const cms = p.cms;
+  const sig = verifyCmsSignature(cms, { contentDigest: s.digest, contentDigestAlgorithm: cms.digestAlgorithm });
+  const cert = sig.signerCertificate;
+  if (cert) report.signer = signerSummary(cert);
+
+  if (!s.digest) {
+    add('digest', s.structure.range ? 'failed' : 'not_checked', s.structure.range
+      ? { zh: `不支持的摘要算法 ${cms.digestAlgorithmOid}`, en: `Unsupported digest algorithm ${cms.digestAlgorithmOid}` }
+      : { zh: '签名范围无效,未计算摘要', en: 'The signed range is invalid: no digest computed' });
+  } else if (sig.digestMatches) {
+    add('digest', 'ok', { zh: '签名范围内的内容未被篡改', en: 'The signed bytes are unchanged' });
+  } else {
+    add('digest', 'failed', { zh: '文档内容与签名时不一致(内容被篡改,或签名来自其他文档)', en: 'The signed bytes do not match the signature (content tampered, or a signature taken from another document)' });
+  }
+
+  if (!cert) add('signature', 'failed', { zh: '签名中没有签章人证书', en: 'The signer certificate is not in the signature' });
+  else if (sig.signatureValid && sig.signingCertificateMatches !== false) add('signature', 'ok', { zh: '签章人的签名有效', en: "The signer's signature is valid" });
+  else add('signature', 'failed', { zh: '签章人的签名无效', en: "The signer's signature is invalid" });
+
+  // The timestamp first: when valid, its time is the signing time every other check is judged at.
+  let at = report.claimedTime ? new Date(report.claimedTime) : s.now;
+  if (!cms.timestampToken) {
+    add('timestamp', 'not_checked', { zh: '没有时间戳,签章时间为签章人声明的时间', en: 'No timestamp: the signing time is the one the signer claims' });
+  } else {
+    try {
+      const ts = verifyTimestampToken(cms.timestampToken, cms.signatureValue, { trustRoots: s.options.trustRoots });
+      if (!ts.imprintMatches || !ts.signatureValid || !ts.genTime) {
+        add('timestamp', 'failed', { zh: '时间戳无效(与签名不符或时间戳签名无效)', en: 'The timestamp is invalid (it does not match the signature, or its own signature fails)' });
+      } else {
+        at = ts.genTime;
+        report.timestampTime = ts.genTime.toISOString();
+        report.signingTime = report.timestampTime;
+        report.timeSource = 'timestamp';
+        const when = ts.genTime.toISOString();
+        if (ts.chain.status === 'trusted' && ts.timestampingUsage) add('timestamp', 'ok', { zh: `可信时间戳:${when}`, en: `Trusted timestamp: ${when}` });
+        else if (ts.chain.status === 'invalid' || !ts.timestampingUsage) add('timestamp', 'failed', { zh: `时间戳服务证书无效:${ts.problems.join('; ')}`, en: `The timestamp authority certificate is invalid: ${ts.problems.join('; ')}` });
+        else add('timestamp', 'warning', { zh: `时间戳 ${when} 来自不受信任的时间戳服务`, en: `Timestamp ${when} comes from an untrusted timestamp authority` });
+      }
+    } catch (e) {
+      const err = isSealDeskError(e) ? e : undefined;
+      add('timestamp', 'failed', { zh: err?.zh ?? '时间戳无法解析', en: err?.en ?? 'The timestamp cannot be parsed' });
+    }
+  }
+
+  if (!cert) add('signer_chain', 'not_checked', { zh: '没有签章人证书', en: 'No signer certificate' });
+  else {
+    const chain = checkChain(cert, { intermediates: cms.certificates, roots: s.options.trustRoots, at });
+    if (chain.status === 'trusted') add('signer_chain', 'ok', { zh: '签章人证书链接到受信任的根证书', en: 'The signer certificate chains to a trusted root' });
+    else if (chain.status === 'untrusted') add('signer_chain', 'warning', { zh: `签章人身份未知:${chain.details.map((d) => d.zh).join(';')}`, en: `Unknown signer: ${chain.details.map((d) => d.en).join('; ')}` });
+    else add('signer_chain', 'failed', { zh: `签章人证书无效:${chain.details.map((d) => d.zh).join(';')}`, en: `The signer certificate is invalid: ${chain.details.map((d) => d.en).join('; ')}` });
+  }
+
+  if (p.sealError) {
+    add('seal', 'failed', { zh: p.sealError.zh, en: p.sealError.en });
+    add('seal_signer', 'not_checked', { zh: '印章无法解析', en: 'The seal cannot be parsed' });
+    add('impression', 'not_checked', { zh: '印章无法解析', en: 'The seal cannot be parsed' });
+  } else if (!p.seal) {
+    const msg = { zh: '签名中没有电子印章(普通电子签名)', en: 'The signature carries no electronic seal (a plain signature)' };
+    add('seal', 'warning', msg);
+    add('seal_signer', 'not_checked', msg);
+    add('impression', 'not_checked', msg);
+  } else {
+    const seal = p.seal;
+    const prop = seal.eSealInfo.property;
+    report.seal = { esID: seal.eSealInfo.esID, name: prop.name, type: prop.type, validStart: prop.validStart.toISOString(), validEnd: prop.validEnd.toISOString() } satisfies SealSummary;
+    const sv = verifySeal(seal, { trustRoots: s.options.trustRoots, intermediates: cms.certificates, at });
+    const notOk = sv.checks.filter((c) => c.status !== 'ok');
+    const detail = (k: 'zh' | 'en'): string => notOk.map((c) => c[k]).join(k === 'zh' ? ';' : '; ');
+    if (sv.verdict === 'valid') add('seal', 'ok', { zh: '电子印章有效(制章者签名、制章者证书、有效期)', en: "The seal is valid (maker's signature, maker's certificate, validity period)" });
+    else if (sv.verdict === 'warning') add('seal', 'warning', { zh: `电子印章:${detail('zh')}`, en: `Seal: ${detail('en')}` });
+    else add('seal', 'failed', { zh: `电子印章无效:${detail('zh')}`, en: `The seal is invalid: ${detail('en')}` });
+    if (!cert) add('seal_signer', 'not_checked', { zh: '没有签章人证书', en: 'No signer certificate' });
+    else if (sealListsCertificate(seal, cert)) add('seal_signer', 'ok', { zh: '签章人证书列在印章中', en: 'The signer certificate is listed in the seal' });
+    else add('seal_signer', 'failed', { zh: '签章人证书不在印章的证书列表中(印章被他人使用)', en: "The signer certificate is not listed in the seal (someone else used the seal)" });
+    const widget = s.field.widgets[0];
+    const imp = checkImpression(s.doc, widget?.appearance, seal.eSealInfo.picture);
+    add('impression', imp.status, imp.message);
+  }
+}
+
+function verdictOf(checks: Check[]): Verdict {
+  if (checks.some((c) => c.status === 'failed')) return 'invalid';
+  if (checks.some((c) => c.status === 'warning')) return 'warning';
+  return 'valid';
+}
+
+function signerSummary(der: Uint8Array): SignerInfoSummary | null {
+  const c = tryParseCertificate(der);
+  if (!c) return null;
+  const cn = /(?:^|,\s*)CN=([^,]+)/.exec(c.subject)?.[1] ?? c.subject;
+  return { subject: c.subject, commonName: cn, issuer: c.issuer, serialNumber: c.serialHex, notBefore: c.notBefore.toISOString(), notAfter: c.notAfter.toISOString() };
+}
+
+/** PDF date "D:YYYYMMDDHHmmSS+HH'mm'" (parts after the year optional) → Date. */
+export function parsePdfDate(s: string | undefined): Date | undefined {
+  if (!s) return undefined;
+  const m = /^(?:D:)?(\d{4})(\d{2})?(\d{2})?(\d{2})?(\d{2})?(\d{2})?([Zz]|[+-]\d{2}'?\d{2}'?|[+-]\d{2})?/.exec(s.trim());
+  if (!m) return undefined;
+  const [, y, mo = '01', d = '01', h = '00', mi = '00', se = '00', tz] = m;
+  let offset = 'Z';
+  if (tz && tz !== 'Z' && tz !== 'z') {
+    const t = tz.replace(/'/g, '');
+    offset = `${t.slice(0, 3)}:${t.slice(3, 5) || '00'}`;
+  }
+  const date = new Date(`${y}-${mo}-${d}T${h}:${mi}:${se}${offset}`);
+  return Number.isNaN(date.getTime()) ? undefined : date;
+}
+
+function summaryOf(verdict: Verdict, reports: SignatureReport[]): BilingualText {
+  const n = reports.length;
+  const bad = reports.filter((r) => r.verdict === 'invalid').length;
+  if (n === 0) return { zh: '文件中没有电子签章', en: 'The file carries no electronic stamp' };
+  if (verdict === 'valid') return { zh: `全部 ${n} 个签章有效`, en: `All ${n} stamp(s) are valid` };
+  if (verdict === 'warning') return { zh: `${n} 个签章有效,但有警告`, en: `${n} stamp(s) valid with warnings` };
+  return { zh: `${bad} 个签章无效:文档在签章后被修改或含有无效签章`, en: `${bad} of ${n} stamp(s) invalid: the document was modified or carries an invalid stamp` };
+}
