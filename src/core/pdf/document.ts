@@ -32,6 +32,8 @@ export interface OpenPdfOptions {
 }
 
 const MAX_REF_HOPS = 32;
+/** PDF 32000 Annex C suggests 8,388,607 indirect objects; allow some headroom, refuse absurd sizes. */
+const MAX_OBJECTS = 10_000_000;
 
 /**
  * A parsed PDF file. Only the cross-reference data is read up front; objects are parsed on first
@@ -52,6 +54,10 @@ export class PdfDocument {
     const { startxref } = findStartXref(bytes);
     const sections = readXrefChain(bytes, startxref, budget);
     this.trailer = sections[0]!.trailer;
+    const declaredSize = this.trailer.get('Size');
+    if (!isNumber(declaredSize) || !Number.isInteger(declaredSize) || declaredSize < 1 || declaredSize > MAX_OBJECTS) {
+      throw pdfMalformed('the trailer /Size is missing or impossible', { size: String(declaredSize) });
+    }
     if (sections.some((s) => s.trailer.has('Encrypt'))) throw pdfEncrypted();
     // Group sections by the %%EOF that closes them; a revision ends at the first %%EOF after its xref.
     // A file whose newest section is not closed by %%EOF was cut off while being written or sent.
@@ -75,6 +81,23 @@ export class PdfDocument {
       return { index, end, eofEnd: g.eofEnd, xrefOffsets: ordered.map((s) => s.offset), kind: ordered[0]!.kind, trailer: ordered[0]!.trailer, entries };
     });
     this.chain = sections.map((section) => ({ section, revision: ends.indexOf(findEofAfter(bytes, section.end).end) }));
+  }
+
+  /**
+   * Parses every object in use in the newest revision (stream data is located, not decoded).
+   * Stamping calls it so that a damaged file (a wrong /Length, a dangling offset) is refused
+   * before a signature is put on it; it costs one pass over the objects, not over the bytes.
+   */
+  checkAllObjects(): void {
+    const seen = new Set<number>();
+    for (const { section } of this.chain) {
+      for (const [num, e] of section.entries) {
+        if (seen.has(num)) continue;
+        seen.add(num);
+        if (e.type === 'offset') this.getObject(new PdfRef(num, e.gen));
+        else if (e.type === 'compressed') this.getObject(new PdfRef(num, 0));
+      }
+    }
   }
 
   /** The document catalog (/Root). */

@@ -89,6 +89,7 @@ async function stamp(opts: StampOptions): Promise<StampResult> {
     throw new SealDeskError('INPUT_UNREADABLE', '无法读取要签章的文件', 'The file to stamp cannot be read', { cause: e, details: { input: opts.input } });
   }
   let doc: PdfDocument = openPdf(bytes); // refuses encrypted files before anything else happens
+  doc.checkAllObjects();
 
   progress({ stage: 'placing' });
   const centres = await resolvePlacement(doc, bytes, opts.placement);
