@@ -15,4 +15,4 @@ export { readSealObjects, writeSealObject, deleteSealObject, SEAL_APPLICATION, t
 export { loadVendorProfile, parseVendorProfile, STANDARD_PROFILE, type VendorProfile } from './vendor-profile';
 export { initToken, generateKeyPair, importCertificate, type InitTokenOptions, type GenerateKeyPairOptions, type ImportCertificateOptions } from './provision';
 export { mapPkcs11Error } from './pkcs11-errors';
-export { sm2Z, sm2E, SM2_DEFAULT_ID } from './sm2-digest';
+export { sm2Z, sm2E } from './sm2-digest';

@@ -1,12 +1,11 @@
 import crypto from 'node:crypto';
+import { SM2_DEFAULT_ID } from '../crypto/sm2';
 import { uncompressedPoint } from './key-encoding';
 
 /**
  * The SM2 signing input for tokens whose mechanism wants e rather than the message
  * (gm-formats.md §4): Z = SM3(ENTL || ID || a || b || xG || yG || xA || yA), e = SM3(Z || M).
  */
-export const SM2_DEFAULT_ID = '1234567812345678';
-
 const CURVE = Buffer.from(
   'FFFFFFFEFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF00000000FFFFFFFFFFFFFFFC' + // a
   '28E9FA9E9D9F5E344D5A9E4BCF6509A7F39789F515AB8F92DDBCBD414D940E93' + // b
