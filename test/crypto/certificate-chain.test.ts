@@ -42,7 +42,7 @@ for (const kind of ['sm2', 'rsa', 'ec'] as TestKeyKind[]) {
       // Flip a byte inside the subject name: still parses, no longer matches the CA's signature.
       const offset = Buffer.from(leaf.der).indexOf(Buffer.from(`${kind}-keeper`));
       assert.ok(offset > 0);
-      assert.equal(parseCertificate(flipByte(leaf.der, offset)).subject.startsWith(`CN=${kind.slice(0, -1)}`), true);
+      assert.notEqual(parseCertificate(flipByte(leaf.der, offset)).subject, parseCertificate(leaf.der).subject);
       const tampered = flipByte(leaf.der, offset);
       const r = verifyChain(tampered, { intermediates: [ca.der], roots: [root.der], at: current() });
       assert.equal(r.ok, false);
