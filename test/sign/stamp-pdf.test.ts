@@ -14,6 +14,7 @@ import { imageXObjectToRgba } from '../../src/core/pdf/image-xobject';
 import { decodePng, encodePng } from '../../src/core/image';
 import type { Signer } from '../../src/core/signer';
 import { softwareKeeper } from '../cms/software-signer';
+import { startTestTsa } from '../support/tsa';
 import { onePagePdf } from '../pdf/support/handmade-pdf';
 import {
   classicPdf, formPdf, objectStreamPdf, pdfsig, qpdfCheck, renderPage, sampleContract, sealDer, sealPicture, sha256File, workDir,
@@ -258,4 +259,21 @@ test('a seal centred outside the visible page is refused', async () => {
   await assert.rejects(stampPdf({ input, output, placement: { kind: 'point', page: 2, x: 200, y: 200 }, sealDer, sealPicture, signer: (await keepers.rsa).signer }),
     (e: { code?: string }) => e.code === 'PLACEMENT_INVALID');
   assert.equal(fs.existsSync(output), false);
+});
+
+test('with a timestamp authority the stamp carries a signature timestamp (PAdES B-T) and stays valid', async () => {
+  const tsa = await startTestTsa();
+  try {
+    const input = await classicPdf(path.join(dir, 'tsa.pdf'), 1);
+    const before = sha256File(input);
+    const output = path.join(dir, 'tsa-stamped.pdf');
+    await stampPdf({ input, output, placement: { kind: 'point', page: 1, x: 300, y: 400 }, sealDer, sealPicture, signer: (await keepers.rsa).signer, tsa: { url: tsa.url } });
+    assertGoodStamp(input, output, before, 1);
+    assert.equal(tsa.requests, 1);
+    const cms = openPdf(fs.readFileSync(output)).signatureFields()[0]!.value!.contents;
+    // id-aa-signatureTimeStampToken 1.2.840.113549.1.9.16.2.14 as an unsigned attribute.
+    assert.ok(Buffer.from(cms).includes(Buffer.from('060b2a864886f70d010910020e', 'hex')));
+  } finally {
+    await tsa.close();
+  }
 });
