@@ -6,40 +6,31 @@ import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { sm2 } from 'sm-crypto';
 import {
-  closeModule, findToken, generateKeyPair, importCertificate, initToken, listKeyPairs, loadVendorProfile, openModule,
-  parseVendorProfile, pinStatus, sm2E, sm2Z, tokenSigner, unlockUserPin, withUserLogin, type Pkcs11Module, type VendorProfile,
+  closeModule, findToken, listKeyPairs, loadVendorProfile, parseVendorProfile, pinStatus, sm2E, sm2Z, tokenSigner,
+  unlockUserPin, withUserLogin, type Pkcs11Module, type VendorProfile,
 } from '../../src/core/pkcs11';
 import { pointFromEcSpki } from '../../src/core/pkcs11/key-encoding';
 import { toPem } from '../../src/core/pki/certificate-authority';
 import { SealDeskError } from '../../src/core/errors';
+import { ensureGmTokenBuilt, freshGmToken, type GmTokenWorld } from '../native/gm-token-world';
+import { createGmTestToken } from '../support/tokens';
 
 /**
  * SM2 through vendor profiles, against the SealDesk GM test token (native/, a real PKCS#11 module
  * with SM2 under vendor numbers and a real PIN retry counter; SoftHSM2 has neither). It is built
  * by `make -C native` (scripts/setup.sh); when it cannot be built here the tests say so and skip.
  */
-const ROOT = path.resolve(__dirname, '../..');
-const GM_MODULE = path.join(ROOT, 'native/build/libsealdesk-gmtoken.so');
-
-function ensureBuilt(): string | undefined {
-  if (!fs.existsSync(GM_MODULE)) {
-    try { execFileSync('make', ['-s', '-C', path.join(ROOT, 'native')], { stdio: 'pipe' }); } catch (e) { return `GM test token not built: ${(e as Error).message}`; }
-  }
-  return fs.existsSync(GM_MODULE) ? undefined : 'GM test token not built';
-}
-const skip = ensureBuilt();
+let skip: string | undefined;
+try { ensureGmTokenBuilt(); } catch (e) { skip = `GM test token could not be built: ${(e as Error).message}`; }
 
 const VD = 0x80000000;
-const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sealdesk-gm-'));
-const conf = path.join(dir, 'gmtoken.conf');
-const home = path.join(dir, 'home');
-const writeConf = (profile: 'sansec' | 'ibm', maxTries: number) =>
-  fs.writeFileSync(conf, `directories.tokendir = ${path.join(dir, `tokens-${profile}`)}\nprofile = ${profile}\nmax_pin_tries = ${maxTries}\n`);
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sealdesk-profiles-'));
 
 const MESSAGE = Buffer.from('SES_Signature TBS_Sign 待签数据 — SM2 with SM3 and ID 1234567812345678');
 
 /** OpenSSL 3.0 verifies SM2-with-SM3 only with the GM default ID given explicitly (gm-formats.md §9). */
 function opensslSm2Verify(name: string, spki: Uint8Array, data: Uint8Array, derSig: Uint8Array): string {
+  const dir = gm.dir;
   const pub = path.join(dir, `${name}.pub.pem`);
   fs.writeFileSync(pub, toPem(spki, 'PUBLIC KEY'));
   fs.writeFileSync(path.join(dir, `${name}.data`), data);
@@ -50,21 +41,6 @@ function opensslSm2Verify(name: string, spki: Uint8Array, data: Uint8Array, derS
   } catch (e) {
     return String((e as { stdout?: string }).stdout ?? e).trim();
   }
-}
-
-/** A certificate for the token's SM2 key, issued by a host-side P-256 CA with openssl. */
-function certificateFor(spki: Uint8Array, name: string): Uint8Array {
-  const caKey = path.join(dir, 'ca.key');
-  const caPem = path.join(dir, 'ca.pem');
-  if (!fs.existsSync(caPem)) {
-    execFileSync('openssl', ['genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256', '-out', caKey], { stdio: 'pipe' });
-    execFileSync('openssl', ['req', '-new', '-x509', '-key', caKey, '-subj', '/CN=GM Test CA', '-days', '30', '-out', caPem], { stdio: 'pipe' });
-  }
-  const pub = path.join(dir, `${name}.cert-pub.pem`);
-  fs.writeFileSync(pub, toPem(spki, 'PUBLIC KEY'));
-  const out = path.join(dir, `${name}.cert.der`);
-  execFileSync('openssl', ['x509', '-new', '-subj', `/CN=${name}`, '-force_pubkey', pub, '-CA', caPem, '-CAkey', caKey, '-days', '30', '-outform', 'DER', '-out', out], { stdio: 'pipe' });
-  return fs.readFileSync(out);
 }
 
 describe('vendor profiles', () => {
@@ -105,29 +81,22 @@ describe('vendor profiles', () => {
   });
 });
 
+let gm: GmTokenWorld;
+
 describe('SM2 signing on the GM test token through vendor profiles', { skip }, () => {
   let mod: Pkcs11Module;
-  const prevConf = process.env.SEALDESK_GMTOKEN_CONF;
+  let home: string;
 
   before(() => {
-    writeConf('sansec', 3);
-    process.env.SEALDESK_GMTOKEN_CONF = conf;
+    // max_pin_tries 3 on the token, fewer than SealDesk's five, to see the token's own lock.
+    gm = freshGmToken({ profile: 'sansec', maxPinTries: 3 });
+    home = path.join(gm.dir, 'home');
   });
   after(() => {
     if (mod) closeModule(mod);
-    if (prevConf === undefined) delete process.env.SEALDESK_GMTOKEN_CONF; else process.env.SEALDESK_GMTOKEN_CONF = prevConf;
+    gm.cleanup();
     fs.rmSync(dir, { recursive: true, force: true });
   });
-
-  async function provisionSm2(label: string, profile: VendorProfile): Promise<{ spki: Uint8Array; token: ReturnType<typeof findToken> }> {
-    const token = await initToken(mod, { label, soPin: Buffer.from('gm-so-pin'), userPin: Buffer.from('gm-user-pin') });
-    const spki = await withUserLogin(mod, token, Buffer.from('gm-user-pin'), (s) => {
-      const key = generateKeyPair(s, { algorithm: 'SM2', ckaId: '5a', label: `${label} SM2`, profile });
-      importCertificate(s, { ckaId: '5a', label: `${label} SM2`, der: certificateFor(key, label) });
-      return key;
-    }, { readWrite: true, home });
-    return { spki, token };
-  }
 
   const signAll = (token: ReturnType<typeof findToken>, profile: VendorProfile) =>
     withUserLogin(mod, token, Buffer.from('gm-user-pin'), async (s) => {
@@ -138,9 +107,15 @@ describe('SM2 signing on the GM test token through vendor profiles', { skip }, (
     }, { home });
 
   test('sansec numbers: token-computed Z (DER), host-computed e (raw r||s), token-computed Z (raw): every signature verifies with openssl and sm-crypto', async () => {
-    mod = openModule(GM_MODULE);
+    const keeper = await createGmTestToken({ world: gm, label: 'GM-SANSEC', userPin: 'gm-user-pin', soPin: 'gm-so-pin', ckaId: '5a' });
+    mod = keeper.mod;
+    const { spki, token } = keeper;
     const sansec = loadVendorProfile('sansec');
-    const { spki, token } = await provisionSm2('GM-SANSEC', sansec);
+    assert.deepEqual(keeper.profile, sansec);
+    // The keeper certificate from the helper chains to its SM2 root under the GM default ID.
+    fs.writeFileSync(path.join(gm.dir, 'keeper.pem'), toPem(keeper.certificate));
+    fs.writeFileSync(path.join(gm.dir, 'root.pem'), toPem(keeper.caCertificate));
+    assert.match(execFileSync('openssl', ['verify', '-vfyopt', 'distid:1234567812345678', '-CAfile', path.join(gm.dir, 'root.pem'), path.join(gm.dir, 'keeper.pem')], { encoding: 'utf8' }), /: OK/);
     const variants: VendorProfile[] = [
       sansec,
       parseVendorProfile({ name: 'sansec-e', description: 'CKM_SM2_SIGN over e', keyTypes: { SM2: VD + 4 }, mechanisms: { sm2Sign: VD + 0x8104 }, sm2Input: 'e', sm2SignatureFormat: 'raw' }),
@@ -204,10 +179,10 @@ describe('SM2 signing on the GM test token through vendor profiles', { skip }, (
   });
 
   test('ibm numbers (host passes e, raw r||s) on the same module configured as an IBM-family token', async () => {
-    writeConf('ibm', 5);
+    fs.writeFileSync(gm.conf, fs.readFileSync(gm.conf, 'utf8').replace('profile = sansec', 'profile = ibm').replace('max_pin_tries = 3', 'max_pin_tries = 5'));
     assert.equal(mod.refresh(), true, 're-initialized with the new configuration');
     const ibm = loadVendorProfile('ibm');
-    const { spki, token } = await provisionSm2('GM-IBM', ibm);
+    const { spki, token } = await createGmTestToken({ world: { ...gm, profile: 'ibm' }, label: 'GM-IBM', userPin: 'gm-user-pin', soPin: 'gm-so-pin', ckaId: '5a' });
     const { sig, mech } = await signAll(token, ibm);
     assert.equal(mech, 0x8005000b);
     assert.equal(opensslSm2Verify('ibm', spki, MESSAGE, sig), 'Signature Verified Successfully');
