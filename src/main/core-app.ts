@@ -6,6 +6,8 @@ import fs from 'node:fs';
 import type { KeywordHit, TokenView, VerificationReport } from '../api/contract';
 import { SealDeskError } from '../core/errors';
 import { findKeyword } from '../core/sign/keyword-locator';
+import { AppContext } from '../core/app/context';
+import { keeperKeyPair, listTokenOverviews, type TokenOverview } from '../core/app/token-overview';
 import type { StampHooks, StampJob } from './core-gateway';
 
 export interface CoreApp {
@@ -18,10 +20,43 @@ export interface CoreApp {
 const notReady = (what: string) =>
   new SealDeskError('CORE_NOT_READY', `此功能尚未就绪:${what}`, `Not available yet: ${what}`);
 
-export function realCoreApp(): CoreApp {
+/** A token as the panel shows it: only seals that decode and whose picture a browser can draw. */
+export function tokenView(o: TokenOverview): TokenView {
+  const seals = o.seals.flatMap((s) => {
+    const info = s.seal?.eSealInfo;
+    if (!info) return [];
+    const type = info.picture.type.toUpperCase();
+    const pictureType = type === 'PNG' ? 'png' : type === 'JPG' || type === 'JPEG' ? 'jpeg' : null;
+    if (!pictureType) return [];
+    return [{ esID: info.esID, name: info.property.name, pictureType, picture: info.picture.data, widthMm: info.picture.width, heightMm: info.picture.height } as const];
+  });
+  const keeper = keeperKeyPair(o, o.seals[0]?.ckaId) ?? keeperKeyPair(o);
+  return { label: o.token.label, serial: o.token.serial, keeperSubject: keeper?.subject, seals, triesLeft: o.pin.triesLeft, locked: o.pin.locked };
+}
+
+export function realCoreApp(home?: string): CoreApp {
+  // One context per configured module path; the module itself is loaded once per process.
+  const contexts = new Map<string, AppContext>();
+  const contextFor = (modulePath: string | undefined) => {
+    const key = modulePath ?? '';
+    let ctx = contexts.get(key);
+    if (!ctx) {
+      ctx = new AppContext({ home, module: modulePath });
+      contexts.set(key, ctx);
+    }
+    return ctx;
+  };
   return {
-    listTokens: async () => {
-      throw notReady('listTokens');
+    listTokens: async (modulePaths) => {
+      const out: TokenView[] = [];
+      for (const m of modulePaths.length > 0 ? modulePaths : [undefined]) {
+        const ctx = contextFor(m);
+        // Modules like SoftHSM2 learn about inserted/removed tokens only on re-initialization;
+        // refresh() declines while a session (a stamp) is open, and then the last state stands.
+        ctx.module().refresh();
+        out.push(...(await listTokenOverviews(ctx)).map(tokenView));
+      }
+      return out;
     },
     stamp: async () => {
       throw notReady('stampDocument');

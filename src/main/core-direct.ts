@@ -21,10 +21,8 @@ export function createDirectCore(app: CoreApp, home: string = homePaths().home):
     const c = loadConfig(paths.configFile);
     return { modulePaths: c.modules, language: c.language, ...(c.tsaUrl ? { tsaUrl: c.tsaUrl } : {}) };
   };
-  const modulePaths = () => {
-    const configured = loadConfig(paths.configFile).modules;
-    return configured.length > 0 ? configured : process.env.SEALDESK_PKCS11_MODULE ? [process.env.SEALDESK_PKCS11_MODULE] : [];
-  };
+  // Configured modules, else none (the core then falls back to env SEALDESK_PKCS11_MODULE).
+  const modulePaths = () => loadConfig(paths.configFile).modules;
 
   return {
     // Listing reads public objects only; it still queues behind a running stamp on the same module.

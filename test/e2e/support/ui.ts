@@ -18,7 +18,7 @@ export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-backgr
 
 export async function startUi(home: string, viewport = { width: 1400, height: 900 }): Promise<Ui> {
   await ensureRendererBuilt();
-  const core = createDirectCore(realCoreApp(), home);
+  const core = createDirectCore(realCoreApp(home), home);
   const server = await startApiServer(core);
   const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
   const context = await browser.newContext({ viewport, locale: 'zh-CN', deviceScaleFactor: 1 });
