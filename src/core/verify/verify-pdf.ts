@@ -12,6 +12,7 @@ import { tryParseCertificate } from '../crypto/certificate';
 import { SealDeskError, isSealDeskError } from '../errors';
 import { openPdf, type PdfDocument } from '../pdf/document';
 import type { SignatureField } from '../pdf/signature-fields';
+import { PdfArray, PdfDict, PdfRef, PdfString } from '../pdf/objects';
 import { sealListsCertificate, verifySeal } from '../seal/verify-seal';
 import { verifyTimestampToken } from '../timestamp/verify-timestamp';
 import { checkByteRange, digestRanges, type ByteRangeOutcome } from './byte-range';
@@ -44,7 +45,8 @@ export function verifyPdf(input: Uint8Array | string, options: VerifyPdfOptions)
   const now = options.now ?? new Date();
   const doc = openPdf(bytes);
   const fields = doc.signatureFields();
-  const signed = fields.filter((f) => f.value !== null);
+  // Signatures a later revision unhooked from the form (hide-and-replace) are verified too.
+  const signed = [...fields.filter((f) => f.value !== null), ...orphanedSignatures(doc, fields)];
   const warnings: FileWarning[] = [];
   for (const f of fields) {
     if (f.value === null) {
@@ -89,6 +91,62 @@ export function verifyPdf(input: Uint8Array | string, options: VerifyPdfOptions)
     warnings,
     summary: summaryOf(verdict, reports),
   };
+}
+
+const ORPHAN_PREFIX = '(removed) ';
+
+/**
+ * Signature dictionaries present in the file but not reachable from the current AcroForm. Found by
+ * scanning for "/ByteRange" and parsing only the object that encloses each hit, at its revision.
+ */
+function orphanedSignatures(doc: PdfDocument, fields: SignatureField[]): SignatureField[] {
+  const known = new Set(fields.flatMap((f) => (f.value ? [f.value.ref.key] : [])));
+  const bytes = Buffer.from(doc.bytes.buffer, doc.bytes.byteOffset, doc.bytes.byteLength);
+  const starts: Array<{ offset: number; num: number; gen: number; revision: number }> = [];
+  doc.revisions.forEach((rev) => {
+    for (const [num, e] of rev.entries) if (e.type === 'offset') starts.push({ offset: e.offset, num, gen: e.gen, revision: rev.index });
+  });
+  starts.sort((a, b) => a.offset - b.offset);
+  const out: SignatureField[] = [];
+  const seen = new Set<string>();
+  for (let at = bytes.indexOf('/ByteRange'); at >= 0 && out.length < 1000; at = bytes.indexOf('/ByteRange', at + 10)) {
+    let lo = 0;
+    let hi = starts.length - 1;
+    let found = -1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if (starts[mid]!.offset <= at) { found = mid; lo = mid + 1; } else hi = mid - 1;
+    }
+    if (found < 0) continue;
+    const st = starts[found]!;
+    const ref = new PdfRef(st.num, st.gen);
+    const key = `${ref.key}@${st.offset}`;
+    if (known.has(ref.key) || seen.has(key)) continue;
+    seen.add(key);
+    try {
+      const d = doc.getObject(ref, { revision: st.revision });
+      if (!(d instanceof PdfDict)) continue;
+      const br = d.get('ByteRange');
+      const contents = d.get('Contents');
+      if (!(br instanceof PdfArray) || !(contents instanceof PdfString)) continue;
+      const text = (k: string): string | undefined => {
+        const v = d.get(k);
+        return v instanceof PdfString ? v.text() : undefined;
+      };
+      out.push({
+        name: `${ORPHAN_PREFIX}${ref.key}`, dict: d, type: 'Sig', widgets: [],
+        value: {
+          ref, dict: d, filter: d.getName('Filter'), subFilter: d.getName('SubFilter'),
+          byteRange: br.items.map((x) => (typeof x === 'number' ? x : Number.NaN)), byteRangeSpan: br.span,
+          contents: contents.bytes, contentsSpan: contents.span, contentsIsHex: contents.hex,
+          signingTime: text('M'), name: text('Name'), reason: text('Reason'), location: text('Location'), compressed: false,
+        },
+      });
+    } catch {
+      // an unreadable object is not a signature we can report on
+    }
+  }
+  return out;
 }
 
 function readFile(file: string): Uint8Array {
@@ -170,12 +228,17 @@ function verifySignature(s: SignatureInput): SignatureReport {
 
   // What later revisions changed.
   const rev = s.structure.revision;
-  if (rev === undefined) {
+  const orphan = s.field.widgets.length === 0 && s.field.name.startsWith(ORPHAN_PREFIX);
+  const removed = { zh: '该签章已不在当前文档的表单中', en: "this stamp is no longer part of the document's form" };
+  if (rev === undefined && orphan) {
+    add('modifications', 'failed', { zh: `文档在签章后被修改:${removed.zh}`, en: `Document modified after stamping: ${removed.en}` });
+  } else if (rev === undefined) {
     add('modifications', 'not_checked', { zh: '签名范围无效,无法判断后续修改', en: 'The signed range is invalid: later changes cannot be judged' });
   } else {
     const later = s.changesByRevision.slice(rev + 1).flat();
     report.modifications = later;
     const bad = later.filter((m) => m.kind === 'disallowed');
+    if (orphan) bad.unshift({ revision: rev, kind: 'disallowed', description: removed });
     if (bad.length > 0) {
       const list = (k: 'zh' | 'en'): string => bad.slice(0, 5).map((m) => m.description[k]).join(k === 'zh' ? ';' : '; ') + (bad.length > 5 ? (k === 'zh' ? ` 等 ${bad.length} 处` : ` and ${bad.length - 5} more`) : '');
       add('modifications', 'failed', { zh: `文档在签章后被修改:${list('zh')}`, en: `Document modified after stamping: ${list('en')}` });
