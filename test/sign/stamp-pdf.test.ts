@@ -117,35 +117,43 @@ test('a second and a third stamp leave the earlier signatures valid', async () =
   });
 });
 
-test('on a page turned by /Rotate 90 with a crop box the seal sits where placed and stands upright', async () => {
-  // A picture whose top half is red and bottom half transparent shows its orientation in a rendering.
-  const w = 64;
-  const rgba = new Uint8Array(w * w * 4);
-  for (let i = 0; i < w * w; i++) if (Math.floor(i / w) < w / 2) rgba.set([220, 0, 0, 255], i * 4);
-  const halfRed = { type: 'PNG', data: encodePng({ width: w, height: w, rgba }), widthMm: 40, heightMm: 40 };
-  const input = path.join(dir, 'rotated.pdf');
-  fs.writeFileSync(input, onePagePdf({ pageExtra: '/Rotate 90 /CropBox [50 60 545 800]' }));
-  const before = sha256File(input);
-  const output = path.join(dir, 'rotated-stamped.pdf');
-  const r = await stampPdf({ input, output, placement: { kind: 'point', page: 1, x: 300, y: 400 }, sealDer, sealPicture: halfRed, signer: (await keepers.rsa).signer });
-  assertGoodStamp(input, output, before, 1);
-  assert.deepEqual(openPdf(fs.readFileSync(output)).signatureFields()[0]!.widgets[0]!.rect, r.rect);
+for (const rotate of [0, 90, 180, 270]) {
+  test(`on a page turned by /Rotate ${rotate} with a crop box the seal sits where placed and stands upright at its real size`, async () => {
+    // A 40×30 mm picture whose top half is red and bottom half transparent shows its orientation.
+    const w = 80, h = 60;
+    const rgba = new Uint8Array(w * h * 4);
+    for (let i = 0; i < w * h; i++) if (Math.floor(i / w) < h / 2) rgba.set([220, 0, 0, 255], i * 4);
+    const halfRed = { type: 'PNG', data: encodePng({ width: w, height: h, rgba }), widthMm: 40, heightMm: 30 };
+    const crop = [50, 60, 545, 800] as const;
+    const input = path.join(dir, `rotated-${rotate}.pdf`);
+    fs.writeFileSync(input, onePagePdf({ pageExtra: `/Rotate ${rotate} /CropBox [${crop.join(' ')}]` }));
+    const before = sha256File(input);
+    const output = path.join(dir, `rotated-${rotate}-stamped.pdf`);
+    const [x, y] = [300, 400];
+    const r = await stampPdf({ input, output, placement: { kind: 'point', page: 1, x, y }, sealDer, sealPicture: halfRed, signer: (await keepers.rsa).signer });
+    assertGoodStamp(input, output, before, 1);
+    assert.deepEqual(openPdf(fs.readFileSync(output)).signatureFields()[0]!.widgets[0]!.rect, r.rect);
 
-  // Rendered at 72 dpi, 1 px = 1 pt. Turned clockwise by 90°, user (x, y) shows at (y - cropY0, x - cropX0).
-  const png = decodePng(fs.readFileSync(renderPage(output, 1, 72, path.join(dir, 'rotated-render'))));
-  assert.equal(png.width, 800 - 60);
-  let minX = Infinity, maxX = -Infinity, minY = Infinity, maxY = -Infinity;
-  for (let y = 0; y < png.height; y++) for (let x = 0; x < png.width; x++) {
-    const o = (y * png.width + x) * 4;
-    if (png.rgba[o]! > 180 && png.rgba[o + 1]! < 80 && png.rgba[o + 2]! < 80) {
-      minX = Math.min(minX, x); maxX = Math.max(maxX, x); minY = Math.min(minY, y); maxY = Math.max(maxY, y);
+    // Rendered at 72 dpi, 1 px = 1 pt; where the user-space point (x, y) shows on the turned page:
+    const screen: Record<number, [number, number]> = {
+      0: [x - crop[0], crop[3] - y], 90: [y - crop[1], x - crop[0]], 180: [crop[2] - x, y - crop[1]], 270: [crop[3] - y, crop[2] - x],
+    };
+    const [cx, cy] = screen[rotate]!;
+    const png = decodePng(fs.readFileSync(renderPage(output, 1, 72, path.join(dir, `rotated-${rotate}-render`))));
+    assert.equal(png.width, rotate % 180 ? crop[3] - crop[1] : crop[2] - crop[0]);
+    let minX = Infinity, maxX = -Infinity, minY = Infinity, maxY = -Infinity;
+    for (let py = 0; py < png.height; py++) for (let px = 0; px < png.width; px++) {
+      const o = (py * png.width + px) * 4;
+      if (png.rgba[o]! > 180 && png.rgba[o + 1]! < 80 && png.rgba[o + 2]! < 80) {
+        minX = Math.min(minX, px); maxX = Math.max(maxX, px); minY = Math.min(minY, py); maxY = Math.max(maxY, py);
+      }
     }
-  }
-  const cx = 400 - 60, cy = 300 - 50, half = 113.39 / 2;
-  assert.ok(Math.abs(minX - (cx - half)) <= 2 && Math.abs(maxX - (cx + half)) <= 2, `red spans x ${minX}..${maxX}`);
-  // Upright: the red half is the upper half of the seal on screen.
-  assert.ok(Math.abs(minY - (cy - half)) <= 2 && Math.abs(maxY - cy) <= 2, `red spans y ${minY}..${maxY}`);
-});
+    const halfW = (40 * 72) / 25.4 / 2, halfH = (30 * 72) / 25.4 / 2;
+    assert.ok(Math.abs(minX - (cx - halfW)) <= 2 && Math.abs(maxX - (cx + halfW)) <= 2, `red spans x ${minX}..${maxX}, expected ${cx} ± ${halfW}`);
+    // Upright: the red half is the upper half of the seal as the reader sees the page.
+    assert.ok(Math.abs(minY - (cy - halfH)) <= 2 && Math.abs(maxY - cy) <= 2, `red spans y ${minY}..${maxY}, expected ${cy - halfH}..${cy}`);
+  });
+}
 
 test('the widget shows the seal picture pixel for pixel, transparency kept', async () => {
   const input = await classicPdf(path.join(dir, 'pixels.pdf'), 1);
