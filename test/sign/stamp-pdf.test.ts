@@ -15,7 +15,7 @@ import { decodePng, encodePng } from '../../src/core/image';
 import type { Signer } from '../../src/core/signer';
 import { softwareKeeper } from '../cms/software-signer';
 import { startTestTsa } from '../support/tsa';
-import { onePagePdf } from '../pdf/support/handmade-pdf';
+import { buildPdf, onePagePdf } from '../pdf/support/handmade-pdf';
 import {
   classicPdf, formPdf, objectStreamPdf, pdfsig, qpdfCheck, renderPage, sampleContract, sealDer, sealPicture, sha256File, workDir,
 } from './support/stamp-fixtures';
@@ -284,4 +284,22 @@ test('with a timestamp authority the stamp carries a signature timestamp (PAdES 
   } finally {
     await tsa.close();
   }
+});
+
+test('a document certified with "no changes allowed" is not stamped', async () => {
+  const input = path.join(dir, 'certified.pdf');
+  fs.writeFileSync(input, buildPdf([
+    { num: 1, body: '<< /Type /Catalog /Pages 2 0 R /Perms << /DocMDP 4 0 R >> >>' },
+    { num: 2, body: '<< /Type /Pages /Kids [3 0 R] /Count 1 /MediaBox [0 0 595 842] >>' },
+    { num: 3, body: '<< /Type /Page /Parent 2 0 R >>' },
+    { num: 4, body: '<< /Type /Sig /Reference [<< /Type /SigRef /TransformMethod /DocMDP /TransformParams << /Type /TransformParams /P 1 /V /1.2 >> >>] /ByteRange [0 0 0 0] /Contents <00> >>' },
+  ], '<< /Size 5 /Root 1 0 R >>'));
+  const output = path.join(dir, 'certified-out.pdf');
+  await assert.rejects(stampPdf({ input, output, placement: { kind: 'point', page: 1, x: 300, y: 400 }, sealDer, sealPicture, signer: (await keepers.rsa).signer }),
+    (e: { code?: string }) => e.code === 'PDF_CERTIFIED_NO_CHANGES');
+  assert.equal(fs.existsSync(output), false);
+  // P 2 (form filling and signing) allows a stamp.
+  fs.writeFileSync(input, fs.readFileSync(input, 'latin1').replace('/P 1 ', '/P 2 '), 'latin1');
+  await stampPdf({ input, output, placement: { kind: 'point', page: 1, x: 300, y: 400 }, sealDer, sealPicture, signer: (await keepers.rsa).signer });
+  assert.ok(fs.existsSync(output));
 });

@@ -7,3 +7,5 @@ export type { SignatureField, SignatureValue, Widget, FormField } from './signat
 export { readFormFields, annotationPages } from './signature-fields';
 export * from './objects';
 export { pdfMalformed, pdfEncrypted } from './pdf-errors';
+export { docMdpPermission } from './doc-mdp';
+export { imageXObjectToRgba } from './image-xobject';

@@ -5,6 +5,7 @@ import { writeFileAtomic } from '../fs/atomic-write';
 import type { Signer } from '../signer';
 import { buildCadesSignedData, type CadesBuildInput } from '../cms/build-cades';
 import { openPdf, type PdfDocument } from '../pdf/document';
+import { docMdpPermission } from '../pdf/doc-mdp';
 import { IncrementalUpdate } from '../pdf/incremental-writer';
 import { addSealAppearance } from '../pdf/seal-appearance';
 import { prepareSignature, embedSignature } from '../pdf/signature-placeholder';
@@ -90,6 +91,10 @@ async function stamp(opts: StampOptions): Promise<StampResult> {
   }
   let doc: PdfDocument = openPdf(bytes); // refuses encrypted files before anything else happens
   doc.checkAllObjects();
+  if (docMdpPermission(doc) === 1) {
+    // The certifier allowed no change at all: a new stamp would invalidate the certification.
+    throw new SealDeskError('PDF_CERTIFIED_NO_CHANGES', '该文档已被认证签名锁定，不允许再盖章', 'The document is certified with "no changes allowed"; it cannot be stamped');
+  }
 
   progress({ stage: 'placing' });
   const centres = await resolvePlacement(doc, bytes, opts.placement);
