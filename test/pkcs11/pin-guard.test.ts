@@ -5,7 +5,7 @@ import path from 'node:path';
 import { spawn } from 'node:child_process';
 import * as pkcs11js from 'pkcs11js';
 import {
-  changeUserPin, closeModule, PinGuard, pinStatus, unlockUserPin, withUserLogin,
+  changeUserPin, closeModule, PinGuard, pinStatus, resetPinGuard, unlockUserPin, withUserLogin,
 } from '../../src/core/pkcs11';
 import { AuditLog } from '../../src/core/audit/audit-log';
 import { homePaths } from '../../src/core/config/paths';
@@ -224,6 +224,22 @@ describe('the PIN guard on a real SoftHSM2 token (SoftHSM itself never locks a P
     const log = new AuditLog(homePaths(world.home).auditLog);
     assert.ok(log.entries().some((e) => e.action === 'token.change-pin' && e.outcome === 'ok' && e.tokenSerial === t.token.serial));
     assert.ok(log.entries().some((e) => e.action === 'token.change-pin' && e.outcome === 'failed' && e.code === 'PIN_INCORRECT'));
+  });
+
+  test('an administrator command lifts SealDesk\'s own lock without the SO PIN, and says so in the audit log', async () => {
+    const t = await fresh();
+    opened.push(t);
+    for (let i = 0; i < 5; i++) await attempt(t, WRONG, world.home);
+    assert.equal(pinStatus(t.mod, t.token, { home: world.home }).locked, true);
+    resetPinGuard(t.token.serial, { home: world.home, tokenLabel: t.label });
+    assert.equal(await attempt(t, RIGHT, world.home), 'ok', 'the same (unchanged) PIN works again');
+    const log = new AuditLog(homePaths(world.home).auditLog);
+    assert.ok(log.entries().some((e) => e.action === 'token.unlock' && e.tokenSerial === t.token.serial && /administrator/.test(e.detail ?? '')));
+  });
+
+  test('a PIN that is not a Buffer is a clear error, not a crash', async () => {
+    const t = opened[opened.length - 1];
+    await assert.rejects(withUserLogin(t.mod, t.token, RIGHT as unknown as Buffer, () => 'never', { home: world.home }), isCode('PIN_EMPTY'));
   });
 
   test('an empty PIN is refused before the token and not counted', async () => {

@@ -7,7 +7,7 @@ export { Pkcs11Module, openModule, closeModule, resolveModulePath, type ModulePa
 export { listTokens, findToken, decodeTokenFlags, type TokenInfo, type TokenFlags, type ListTokensOptions } from './tokens';
 export { watchTokens, probeTokens, type TokenChange, type WatchOptions } from './token-watch';
 export { withSession, type TokenSession, type SessionOptions } from './session';
-export { withUserLogin, unlockUserPin, changeUserPin, pinStatus, type LoginOptions, type PinStatus } from './login';
+export { withUserLogin, unlockUserPin, changeUserPin, pinStatus, resetPinGuard, type LoginOptions, type PinStatus } from './login';
 export { PinGuard, MAX_PIN_FAILURES, type PinGuardStatus } from './pin-guard';
 export { listKeyPairs, findCertificate, type KeyPairInfo } from './key-objects';
 export { tokenSigner, type TokenSigner } from './token-signer';

@@ -6,6 +6,7 @@ import type { Pkcs11Module } from './module';
 import { ckrName, mapPkcs11Error, p11 } from './pkcs11-errors';
 import { MAX_PIN_FAILURES, PinGuard, pinLockedError, type PinGuardStatus } from './pin-guard';
 import { currentTokenInfo, withSession, type TokenSession } from './session';
+import { checkPinBuffer, pinString, wipe } from './pin-buffer';
 import { locateSlot, readTokenInfo, type TokenInfo } from './tokens';
 
 /**
@@ -26,17 +27,6 @@ interface LoginContext { guard: PinGuard; audit: AuditLog }
 function context(home?: string): LoginContext {
   const paths = homePaths(home ?? sealdeskHome());
   return { guard: new PinGuard(paths.pinGuardDir), audit: new AuditLog(paths.auditLog) };
-}
-
-function checkPinBuffer(pin: Buffer, what: string): void {
-  if (!Buffer.isBuffer(pin) || pin.length === 0) {
-    throw new SealDeskError('PIN_EMPTY', `请输入${what}`, `Enter the ${what === '密码' ? 'PIN' : what}`);
-  }
-}
-
-/** pkcs11js takes PINs as strings; this is the only place a PIN becomes one. */
-function pinString(pin: Buffer): string {
-  return pin.toString('utf8');
 }
 
 /**
@@ -119,7 +109,7 @@ export function withUserLogin<T>(mod: Pkcs11Module, token: TokenInfo, pin: Buffe
   return oneAtATime(`${mod.path}\n${token.serial}`, async () => {
     let keep: Buffer | undefined;
     try {
-      checkPinBuffer(pin, '密码');
+      checkPinBuffer(pin, 'user');
       const ctx = context(opts.home);
       return await withSession(mod, token, { readWrite: opts.readWrite }, async (s) => {
         try {
@@ -127,7 +117,7 @@ export function withUserLogin<T>(mod: Pkcs11Module, token: TokenInfo, pin: Buffe
           s.loggedIn = true;
           keep = Buffer.from(pin);
         } finally {
-          pin.fill(0);
+          wipe(pin);
         }
         const ctxPin = keep;
         s.contextLogin = () => p11('confirming the PIN for this signature', () => s.lib.C_Login(s.handle, pkcs11js.CKU_CONTEXT_SPECIFIC, pinString(ctxPin)), { tokenSerial: s.token.serial });
@@ -138,8 +128,8 @@ export function withUserLogin<T>(mod: Pkcs11Module, token: TokenInfo, pin: Buffe
         }
       });
     } finally {
-      pin.fill(0);
-      keep?.fill(0);
+      wipe(pin);
+      wipe(keep);
     }
   });
 }
@@ -152,9 +142,9 @@ export async function unlockUserPin(mod: Pkcs11Module, token: TokenInfo, soPin: 
   const ctx = context(opts.home);
   const base = { action: 'token.unlock' as const, tokenSerial: token.serial, tokenLabel: token.label };
   try {
-    checkPinBuffer(soPin, 'SO 密码');
-    checkPinBuffer(newUserPin, '新密码');
-    await withSession(mod, token, { readWrite: true }, (s) => {
+    checkPinBuffer(soPin, 'so');
+    checkPinBuffer(newUserPin, 'new');
+    await oneAtATime(`${mod.path}\n${token.serial}`, () => withSession(mod, token, { readWrite: true }, (s) => {
       try {
         s.lib.C_Login(s.handle, pkcs11js.CKU_SO, pinString(soPin));
       } catch (e) {
@@ -165,7 +155,7 @@ export async function unlockUserPin(mod: Pkcs11Module, token: TokenInfo, soPin: 
       }
       s.loggedIn = true;
       p11('setting the new user PIN', () => s.lib.C_InitPIN(s.handle, pinString(newUserPin)), { tokenSerial: token.serial });
-    });
+    }));
     ctx.guard.clear(token.serial);
     ctx.audit.record({ ...base, outcome: 'ok', detail: 'user PIN reset by the SO; PIN guard cleared' });
   } catch (e) {
@@ -173,8 +163,8 @@ export async function unlockUserPin(mod: Pkcs11Module, token: TokenInfo, soPin: 
     ctx.audit.record({ ...base, outcome: 'failed', code: err.code });
     throw err;
   } finally {
-    soPin.fill(0);
-    newUserPin.fill(0);
+    wipe(soPin);
+    wipe(newUserPin);
   }
 }
 
@@ -182,16 +172,26 @@ export async function unlockUserPin(mod: Pkcs11Module, token: TokenInfo, soPin: 
 export async function changeUserPin(mod: Pkcs11Module, token: TokenInfo, oldPin: Buffer, newPin: Buffer, opts: { home?: string } = {}): Promise<void> {
   const ctx = context(opts.home);
   try {
-    checkPinBuffer(oldPin, '原密码');
-    checkPinBuffer(newPin, '新密码');
+    checkPinBuffer(oldPin, 'old');
+    checkPinBuffer(newPin, 'new');
     await oneAtATime(`${mod.path}\n${token.serial}`, () => withSession(mod, token, { readWrite: true }, (s) => {
       guardedPinAttempt(s, ctx, 'token.change-pin', () => s.lib.C_SetPIN(s.handle, pinString(oldPin), pinString(newPin)));
     }));
     ctx.audit.record({ action: 'token.change-pin', outcome: 'ok', tokenSerial: token.serial, tokenLabel: token.label });
   } finally {
-    oldPin.fill(0);
-    newPin.fill(0);
+    wipe(oldPin);
+    wipe(newPin);
   }
+}
+
+/**
+ * The administrator's way out when no SO PIN is at hand for SealDesk's own lock: clears the guard
+ * for this serial (the token's own lock, if any, still needs the SO). Audited as an unlock.
+ */
+export function resetPinGuard(tokenSerial: string, opts: { home?: string; tokenLabel?: string } = {}): void {
+  const ctx = context(opts.home);
+  ctx.guard.clear(tokenSerial);
+  ctx.audit.record({ action: 'token.unlock', outcome: 'ok', tokenSerial, tokenLabel: opts.tokenLabel, detail: 'PIN guard cleared by an administrator command' });
 }
 
 export interface PinStatus {

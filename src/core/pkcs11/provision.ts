@@ -4,6 +4,7 @@ import type { Pkcs11Module } from './module';
 import { p11 } from './pkcs11-errors';
 import { certificateFields, P256_PARAMS, p256Spki, rsaSpki, SM2_PARAMS, sm2Spki } from './key-encoding';
 import type { VendorProfile } from './vendor-profile';
+import { checkPinBuffer, pinString, wipe } from './pin-buffer';
 import { ckaIdBytes } from './key-objects';
 import { currentTokenInfo, withSession, type TokenSession } from './session';
 import { listTokens, type TokenInfo } from './tokens';
@@ -39,24 +40,26 @@ export interface InitTokenOptions {
  */
 export async function initToken(mod: Pkcs11Module, o: InitTokenOptions): Promise<TokenInfo> {
   try {
+    checkPinBuffer(o.soPin, 'so');
+    checkPinBuffer(o.userPin, 'user');
     const label = paddedLabel(o.label);
     const free = freeSlot(mod) ?? (mod.refresh() ? freeSlot(mod) : undefined);
     if (!free) {
       throw new SealDeskError('NO_FREE_TOKEN', '没有可初始化的空白印章卡', 'There is no uninitialized token to initialize');
     }
     const slot = Buffer.from(free.slotId, 'hex');
-    p11('initializing the token', () => mod.lib.C_InitToken(slot, o.soPin.toString('utf8'), label));
+    p11('initializing the token', () => mod.lib.C_InitToken(slot, pinString(o.soPin), label));
     const fresh = listTokens(mod).find((t) => t.slotId === free.slotId);
     if (!fresh) throw new SealDeskError('TOKEN_INIT_FAILED', '印章卡初始化后未能找到该卡', 'The token could not be found after initialization');
     return await withSession(mod, fresh, { readWrite: true }, (s) => {
-      p11('logging in as SO', () => s.lib.C_Login(s.handle, pkcs11js.CKU_SO, o.soPin.toString('utf8')));
+      p11('logging in as SO', () => s.lib.C_Login(s.handle, pkcs11js.CKU_SO, pinString(o.soPin)));
       s.loggedIn = true;
-      p11('setting the user PIN', () => s.lib.C_InitPIN(s.handle, o.userPin.toString('utf8')));
+      p11('setting the user PIN', () => s.lib.C_InitPIN(s.handle, pinString(o.userPin)));
       return currentTokenInfo(s);
     });
   } finally {
-    o.soPin.fill(0);
-    o.userPin.fill(0);
+    wipe(o.soPin);
+    wipe(o.userPin);
   }
 }
 
