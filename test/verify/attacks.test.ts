@@ -5,10 +5,11 @@ import { verifyPdf } from '../../src/core/verify/verify-pdf';
 import { renderReportText } from '../../src/core/verify/render-report';
 import type { CheckId, SignatureReport, VerificationReport } from '../../src/api/verification-report';
 import { openPdf } from '../../src/core/pdf/document';
+import { decodePng, encodePng } from '../../src/core/image/png';
 import { IncrementalUpdate } from '../../src/core/pdf/incremental-writer';
 import { PdfStream, array, dict, name, withEntries } from '../../src/core/pdf/objects';
 import { appendUpdate, buildPdf } from '../pdf/support/handmade-pdf';
-import { makeWorld, type World } from './world';
+import { makeWorld, sealPng, type World } from './world';
 import { softwareKeeper } from '../cms/software-signer';
 
 /**
@@ -173,4 +174,28 @@ test('a stamp whose seal lists another keeper fails the seal-holder check', asyn
   const thief = await softwareKeeper('EC-P256', { ca: world.ca, subject: 'CN=Not The Keeper' });
   const out = await world.stamp(world.file('base.pdf'), world.file('thief.pdf'), undefined, { keeper: thief });
   expectInvalid(verify(fs.readFileSync(out)), 'seal_signer', /not listed in the seal/);
+});
+
+test('a widget that shows a different picture than the seal fails the impression check', async () => {
+  const img = decodePng(sealPng);
+  // repaint a visible pixel block: the forged impression differs from the seal picture
+  let changed = 0;
+  for (let i = 0; i < img.rgba.length && changed < 400; i += 4) {
+    if (img.rgba[i + 3]! > 200) { img.rgba[i + 1] = 255 - img.rgba[i + 1]!; changed++; }
+  }
+  assert.ok(changed > 0);
+  const out = await world.stamp(world.file('base.pdf'), world.file('other-picture.pdf'), undefined, { picture: encodePng(img) });
+  const s = expectInvalid(verify(fs.readFileSync(out)), 'impression', /differs from the seal picture/);
+  assert.equal(s.checks.find((c) => c.id === 'digest')?.status, 'ok');
+});
+
+test('garbage in /Contents is a failed signature in the report, never a crash', () => {
+  const field = openPdf(stamped).signatureFields()[0]!;
+  const span = field.value!.contentsSpan;
+  for (const filler of ['ff', '30', '3082ffff', '00']) {
+    const forged = Buffer.from(stamped);
+    forged.write(filler.repeat(Math.ceil((span.end - span.start - 2) / filler.length)).slice(0, span.end - span.start - 2), span.start + 1, 'latin1');
+    const s = expectInvalid(verify(forged), 'signature');
+    assert.ok(s.checks.find((c) => c.id === 'signature')!.message.en.length > 0);
+  }
 });

@@ -1,6 +1,9 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { openPdf } from '../../src/core/pdf/document';
+import { parseCms } from '../../src/core/cms/parse-cms';
 import { PDFDocument } from 'pdf-lib';
 import { verifyPdf } from '../../src/core/verify/verify-pdf';
 import { renderReportText } from '../../src/core/verify/render-report';
@@ -142,4 +145,19 @@ test('a file that is not a PDF is refused with a clear error, not a report', () 
   fs.writeFileSync(file, 'this is not a pdf at all');
   assert.throws(() => verify(file), (e: unknown) => isSealDeskError(e) && e.code === 'PDF_MALFORMED');
   assert.throws(() => verify(world.file('missing.pdf')), (e: unknown) => isSealDeskError(e) && e.code === 'FILE_UNREADABLE');
+});
+
+test('the CMS inside a stamp verifies with openssl cms over the signed byte ranges', async () => {
+  const input = await classicPdf(world.file('openssl.pdf'), 1);
+  const out = await world.stamp(input, world.file('openssl-stamped.pdf'));
+  const bytes = fs.readFileSync(out);
+  const v = openPdf(bytes).signatureFields()[0]!.value!;
+  const [, b, c, d] = v.byteRange as [number, number, number, number];
+  fs.writeFileSync(world.file('signed-ranges.bin'), Buffer.concat([bytes.subarray(0, b), bytes.subarray(c, c + d)]));
+  fs.writeFileSync(world.file('sig.der'), parseCms(v.contents).der);
+  fs.writeFileSync(world.file('root.pem'), world.ca.certificatePem);
+  const r = spawnSync('openssl', ['cms', '-verify', '-binary', '-inform', 'DER', '-in', world.file('sig.der'), '-content', world.file('signed-ranges.bin'),
+    '-CAfile', world.file('root.pem'), '-purpose', 'any', '-out', '/dev/null'], { encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stderr, /Verification successful/);
 });

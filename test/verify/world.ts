@@ -20,7 +20,7 @@ export interface World {
   keeper: SoftwareKeeper;
   sealDer: Uint8Array;
   esID: string;
-  stamp(input: string, output: string, placement?: Placement, extra?: { tsa?: { url: string }; signingTime?: Date; keeper?: SoftwareKeeper; sealDer?: Uint8Array }): Promise<string>;
+  stamp(input: string, output: string, placement?: Placement, extra?: { tsa?: { url: string }; signingTime?: Date; keeper?: SoftwareKeeper; sealDer?: Uint8Array; picture?: Uint8Array }): Promise<string>;
   file(name: string): string;
   cleanup(): void;
 }
@@ -49,7 +49,7 @@ export async function makeWorld(name = 'verify'): Promise<World> {
       await stampPdf({
         input, output, placement,
         sealDer: extra.sealDer ?? made.der,
-        sealPicture: { type: 'PNG', data: sealPng, widthMm: 40, heightMm: 40 },
+        sealPicture: { type: 'PNG', data: extra.picture ?? sealPng, widthMm: 40, heightMm: 40 },
         signer: (extra.keeper ?? keeper).signer,
         signingTime: extra.signingTime,
         tsa: extra.tsa,

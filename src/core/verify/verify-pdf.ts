@@ -32,6 +32,9 @@ export interface VerifyPdfOptions {
   fileName?: string;
 }
 
+/** The order of architecture.md "Verification, step by step" (the timestamp is evaluated earlier, reported here). */
+const CHECK_ORDER: CheckId[] = ['byte_range', 'digest', 'signature', 'signer_chain', 'seal', 'seal_signer', 'impression', 'timestamp', 'modifications'];
+
 const PADES_SUBFILTERS = new Set(['ETSI.CAdES.detached', 'adbe.pkcs7.detached']);
 
 /**
@@ -248,6 +251,7 @@ function verifySignature(s: SignatureInput): SignatureReport {
       add('modifications', 'ok', { zh: '签章后文档未被修改', en: 'The document was not changed after this stamp' });
     }
   }
+  checks.sort((a, b) => CHECK_ORDER.indexOf(a.id) - CHECK_ORDER.indexOf(b.id));
   report.verdict = verdictOf(checks);
   return report;
 }
