@@ -11,7 +11,8 @@ import * as pkcs11js from 'pkcs11js';
  * its own process under node --test.
  */
 export const NATIVE_DIR = path.resolve(__dirname, '../../native');
-export const GMTOKEN_MODULE = path.join(NATIVE_DIR, 'build/libsealdesk-gmtoken.so');
+/** SEALDESK_GMTOKEN_TEST_MODULE swaps in another build, e.g. native/build/asan/ (see native/README.md). */
+export const GMTOKEN_MODULE = process.env.SEALDESK_GMTOKEN_TEST_MODULE ?? path.join(NATIVE_DIR, 'build/libsealdesk-gmtoken.so');
 export const ROBUSTNESS_CHECK = path.join(NATIVE_DIR, 'build/robustness-check');
 
 export type GmProfileName = 'sansec' | 'ibm';
