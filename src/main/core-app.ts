@@ -4,21 +4,23 @@
  */
 import fs from 'node:fs';
 import type { KeywordHit, TokenView, VerificationReport } from '../api/contract';
-import { SealDeskError } from '../core/errors';
 import { findKeyword } from '../core/sign/keyword-locator';
 import { AppContext } from '../core/app/context';
+import { stampDocument } from '../core/app/stamping';
+import { verifyDocument } from '../core/app/verification';
+import { listTokens as listModuleTokens } from '../core/pkcs11';
 import { keeperKeyPair, listTokenOverviews, type TokenOverview } from '../core/app/token-overview';
 import type { StampHooks, StampJob } from './core-gateway';
 
 export interface CoreApp {
   listTokens(modulePaths: string[]): Promise<TokenView[]>;
   stamp(job: StampJob & { modulePaths: string[]; tsaUrl?: string }, hooks: StampHooks): Promise<{ output: string; fields: string[] }>;
-  verify(file: string, trustRoots: Uint8Array[]): Promise<VerificationReport>;
+  verify(file: string): Promise<VerificationReport>;
   findKeyword(file: string, text: string): Promise<KeywordHit[]>;
 }
 
-const notReady = (what: string) =>
-  new SealDeskError('CORE_NOT_READY', `此功能尚未就绪:${what}`, `Not available yet: ${what}`);
+/** Rough share of the work done when a stage starts, for the progress bar. */
+const STAGE_FRACTION: Record<string, number> = { reading: 0.05, placing: 0.15, preparing: 0.3, hashing: 0.5, signing: 0.7, writing: 0.9, done: 1 };
 
 /** A token as the panel shows it: only seals that decode and whose picture a browser can draw. */
 export function tokenView(o: TokenOverview): TokenView {
@@ -58,12 +60,27 @@ export function realCoreApp(home?: string): CoreApp {
       }
       return out;
     },
-    stamp: async () => {
-      throw notReady('stampDocument');
+    stamp: async (job, hooks) => {
+      const candidates = job.modulePaths.length > 0 ? job.modulePaths : [undefined];
+      // The module that holds this token (several vendor libraries may be configured).
+      const ctx = contextFor(candidates.find((m) => listModuleTokens(contextFor(m).module()).some((t) => t.serial === job.tokenSerial)) ?? candidates[0]);
+      const result = await stampDocument(ctx, {
+        input: job.input,
+        output: job.output,
+        token: job.tokenSerial,
+        esID: job.esID,
+        placement: job.placement,
+        // Core asks for the PIN at the last moment, once per signature (several for "every 盖章处"),
+        // and zeroes what it gets after the login; each ask gets a fresh copy of the one PIN the
+        // person typed, and the gateway zeroes that when the job ends.
+        askPin: async () => Buffer.from(job.pin),
+        tsaUrl: job.tsaUrl,
+        signal: hooks.signal,
+        onProgress: (p) => hooks.onProgress?.(p.stage, p.total ? (p.index ?? 0) / p.total : STAGE_FRACTION[p.stage] ?? 0),
+      });
+      return { output: result.output, fields: result.stamps.map((s) => s.fieldName) };
     },
-    verify: async () => {
-      throw notReady('verifyDocument');
-    },
+    verify: async (file) => verifyDocument(contextFor(undefined), file),
     // The same locator the stamping pipeline uses, so the preview shows where the seals will land.
     findKeyword: async (file, text) => (await findKeyword(new Uint8Array(await fs.promises.readFile(file)), text)).map((h) => ({ page: h.pageIndex + 1, x: h.x, y: h.y })),
   };

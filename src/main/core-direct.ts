@@ -36,7 +36,7 @@ export function createDirectCore(app: CoreApp, home: string = homePaths().home):
           job.pin.fill(0);
         }
       }),
-    verify: (file) => app.verify(file, trust().roots()),
+    verify: (file) => app.verify(file),
     findKeyword: (file, text) => app.findKeyword(file, text),
     trustAdd: async (file) => {
       trust().add(file);

@@ -214,10 +214,16 @@ export function App() {
       setToast(t.pickSeal);
       return;
     }
+    // A key core reports locked is not offered a PIN dialog at all (core refuses it anyway).
+    const current = tokens?.find((tk) => tk.serial === chosen.token.serial);
+    if (current?.locked) {
+      setFlow({ phase: 'result', ok: false, message: `${t.pinLockedFinal}。${t.keyLocked}` });
+      return;
+    }
     try {
       const out = await call('chooseStampOutput', { docId: doc.ref.docId });
       if (!out) return;
-      setFlow({ phase: 'pin', outputId: out.outputId, outputName: out.name, placement: p, triesLeft: chosen.token.triesLeft });
+      setFlow({ phase: 'pin', outputId: out.outputId, outputName: out.name, placement: p, triesLeft: current?.triesLeft ?? chosen.token.triesLeft });
     } catch (e) {
       setFlow({ phase: 'result', ok: false, message: pick(lang, errorOf(e)) });
     }
@@ -243,10 +249,10 @@ export function App() {
     } catch (e) {
       const err = errorOf(e);
       if (err.code === 'PIN_LOCKED' || err.details?.locked) {
-        setFlow({ phase: 'result', ok: false, message: `${t.pinLockedFinal}。${t.keyLocked}` });
+        setFlow({ phase: 'result', ok: false, message: pick(lang, err) || `${t.pinLockedFinal}。${t.keyLocked}` });
       } else if (err.code === 'PIN_INCORRECT') {
         setFlow({ ...pinFlow, error: pick(lang, err), triesLeft: err.details?.triesLeft });
-      } else if (err.code === 'CANCELLED') {
+      } else if (err.code === 'CANCELLED' || err.code === 'STAMP_CANCELLED') {
         setFlow(null);
       } else {
         setFlow({ phase: 'result', ok: false, message: `${t.stampFailed}:${pick(lang, err)}` });
@@ -361,7 +367,7 @@ export function App() {
         </button>
         {doc && (
           <>
-            <span className="docname" data-testid="docname">
+            <span className="docname" data-testid="docname" data-doc-id={doc.ref.docId}>
               {doc.ref.name}
             </span>
             <label className="zoom">

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
+import '../../src/renderer/api-client';
 import { openInUi, startUi, type Ui } from './support/ui';
 import { KEEPER_PIN, buildDemoWorld, type DemoWorld } from './support/world';
 
@@ -57,13 +58,27 @@ test('five wrong PINs show the lock, leave no file, and even the right PIN is re
   assert.match(await result.innerText(), /锁定/);
   assert.equal(fs.existsSync(output), false, 'no output file');
 
-  // The lock holds: the right PIN now is refused too, still without a file.
+  // The lock holds: the panel knows the key is locked, 文档签章 ends at once, still without a file,
+  // and core refuses the right PIN too (asked directly, as a page script could).
   await result.locator('button').click();
-  ui.server.dialogs.save.push(output);
+  await ui.page.waitForTimeout(2500); // one token poll
   await ui.page.click('[data-testid=stamp-button]');
-  await ui.page.fill('[data-testid=pin-input]', KEEPER_PIN);
-  await ui.page.click('[data-testid=pin-ok]');
   await result.waitFor({ timeout: 30_000 });
   assert.match(await result.innerText(), /密码错误,签章失败/);
+  assert.equal(await ui.page.locator('[data-testid=pin-dialog]').count(), 0, 'no PIN is asked for a locked key');
+  ui.server.dialogs.save.push(output);
+  const docId = (await ui.page.locator('[data-testid=docname]').getAttribute('data-doc-id'))!;
+  const direct = await ui.page.evaluate(async ({ pin, docId }) => {
+    const api = window.sealdesk!;
+    const tokens = await api.listTokens({});
+    if (!tokens.ok) return tokens;
+    const keeper = tokens.value.find((t) => t.seals.length > 0)!;
+    const out = await api.chooseStampOutput({ docId });
+    if (!out.ok || !out.value) return out;
+    const placement = { kind: 'point' as const, page: 1, x: 300, y: 400 };
+    return api.stamp({ jobId: 'after-lock', docId, outputId: out.value.outputId, tokenSerial: keeper.serial, esID: keeper.seals[0].esID, placement, pin: new TextEncoder().encode(pin) });
+  }, { pin: KEEPER_PIN, docId });
+  assert.equal(direct.ok, false);
+  assert.equal(!direct.ok && direct.error.code, 'PIN_LOCKED');
   assert.equal(fs.existsSync(output), false);
 });
