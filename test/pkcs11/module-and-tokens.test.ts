@@ -8,7 +8,7 @@ import {
   type Pkcs11Module,
 } from '../../src/core/pkcs11';
 import { SealDeskError } from '../../src/core/errors';
-import { freshSoftHsm, type SoftHsmWorld } from '../support/softhsm';
+import { freshSoftHsm, SOFTHSM_MODULE, type SoftHsmWorld } from '../support/softhsm';
 import { createTestToken, type TestToken } from '../support/tokens';
 
 const code = (c: string) => (e: unknown) => e instanceof SealDeskError && e.code === c;
@@ -46,6 +46,16 @@ describe('loading a PKCS#11 module', () => {
       world.cleanup();
     }
   });
+});
+
+test('a PKCS#11 library that fails to initialize (SoftHSM2 with a missing configuration) is MODULE_LOAD_FAILED', () => {
+  const previous = process.env.SOFTHSM2_CONF;
+  process.env.SOFTHSM2_CONF = '/nonexistent/softhsm2.conf';
+  try {
+    assert.throws(() => openModule(SOFTHSM_MODULE), (e: unknown) => e instanceof SealDeskError && e.code === 'MODULE_LOAD_FAILED' && /CKR_/.test(e.en));
+  } finally {
+    if (previous === undefined) delete process.env.SOFTHSM2_CONF; else process.env.SOFTHSM2_CONF = previous;
+  }
 });
 
 describe('tokens on a real SoftHSM2', () => {
