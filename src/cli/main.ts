@@ -1,12 +1,22 @@
 import { printError, usageError } from './output';
 import { trustCommand } from './commands/trust';
 import { logCommand } from './commands/log';
+import { tokenCommand } from './commands/token';
+import { sealCommand } from './commands/seal';
+import { signCommand } from './commands/sign';
+import { verifyCommand } from './commands/verify';
+import { demoCommand } from './commands/demo';
 
 type Command = (argv: string[]) => Promise<number>;
 
 const COMMANDS: Record<string, Command> = {
   trust: trustCommand,
   log: logCommand,
+  token: tokenCommand,
+  seal: sealCommand,
+  sign: signCommand,
+  verify: verifyCommand,
+  demo: demoCommand,
 };
 
 const USAGE = `sealdesk — 电子印章客户端 / electronic seal client

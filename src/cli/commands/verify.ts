@@ -1,0 +1,32 @@
+import fs from 'node:fs';
+import { parseArgs } from 'node:util';
+import { verifyDocument } from '../../core/app/verification';
+import { parseCertificates } from '../../core/config/trust-store';
+import { renderReportText } from '../../core/verify/render-report';
+import { SealDeskError, asSealDeskError } from '../../core/errors';
+import { appContext } from '../context';
+import { printError, usageError } from '../output';
+
+/** Exit codes: 0 all valid, 1 any invalid, 3 valid with warnings or no signature, 2 not readable as a PDF. */
+export const VERDICT_EXIT = { valid: 0, invalid: 1, warning: 3 } as const;
+
+export async function verifyCommand(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { json: { type: 'boolean' }, trust: { type: 'string', multiple: true } } });
+  if (positionals.length !== 1) throw usageError('用法: sealdesk verify 文件 [--json] [--trust 根证书.pem]...', 'usage: sealdesk verify FILE [--json] [--trust ROOT.pem]...');
+  const ctx = appContext({});
+  const extraRoots = (values.trust ?? []).flatMap((f) => {
+    try { return parseCertificates(fs.readFileSync(f)); } catch (e) {
+      throw new SealDeskError('TRUST_FILE_UNREADABLE', `无法读取证书文件 ${f}`, `Cannot read certificate file ${f}`, { cause: e });
+    }
+  });
+  try {
+    const report = verifyDocument(ctx, positionals[0], { extraRoots });
+    process.stdout.write(values.json ? JSON.stringify(report, null, 2) + '\n' : renderReportText(report));
+    return VERDICT_EXIT[report.verdict];
+  } catch (e) {
+    const err = asSealDeskError(e);
+    if (values.json) process.stdout.write(JSON.stringify({ verdict: 'unreadable', error: { code: err.code, zh: err.zh, en: err.en } }, null, 2) + '\n');
+    printError(err);
+    return 2;
+  }
+}

@@ -1,0 +1,98 @@
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import { SealDeskError, asSealDeskError } from '../errors';
+import { verifySeal, sealListsCertificate } from '../seal/verify-seal';
+import { parseCertificate } from '../crypto/certificate';
+import { pinLockedError } from '../pkcs11/pin-guard';
+import { stampPdf, type Placement, type StampResult, type StampStage } from '../sign';
+import type { AppContext } from './context';
+import { keeperKeyPair, selectToken, tokenOverview, type SealOnToken, type TokenOverview } from './token-overview';
+import { loginOnSign, type PinPrompt } from './login-signer';
+
+export interface StampRequest {
+  input: string;
+  output: string;
+  /** Label or serial of the keeper's USB-Key. */
+  token?: string;
+  /** Which seal on the token; may be left out when the token carries one usable seal. */
+  esID?: string;
+  placement: Placement;
+  askPin: PinPrompt;
+  tsaUrl?: string;
+  signal?: AbortSignal;
+  onProgress?: (p: { stage: StampStage; index?: number; total?: number }) => void;
+  now?: Date;
+}
+
+function refuse(code: string, zh: string, en: string, details: Record<string, unknown> = {}): SealDeskError {
+  return new SealDeskError(code, zh, en, { details });
+}
+
+/** Picks the seal to stamp with and runs the pre-checks of architecture.md step 2 that need no PIN. */
+export function checkBeforeStamp(ctx: AppContext, view: TokenOverview, esID: string | undefined, now: Date): { seal: SealOnToken & { seal: NonNullable<SealOnToken['seal']> }; key: NonNullable<ReturnType<typeof keeperKeyPair>> } {
+  const usable = view.seals.filter((s): s is SealOnToken & { seal: NonNullable<SealOnToken['seal']> } => s.seal !== undefined);
+  const chosen = esID ? usable.find((s) => s.seal.eSealInfo.esID === esID) : usable.length === 1 ? usable[0] : undefined;
+  if (!chosen) {
+    if (esID) throw refuse('SEAL_NOT_ON_TOKEN', `印章卡上没有编码为 ${esID} 的印章`, `The USB-Key carries no seal with id ${esID}`);
+    if (usable.length === 0) throw refuse('SEAL_NOT_ON_TOKEN', '印章卡上没有电子印章', 'The USB-Key carries no electronic seal');
+    throw refuse('SEAL_AMBIGUOUS', '印章卡上有多枚印章,请用 --seal 指定印章编码', 'The USB-Key carries several seals; choose one with --seal');
+  }
+  const check = verifySeal(chosen.seal, { trustRoots: ctx.trust.roots(), at: now });
+  const failed = check.checks.find((c) => c.status === 'failed');
+  if (failed) throw refuse('SEAL_INVALID', `电子印章无效:${failed.zh}`, `The electronic seal is not valid: ${failed.en}`, { check: failed.id });
+  const key = keeperKeyPair(view, chosen.ckaId);
+  if (!key?.certificate) throw refuse('KEEPER_CERT_MISSING', '印章卡上没有与印章对应的签章人证书', 'The USB-Key holds no signer certificate for this seal');
+  if (!sealListsCertificate(chosen.seal, key.certificate)) {
+    throw refuse('SIGNER_NOT_IN_SEAL', '签章人证书不在印章的证书列表中', "The signer's certificate is not listed in the seal");
+  }
+  const cert = parseCertificate(key.certificate);
+  if (now < cert.notBefore || now > cert.notAfter) {
+    throw refuse('KEEPER_CERT_EXPIRED', '签章人证书不在有效期内', "The signer's certificate is outside its validity period", { notBefore: cert.notBefore, notAfter: cert.notAfter });
+  }
+  if (view.pin.locked) throw pinLockedError(view.token.serial, view.pin.lockedBy ?? 'guard');
+  return { seal: chosen, key };
+}
+
+function fileHash(file: string): string | undefined {
+  try { return crypto.createHash('sha256').update(fs.readFileSync(file)).digest('hex'); } catch { return undefined; }
+}
+
+/**
+ * 签章 (domain.md flow 3) with a real token: token present, seal valid, signer listed, PIN guard
+ * open — all before the PIN is asked; then one login, one signature per placement, OUT written
+ * atomically (IN never touched). Every attempt, success or failure, is logged.
+ */
+export async function stampDocument(ctx: AppContext, r: StampRequest): Promise<StampResult> {
+  const now = r.now ?? new Date();
+  let serial: string | undefined;
+  let label: string | undefined;
+  let esID = r.esID;
+  try {
+    const token = selectToken(ctx, r.token);
+    serial = token.serial;
+    label = token.label;
+    const view = await tokenOverview(ctx, token);
+    const { seal, key } = checkBeforeStamp(ctx, view, r.esID, now);
+    esID = seal.seal.eSealInfo.esID;
+    const picture = seal.seal.eSealInfo.picture;
+    const signer = loginOnSign(ctx, view.token, key, { profile: ctx.vendorProfile(), askPin: r.askPin, purpose: 'stamp', triesLeft: view.pin.triesLeft });
+    const result = await stampPdf({
+      input: r.input,
+      output: r.output,
+      placement: r.placement,
+      sealDer: seal.der,
+      sealPicture: { type: picture.type, data: picture.data, widthMm: picture.width, heightMm: picture.height },
+      signer,
+      signingTime: now,
+      tsa: r.tsaUrl ? { url: r.tsaUrl } : undefined,
+      signal: r.signal,
+      onProgress: r.onProgress,
+    });
+    ctx.audit.record({ action: 'stamp', outcome: 'ok', tokenSerial: serial, tokenLabel: label, esID, document: r.output, documentHash: fileHash(r.input), detail: result.stamps.map((s) => `${s.fieldName} p${s.page}`).join(', ') });
+    return result;
+  } catch (e) {
+    const err = asSealDeskError(e);
+    ctx.audit.record({ action: 'stamp', outcome: err.code === 'CANCELLED' || err.code === 'STAMP_CANCELLED' ? 'refused' : 'failed', tokenSerial: serial, tokenLabel: label, esID, document: r.input, documentHash: fileHash(r.input), code: err.code });
+    throw err;
+  }
+}

@@ -1,0 +1,40 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import crypto from 'node:crypto';
+import { asSealDeskError, SealDeskError } from '../errors';
+import { verifyPdf } from '../verify/verify-pdf';
+import type { VerificationReport } from '../../api/verification-report';
+import type { AppContext } from './context';
+
+/**
+ * 验章 (domain.md flow 4): verifies a file against the trust store (plus roots given for this
+ * run, the offline trust of flow 4a) and logs the outcome.
+ */
+export function verifyDocument(ctx: AppContext, file: string, o: { extraRoots?: Uint8Array[]; now?: Date } = {}): VerificationReport {
+  let bytes: Buffer;
+  try {
+    bytes = fs.readFileSync(file);
+  } catch (e) {
+    const err = new SealDeskError('FILE_UNREADABLE', `无法读取文件 ${file}`, `Cannot read the file ${file}`, { cause: e });
+    ctx.audit.record({ action: 'verify', outcome: 'failed', document: file, code: err.code });
+    throw err;
+  }
+  const documentHash = crypto.createHash('sha256').update(bytes).digest('hex');
+  try {
+    const report = verifyPdf(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length), {
+      trustRoots: [...ctx.trust.roots(), ...(o.extraRoots ?? [])],
+      now: o.now,
+      fileName: path.basename(file),
+    });
+    ctx.audit.record({
+      action: 'verify', outcome: report.verdict === 'invalid' ? 'failed' : 'ok', document: file, documentHash,
+      esID: report.signatures.map((s) => s.seal?.esID).filter(Boolean).join(',') || undefined,
+      detail: `verdict ${report.verdict}, ${report.signatures.length} signature(s)`,
+    });
+    return report;
+  } catch (e) {
+    const err = asSealDeskError(e, 'PDF_MALFORMED', '无法作为 PDF 读取', 'Cannot be read as a PDF');
+    ctx.audit.record({ action: 'verify', outcome: 'failed', document: file, documentHash, code: err.code });
+    throw err;
+  }
+}
