@@ -303,3 +303,17 @@ test('a document certified with "no changes allowed" is not stamped', async () =
   await stampPdf({ input, output, placement: { kind: 'point', page: 1, x: 300, y: 400 }, sealDer, sealPicture, signer: (await keepers.rsa).signer });
   assert.ok(fs.existsSync(output));
 });
+
+test('a linearized file is stamped with /Prev pointing where its startxref points, and stays valid', async () => {
+  const plain = await classicPdf(path.join(dir, 'tolinearize.pdf'), 3);
+  const input = path.join(dir, 'linearized.pdf');
+  execFileSync('qpdf', ['--linearize', plain, input]);
+  const before = sha256File(input);
+  const original = openPdf(fs.readFileSync(input));
+  const output = path.join(dir, 'linearized-stamped.pdf');
+  await stampPdf({ input, output, placement: { kind: 'point', page: 1, x: 300, y: 400 }, sealDer, sealPicture, signer: (await keepers.ec).signer });
+  assertGoodStamp(input, output, before, 1);
+  const doc = openPdf(fs.readFileSync(output));
+  assert.equal(doc.trailer.get('Prev'), original.startxref);
+  assert.equal(doc.pages().length, 3);
+});

@@ -43,6 +43,10 @@ export class PdfDocument {
   readonly revisions: Revision[];
   /** The newest trailer. */
   readonly trailer: PdfDict;
+  /** The offset the file's last `startxref` gives: where a new update's /Prev must point. */
+  readonly startxref: number;
+  /** The style of the section `startxref` points to; an update continues in the same style. */
+  readonly xrefKind: 'table' | 'stream';
   /** Newest first, as the /Prev chain runs. */
   private readonly chain: { section: XrefSection; revision: number }[];
   private readonly cache = new Map<string, PdfObject>();
@@ -53,6 +57,8 @@ export class PdfDocument {
   constructor(readonly bytes: Uint8Array, readonly budget: WorkBudget) {
     const { startxref } = findStartXref(bytes);
     const sections = readXrefChain(bytes, startxref, budget);
+    this.startxref = startxref;
+    this.xrefKind = sections[0]!.kind;
     this.trailer = sections[0]!.trailer;
     const declaredSize = this.trailer.get('Size');
     if (!isNumber(declaredSize) || !Number.isInteger(declaredSize) || declaredSize < 1 || declaredSize > MAX_OBJECTS) {

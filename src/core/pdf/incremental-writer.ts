@@ -69,10 +69,11 @@ export class IncrementalUpdate {
       parts.push(chunk);
       pos += chunk.length;
     }
-    const prevXref = this.doc.revisions[this.doc.revisions.length - 1]!.xrefOffsets[0]!;
-    const newest = this.doc.revisions[this.doc.revisions.length - 1]!;
+    // /Prev is what startxref says, not the last section by position: in a linearized file the
+    // newest section is the first-page table near the start of the file.
+    const prevXref = this.doc.startxref;
     const carried = carriedTrailerEntries(this.doc.trailer);
-    if (newest.kind === 'table') {
+    if (this.doc.xrefKind === 'table') {
       const size = Math.max(this.doc.size, this.nextNum);
       parts.push(Buffer.from(classicXref(xrefRows)));
       const trailer = dict({ Size: size, ...carried, Prev: prevXref });
