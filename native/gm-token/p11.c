@@ -203,34 +203,92 @@ static CK_FLAGS pin_flags(const gmt_token_state *st) {
   return f;
 }
 
+typedef CK_RV (*state_edit_fn)(gmt_token_state *st, void *ctx, int *dirty);
+
 /*
- * Checks a PIN against the token and counts the outcome on disk under the token lock, so the
- * counter survives restarts and two processes failing at once both count.
+ * Read-modify-write of token.state under the cross-process token lock, so the PIN counter
+ * survives restarts and two processes failing at once both count. The state is saved whenever
+ * the edit marked it dirty, also when the edit fails: a counted wrong PIN must stick.
  */
-static CK_RV check_pin_counted(CK_SLOT_ID slot, int so, const unsigned char *pin, CK_ULONG len) {
-  if (len > MAX_PIN) return CKR_PIN_LEN_RANGE;
+static CK_RV edit_token_state(CK_SLOT_ID slot, state_edit_fn edit, void *ctx) {
   int fd = store_lock(slot);
   if (fd < 0) return CKR_DEVICE_ERROR;
   gmt_token_state st;
+  int dirty = 0;
   CK_RV rv = store_load_state(slot, &st);
   if (rv == CKR_OK) {
-    unsigned *fail = so ? &st.so_fail : &st.user_fail;
-    if (!so && !st.user_set) rv = CKR_USER_PIN_NOT_INITIALIZED;
-    else if (*fail >= g_cfg.max_pin_tries) rv = CKR_PIN_LOCKED;
-    else if (pin_matches(pin, len, so ? st.so_salt : st.user_salt, so ? st.so_hash : st.user_hash)) {
-      if (*fail) {
-        *fail = 0;
-        rv = store_save_state(slot, &st);
-      }
-    } else {
-      (*fail)++;
-      rv = store_save_state(slot, &st);
-      if (rv == CKR_OK) rv = CKR_PIN_INCORRECT;
+    rv = edit(&st, ctx, &dirty);
+    if (dirty) {
+      CK_RV saved = store_save_state(slot, &st);
+      if (saved != CKR_OK) rv = saved;
     }
   }
   store_unlock(fd);
   OPENSSL_cleanse(&st, sizeof st);
   return rv;
+}
+
+typedef struct {
+  int so;
+  const unsigned char *pin, *new_pin;
+  CK_ULONG len, new_len;
+} gmt_pin_edit;
+
+/* One PIN attempt against the state, counted: a lock refuses without looking at the PIN. */
+static CK_RV count_pin_attempt(gmt_token_state *st, int so, const unsigned char *pin, CK_ULONG len, int *dirty) {
+  unsigned *fail = so ? &st->so_fail : &st->user_fail;
+  if (!so && !st->user_set) return CKR_USER_PIN_NOT_INITIALIZED;
+  if (*fail >= g_cfg.max_pin_tries) return CKR_PIN_LOCKED;
+  if (pin_matches(pin, len, so ? st->so_salt : st->user_salt, so ? st->so_hash : st->user_hash)) {
+    if (*fail) {
+      *fail = 0;
+      *dirty = 1;
+    }
+    return CKR_OK;
+  }
+  (*fail)++;
+  *dirty = 1;
+  return CKR_PIN_INCORRECT;
+}
+
+static CK_RV edit_check_pin(gmt_token_state *st, void *ctx, int *dirty) {
+  const gmt_pin_edit *e = ctx;
+  return count_pin_attempt(st, e->so, e->pin, e->len, dirty);
+}
+
+/* C_SetPIN: the old PIN is an attempt like any other, then the new one replaces it. */
+static CK_RV edit_change_pin(gmt_token_state *st, void *ctx, int *dirty) {
+  const gmt_pin_edit *e = ctx;
+  CK_RV rv = count_pin_attempt(st, e->so, e->pin, e->len, dirty);
+  if (rv != CKR_OK) return rv;
+  if (pin_set(e->new_pin, e->new_len, e->so ? st->so_salt : st->user_salt,
+              e->so ? st->so_hash : st->user_hash) != 0)
+    return CKR_FUNCTION_FAILED;
+  *dirty = 1;
+  return CKR_OK;
+}
+
+/* C_InitPIN by the SO: a new user PIN, and the SO's reset is what lifts a lock. */
+static CK_RV edit_init_user_pin(gmt_token_state *st, void *ctx, int *dirty) {
+  const gmt_pin_edit *e = ctx;
+  if (pin_set(e->new_pin, e->new_len, st->user_salt, st->user_hash) != 0) return CKR_FUNCTION_FAILED;
+  st->user_set = 1;
+  st->user_fail = 0;
+  *dirty = 1;
+  return CKR_OK;
+}
+
+static CK_RV edit_next_object_number(gmt_token_state *st, void *ctx, int *dirty) {
+  if (st->next_obj >= 0xFFFFF) return CKR_DEVICE_MEMORY;
+  *(CK_ULONG *)ctx = st->next_obj++;
+  *dirty = 1;
+  return CKR_OK;
+}
+
+static CK_RV check_pin_counted(CK_SLOT_ID slot, int so, const unsigned char *pin, CK_ULONG len) {
+  if (len > MAX_PIN) return CKR_PIN_LEN_RANGE;
+  gmt_pin_edit e = {so, pin, NULL, len, 0};
+  return edit_token_state(slot, edit_check_pin, &e);
 }
 
 /* ---- object handles ------------------------------------------------------------------------
@@ -295,18 +353,8 @@ static CK_RV obj_save(gmt_session *s, const gmt_objref *ref, gmt_attrs *a) {
 /* Stores a new object (token or session per CKA_TOKEN); takes ownership of *a on success. */
 static CK_RV obj_create(CK_SESSION_HANDLE sh, gmt_session *s, gmt_attrs *a, CK_OBJECT_HANDLE *out) {
   if (attrs_bool(a, CKA_TOKEN, CK_FALSE)) {
-    int fd = store_lock(s->slot);
-    if (fd < 0) return CKR_DEVICE_ERROR;
-    gmt_token_state st;
-    CK_RV rv = store_load_state(s->slot, &st);
-    CK_ULONG num = st.next_obj;
-    if (rv == CKR_OK && num >= 0xFFFFF) rv = CKR_DEVICE_MEMORY;
-    if (rv == CKR_OK) {
-      st.next_obj = num + 1;
-      rv = store_save_state(s->slot, &st);
-    }
-    store_unlock(fd);
-    OPENSSL_cleanse(&st, sizeof st);
+    CK_ULONG num = 0;
+    CK_RV rv = edit_token_state(s->slot, edit_next_object_number, &num);
     if (rv == CKR_OK) rv = store_obj_save(s->slot, num, a);
     if (rv != CKR_OK) return rv;
     attrs_free(a);
@@ -553,21 +601,8 @@ static CK_RV do_C_InitPIN(CK_SESSION_HANDLE h, CK_UTF8CHAR_PTR pin, CK_ULONG len
   if (!(s->flags & CKF_RW_SESSION)) return CKR_SESSION_READ_ONLY;
   rv = check_new_pin(pin, len);
   if (rv != CKR_OK) return rv;
-  int fd = store_lock(s->slot);
-  if (fd < 0) return CKR_DEVICE_ERROR;
-  gmt_token_state st;
-  rv = store_load_state(s->slot, &st);
-  if (rv == CKR_OK) {
-    if (pin_set(pin, len, st.user_salt, st.user_hash) != 0) rv = CKR_FUNCTION_FAILED;
-    else {
-      st.user_set = 1;
-      st.user_fail = 0; /* the SO's reset is what lifts a lock */
-      rv = store_save_state(s->slot, &st);
-    }
-  }
-  store_unlock(fd);
-  OPENSSL_cleanse(&st, sizeof st);
-  return rv;
+  gmt_pin_edit e = {1, NULL, pin, 0, len};
+  return edit_token_state(s->slot, edit_init_user_pin, &e);
 }
 
 static CK_RV do_C_SetPIN(CK_SESSION_HANDLE h, CK_UTF8CHAR_PTR old, CK_ULONG oldlen, CK_UTF8CHAR_PTR pin,
@@ -579,22 +614,10 @@ static CK_RV do_C_SetPIN(CK_SESSION_HANDLE h, CK_UTF8CHAR_PTR old, CK_ULONG oldl
   rv = check_new_pin(pin, len);
   if (rv != CKR_OK) return rv;
   if (!(s->flags & CKF_RW_SESSION)) return CKR_SESSION_READ_ONLY;
-  int so = logged_user(s->slot) == CKU_SO;
-  rv = check_pin_counted(s->slot, so, old, oldlen);
-  if (rv != CKR_OK) return rv;
-  int fd = store_lock(s->slot);
-  if (fd < 0) return CKR_DEVICE_ERROR;
-  gmt_token_state st;
-  rv = store_load_state(s->slot, &st);
-  if (rv == CKR_OK) {
-    if (pin_set(pin, len, so ? st.so_salt : st.user_salt, so ? st.so_hash : st.user_hash) != 0)
-      rv = CKR_FUNCTION_FAILED;
-    else
-      rv = store_save_state(s->slot, &st);
-  }
-  store_unlock(fd);
-  OPENSSL_cleanse(&st, sizeof st);
-  return rv;
+  if (oldlen > MAX_PIN) return CKR_PIN_LEN_RANGE;
+  /* in an SO session the SO PIN changes, otherwise the user PIN */
+  gmt_pin_edit e = {logged_user(s->slot) == CKU_SO, old, pin, oldlen, len};
+  return edit_token_state(s->slot, edit_change_pin, &e);
 }
 
 /* ---- sessions and login ------------------------------------------------------------------- */
