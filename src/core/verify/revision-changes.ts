@@ -14,7 +14,14 @@ import { changedKeys, pdfEqual } from './pdf-equality';
  */
 export function analyseRevisions(doc: PdfDocument): Modification[][] {
   const out: Modification[][] = [[]];
-  for (let r = 1; r < doc.revisions.length; r++) out.push(new RevisionAnalysis(doc, r).run());
+  for (let r = 1; r < doc.revisions.length; r++) {
+    try {
+      out.push(new RevisionAnalysis(doc, r).run());
+    } catch {
+      // A later revision that cannot even be read is not an allowed change.
+      out.push([{ revision: r, kind: 'disallowed', description: { zh: `第 ${r + 1} 个版本无法读取`, en: `revision ${r + 1} cannot be read` } }]);
+    }
+  }
   return out;
 }
 

@@ -81,7 +81,11 @@ export function verifyPdf(input: Uint8Array | string, options: VerifyPdfOptions)
   for (const der of options.sealCatalog ?? []) {
     try { knownSeals.push(decodeSeal(der)); } catch { /* a broken catalog entry recognises nothing */ }
   }
-  warnings.push(...findCopiedSeals(doc, knownSeals));
+  try {
+    warnings.push(...findCopiedSeals(doc, knownSeals));
+  } catch {
+    // the scan is a courtesy: a page tree it cannot read changes no verdict of a signature
+  }
   if (signed.length === 0) warnings.push({ id: 'no_signatures', message: { zh: '文件中没有电子签章', en: 'The file carries no electronic stamp' } });
 
   const verdict: Verdict = reports.some((r) => r.verdict === 'invalid') ? 'invalid'
@@ -333,8 +337,13 @@ function verifyParsed(s: SignatureInput, p: Exclude<Parsed, { error: SealDeskErr
     else if (sealListsCertificate(seal, cert)) add('seal_signer', 'ok', { zh: '签章人证书列在印章中', en: 'The signer certificate is listed in the seal' });
     else add('seal_signer', 'failed', { zh: '签章人证书不在印章的证书列表中(印章被他人使用)', en: "The signer certificate is not listed in the seal (someone else used the seal)" });
     const widget = s.field.widgets[0];
-    const imp = checkImpression(s.doc, widget?.appearance, seal.eSealInfo.picture);
-    add('impression', imp.status, imp.message);
+    try {
+      const imp = checkImpression(s.doc, widget?.appearance, seal.eSealInfo.picture);
+      add('impression', imp.status, imp.message);
+    } catch (e) {
+      const err = isSealDeskError(e) ? e : undefined;
+      add('impression', 'failed', { zh: `印模无法读取:${err?.zh ?? '格式错误'}`, en: `The impression cannot be read: ${err?.en ?? 'malformed'}` });
+    }
   }
 }
 
