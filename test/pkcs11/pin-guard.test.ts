@@ -237,6 +237,21 @@ describe('the PIN guard on a real SoftHSM2 token (SoftHSM itself never locks a P
     assert.ok(log.entries().some((e) => e.action === 'token.unlock' && e.tokenSerial === t.token.serial && /administrator/.test(e.detail ?? '')));
   });
 
+  test('a PIN counter that cannot be stored refuses the PIN (fails closed) without asking the token', async () => {
+    const t = opened[opened.length - 1];
+    const brokenHome = path.join(world.dir, 'broken-home');
+    fs.mkdirSync(brokenHome, { recursive: true });
+    fs.writeFileSync(homePaths(brokenHome).pinGuardDir, 'a file where the guard directory should be');
+    const spy = countLogins(t);
+    try {
+      const e = await attempt(t, RIGHT, brokenHome);
+      assert.ok(e instanceof SealDeskError && e.code === 'PIN_GUARD_UNAVAILABLE', String(e));
+      assert.equal(spy.count(), 0);
+    } finally {
+      spy.restore();
+    }
+  });
+
   test('a PIN that is not a Buffer is a clear error, not a crash', async () => {
     const t = opened[opened.length - 1];
     await assert.rejects(withUserLogin(t.mod, t.token, RIGHT as unknown as Buffer, () => 'never', { home: world.home }), isCode('PIN_EMPTY'));

@@ -44,7 +44,10 @@ function guardedPinAttempt(s: TokenSession, ctx: LoginContext, action: AuditActi
   try {
     ctx.guard.reserveAttempt(serial);
   } catch (e) {
-    const err = e instanceof SealDeskError ? e : mapPkcs11Error(e, 'checking the PIN guard');
+    // A guard that cannot be read or written (permissions, lock timeout) fails closed too.
+    const err = e instanceof SealDeskError ? e : new SealDeskError('PIN_GUARD_UNAVAILABLE',
+      '无法读写密码错误计数,为安全起见暂不接受密码', 'The PIN failure counter cannot be read or written, so no PIN is accepted for now',
+      { cause: e, details: { tokenSerial: serial, reason: 'guard-unavailable' } });
     ctx.audit.record({ ...base, outcome: 'refused', code: err.code, detail: `refused before the token was asked (${String(err.details.reason ?? 'guard')})` });
     throw err;
   }
