@@ -4,7 +4,7 @@ import { after, before, describe, test } from 'node:test';
 import * as pkcs11js from 'pkcs11js';
 import { rawSignatureToDer, sm2Spki } from '../../src/core/pkcs11/key-encoding';
 import { sm2E } from '../../src/core/pkcs11/sm2-digest';
-import { failsWith, freshGmToken, initGmToken, openPkcs11js, opensslVerifiesSm2, profileNumbers, type GmTokenWorld } from './gm-token-world';
+import { failsWith, freshGmToken, keeperSession, openPkcs11js, opensslVerifiesSm2, profileNumbers, type GmTokenWorld } from './gm-token-world';
 
 // The same token started with `profile = ibm` serves the IBM family's numbers (gm-formats.md §7)
 // and only those, so SealDesk's vendor profiles are exercised against two clashing numberings.
@@ -21,9 +21,7 @@ let slot: Buffer;
 before(() => {
   world = freshGmToken({ profile: 'ibm' });
   p11 = openPkcs11js(world);
-  slot = initGmToken(p11, { label: 'IBM numbering', soPin: '27182818', userPin: USER_PIN }).slot;
-  session = p11.C_OpenSession(slot, pkcs11js.CKF_SERIAL_SESSION | pkcs11js.CKF_RW_SESSION);
-  p11.C_Login(session, pkcs11js.CKU_USER, USER_PIN);
+  ({ slot, session } = keeperSession(p11, { label: 'IBM numbering', soPin: '27182818', userPin: USER_PIN }));
 });
 
 after(() => {

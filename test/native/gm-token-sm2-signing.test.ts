@@ -5,7 +5,7 @@ import * as pkcs11js from 'pkcs11js';
 import { sm2 } from 'sm-crypto';
 import { p256Spki, rawSignatureToDer, sm2Spki } from '../../src/core/pkcs11/key-encoding';
 import { sm2E } from '../../src/core/pkcs11/sm2-digest';
-import { failsWith, freshGmToken, initGmToken, openPkcs11js, opensslVerifiesSm2, profileNumbers, type GmTokenWorld } from './gm-token-world';
+import { failsWith, freshGmToken, keeperSession, openPkcs11js, opensslVerifiesSm2, profileNumbers, type GmTokenWorld } from './gm-token-world';
 
 // SM2 keys made and used on the native GM test token through pkcs11js, exactly as SealDesk drives a
 // vendor USB-Key; every signature is judged by OpenSSL 3 and by sm-crypto, never by the token itself.
@@ -52,9 +52,7 @@ function sign(mechanism: number, key: Buffer, data: Buffer): Buffer {
 before(() => {
   world = freshGmToken({ profile: 'sansec' });
   p11 = openPkcs11js(world);
-  const { slot } = initGmToken(p11, { label: 'GM keeper', soPin: '13579135', userPin: USER_PIN });
-  session = p11.C_OpenSession(slot, pkcs11js.CKF_SERIAL_SESSION | pkcs11js.CKF_RW_SESSION);
-  p11.C_Login(session, pkcs11js.CKU_USER, USER_PIN);
+  ({ session } = keeperSession(p11, { label: 'GM keeper', soPin: '13579135', userPin: USER_PIN }));
 });
 
 after(() => {

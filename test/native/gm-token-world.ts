@@ -167,3 +167,11 @@ export function runInChild(world: GmTokenWorld, script: { serial?: string; steps
     child.stdin.end(JSON.stringify({ module: world.module, ...script }));
   });
 }
+
+/** A new token (initGmToken) with a read/write session already logged in as the keeper. */
+export function keeperSession(p11: pkcs11js.PKCS11, o: { label: string; soPin: string; userPin: string }): { slot: Buffer; session: Buffer } {
+  const { slot } = initGmToken(p11, o);
+  const session = p11.C_OpenSession(slot, pkcs11js.CKF_SERIAL_SESSION | pkcs11js.CKF_RW_SESSION);
+  p11.C_Login(session, pkcs11js.CKU_USER, o.userPin);
+  return { slot, session };
+}
