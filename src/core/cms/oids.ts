@@ -1,4 +1,5 @@
 import * as asn1js from 'asn1js';
+import { DIGEST_OIDS, type DigestAlgorithm } from '../crypto/digest';
 
 /**
  * Object identifiers used by SealDesk's CMS (CAdES / PAdES) signatures and RFC 3161 timestamps.
@@ -23,41 +24,18 @@ export const OID_ATTR_SIGNING_CERTIFICATE_V2 = '1.2.840.113549.1.9.16.2.47';
 export const OID_ATTR_SIGNATURE_TIMESTAMP = '1.2.840.113549.1.9.16.2.14';
 export const OID_CT_TSTINFO = '1.2.840.113549.1.9.16.1.4';
 
-export const OID_SHA1 = '1.3.14.3.2.26';
-export const OID_SHA256 = '2.16.840.1.101.3.4.2.1';
-export const OID_SHA384 = '2.16.840.1.101.3.4.2.2';
-export const OID_SHA512 = '2.16.840.1.101.3.4.2.3';
-export const OID_SM3 = '1.2.156.10197.1.401';
-
-export const OID_RSA_ENCRYPTION = '1.2.840.113549.1.1.1';
-export const OID_SHA256_WITH_RSA = '1.2.840.113549.1.1.11';
-export const OID_SHA384_WITH_RSA = '1.2.840.113549.1.1.12';
-export const OID_SHA512_WITH_RSA = '1.2.840.113549.1.1.13';
-export const OID_RSASSA_PSS = '1.2.840.113549.1.1.10';
-export const OID_MGF1 = '1.2.840.113549.1.1.8';
-export const OID_EC_PUBLIC_KEY = '1.2.840.10045.2.1';
-export const OID_ECDSA_SHA256 = '1.2.840.10045.4.3.2';
-export const OID_ECDSA_SHA384 = '1.2.840.10045.4.3.3';
-export const OID_ECDSA_SHA512 = '1.2.840.10045.4.3.4';
-export const OID_SM2_SM3 = '1.2.156.10197.1.501';
-export const OID_SM2_1 = '1.2.156.10197.1.301.1';
+// Digest and signature algorithm OIDs are shared with the seal formats: one list, in asn1/oids.ts.
+export {
+  OID_SHA1, OID_SHA256, OID_SHA384, OID_SHA512, OID_SM3, OID_RSA_ENCRYPTION, OID_SHA256_WITH_RSA, OID_RSASSA_PSS, OID_MGF1,
+  OID_ECDSA_SHA256, OID_SM2_WITH_SM3 as OID_SM2_SM3,
+} from '../asn1/oids';
 export const OID_KP_TIMESTAMPING = '1.3.6.1.5.5.7.3.8';
 
 /** Digest algorithm OID → node:crypto hash name (node ≥ 20 with OpenSSL 3 knows 'sm3'). */
-export const DIGEST_BY_OID: Readonly<Record<string, string>> = {
-  [OID_SHA1]: 'sha1',
-  [OID_SHA256]: 'sha256',
-  [OID_SHA384]: 'sha384',
-  [OID_SHA512]: 'sha512',
-  [OID_SM3]: 'sm3',
-};
+export const DIGEST_BY_OID: Readonly<Record<string, DigestAlgorithm>> = Object.fromEntries(
+  Object.entries(DIGEST_OIDS).map(([name, oid]) => [oid, name as DigestAlgorithm]));
 
-export const OID_BY_DIGEST: Readonly<Record<string, string>> = {
-  sha256: OID_SHA256,
-  sha384: OID_SHA384,
-  sha512: OID_SHA512,
-  sm3: OID_SM3,
-};
+export const OID_BY_DIGEST: Readonly<Record<DigestAlgorithm, string>> = DIGEST_OIDS;
 
 /**
  * asn1js renders arcs above 2^53 (such as our 2.25 UUID arc) as "{hex}" when decoding, so a decoded
