@@ -5,7 +5,7 @@
 # npm dependencies. The Electron binary download is skipped where there is no route to it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-pkgs=(softhsm2 opensc poppler-utils qpdf openssl libssl-dev build-essential python3 chromium fonts-noto-cjk xvfb)
+pkgs=(softhsm2 opensc poppler-utils qpdf openssl libssl-dev build-essential python3 chromium fonts-noto-cjk xvfb valgrind)
 missing=()
 for p in "${pkgs[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if [ "${#missing[@]}" -gt 0 ]; then
