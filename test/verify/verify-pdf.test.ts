@@ -13,6 +13,9 @@ import { isSealDeskError } from '../../src/core/errors';
 import { classicPdf, objectStreamPdf, pdfsig } from '../sign/support/stamp-fixtures';
 import { startTestTsa, type TestTsa } from '../support/tsa';
 import { makeWorld, sealPng, type World } from './world';
+import { TestPki } from '../crypto/support/test-pki';
+import { makeSeal } from '../../src/core/seal/make-seal';
+import { stampPdf } from '../../src/core/sign';
 
 let world: World;
 let tsa: TestTsa;
@@ -160,4 +163,30 @@ test('the CMS inside a stamp verifies with openssl cms over the signed byte rang
     '-CAfile', world.file('root.pem'), '-purpose', 'any', '-out', '/dev/null'], { encoding: 'utf8' });
   assert.equal(r.status, 0, r.stderr);
   assert.match(r.stderr, /Verification successful/);
+});
+
+test('an SM2 keeper stamping with SM3 digests verifies valid against the GM root', async () => {
+  const pki = new TestPki('sealdesk-verify-sm2-');
+  try {
+    const gmRoot = pki.root('sm2', 'GM Verify Root');
+    const gmKeeper = pki.issue(gmRoot, 'sm2', 'GM Keeper');
+    const gmMaker = pki.issue(gmRoot, 'sm2', 'GM Seal Maker');
+    const now = new Date();
+    const made = await makeSeal({
+      maker: gmMaker.signer(), keeper: { certificate: gmKeeper.der, seals: [] }, trustRoots: [gmRoot.der], now,
+      name: '国密测试专用章', type: 1, validStart: new Date(now.getTime() - 86400_000), validEnd: new Date(now.getTime() + 86400_000 * 30),
+      image: { bytes: sealPng, widthMm: 40, heightMm: 40 }, vendorId: 'SealDesk',
+    });
+    const input = await classicPdf(world.file('gm.pdf'), 1);
+    const out = world.file('gm-stamped.pdf');
+    await stampPdf({ input, output: out, placement: { kind: 'point', page: 1, x: 200, y: 200 }, sealDer: made.der,
+      sealPicture: { type: 'PNG', data: sealPng, widthMm: 40, heightMm: 40 }, signer: gmKeeper.signer(), digestAlgorithm: 'sm3' });
+    const r = verify(out, [gmRoot.der]);
+    assert.equal(r.verdict, 'valid', renderReportText(r));
+    assert.equal(r.signatures[0]!.seal?.name, '国密测试专用章');
+    // the EC test root does not vouch for a GM signer
+    assert.equal(status(verify(out, [world.ca.certificate]).signatures[0]!, 'signer_chain'), 'warning');
+  } finally {
+    pki.cleanup();
+  }
 });
