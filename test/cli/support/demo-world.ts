@@ -15,7 +15,7 @@ export interface CliWorld {
 /** Runs `sealdesk demo --dir` in a fresh temp dir and returns a runner acting inside that world. */
 export function demoWorld(): CliWorld {
   const dir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'sealdesk-cli-world-')), 'world');
-  const base = { ...process.env, SEALDESK_FROM_SOURCE: '1' };
+  const base: NodeJS.ProcessEnv = { ...process.env, SEALDESK_FROM_SOURCE: '1' };
   delete base.SEALDESK_PKCS11_MODULE;
   const built = spawnSync(BIN, ['demo', '--dir', dir], { env: base, encoding: 'utf8' });
   if (built.status !== 0) throw new Error(`demo failed (${built.status}): ${built.stderr}\n${built.stdout}`);
