@@ -278,8 +278,12 @@ function verifyParsed(s: SignatureInput, p: Exclude<Parsed, { error: SealDeskErr
   }
 
   if (!cert) add('signature', 'failed', { zh: '签名中没有签章人证书', en: 'The signer certificate is not in the signature' });
-  else if (sig.signatureValid && sig.signingCertificateMatches !== false) add('signature', 'ok', { zh: '签章人的签名有效', en: "The signer's signature is valid" });
-  else add('signature', 'failed', { zh: '签章人的签名无效', en: "The signer's signature is invalid" });
+  else {
+    // Problems of the signature itself (the digest comparison is reported by the digest check).
+    const own = sig.problems.filter((p) => !/message-digest differs|content digest unknown/.test(p));
+    if (sig.signatureValid && sig.signingCertificateMatches !== false && own.length === 0) add('signature', 'ok', { zh: '签章人的签名有效', en: "The signer's signature is valid" });
+    else add('signature', 'failed', { zh: `签章人的签名无效(${own.join('; ')})`, en: `The signer's signature is invalid (${own.join('; ')})` });
+  }
 
   // The timestamp first: when valid, its time is the signing time every other check is judged at.
   let at = report.claimedTime ? new Date(report.claimedTime) : s.now;
