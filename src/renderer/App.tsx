@@ -70,7 +70,10 @@ export function App() {
   const docRef = useRef<OpenDoc | null>(null);
   docRef.current = doc;
 
+  // The document being shown (or loading): late results for an earlier document are dropped.
+  const latest = useRef<string | null>(null);
   const showDocument = useCallback(async (ref: DocumentRef) => {
+    latest.current = ref.docId;
     setOpenError(null);
     setReport(null);
     setVerifyError(null);
@@ -79,15 +82,19 @@ export function App() {
     setSelectedField(undefined);
     // Verification starts at once and runs beside loading and reading; it never blocks the pages.
     setVerifyBusy(true);
-    void call('verifyDocument', { docId: ref.docId }).then(
-      (r) => {
-        if (docRef.current?.ref.docId === ref.docId || !docRef.current) setReport(r);
-      },
-      (e) => setVerifyError(errorOf(e)),
-    ).finally(() => setVerifyBusy(false));
+    void call('verifyDocument', { docId: ref.docId })
+      .then(
+        (r) => latest.current === ref.docId && setReport(r),
+        (e) => latest.current === ref.docId && setVerifyError(errorOf(e)),
+      )
+      .finally(() => latest.current === ref.docId && setVerifyBusy(false));
     try {
       const bytes = await call('readDocument', { docId: ref.docId });
       const pdf = await loadPdf(bytes);
+      if (latest.current !== ref.docId) {
+        void pdf.destroy();
+        return;
+      }
       const old = docRef.current;
       setDoc({ ref, pdf });
       setPage(1);

@@ -81,16 +81,21 @@ export const DocumentView = forwardRef<DocumentViewHandle, Props>(function Docum
     }
   }, [props]);
 
+  // A scroll to a rectangle on a page not loaded yet is finished when the page's viewport arrives.
+  const pendingScroll = useRef<{ page: number; rect: readonly number[] } | null>(null);
+  const scrollToPage = useCallback((page: number, rect?: readonly number[]) => {
+    const root = scroller.current;
+    const el = root?.querySelector<HTMLElement>(`#page-${page}`);
+    if (!root || !el) return;
+    let top = el.offsetTop - 16;
+    const vp = viewports.current.get(page);
+    pendingScroll.current = rect && !vp ? { page, rect } : null;
+    if (rect && vp) top = el.offsetTop + pdfRectToCss(vp, rect).top - root.clientHeight / 3;
+    root.scrollTo({ top: Math.max(0, top) });
+  }, []);
+
   useImperativeHandle(ref, () => ({
-    scrollToPage(page, rect) {
-      const root = scroller.current;
-      const el = root?.querySelector<HTMLElement>(`#page-${page}`);
-      if (!root || !el) return;
-      let top = el.offsetTop - 16;
-      const vp = viewports.current.get(page);
-      if (rect && vp) top = el.offsetTop + pdfRectToCss(vp, rect).top - root.clientHeight / 3;
-      root.scrollTo({ top: Math.max(0, top) });
-    },
+    scrollToPage,
     viewport: (page) => viewports.current.get(page),
     container: () => scroller.current,
   }));
@@ -98,7 +103,9 @@ export const DocumentView = forwardRef<DocumentViewHandle, Props>(function Docum
   const onViewport = useCallback((page: number, vp: PageViewport | null) => {
     if (vp) viewports.current.set(page, vp);
     else viewports.current.delete(page);
-  }, []);
+    const p = pendingScroll.current;
+    if (vp && p && p.page === page) scrollToPage(p.page, p.rect);
+  }, [scrollToPage]);
 
   const sigsByPage = new Map<number, VerificationReport['signatures']>();
   for (const s of props.report?.signatures ?? []) {

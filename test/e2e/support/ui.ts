@@ -42,7 +42,13 @@ export async function startUi(home: string, viewport = { width: 1400, height: 90
 
 /** Opens a file the way a person does: the toolbar's Open, then picking it in the dialog. */
 export async function openInUi(ui: Ui, file: string): Promise<void> {
+  const before = await ui.page.locator('[data-testid=docname]').getAttribute('data-doc-id', { timeout: 100 }).catch(() => null);
   ui.server.dialogs.open.push(file);
   await ui.page.click('[data-testid=open]');
+  // The new document is on screen (not the previous one still showing) and a page is drawn.
+  await ui.page.waitForFunction((prev) => {
+    const id = document.querySelector('[data-testid=docname]')?.getAttribute('data-doc-id');
+    return !!id && id !== prev;
+  }, before, { timeout: 30_000 });
   await ui.page.waitForSelector('.page[data-rendered=yes]', { timeout: 30_000 });
 }
