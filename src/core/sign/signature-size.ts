@@ -1,27 +1,24 @@
 import crypto from 'node:crypto';
 import type { Signer } from '../signer';
-import type { CadesBuildInput } from '../cms/build-cades';
 
 /** Room left for an RFC 3161 token (TSA certificate chain included) and for variance in sizes. */
 const TIMESTAMP_MARGIN = 12 * 1024;
 const MARGIN = 1024;
 
 /**
- * Sizes the /Contents placeholder by building the CMS once with a stand-in signer that returns a
- * signature of the largest size the key can produce: the token is not touched and no PIN is
- * needed for the dry run.
+ * Sizes the /Contents placeholder by building the signature container once (CMS or SES_Signature,
+ * `dryRun` builds it) with a stand-in signer that returns a signature of the largest size the key
+ * can produce: the token is not touched and no PIN is needed for the dry run.
  */
-export async function placeholderSize(build: (input: CadesBuildInput) => Promise<Uint8Array>, input: Omit<CadesBuildInput, 'tsa' | 'digest'> & { withTimestamp: boolean }): Promise<number> {
-  const real = input.signer;
-  const maxLen = maxSignatureLength(real);
+export async function placeholderSize(signer: Signer, withTimestamp: boolean, dryRun: (standIn: Signer) => Promise<Uint8Array>): Promise<number> {
+  const maxLen = maxSignatureLength(signer);
   const standIn: Signer = {
-    certificate: real.certificate,
-    keyAlgorithm: real.keyAlgorithm,
-    defaultScheme: real.defaultScheme,
+    certificate: signer.certificate,
+    keyAlgorithm: signer.keyAlgorithm,
+    defaultScheme: signer.defaultScheme,
     sign: async () => new Uint8Array(maxLen).fill(0xff),
   };
-  const { withTimestamp, ...rest } = input;
-  const dry = await build({ ...rest, signer: standIn, digest: new Uint8Array(32) });
+  const dry = await dryRun(standIn);
   return dry.length + MARGIN + (withTimestamp ? TIMESTAMP_MARGIN : 0);
 }
 

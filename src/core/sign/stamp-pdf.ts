@@ -4,6 +4,8 @@ import { SealDeskError, asSealDeskError } from '../errors';
 import { writeFileAtomic } from '../fs/atomic-write';
 import type { Signer } from '../signer';
 import { buildCadesSignedData, type CadesBuildInput } from '../cms/build-cades';
+import { buildSesPdfSignature } from '../gm/build-ses-pdf-signature';
+import { GM_PDF_SUBFILTER } from '../gm/pdf-profile';
 import { openPdf, type PdfDocument } from '../pdf/document';
 import { docMdpPermission } from '../pdf/doc-mdp';
 import { IncrementalUpdate } from '../pdf/incremental-writer';
@@ -25,6 +27,12 @@ export interface SealPictureInput {
   heightMm: number;
 }
 
+/**
+ * 'pades': CMS SignedData (CAdES) under /ETSI.CAdES.detached, the SESeal as a signed attribute.
+ * 'gm': a GB/T 38540 SES_Signature v4 under /GBT38540.SES_Signature (src/core/gm/pdf-profile.ts).
+ */
+export type SignatureFormat = 'pades' | 'gm';
+
 export type StampStage = 'reading' | 'placing' | 'preparing' | 'hashing' | 'signing' | 'writing' | 'done';
 
 export interface StampOptions {
@@ -39,7 +47,13 @@ export interface StampOptions {
   certificates?: Uint8Array[];
   signingTime?: Date;
   tsa?: { url: string };
+  /** CMS digest (PAdES only). Naming one asks for a CMS: see `format`. */
   digestAlgorithm?: 'sha256' | 'sm3';
+  /**
+   * Default: 'gm' for an SM2 key (domain.md: the signer writes SES_Signature by default), unless the
+   * caller names a CMS `digestAlgorithm`, which only a CMS has; 'pades' for RSA and ECDSA keys.
+   */
+  format?: SignatureFormat;
   signal?: AbortSignal;
   onProgress?: (p: { stage: StampStage; index?: number; total?: number }) => void;
 }
@@ -63,7 +77,8 @@ export interface StampResult extends StampedSeal {
 
 /**
  * Stamps a PDF: reads IN once, appends for each placement an incremental update with the seal
- * widget and a PAdES signature (CMS over the two byte ranges, made by `signer`), and writes OUT
+ * widget and a signature made by `signer` over the two byte ranges — PAdES (CMS) or, for SM2
+ * keys, the GB/T 38540 SES_Signature (see `format`) — and writes OUT
  * atomically. IN is never modified; on any failure OUT does not exist. The document is never
  * re-serialised: the cost is one read, one hash per seal and one write.
  */
@@ -99,11 +114,18 @@ async function stamp(opts: StampOptions): Promise<StampResult> {
   progress({ stage: 'placing' });
   const centres = await resolvePlacement(doc, bytes, opts.placement);
   const signingTime = opts.signingTime ?? new Date();
-  const digestAlgorithm = opts.digestAlgorithm ?? 'sha256';
+  const format = signatureFormat(opts);
+  const digestAlgorithm = format === 'gm' ? 'sm3' : opts.digestAlgorithm ?? 'sha256';
   const cmsBase: Omit<CadesBuildInput, 'digest' | 'tsa'> = {
     digestAlgorithm, signer: opts.signer, certificates: opts.certificates, sealDer: opts.sealDer, signingTime,
   };
-  const contentsSize = await placeholderSize(buildCadesSignedData, { ...cmsBase, withTimestamp: opts.tsa !== undefined });
+  // What goes into /Contents, for a digest of the ByteRange bytes and the range itself.
+  const build = (signer: Signer, digest: Uint8Array, byteRange: [number, number, number, number], tsa?: { url: string }): Promise<Uint8Array> => (format === 'gm'
+    ? buildSesPdfSignature({ sealDer: opts.sealDer, signer, dataHash: digest, byteRange, signingTime, tsa })
+    : buildCadesSignedData({ ...cmsBase, signer, digest, tsa }));
+  // Dry run with the widest range numbers the placeholder allows, so the real range always fits.
+  const widest = 9_999_999_999;
+  const contentsSize = await placeholderSize(opts.signer, opts.tsa !== undefined, (standIn) => build(standIn, new Uint8Array(32), [0, widest, widest, widest]));
 
   const stamps: StampedSeal[] = [];
   for (let i = 0; i < centres.length; i++) {
@@ -116,19 +138,21 @@ async function stamp(opts: StampOptions): Promise<StampResult> {
       picture: opts.sealPicture, widthMm: opts.sealPicture.widthMm, heightMm: opts.sealPicture.heightMm, pageRotate: page.rotate,
     });
     const rect: Box = [c.x - appearance.rectWidth / 2, c.y - appearance.rectHeight / 2, c.x + appearance.rectWidth / 2, c.y + appearance.rectHeight / 2].map(round2) as Box;
-    const prepared = prepareSignature(doc, update, { pageIndex: c.pageIndex, rect, appearance: appearance.ref, signingTime, contentsSize });
+    const prepared = prepareSignature(doc, update, {
+      pageIndex: c.pageIndex, rect, appearance: appearance.ref, signingTime, contentsSize, subFilter: format === 'gm' ? GM_PDF_SUBFILTER : undefined,
+    });
 
     progress({ stage: 'hashing', index: i, total: centres.length });
     const digest = digestByteRanges(prepared.bytes, prepared.byteRange, digestAlgorithm);
     checkSignal(opts.signal);
     progress({ stage: 'signing', index: i, total: centres.length });
-    let cms: Uint8Array;
+    let contents: Uint8Array;
     try {
-      cms = await buildCadesSignedData({ ...cmsBase, digest, tsa: opts.tsa });
+      contents = await build(opts.signer, digest, prepared.byteRange, opts.tsa);
     } catch (e) {
       throw asSealDeskError(e, 'SIGN_FAILED', '签名失败', 'Signing failed');
     }
-    embedSignature(prepared, cms);
+    embedSignature(prepared, contents);
     bytes = prepared.bytes;
     stamps.push({
       fieldName: prepared.fieldName, page: c.pageIndex + 1, rect, documentHash: Buffer.from(digest).toString('hex'), byteRange: prepared.byteRange,
@@ -143,6 +167,13 @@ async function stamp(opts: StampOptions): Promise<StampResult> {
   }
   progress({ stage: 'done' });
   return { output: opts.output, ...stamps[0]!, stamps };
+}
+
+function signatureFormat(opts: StampOptions): SignatureFormat {
+  if (opts.format === 'gm' && opts.signer.keyAlgorithm !== 'SM2') {
+    throw new SealDeskError('GM_KEY_REQUIRED', 'GB/T 38540 电子签章需要 SM2 密钥', 'A GB/T 38540 stamp needs an SM2 key', { details: { keyAlgorithm: opts.signer.keyAlgorithm } });
+  }
+  return opts.format ?? (opts.signer.keyAlgorithm === 'SM2' && opts.digestAlgorithm === undefined ? 'gm' : 'pades');
 }
 
 function checkSignal(signal: AbortSignal | undefined): void {

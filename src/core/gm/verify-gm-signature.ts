@@ -1,0 +1,384 @@
+/**
+ * Verifies one GM (国密) signature of a PDF and reports it in the shape and with the check ids of
+ * the PAdES engine (src/core/verify/verify-pdf.ts), which hands GM signatures here (isGmSignature).
+ *
+ * Two kinds of /Contents are read:
+ * - a GB/T 38540 SES_Signature (v4/v5; GM/T 0031-2014 v1 too), SealDesk's own GM stamps included;
+ * - a GM/T 0010 SignedData (SM2 CMS under GM OIDs), as vendors write under adbe.pkcs7.detached.
+ *
+ * SES_Signature checks follow the GB/T 38540 order (domain.md, gm-formats.md §2.2) and are listed in
+ * it: format → signature over TBS_Sign → signer listed in the seal → seal (maker signature, maker
+ * chain, validity window contains the signing time) → signer certificate (chain, key usage, validity
+ * at the signing time) → timestamp → dataHash against SM3 of the ByteRange. The ByteRange structure
+ * comes first and the impression and later-revision checks last, as for PAdES. Every check runs and
+ * is reported (a viewer shows all reasons at once); a failed one makes the signature invalid.
+ * The timestamp, when valid, gives the signing time the seal and certificate checks use, so it is
+ * evaluated before them although it is listed where the standard puts it.
+ */
+import type {
+  BilingualText, Check, CheckId, CheckStatus, Modification, SignatureReport, SignerInfoSummary,
+} from '../../api/verification-report';
+import {
+  OID_SHA1_WITH_RSA, OID_SHA256_WITH_RSA, OID_SM2_SIGN, OID_SM2_WITH_SM3,
+} from '../asn1/oids';
+import { decodeSeal, type SESeal } from '../asn1/ses-seal';
+import { decodeSesSignature, type SESSignature } from '../asn1/ses-signature';
+import { bytesEqual, derValueLength } from '../cms/der';
+import type { ParsedCms } from '../cms/parse-cms';
+import { verifyCmsSignature } from '../cms/verify-cms';
+import { tryParseCertificate, type ParsedCertificate } from '../crypto/certificate';
+import { verifySignature } from '../crypto/verify-signature';
+import { SealDeskError, isSealDeskError } from '../errors';
+import type { PdfDocument } from '../pdf/document';
+import type { SignatureField } from '../pdf/signature-fields';
+import { sealListsCertificate, verifySeal } from '../seal/verify-seal';
+import { verifyTimestampToken } from '../timestamp/verify-timestamp';
+import { checkByteRange, digestRanges, type ByteRangeOutcome } from '../verify/byte-range';
+import { checkChain } from '../verify/chain';
+import { checkImpression } from '../verify/impression';
+import { analyseRevisions } from '../verify/revision-changes';
+// verify-pdf.ts calls this module for GM signatures; only functions are used both ways, at call time.
+import { parsePdfDate } from '../verify/verify-pdf';
+import { parseGmSignedData } from './gm-signed-data';
+import { byteRangeFromPropertyInfo, sniffGmContents } from './pdf-profile';
+
+export interface GmVerifyContext {
+  /** DER root certificates the recipient trusts. */
+  trustRoots: Uint8Array[];
+  /** Time of verification. */
+  now: Date;
+  /** The engine's ByteRange outcome for this signature (computed here when absent). */
+  structure?: ByteRangeOutcome;
+  /** The engine's analysis of later revisions (computed here when absent). */
+  changesByRevision?: Modification[][];
+}
+
+type Add = (id: CheckId, status: CheckStatus, message: BilingualText) => void;
+
+const SM2_SIGNATURE_OIDS = new Set([OID_SM2_WITH_SM3, OID_SM2_SIGN]);
+
+export function verifyGmSignature(doc: PdfDocument, field: SignatureField, ctx: GmVerifyContext): SignatureReport {
+  const v = field.value;
+  if (!v) throw new SealDeskError('SIGNATURE_FIELD_EMPTY', `签名域“${field.name}”尚未签章`, `Signature field "${field.name}" is not signed`);
+  const structure = ctx.structure ?? checkByteRange(doc, v);
+  const widget = field.widgets[0];
+  const checks: Check[] = [];
+  const add: Add = (id, status, message) => { checks.push({ id, status, message }); };
+  const report: SignatureReport = {
+    field: field.name,
+    page: widget && widget.pageIndex >= 0 ? widget.pageIndex + 1 : null,
+    rect: widget && widget.pageIndex >= 0 ? [...widget.rect] : null,
+    revision: structure.revision ?? null,
+    coversWholeFile: structure.coversWholeFile,
+    subFilter: v.subFilter ?? null,
+    signer: null,
+    seal: null,
+    signingTime: null,
+    timeSource: null,
+    claimedTime: null,
+    timestampTime: null,
+    verdict: 'invalid',
+    checks,
+    modifications: [],
+  };
+  add('byte_range', structure.status, structure.message);
+
+  const kind = sniffGmContents(v.contents);
+  const g: GmInput = { doc, field, ctx, structure, report, add };
+  if (kind === 'gm-signed-data') verifySignedData(g);
+  else verifySes(g);
+
+  laterChanges(g);
+  report.verdict = checks.some((c) => c.status === 'failed') ? 'invalid' : checks.some((c) => c.status === 'warning') ? 'warning' : 'valid';
+  return report;
+}
+
+interface GmInput {
+  doc: PdfDocument;
+  field: SignatureField;
+  ctx: GmVerifyContext;
+  structure: ByteRangeOutcome;
+  report: SignatureReport;
+  add: Add;
+}
+
+const UNREADABLE: BilingualText = { zh: '签章数据无法解析', en: 'The signature data cannot be parsed' };
+
+/** The DER value at the start of /Contents; only zero padding may follow it. */
+function trimmedContents(contents: Uint8Array): Uint8Array {
+  let end: number;
+  try {
+    end = derValueLength(contents);
+  } catch (e) {
+    throw sesMalformed('not DER', e);
+  }
+  for (let i = end; i < contents.length; i++) if (contents[i] !== 0) throw sesMalformed('bytes after the signature');
+  return contents.subarray(0, end);
+}
+
+function sesMalformed(detail: string, cause?: unknown): SealDeskError {
+  return new SealDeskError('SIGNATURE_MALFORMED', `电子签章数据格式错误:${detail}`, `Malformed electronic signature data: ${detail}`, { cause });
+}
+
+// ---- SES_Signature ---------------------------------------------------------------------------
+
+function verifySes(g: GmInput): void {
+  const { add, report } = g;
+  let ses: SESSignature;
+  try {
+    ses = decodeSesSignature(trimmedContents(g.field.value!.contents));
+  } catch (e) {
+    // a. format: nothing else can be judged.
+    const err = isSealDeskError(e) ? e : sesMalformed('decode error', e);
+    add('signature', 'failed', { zh: `电子签章格式错误:${err.zh}`, en: `The electronic signature is malformed: ${err.en}` });
+    for (const id of ['seal_signer', 'seal', 'signer_chain', 'timestamp', 'digest', 'impression'] as const) add(id, 'not_checked', UNREADABLE);
+    return;
+  }
+  const seal = ses.toSign.eseal;
+  const cert = tryParseCertificate(ses.cert);
+  if (cert) report.signer = signerSummary(cert);
+  report.seal = {
+    esID: seal.eSealInfo.esID, name: seal.eSealInfo.property.name, type: seal.eSealInfo.property.type,
+    validStart: seal.eSealInfo.property.validStart.toISOString(), validEnd: seal.eSealInfo.property.validEnd.toISOString(),
+  };
+  const claimed = ses.toSign.timeInfo;
+  if (claimed) {
+    report.claimedTime = claimed.toISOString();
+    report.signingTime = report.claimedTime;
+    report.timeSource = 'claimed';
+  }
+
+  // b. the signer's signature over the exact TBS_Sign received.
+  if (!cert) {
+    add('signature', 'failed', { zh: '签章者证书无法解析', en: "The signer's certificate cannot be parsed" });
+  } else {
+    const r = verifySignature({ algorithm: ses.signatureAlgID, publicKey: cert.publicKey, data: ses.tbsSignDer, signature: ses.signature });
+    if (r.ok) add('signature', 'ok', { zh: `签章者对签章信息(TBS_Sign)的签名有效(电子签章 v${ses.version})`, en: `The signer's signature over TBS_Sign is valid (SES_Signature v${ses.version})` });
+    else add('signature', 'failed', { zh: `签章者的签名无效(${r.reason})`, en: `The signer's signature is invalid (${r.reason})` });
+  }
+
+  // c. the signer certificate matches the seal.
+  judgeSealSigner(g, seal, ses.cert);
+
+  const at = judgeTimestamp(g, ses.timeStamp, ses.signature, claimed);
+  // d. the seal at the signing time; e. the signer certificate at the signing time.
+  judgeSeal(g, seal, [], at);
+  judgeSignerCertificate(g, cert, [], at);
+  moveTimestampCheckAfterChain(g);
+
+  // g. dataHash against the ByteRange bytes, and the range the signer named.
+  const range = g.structure.range;
+  if (!range) {
+    add('digest', 'not_checked', { zh: '签名范围无效,未计算原文杂凑', en: 'The signed range is invalid: no data hash computed' });
+  } else {
+    const named = byteRangeFromPropertyInfo(ses.toSign.propertyInfo);
+    const algorithm = dataHashAlgorithm(ses.signatureAlgID, ses.toSign.dataHash.length);
+    const actual = digestRanges(g.doc.bytes, [{ range, algorithm }])[0]!;
+    if (named && named.some((n, i) => n !== range[i])) {
+      add('digest', 'failed', { zh: `签章保护的范围(${ses.toSign.propertyInfo})不是本签名的 /ByteRange`, en: `The range the stamp protects (${ses.toSign.propertyInfo}) is not this signature's /ByteRange` });
+    } else if (bytesEqual(actual, ses.toSign.dataHash)) {
+      add('digest', 'ok', named
+        ? { zh: `原文杂凑值(${algorithm.toUpperCase()})与签名范围内的内容一致`, en: `The data hash (${algorithm.toUpperCase()}) matches the signed bytes` }
+        : { zh: `原文杂凑值与签名范围一致(原文属性“${ses.toSign.propertyInfo.slice(0, 80)}”)`, en: `The data hash matches the signed bytes (propertyInfo "${ses.toSign.propertyInfo.slice(0, 80)}")` });
+    } else {
+      add('digest', 'failed', { zh: '原文杂凑值与文档内容不一致(内容被篡改,或签章来自其他文档)', en: 'The data hash does not match the document (content tampered, or a stamp taken from another document)' });
+    }
+  }
+  judgeImpression(g, seal);
+}
+
+/** dataHash is SM3 for SM2 stamps; RSA stamps of GM/T 0031 vendors use the signature's hash. */
+function dataHashAlgorithm(signatureAlgID: string, length: number): 'sm3' | 'sha256' | 'sha1' {
+  if (SM2_SIGNATURE_OIDS.has(signatureAlgID)) return 'sm3';
+  if (signatureAlgID === OID_SHA1_WITH_RSA || length === 20) return 'sha1';
+  if (signatureAlgID === OID_SHA256_WITH_RSA) return 'sha256';
+  return 'sm3';
+}
+
+// ---- GM/T 0010 SignedData ----------------------------------------------------------------------
+
+function verifySignedData(g: GmInput): void {
+  const { add, report } = g;
+  let cms: ParsedCms;
+  try {
+    cms = parseGmSignedData(g.field.value!.contents);
+  } catch (e) {
+    const err = isSealDeskError(e) ? e : sesMalformed('decode error', e);
+    add('signature', 'failed', { zh: `GM/T 0010 签名数据格式错误:${err.zh}`, en: `The GM/T 0010 signature is malformed: ${err.en}` });
+    for (const id of ['seal_signer', 'seal', 'signer_chain', 'timestamp', 'digest', 'impression'] as const) add(id, 'not_checked', UNREADABLE);
+    return;
+  }
+  const certDer = cms.signerCertificate;
+  const cert = certDer ? tryParseCertificate(certDer) : undefined;
+  if (cert) report.signer = signerSummary(cert);
+  const claimed = cms.signingTimeAttribute ?? parsePdfDate(g.field.value!.signingTime);
+  if (claimed) {
+    report.claimedTime = claimed.toISOString();
+    report.signingTime = report.claimedTime;
+    report.timeSource = 'claimed';
+  }
+  const range = g.structure.range;
+  const digest = range ? digestRanges(g.doc.bytes, [{ range, algorithm: 'sm3' }])[0] : undefined;
+  const sig = verifyCmsSignature(cms, { contentDigest: digest, contentDigestAlgorithm: 'sm3' });
+
+  if (!cert) add('signature', 'failed', { zh: '签名中没有签章者证书', en: 'The signer certificate is not in the signature' });
+  else {
+    const own = sig.problems.filter((p) => !/message-digest differs|content digest unknown/.test(p));
+    if (sig.signatureValid && sig.signingCertificateMatches !== false && own.length === 0) add('signature', 'ok', { zh: '签章者的 SM2 签名(GM/T 0010)有效', en: "The signer's SM2 signature (GM/T 0010) is valid" });
+    else add('signature', 'failed', { zh: `签章者的签名无效(${own.join('; ')})`, en: `The signer's signature is invalid (${own.join('; ')})` });
+  }
+
+  let seal: SESeal | undefined;
+  let sealError: SealDeskError | undefined;
+  if (cms.sealDer) {
+    try { seal = decodeSeal(cms.sealDer); } catch (e) { sealError = isSealDeskError(e) ? e : sesMalformed('seal', e); }
+  }
+  if (seal) {
+    report.seal = {
+      esID: seal.eSealInfo.esID, name: seal.eSealInfo.property.name, type: seal.eSealInfo.property.type,
+      validStart: seal.eSealInfo.property.validStart.toISOString(), validEnd: seal.eSealInfo.property.validEnd.toISOString(),
+    };
+    judgeSealSigner(g, seal, certDer);
+  } else {
+    const msg = sealError ? { zh: sealError.zh, en: sealError.en } : { zh: '签名中没有电子印章(普通电子签名)', en: 'The signature carries no electronic seal (a plain signature)' };
+    add('seal_signer', 'not_checked', msg);
+  }
+  const at = judgeTimestamp(g, cms.timestampToken, cms.signatureValue, claimed);
+  if (seal) judgeSeal(g, seal, cms.certificates, at);
+  else add('seal', sealError ? 'failed' : 'warning', sealError ? { zh: sealError.zh, en: sealError.en } : { zh: '签名中没有电子印章(普通电子签名)', en: 'The signature carries no electronic seal (a plain signature)' });
+  judgeSignerCertificate(g, cert, cms.certificates, at);
+  moveTimestampCheckAfterChain(g);
+
+  if (!digest) add('digest', 'not_checked', { zh: '签名范围无效,未计算摘要', en: 'The signed range is invalid: no digest computed' });
+  else if (sig.digestMatches) add('digest', 'ok', { zh: '签名范围内的内容未被篡改(SM3)', en: 'The signed bytes are unchanged (SM3)' });
+  else add('digest', 'failed', { zh: '文档内容与签名时不一致(内容被篡改,或签名来自其他文档)', en: 'The signed bytes do not match the signature (content tampered, or a signature taken from another document)' });
+  if (seal) judgeImpression(g, seal);
+  else g.add('impression', 'not_checked', { zh: '签名中没有印章,无法核对印模', en: 'No seal in the signature: the impression cannot be checked' });
+}
+
+// ---- the checks both kinds share -----------------------------------------------------------------
+
+function judgeSealSigner(g: GmInput, seal: SESeal, certDer: Uint8Array | undefined): void {
+  if (!certDer) g.add('seal_signer', 'not_checked', { zh: '没有签章者证书', en: 'No signer certificate' });
+  else if (sealListsCertificate(seal, certDer)) g.add('seal_signer', 'ok', { zh: '签章者证书与电子印章匹配(列在印章的证书列表中)', en: "The signer's certificate matches the seal (it is in the seal's certificate list)" });
+  else g.add('seal_signer', 'failed', { zh: '签章者证书不在印章的证书列表中(印章被他人使用)', en: "The signer's certificate is not listed in the seal (someone else used the seal)" });
+}
+
+function judgeSeal(g: GmInput, seal: SESeal, intermediates: Uint8Array[], at: Date): void {
+  const sv = verifySeal(seal, { trustRoots: g.ctx.trustRoots, intermediates, at });
+  const notOk = sv.checks.filter((c) => c.status !== 'ok');
+  const detail = (k: 'zh' | 'en'): string => notOk.map((c) => c[k]).join(k === 'zh' ? ';' : '; ');
+  if (sv.verdict === 'valid') g.add('seal', 'ok', { zh: '电子印章有效(制章者签名、制章者证书、签章时在印章有效期内)', en: "The seal is valid (maker's signature, maker's certificate, within its validity at the signing time)" });
+  else if (sv.verdict === 'warning') g.add('seal', 'warning', { zh: `电子印章:${detail('zh')}`, en: `Seal: ${detail('en')}` });
+  else g.add('seal', 'failed', { zh: `电子印章无效:${detail('zh')}`, en: `The seal is invalid: ${detail('en')}` });
+}
+
+/** Chain to the trust store at the signing time, and a key usage that allows signing documents. */
+function judgeSignerCertificate(g: GmInput, cert: ParsedCertificate | undefined, intermediates: Uint8Array[], at: Date): void {
+  if (!cert) {
+    g.add('signer_chain', 'not_checked', { zh: '没有签章者证书', en: 'No signer certificate' });
+    return;
+  }
+  const usage = cert.keyUsage;
+  if (usage && !usage.has('digitalSignature') && !usage.has('nonRepudiation')) {
+    g.add('signer_chain', 'failed', { zh: '签章者证书的密钥用法不允许数字签名', en: "The key usage of the signer's certificate does not allow digital signatures" });
+    return;
+  }
+  const chain = checkChain(cert.der, { intermediates, roots: g.ctx.trustRoots, at });
+  const zh = chain.details.map((d) => d.zh).join(';');
+  const en = chain.details.map((d) => d.en).join('; ');
+  if (chain.status === 'trusted') g.add('signer_chain', 'ok', { zh: '签章者证书在签章时有效,并链接到受信任的根证书', en: "The signer's certificate was valid at the signing time and chains to a trusted root" });
+  else if (chain.status === 'untrusted') g.add('signer_chain', 'warning', { zh: `签章者身份未知:${zh}`, en: `Unknown signer: ${en}` });
+  else g.add('signer_chain', 'failed', { zh: `签章者证书无效:${zh}`, en: `The signer's certificate is invalid: ${en}` });
+}
+
+/**
+ * The RFC 3161 token over the signature value, when there is one. Returns the signing time every
+ * later check is judged at: the token's time when it is valid, else the claimed time, else now.
+ */
+function judgeTimestamp(g: GmInput, token: Uint8Array | undefined, signature: Uint8Array, claimed: Date | undefined): Date {
+  const fallback = claimed ?? g.ctx.now;
+  if (!token) {
+    g.add('timestamp', 'not_checked', { zh: '没有时间戳,签章时间为签章者声明的时间', en: 'No timestamp: the signing time is the one the signer claims' });
+    return fallback;
+  }
+  try {
+    const ts = verifyTimestampToken(token, signature, { trustRoots: g.ctx.trustRoots });
+    if (!ts.imprintMatches || !ts.signatureValid || !ts.genTime) {
+      g.add('timestamp', 'failed', { zh: '时间戳无效(与签名值不符或时间戳签名无效)', en: 'The timestamp is invalid (it does not stamp this signature value, or its own signature fails)' });
+      return fallback;
+    }
+    const when = ts.genTime.toISOString();
+    g.report.timestampTime = when;
+    g.report.signingTime = when;
+    g.report.timeSource = 'timestamp';
+    if (ts.chain.status === 'trusted' && ts.timestampingUsage) g.add('timestamp', 'ok', { zh: `可信时间戳:${when}`, en: `Trusted timestamp: ${when}` });
+    else if (ts.chain.status === 'invalid' || !ts.timestampingUsage) g.add('timestamp', 'failed', { zh: `时间戳服务证书无效:${ts.problems.join('; ')}`, en: `The timestamp authority certificate is invalid: ${ts.problems.join('; ')}` });
+    else g.add('timestamp', 'warning', { zh: `时间戳 ${when} 来自不受信任的时间戳服务`, en: `Timestamp ${when} comes from an untrusted timestamp authority` });
+    return ts.genTime;
+  } catch (e) {
+    const err = isSealDeskError(e) ? e : undefined;
+    g.add('timestamp', 'failed', { zh: err?.zh ?? '时间戳无法解析', en: err?.en ?? 'The timestamp cannot be parsed' });
+    return fallback;
+  }
+}
+
+/** The timestamp is judged first (its time is needed) but listed after the certificate, as in GB/T 38540. */
+function moveTimestampCheckAfterChain(g: GmInput): void {
+  const checks = g.report.checks;
+  const i = checks.findIndex((c) => c.id === 'timestamp');
+  if (i >= 0) checks.push(...checks.splice(i, 1));
+}
+
+function judgeImpression(g: GmInput, seal: SESeal): void {
+  try {
+    const imp = checkImpression(g.doc, g.field.widgets[0]?.appearance, seal.eSealInfo.picture);
+    g.add('impression', imp.status, imp.message);
+  } catch (e) {
+    const err = isSealDeskError(e) ? e : undefined;
+    g.add('impression', 'failed', { zh: `印模无法读取:${err?.zh ?? '格式错误'}`, en: `The impression cannot be read: ${err?.en ?? 'malformed'}` });
+  }
+}
+
+/**
+ * What revisions after this signature changed (later stamps are allowed, anything else is not), and
+ * whether the signature is still part of the document's form (a stamp unhooked by a later revision
+ * is a hide attack).
+ */
+function laterChanges(g: GmInput): void {
+  const rev = g.structure.revision;
+  if (rev === undefined) {
+    g.add('modifications', 'not_checked', { zh: '签名范围无效,无法判断后续修改', en: 'The signed range is invalid: later changes cannot be judged' });
+    return;
+  }
+  let changes: Modification[][];
+  try {
+    changes = g.ctx.changesByRevision ?? analyseRevisions(g.doc);
+  } catch {
+    changes = [];
+  }
+  const later = changes.slice(rev + 1).flat();
+  g.report.modifications = later;
+  const bad = later.filter((m) => m.kind === 'disallowed').map((m) => m.description);
+  const ref = g.field.value!.ref.key;
+  let inForm = true;
+  try { inForm = g.doc.signatureFields().some((f) => f.value?.ref.key === ref); } catch { inForm = false; }
+  if (!inForm) bad.unshift({ zh: '该签章已不在当前文档的表单中', en: "this stamp is no longer part of the document's form" });
+  if (bad.length > 0) {
+    const shown = bad.slice(0, 5);
+    const more = bad.length - shown.length;
+    g.add('modifications', 'failed', {
+      zh: `文档在签章后被修改:${shown.map((d) => d.zh).join(';')}${more > 0 ? ` 等 ${bad.length} 处` : ''}`,
+      en: `Document modified after stamping: ${shown.map((d) => d.en).join('; ')}${more > 0 ? ` and ${more} more` : ''}`,
+    });
+  } else if (later.length > 0) {
+    g.add('modifications', 'ok', { zh: '签章后只增加了其他签章', en: 'Only further stamps were added after this stamp' });
+  } else {
+    g.add('modifications', 'ok', { zh: '签章后文档未被修改', en: 'The document was not changed after this stamp' });
+  }
+}
+
+function signerSummary(c: ParsedCertificate): SignerInfoSummary {
+  const cn = /(?:^|,\s*)CN=([^,]+)/.exec(c.subject)?.[1] ?? c.subject;
+  return { subject: c.subject, commonName: cn, issuer: c.issuer, serialNumber: c.serialHex, notBefore: c.notBefore.toISOString(), notAfter: c.notAfter.toISOString() };
+}
