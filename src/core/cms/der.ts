@@ -1,12 +1,10 @@
 import * as asn1js from 'asn1js';
 import { SealDeskError } from '../errors';
 
-/** A fresh ArrayBuffer holding exactly these bytes (asn1js/pkijs want ArrayBuffers, not views). */
-export function toArrayBuffer(bytes: Uint8Array): ArrayBuffer {
-  const out = new ArrayBuffer(bytes.byteLength);
-  new Uint8Array(out).set(bytes);
-  return out;
-}
+import { toArrayBuffer } from '../asn1/der';
+
+// One copy of these byte helpers, in asn1/der; CMS code imports them from here too.
+export { toArrayBuffer, bytesEqual } from '../asn1/der';
 
 export function cmsMalformed(what: string, cause?: unknown): SealDeskError {
   return new SealDeskError('CMS_MALFORMED', `签名数据(CMS)格式错误:${what}`, `Malformed CMS signature data: ${what}`, { cause });
@@ -43,12 +41,6 @@ export function derValueLength(bytes: Uint8Array): number {
   const total = 2 + n + len;
   if (total > bytes.length) throw cmsMalformed('declared length exceeds the data');
   return total;
-}
-
-export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
 }
 
 export function hex(bytes: Uint8Array): string {
