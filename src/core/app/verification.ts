@@ -19,7 +19,6 @@ export function verifyDocument(ctx: AppContext, file: string, o: { extraRoots?: 
     ctx.audit.record({ action: 'verify', outcome: 'failed', document: file, code: err.code });
     throw err;
   }
-  const documentHash = crypto.createHash('sha256').update(bytes).digest('hex');
   try {
     const report = verifyPdf(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length), {
       trustRoots: [...ctx.trust.roots(), ...(o.extraRoots ?? [])],
@@ -27,13 +26,14 @@ export function verifyDocument(ctx: AppContext, file: string, o: { extraRoots?: 
       fileName: path.basename(file),
     });
     ctx.audit.record({
-      action: 'verify', outcome: report.verdict === 'invalid' ? 'failed' : 'ok', document: file, documentHash,
+      action: 'verify', outcome: report.verdict === 'invalid' ? 'failed' : 'ok', document: file, documentHash: report.file.sha256,
       esID: report.signatures.map((s) => s.seal?.esID).filter(Boolean).join(',') || undefined,
       detail: `verdict ${report.verdict}, ${report.signatures.length} signature(s)`,
     });
     return report;
   } catch (e) {
     const err = asSealDeskError(e, 'PDF_MALFORMED', '无法作为 PDF 读取', 'Cannot be read as a PDF');
+    const documentHash = crypto.createHash('sha256').update(bytes).digest('hex');
     ctx.audit.record({ action: 'verify', outcome: 'failed', document: file, documentHash, code: err.code });
     throw err;
   }
