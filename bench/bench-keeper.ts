@@ -39,13 +39,14 @@ export const SEAL_SIZE_MM = 40;
 
 export async function createBenchKeeper(dir: string): Promise<KeeperFiles> {
   const files = keeperFiles(dir);
-  const now = new Date();
   const ca = new OpensslCa(dir);
   const keeper = crypto.generateKeyPairSync('rsa', { modulusLength: 2048 });
   const certificate = ca.issue('keeper', keeper.privateKey, '/O=SealDesk 基准测试有限公司/CN=Bench Keeper');
   // The seal maker's key sits on a seal-making card in real life; here it is one more software key.
   const maker = crypto.generateKeyPairSync('ec', { namedCurve: 'P-256' });
   const makerCert = ca.issue('maker', maker.privateKey, '/O=SealDesk Bench/CN=Bench Seal Maker');
+  // After issuing: OpenSSL starts the certificates at the current second, which must not lie after "now".
+  const now = new Date();
   const seal = await makeSeal({
     maker: nodeKeySigner(maker.privateKey, makerCert),
     keeper: { certificate, seals: [] },

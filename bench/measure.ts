@@ -10,11 +10,18 @@ import { spawnSync } from 'node:child_process';
 export interface Sample {
   /** Time of the operation itself: reported by a node child, or the whole process for a native tool. */
   ms: number;
+  /**
+   * CPU time (user + system, all threads) of the same span as ms: less disturbed than wall time
+   * when other work shares the machine.
+   */
+  cpuMs: number;
   /** Wall time of the whole child process, start-up included. */
   wallMs: number;
   maxRssKb: number;
   /** What the operation says it did (field name, verdict, …): shown once, to prove it worked. */
   detail: string;
+  /** SealDesk signing: milliseconds per stage (reading, placing, preparing, hashing, signing, writing). */
+  stages?: Record<string, number>;
 }
 
 const RUSAGE = path.join(__dirname, 'rusage.py');
@@ -28,13 +35,13 @@ export type NodeOp = 'sealdesk-sign' | 'signpdf-sign' | 'sealdesk-verify' | 'bas
 export function measureNodeOp(op: NodeOp, keeperDir: string, input: string, output: string): Sample {
   const r = runUnderRusage([process.execPath, '--import', 'tsx', CHILD, op, keeperDir, input, output]);
   const line = r.stdout.trim().split('\n').pop() ?? '';
-  let parsed: { ms: number; detail: string };
+  let parsed: Pick<Sample, 'ms' | 'cpuMs' | 'detail' | 'stages'>;
   try {
-    parsed = JSON.parse(line) as { ms: number; detail: string };
+    parsed = JSON.parse(line) as typeof parsed;
   } catch {
     throw new Error(`${op} on ${input} printed no result:\n${r.stdout}\n${r.stderr}`);
   }
-  return { ms: parsed.ms, wallMs: r.wallMs, maxRssKb: r.maxRssKb, detail: parsed.detail };
+  return { ...parsed, wallMs: r.wallMs, maxRssKb: r.maxRssKb };
 }
 
 /** poppler's pdfsig verifying every signature of FILE; its time is the whole process. */
@@ -44,16 +51,16 @@ export function measurePdfsig(file: string): Sample {
   const total = (text.match(/^Signature #\d+:/gm) ?? []).length;
   const valid = (text.match(/Signature is Valid\./g) ?? []).length;
   const cert = /Certificate Validation: (.*)/.exec(text)?.[1] ?? 'no certificate line';
-  return { ms: r.wallMs, wallMs: r.wallMs, maxRssKb: r.maxRssKb, detail: `${valid}/${total} "Signature is Valid."; certificate: ${cert}` };
+  return { ms: r.wallMs, cpuMs: r.cpuMs, wallMs: r.wallMs, maxRssKb: r.maxRssKb, detail: `${valid}/${total} "Signature is Valid."; certificate: ${cert}` };
 }
 
-function runUnderRusage(command: string[], anyExitStatus = false): { stdout: string; stderr: string; wallMs: number; maxRssKb: number } {
+function runUnderRusage(command: string[], anyExitStatus = false): { stdout: string; stderr: string; wallMs: number; cpuMs: number; maxRssKb: number } {
   const reportFile = path.join(os.tmpdir(), `sealdesk-bench-rusage-${process.pid}.json`);
   const r = spawnSync('python3', [RUSAGE, reportFile, ...command], { encoding: 'utf8', timeout: CHILD_TIMEOUT_MS, maxBuffer: 16 * 1024 * 1024 });
   try {
     if (r.error) throw new Error(`${command.join(' ')}: ${r.error.message}`);
     if (r.status !== 0 && !anyExitStatus) throw new Error(`${command.join(' ')} exited with ${r.status}:\n${r.stderr}`);
-    const usage = JSON.parse(fs.readFileSync(reportFile, 'utf8')) as { wallMs: number; maxRssKb: number };
+    const usage = JSON.parse(fs.readFileSync(reportFile, 'utf8')) as { wallMs: number; cpuMs: number; maxRssKb: number };
     return { stdout: r.stdout, stderr: r.stderr, ...usage };
   } finally {
     fs.rmSync(reportFile, { force: true });

@@ -26,7 +26,7 @@ const mb = (bytes: number): string => (bytes / 1024 / 1024).toFixed(bytes < 10 *
 const ms = (v: number): string => (v >= 100 ? v.toFixed(0) : v.toFixed(1));
 const ratio = (a: number, b: number): string => `${(a / b).toFixed(2)}×`;
 const rss = (samples: Sample[]): number => Math.max(...samples.map((s) => s.maxRssKb)) / 1024;
-const med = (samples: Sample[], key: 'ms' | 'wallMs' = 'ms'): number => median(samples.map((s) => s[key]));
+const med = (samples: Sample[], key: 'ms' | 'cpuMs' | 'wallMs' = 'ms'): number => median(samples.map((s) => s[key]));
 
 function table(header: string[], rows: string[][]): string {
   return [
@@ -38,31 +38,68 @@ function table(header: string[], rows: string[][]): string {
 
 export function signTable(results: InputResult[]): string {
   return table(
-    ['input', 'size MB', 'pages', 'N', 'SealDesk ms', '@signpdf ms', 'SealDesk / @signpdf', 'read+hash+write ms', 'SealDesk / baseline',
-      'SealDesk peak MB', '@signpdf peak MB', 'baseline peak MB', 'SealDesk appended KB', '@signpdf output MB'],
+    ['input', 'size MB', 'pages', 'N', 'SealDesk ms', '@signpdf ms', 'SealDesk / @signpdf', 'SealDesk CPU ms', '@signpdf CPU ms', 'CPU ratio',
+      'read+hash+write ms', 'SealDesk / baseline', 'baseline CPU ms', 'CPU SealDesk / baseline'],
     results.map((r) => [
       r.input.name, mb(r.input.bytes), String(r.input.pages), String(r.sealdeskSign.length),
       ms(med(r.sealdeskSign)), ms(med(r.signpdfSign)), ratio(med(r.sealdeskSign), med(r.signpdfSign)),
+      ms(med(r.sealdeskSign, 'cpuMs')), ms(med(r.signpdfSign, 'cpuMs')), ratio(med(r.sealdeskSign, 'cpuMs'), med(r.signpdfSign, 'cpuMs')),
       ms(med(r.baseline)), ratio(med(r.sealdeskSign), med(r.baseline)),
-      rss(r.sealdeskSign).toFixed(0), rss(r.signpdfSign).toFixed(0), rss(r.baseline).toFixed(0),
-      (r.sealdeskAppended / 1024).toFixed(1), mb(r.signpdfOutput),
+      ms(med(r.baseline, 'cpuMs')), ratio(med(r.sealdeskSign, 'cpuMs'), med(r.baseline, 'cpuMs')),
+    ]),
+  );
+}
+
+export function signMemoryTable(results: InputResult[]): string {
+  return table(
+    ['input', 'size MB', 'SealDesk peak MB', '@signpdf peak MB', 'SealDesk / @signpdf', 'baseline peak MB', 'SealDesk appended KB', '@signpdf output MB'],
+    results.map((r) => [
+      r.input.name, mb(r.input.bytes), rss(r.sealdeskSign).toFixed(0), rss(r.signpdfSign).toFixed(0), ratio(rss(r.sealdeskSign), rss(r.signpdfSign)),
+      rss(r.baseline).toFixed(0), (r.sealdeskAppended / 1024).toFixed(1), mb(r.signpdfOutput),
+    ]),
+  );
+}
+
+/** Median milliseconds per stampPdf stage, to see which part of signing grows with the file. */
+export function signStagesTable(results: InputResult[]): string {
+  const stages = [...new Set(results.flatMap((r) => r.sealdeskSign.flatMap((s) => Object.keys(s.stages ?? {}))))];
+  return table(
+    ['input', 'size MB', ...stages.map((s) => `${s} ms`), 'total ms'],
+    results.map((r) => [
+      r.input.name, mb(r.input.bytes),
+      ...stages.map((st) => ms(median(r.sealdeskSign.map((s) => s.stages?.[st] ?? 0)))),
+      ms(med(r.sealdeskSign)),
     ]),
   );
 }
 
 export function verifyTable(results: InputResult[]): string {
   return table(
-    ['input', 'size MB', 'N', 'SealDesk ms', 'pdfsig ms', 'SealDesk / pdfsig', 'SealDesk process ms', 'SealDesk peak MB', 'pdfsig peak MB', 'SealDesk says', 'pdfsig says'],
+    ['input', 'size MB', 'N', 'SealDesk ms', 'pdfsig ms', 'SealDesk / pdfsig', 'SealDesk CPU ms', 'pdfsig CPU ms', 'CPU ratio', 'SealDesk process ms',
+      'SealDesk peak MB', 'pdfsig peak MB', 'SealDesk says', 'pdfsig says'],
     results.map((r) => [
       r.input.name, mb(r.input.bytes), String(r.sealdeskVerify.length),
       ms(med(r.sealdeskVerify)), ms(med(r.pdfsigVerify)), ratio(med(r.sealdeskVerify), med(r.pdfsigVerify)),
+      ms(med(r.sealdeskVerify, 'cpuMs')), ms(med(r.pdfsigVerify, 'cpuMs')), ratio(med(r.sealdeskVerify, 'cpuMs'), med(r.pdfsigVerify, 'cpuMs')),
       ms(med(r.sealdeskVerify, 'wallMs')), rss(r.sealdeskVerify).toFixed(0), rss(r.pdfsigVerify).toFixed(0),
       r.sealdeskVerify[0]!.detail, r.pdfsigVerify[0]!.detail,
     ]),
   );
 }
 
-export function machineInfo(): string[] {
+/** Machine, tool versions, the code measured (commit, and whether src/ had uncommitted changes) and how busy the machine was. */
+/** The headline numbers in words, computed from the tables. */
+export function summary(results: InputResult[]): string[] {
+  return results.map((r) => {
+    const sd = med(r.sealdeskSign);
+    return `- ${r.input.name} (${mb(r.input.bytes)} MB): SealDesk signs in ${ms(sd)} ms, ${ratio(sd, med(r.signpdfSign))} @signpdf's time `
+      + `(CPU ${ratio(med(r.sealdeskSign, 'cpuMs'), med(r.signpdfSign, 'cpuMs'))}) and ${ratio(sd, med(r.baseline))} one read + hash + write `
+      + `(CPU ${ratio(med(r.sealdeskSign, 'cpuMs'), med(r.baseline, 'cpuMs'))}), peaking at ${rss(r.sealdeskSign).toFixed(0)} MB vs ${rss(r.signpdfSign).toFixed(0)} MB; `
+      + `verifies in ${ms(med(r.sealdeskVerify))} ms, ${ratio(med(r.sealdeskVerify), med(r.pdfsigVerify))} pdfsig's time (CPU ${ratio(med(r.sealdeskVerify, 'cpuMs'), med(r.pdfsigVerify, 'cpuMs'))}).`;
+  });
+}
+
+export function machineInfo(load: { start: number[]; end: number[] }): string[] {
   const cpus = os.cpus();
   const version = (pkg: string): string => {
     try {
@@ -72,9 +109,15 @@ export function machineInfo(): string[] {
     }
   };
   const pdfsig = spawnSync('pdfsig', ['-v'], { encoding: 'utf8' });
+  const repo = path.resolve(__dirname, '..');
+  const commit = spawnSync('git', ['-C', repo, 'rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).stdout.trim() || '?';
+  const dirty = spawnSync('git', ['-C', repo, 'status', '--porcelain', '--', 'src'], { encoding: 'utf8' }).stdout.trim() !== '';
+  const avg = (l: number[]): string => l.map((x) => x.toFixed(2)).join(' / ');
   return [
     `- date: ${new Date().toISOString()}`,
     `- machine: ${cpus.length} × ${cpus[0]?.model ?? 'unknown CPU'}, ${(os.totalmem() / 1024 ** 3).toFixed(1)} GiB RAM, ${os.type()} ${os.release()} (${os.arch()})`,
+    `- code: commit ${commit}${dirty ? ' plus uncommitted changes in src/ (the working tree was measured)' : ''}`,
+    `- load average (1 / 5 / 15 min) at start ${avg(load.start)}, at end ${avg(load.end)}: other work on the machine shows up in wall times; CPU times are steadier`,
     `- node ${process.version}; pdf-lib ${version('pdf-lib')}, @signpdf/signpdf ${version('@signpdf/signpdf')}, @signpdf/placeholder-pdf-lib ${version('@signpdf/placeholder-pdf-lib')}, @signpdf/signer-p12 ${version('@signpdf/signer-p12')}, node-forge ${version('node-forge')}; ${(pdfsig.stderr || pdfsig.stdout).split('\n')[0] ?? 'pdfsig ?'}`,
   ];
 }

@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
-"""Runs a command and reports its wall time and peak memory (ru_maxrss of the process and the
-children it waited for, from wait4), for any program: node or native like pdfsig.
+"""Runs a command and reports its wall time, CPU time (user + system) and peak memory (ru_maxrss)
+from wait4, for any program: node or native like pdfsig.
 Usage: rusage.py REPORT_FILE COMMAND [ARGS...]; the command's stdout/stderr pass through, its exit
-status is ours, and REPORT_FILE receives one JSON line {"wallMs": ..., "maxRssKb": ...}."""
+status is ours, and REPORT_FILE receives one JSON line {"wallMs": ..., "cpuMs": ..., "maxRssKb": ...}."""
 import json
 import os
 import sys
@@ -19,5 +19,5 @@ if pid == 0:
 _, status, usage = os.wait4(pid, 0)
 wall_ms = (time.perf_counter() - start) * 1000
 with open(report, "w") as f:
-    json.dump({"wallMs": wall_ms, "maxRssKb": usage.ru_maxrss}, f)
+    json.dump({"wallMs": wall_ms, "cpuMs": (usage.ru_utime + usage.ru_stime) * 1000, "maxRssKb": usage.ru_maxrss}, f)
 sys.exit(os.waitstatus_to_exitcode(status))
