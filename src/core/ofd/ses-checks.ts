@@ -1,0 +1,154 @@
+/**
+ * The checks of one GB/T 38540 SES_Signature (v4/v5; GM/T 0031-2014 v1 too) over a protected
+ * original, independent of the container (OFD here; nothing in it knows about ZIP or XML).
+ *
+ * Order of GB/T 38540 (domain.md, gm-formats.md §2.2): format → signer's signature over the exact
+ * TBS_Sign received (v4: the outer cert and algorithm; v1: the ones inside TBS_Sign, which the
+ * decoder lifts out) → signer listed in the seal → seal (maker signature, maker chain, validity
+ * window contains the signing time) → signer certificate (key usage, chain at the signing time;
+ * an unknown root is a warning "identity unknown", not a failure) → timestamp → dataHash.
+ * The timestamp is judged first because its time, when valid, is the signing time the seal and the
+ * certificates are judged at. Every check runs and is reported, so a viewer can show all reasons.
+ */
+import type { BilingualText, Check, CheckId, CheckStatus, SealSummary, SignerInfoSummary } from '../../api/verification-report';
+import { bytesEqual } from '../asn1/der';
+import { OID_ECDSA_SHA256, OID_SHA1_WITH_RSA, OID_SHA256_WITH_RSA } from '../asn1/oids';
+import type { SESeal } from '../asn1/ses-seal';
+import type { SESSignature } from '../asn1/ses-signature';
+import { tryParseCertificate, type ParsedCertificate } from '../crypto/certificate';
+import { digest, type DigestAlgorithm } from '../crypto/digest';
+import { verifySignature } from '../crypto/verify-signature';
+import { isSealDeskError } from '../errors';
+import { sealListsCertificate, verifySeal } from '../seal/verify-seal';
+import { verifyTimestampToken } from '../timestamp/verify-timestamp';
+import { checkChain } from '../verify/chain';
+
+export interface SesCheckOptions {
+  trustRoots: Uint8Array[];
+  now: Date;
+}
+
+export interface SesCheckOutcome {
+  /** signature, seal_signer, seal, signer_chain, timestamp, digest — in that order. */
+  checks: Check[];
+  signer: SignerInfoSummary | null;
+  seal: SealSummary;
+  /** TBS_Sign.timeInfo: the time the signer claims (signed, but not attested by a third party). */
+  claimedTime?: Date;
+  /** The genTime of a valid timestamp token over the signature value. */
+  timestampTime?: Date;
+  /** What the seal and certificates were judged at: timestamp, else claimed time, else now. */
+  signingTime: Date;
+}
+
+/**
+ * Runs the SES_Signature checks; `original` is the protected content (OFD: the bytes of
+ * Signature.xml) whose digest must equal TBS_Sign.dataHash.
+ */
+export function checkSesSignature(ses: SESSignature, original: Uint8Array, options: SesCheckOptions): SesCheckOutcome {
+  const checks: Check[] = [];
+  const add = (id: CheckId, status: CheckStatus, message: BilingualText): void => { checks.push({ id, status, message }); };
+  const seal = ses.toSign.eseal;
+  const cert = tryParseCertificate(ses.cert);
+
+  // The signer's signature over the exact TBS_Sign bytes received.
+  if (!cert) {
+    add('signature', 'failed', { zh: '签章者证书无法解析', en: "The signer's certificate cannot be parsed" });
+  } else {
+    const r = verifySignature({ algorithm: ses.signatureAlgID, publicKey: cert.publicKey, data: ses.tbsSignDer, signature: ses.signature });
+    if (r.ok) add('signature', 'ok', { zh: `签章者对签章信息(TBS_Sign)的签名有效(电子签章 v${ses.version})`, en: `The signer's signature over TBS_Sign is valid (SES_Signature v${ses.version})` });
+    else add('signature', 'failed', { zh: `签章者的签名无效,签章数据可能被篡改(${r.reason})`, en: `The signer's signature is invalid; the stamp data may have been altered (${r.reason})` });
+  }
+
+  if (sealListsCertificate(seal, ses.cert)) {
+    add('seal_signer', 'ok', { zh: '签章者证书列在电子印章的证书列表中', en: "The signer's certificate is listed in the seal" });
+  } else {
+    add('seal_signer', 'failed', { zh: '签章者证书不在电子印章的证书列表中(印章被他人使用)', en: "The signer's certificate is not listed in the seal (someone else used the seal)" });
+  }
+
+  const claimedTime = ses.toSign.timeInfo;
+  const ts = ses.timeStamp || !ses.toSign.timeInfoToken
+    ? judgeTimestampToken(ses.timeStamp, ses.signature, options)
+    : { check: { id: 'timestamp' as const, status: 'not_checked' as const, message: { zh: '签章时间信息是时间戳令牌(GM/T 0031-2014),未核验;签章时间按签章者声明处理', en: 'The signing time is a timestamp token inside timeInfo (GM/T 0031-2014), not checked; the time is treated as claimed' } } };
+  const signingTime = ts.time ?? claimedTime ?? options.now;
+
+  const sv = verifySeal(seal, { trustRoots: options.trustRoots, at: signingTime });
+  const notOk = sv.checks.filter((c) => c.status !== 'ok');
+  const detail = (k: 'zh' | 'en'): string => notOk.map((c) => c[k]).join(k === 'zh' ? ';' : '; ');
+  if (sv.verdict === 'valid') add('seal', 'ok', { zh: '电子印章有效(制章者签名、制章者证书、签章时在印章有效期内)', en: "The seal is valid (maker's signature, maker's certificate, within its validity at the signing time)" });
+  else if (sv.verdict === 'warning') add('seal', 'warning', { zh: `电子印章的制章者签名有效,签章时在有效期内;${detail('zh')}`, en: `The seal's maker signature verifies and the seal was within its validity at the signing time; ${detail('en')}` });
+  else add('seal', 'failed', { zh: `电子印章无效:${detail('zh')}`, en: `The seal is invalid: ${detail('en')}` });
+
+  add('signer_chain', ...judgeSignerCertificate(cert, [], options, signingTime));
+  checks.push(ts.check);
+
+  const algorithm = dataHashAlgorithm(ses.signatureAlgID);
+  if (bytesEqual(digest(algorithm, original), ses.toSign.dataHash)) {
+    add('digest', 'ok', { zh: `原文杂凑值(${algorithm.toUpperCase()})与受保护的内容一致`, en: `The data hash (${algorithm.toUpperCase()}) matches the protected content` });
+  } else {
+    add('digest', 'failed', { zh: '原文杂凑值与受保护的内容不一致(内容被篡改,或签章来自其他文档)', en: 'The data hash does not match the protected content (tampered, or a stamp taken from another document)' });
+  }
+
+  const p = seal.eSealInfo.property;
+  return {
+    checks,
+    signer: cert ? signerSummary(cert) : null,
+    seal: { esID: seal.eSealInfo.esID, name: p.name, type: p.type, validStart: p.validStart.toISOString(), validEnd: p.validEnd.toISOString() },
+    claimedTime,
+    timestampTime: ts.time,
+    signingTime,
+  };
+}
+
+/** dataHash is SM3 for SM2 stamps; RSA/ECDSA stamps of GM/T 0031 vendors use the signature's hash. */
+function dataHashAlgorithm(signatureAlgID: string): DigestAlgorithm {
+  if (signatureAlgID === OID_SHA1_WITH_RSA) return 'sha1';
+  if (signatureAlgID === OID_SHA256_WITH_RSA || signatureAlgID === OID_ECDSA_SHA256) return 'sha256';
+  return 'sm3';
+}
+
+/** Key usage that allows signing, and the chain to the trust store at the signing time (unknown root ⇒ warning). */
+export function judgeSignerCertificate(cert: ParsedCertificate | undefined, intermediates: Uint8Array[], options: SesCheckOptions, at: Date): [CheckStatus, BilingualText] {
+  if (!cert) return ['not_checked', { zh: '签章者证书无法解析', en: "The signer's certificate cannot be parsed" }];
+  const usage = cert.keyUsage;
+  if (usage && !usage.has('digitalSignature') && !usage.has('nonRepudiation')) {
+    return ['failed', { zh: '签章者证书的密钥用法不允许数字签名', en: "The key usage of the signer's certificate does not allow signing" }];
+  }
+  const chain = checkChain(cert.der, { intermediates, roots: options.trustRoots, at });
+  const zh = chain.details.map((d) => d.zh).join(';');
+  const en = chain.details.map((d) => d.en).join('; ');
+  if (chain.status === 'trusted') return ['ok', { zh: '签章者证书在签章时有效,并链接到受信任的根证书', en: "The signer's certificate was valid at the signing time and chains to a trusted root" }];
+  if (chain.status === 'untrusted') return ['warning', { zh: `签章者身份未知(证书在签章时有效,但根证书不受信任):${zh}`, en: `Identity unknown (the certificate was valid at the signing time, but its root is not trusted): ${en}` }];
+  return ['failed', { zh: `签章者证书无效:${zh}`, en: `The signer's certificate is invalid: ${en}` }];
+}
+
+/** An RFC 3161 token over a signature value, when there is one; `time` is its genTime when usable. */
+export function judgeTimestampToken(token: Uint8Array | undefined, signatureValue: Uint8Array, options: SesCheckOptions): { check: Check; time?: Date } {
+  const check = (status: CheckStatus, message: BilingualText): Check => ({ id: 'timestamp', status, message });
+  if (!token) return { check: check('not_checked', { zh: '没有时间戳,签章时间为签章者声明的时间', en: 'No timestamp: the signing time is the one the signer claims' }) };
+  try {
+    const ts = verifyTimestampToken(token, signatureValue, { trustRoots: options.trustRoots });
+    if (!ts.imprintMatches || !ts.signatureValid || !ts.genTime) {
+      return { check: check('failed', { zh: '时间戳无效(与签名值不符或时间戳签名无效)', en: 'The timestamp is invalid (it does not stamp this signature value, or its own signature fails)' }) };
+    }
+    const when = ts.genTime.toISOString();
+    if (ts.chain.status === 'trusted' && ts.timestampingUsage) return { check: check('ok', { zh: `可信时间戳:${when}`, en: `Trusted timestamp: ${when}` }), time: ts.genTime };
+    if (ts.chain.status === 'invalid' || !ts.timestampingUsage) {
+      return { check: check('failed', { zh: `时间戳服务证书无效:${ts.problems.join('; ')}`, en: `The timestamp authority certificate is invalid: ${ts.problems.join('; ')}` }) };
+    }
+    return { check: check('warning', { zh: `时间戳 ${when} 来自不受信任的时间戳服务`, en: `Timestamp ${when} comes from an untrusted timestamp authority` }), time: ts.genTime };
+  } catch (e) {
+    const err = isSealDeskError(e) ? e : undefined;
+    return { check: check('failed', { zh: err?.zh ?? '时间戳无法解析', en: err?.en ?? 'The timestamp cannot be parsed' }) };
+  }
+}
+
+export function signerSummary(c: ParsedCertificate): SignerInfoSummary {
+  const cn = /(?:^|,\s*)CN=([^,]+)/.exec(c.subject)?.[1] ?? c.subject;
+  return { subject: c.subject, commonName: cn, issuer: c.issuer, serialNumber: c.serialHex, notBefore: c.notBefore.toISOString(), notAfter: c.notAfter.toISOString() };
+}
+
+/** True when the seal kept beside a signature (Seal.esl) is byte for byte the seal inside it. */
+export function sameSeal(copy: Uint8Array, seal: SESeal): boolean {
+  return bytesEqual(copy, seal.der);
+}
