@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import { decodeSesSignature, encodeSesSignature } from '../../src/core/asn1/ses-signature';
 import { OID_SM2_WITH_SM3 } from '../../src/core/asn1/oids';
 import { openPdf } from '../../src/core/pdf/document';
+import { stampPdf } from '../../src/core/sign';
 import { GM_PDF_SUBFILTER, byteRangePropertyInfo } from '../../src/core/gm/pdf-profile';
 import { classicPdf, objectStreamPdf, qpdfCheck } from '../sign/support/stamp-fixtures';
 import { startTestTsa, type TestTsa } from '../support/tsa';
@@ -134,7 +135,6 @@ test('GM stamping works on a file with object streams', async () => {
 });
 
 test('an SM2 key can still ask for a PAdES (CMS) stamp, and a non-SM2 key cannot ask for a GM one', async () => {
-  const { stampPdf } = await import('../../src/core/sign');
   await stampPdf({ input, output: w.file('cms.pdf'), placement: { kind: 'point', page: 1, x: 100, y: 100 }, sealDer: w.sealDer,
     sealPicture: { type: 'PNG', data: fs.readFileSync('test/fixtures/pdf/seal-red.png'), widthMm: 40, heightMm: 40 }, signer: w.keeper.signer(), format: 'pades' });
   assert.equal(openPdf(fs.readFileSync(w.file('cms.pdf'))).signatureFields()[0]!.value!.subFilter, 'ETSI.CAdES.detached');
