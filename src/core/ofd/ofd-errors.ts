@@ -16,7 +16,6 @@ export function ofdUnsafe(zh: string, en: string, cause?: unknown): SealDeskErro
 
 /** Names from the file, shortened and stripped of control characters before they go into a message. */
 export function shown(name: string): string {
-  // eslint-disable-next-line no-control-regex
   const clean = name.replace(/[\u0000-\u001f\u007f]/g, '?');
   return clean.length > 120 ? `${clean.slice(0, 117)}...` : clean;
 }

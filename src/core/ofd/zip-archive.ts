@@ -247,7 +247,6 @@ function decodeName(raw: Uint8Array, utf8: boolean): string {
 function checkName(name: string): void {
   const unsafe = (zh: string, en: string): never => { throw ofdUnsafe(`${zh}:${shown(name)}`, `${en}: ${shown(name)}`); };
   if (name.length === 0) unsafe('条目名称为空', 'empty entry name');
-  // eslint-disable-next-line no-control-regex
   if (/[\u0000-\u001f\u007f]/.test(name)) unsafe('条目名称含控制字符', 'control character in an entry name');
   if (name.includes('\\')) unsafe('条目名称含反斜杠', 'backslash in an entry name');
   if (name.startsWith('/')) unsafe('条目使用绝对路径', 'absolute entry name');
