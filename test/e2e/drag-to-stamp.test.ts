@@ -7,42 +7,21 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { expectedPdfPoint, pageFacts, pdfsig, qpdfCheck, signatureWidgets } from './support/pdf-facts';
-import { openInUi, startUi, type Ui } from './support/ui';
-import { KEEPER_PIN, buildDemoWorld, type DemoWorld } from './support/world';
+import { dragSealOnto, openInUi, useDemoUi, type Ui } from './support/ui';
+import { KEEPER_PIN, type DemoWorld } from './support/world';
 
 let world: DemoWorld;
 let ui: Ui;
-
-before(async () => {
-  world = buildDemoWorld();
-  ui = await startUi(world.home);
-});
-after(async () => {
-  await ui?.close();
-  world?.cleanup();
+useDemoUi((w, u) => {
+  world = w;
+  ui = u;
 });
 
 async function setZoom(percent: number) {
   await ui.page.selectOption('[data-testid=zoom]', String(percent));
   await ui.page.waitForSelector('.page[data-page="1"][data-rendered=yes]');
-}
-
-/** Drags the keeper's sample seal to a fraction of page 1's box; returns the drop point in page CSS px. */
-async function dragSealTo(fx: number, fy: number) {
-  const sample = ui.page.locator('.seal-sample').first();
-  await sample.waitFor({ timeout: 30_000 });
-  const from = (await sample.boundingBox())!;
-  const pageBox = (await ui.page.locator('.page[data-page="1"]').boundingBox())!;
-  const to = { x: pageBox.x + pageBox.width * fx, y: pageBox.y + pageBox.height * fy };
-  await ui.page.mouse.move(from.x + from.width / 2, from.y + from.height / 2);
-  await ui.page.mouse.down();
-  await ui.page.mouse.move((from.x + to.x) / 2, (from.y + to.y) / 2, { steps: 5 });
-  await ui.page.mouse.move(to.x, to.y, { steps: 5 });
-  await ui.page.mouse.up();
-  await ui.page.locator('[data-testid=placed-sample]').waitFor();
-  return { cssX: to.x - pageBox.x, cssY: to.y - pageBox.y, cssWidth: pageBox.width };
 }
 
 /** 文档签章 from the sample's right-click menu, save to `output`, enter the PIN. */
@@ -57,7 +36,7 @@ async function stampVia(output: string, pin: string) {
 
 async function stampAndCheck(input: string, output: string, fx: number, fy: number) {
   await openInUi(ui, input);
-  const drop = await dragSealTo(fx, fy);
+  const drop = await dragSealOnto(ui, fx, fy);
   await stampVia(output, KEEPER_PIN);
   // The stamped file opens by itself and verifies itself.
   await ui.page.locator('[data-testid=docname]', { hasText: path.basename(output) }).waitFor({ timeout: 60_000 });
@@ -91,7 +70,7 @@ test('on a page rotated by 90° and at 150 % zoom the seal still lands within tw
   await ui.page.click('[data-testid=open]');
   await ui.page.waitForSelector('.page[data-page="1"][data-rendered=yes]');
   await setZoom(150);
-  const drop = await dragSealTo(0.3, 0.35);
+  const drop = await dragSealOnto(ui, 0.3, 0.35);
   const output = path.join(world.dir, 'rotated-stamped.pdf');
   await stampVia(output, KEEPER_PIN);
   await ui.page.locator('[data-testid=banner][data-verdict=valid]').waitFor({ timeout: 60_000 });

@@ -5,34 +5,21 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import '../../src/renderer/api-client';
-import { openInUi, startUi, type Ui } from './support/ui';
-import { KEEPER_PIN, buildDemoWorld, type DemoWorld } from './support/world';
+import { dragSealOnto, openInUi, useDemoUi, type Ui } from './support/ui';
+import { KEEPER_PIN, type DemoWorld } from './support/world';
 
 let world: DemoWorld;
 let ui: Ui;
-
-before(async () => {
-  world = buildDemoWorld();
-  ui = await startUi(world.home);
-});
-after(async () => {
-  await ui?.close();
-  world?.cleanup();
+useDemoUi((w, u) => {
+  world = w;
+  ui = u;
 });
 
 test('five wrong PINs show the lock, leave no file, and even the right PIN is refused afterwards', async () => {
   await openInUi(ui, world.contractPdf);
-  const sample = ui.page.locator('.seal-sample').first();
-  await sample.waitFor({ timeout: 30_000 });
-  const from = (await sample.boundingBox())!;
-  const pageBox = (await ui.page.locator('.page[data-page="1"]').boundingBox())!;
-  await ui.page.mouse.move(from.x + from.width / 2, from.y + from.height / 2);
-  await ui.page.mouse.down();
-  await ui.page.mouse.move(pageBox.x + pageBox.width / 2, pageBox.y + pageBox.height / 2, { steps: 8 });
-  await ui.page.mouse.up();
-  await ui.page.locator('[data-testid=placed-sample]').waitFor();
+  await dragSealOnto(ui, 0.5, 0.5);
 
   const output = path.join(world.dir, 'never.pdf');
   ui.server.dialogs.save.push(output);

@@ -5,20 +5,15 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { after, before, test } from 'node:test';
-import { startUi, type Ui } from './support/ui';
-import { KEEPER_LABEL, buildDemoWorld, tokenDir, tokenSubdir, type DemoWorld } from './support/world';
+import { test } from 'node:test';
+import { useDemoUi, type Ui } from './support/ui';
+import { KEEPER_LABEL, tokenDir, tokenSubdir, type DemoWorld } from './support/world';
 
 let world: DemoWorld;
 let ui: Ui;
-
-before(async () => {
-  world = buildDemoWorld();
-  ui = await startUi(world.home);
-});
-after(async () => {
-  await ui?.close();
-  world?.cleanup();
+useDemoUi((w, u) => {
+  world = w;
+  ui = u;
 });
 
 const keeperPanel = () => ui.page.locator(`.token[data-label="${KEEPER_LABEL}"]`);

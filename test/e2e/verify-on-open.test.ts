@@ -5,35 +5,18 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { after, before, test } from 'node:test';
-import { buildDemoWorld, type DemoWorld } from './support/world';
-import { openInUi, startUi, type Ui } from './support/ui';
+import { test } from 'node:test';
+import { withOneByteChanged, type DemoWorld } from './support/world';
+import { openInUi, useDemoUi, type Ui } from './support/ui';
 
 let world: DemoWorld;
 let ui: Ui;
-
-before(async () => {
-  world = buildDemoWorld();
-  ui = await startUi(world.home);
-});
-after(async () => {
-  await ui?.close();
-  world?.cleanup();
+useDemoUi((w, u) => {
+  world = w;
+  ui = u;
 });
 
-/**
- * The demo's stamped contract with one byte changed inside the signed range: a byte of the binary
- * comment on the second line (readers ignore it, so the page still shows, but the digest breaks).
- */
-function tamperedCopy(): string {
-  const bytes = Buffer.from(fs.readFileSync(world.stampedPdf));
-  const nl = bytes.indexOf(0x0a);
-  assert.equal(bytes[nl + 1], 0x25, 'the second line of the demo PDF is a % comment');
-  bytes[nl + 2] ^= 0x01;
-  const out = path.join(world.dir, 'tampered.pdf');
-  fs.writeFileSync(out, bytes);
-  return out;
-}
+const tamperedCopy = () => withOneByteChanged(world.stampedPdf, path.join(world.dir, 'tampered.pdf'));
 
 test('a validly stamped contract opens with the valid banner and its seal listed with every check', async () => {
   await openInUi(ui, world.stampedPdf);

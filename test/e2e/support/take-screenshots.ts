@@ -5,8 +5,8 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { KEEPER_PIN, buildDemoWorld, repoRoot } from './world';
-import { openInUi, startUi } from './ui';
+import { KEEPER_PIN, buildDemoWorld, repoRoot, withOneByteChanged } from './world';
+import { dragSealOnto, openInUi, startUi } from './ui';
 
 async function main() {
   const out = path.join(repoRoot, 'docs', 'screenshots');
@@ -24,11 +24,7 @@ async function main() {
     await page.screenshot({ path: path.join(out, 'verify-valid.png') });
 
     // 2. The same file with one byte changed: invalid, crossed out.
-    const bytes = Buffer.from(fs.readFileSync(world.stampedPdf));
-    const nl = bytes.indexOf(0x0a);
-    bytes[nl + 2] ^= 0x01;
-    const tampered = path.join(world.dir, '合同-被篡改.pdf');
-    fs.writeFileSync(tampered, bytes);
+    const tampered = withOneByteChanged(world.stampedPdf, path.join(world.dir, '合同-被篡改.pdf'));
     await openInUi(ui, tampered);
     await page.locator('[data-testid=banner][data-verdict=invalid]').waitFor({ timeout: 60_000 });
     await page.locator('.seal-item').first().click();
@@ -38,14 +34,7 @@ async function main() {
 
     // 3. Stamping: the sample dragged onto the contract, the PIN dialog open.
     await openInUi(ui, world.contractPdf);
-    const sample = page.locator('.seal-sample').first();
-    await sample.waitFor({ timeout: 30_000 });
-    const from = (await sample.boundingBox())!;
-    const box = (await page.locator('.page[data-page="1"]').boundingBox())!;
-    await page.mouse.move(from.x + from.width / 2, from.y + from.height / 2);
-    await page.mouse.down();
-    await page.mouse.move(box.x + box.width * 0.7, box.y + Math.min(box.height, 800) * 0.6, { steps: 10 });
-    await page.mouse.up();
+    await dragSealOnto(ui, 0.7, 0.45);
     await page.locator('[data-testid=placed-sample]').click({ button: 'right' });
     await page.waitForTimeout(200);
     await page.screenshot({ path: path.join(out, 'stamp-context-menu.png') });

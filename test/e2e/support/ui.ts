@@ -2,10 +2,12 @@
  * Starts the e2e stack for one test file: the built renderer and the typed API on loopback (over the
  * real core), and Debian's Chromium with the window.sealdesk shim.
  */
+import { after, before } from 'node:test';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { realCoreApp } from '../../../src/main/core-app';
 import { createDirectCore } from '../../../src/main/core-direct';
 import { ensureRendererBuilt, shimScript, startApiServer, type ApiServer } from './api-server';
+import { buildDemoWorld, type DemoWorld } from './world';
 
 export interface Ui {
   page: Page;
@@ -51,4 +53,42 @@ export async function openInUi(ui: Ui, file: string): Promise<void> {
     return !!id && id !== prev;
   }, before, { timeout: 30_000 });
   await ui.page.waitForSelector('.page[data-rendered=yes]', { timeout: 30_000 });
+}
+
+/**
+ * One demo world and one browser for a test file: registers before/after and hands both to `ready`.
+ * (Node runs root-level before hooks concurrently, so a second hook could not wait for this one.)
+ */
+export function useDemoUi(ready: (world: DemoWorld, ui: Ui) => void, prefix?: string): void {
+  let world: DemoWorld | undefined;
+  let ui: Ui | undefined;
+  before(async () => {
+    world = buildDemoWorld(prefix);
+    ui = await startUi(world.home);
+    ready(world, ui);
+  });
+  after(async () => {
+    await ui?.close();
+    world?.cleanup();
+  });
+}
+
+/**
+ * Drags the first sample seal in the token panel onto a page, to a fraction of the page's box, the
+ * way a person does with the mouse. Returns the drop point in CSS px from the page's top-left corner.
+ */
+export async function dragSealOnto(ui: Ui, fx: number, fy: number, pageNumber = 1): Promise<{ cssX: number; cssY: number; cssWidth: number }> {
+  const { page } = ui;
+  const sample = page.locator('.seal-sample').first();
+  await sample.waitFor({ timeout: 30_000 });
+  const from = (await sample.boundingBox())!;
+  const pageBox = (await page.locator(`.page[data-page="${pageNumber}"]`).boundingBox())!;
+  const to = { x: pageBox.x + pageBox.width * fx, y: pageBox.y + pageBox.height * fy };
+  await page.mouse.move(from.x + from.width / 2, from.y + from.height / 2);
+  await page.mouse.down();
+  await page.mouse.move((from.x + to.x) / 2, (from.y + to.y) / 2, { steps: 5 });
+  await page.mouse.move(to.x, to.y, { steps: 5 });
+  await page.mouse.up();
+  await page.locator('[data-testid=placed-sample]').waitFor();
+  return { cssX: to.x - pageBox.x, cssY: to.y - pageBox.y, cssWidth: pageBox.width };
 }

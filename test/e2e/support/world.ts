@@ -82,3 +82,16 @@ export function tokenSubdir(world: DemoWorld, label: string): string {
   }
   throw new Error(`no SoftHSM2 token labelled ${label}`);
 }
+
+/**
+ * A copy of a stamped file with one byte changed inside the signed range: a byte of the binary
+ * comment on the second line (readers ignore it, so the pages still show, but the digest breaks).
+ */
+export function withOneByteChanged(stamped: string, out: string): string {
+  const bytes = Buffer.from(fs.readFileSync(stamped));
+  const nl = bytes.indexOf(0x0a);
+  if (bytes[nl + 1] !== 0x25) throw new Error('the second line of the file is not a % comment');
+  bytes[nl + 2] ^= 0x01;
+  fs.writeFileSync(out, bytes);
+  return out;
+}
