@@ -11,7 +11,7 @@ import path from 'node:path';
 import { strFromU8, strToU8, unzipSync, zipSync } from 'fflate';
 import { encodeSesSignature, encodeTbsSign } from '../../../src/core/asn1/ses-signature';
 import { OID_SM2_WITH_SM3 } from '../../../src/core/asn1/oids';
-import { sm3 } from '../../../src/core/crypto/digest';
+import { digest, sm3 } from '../../../src/core/crypto/digest';
 import { makeSeal } from '../../../src/core/seal/make-seal';
 import type { Signer } from '../../../src/core/signer';
 import { TestPki, type TestCert } from '../../crypto/support/test-pki';
@@ -156,7 +156,8 @@ export async function stamp(input: Files, o: StampOptions): Promise<Files> {
     if (!o.references) refs.push('OFD.xml');
   }
   const fileRef = (n: string): string => (o.refStyle === 'document-relative' && n.startsWith('Doc_0/') ? n.slice('Doc_0/'.length) : `/${n}`);
-  const refXml = [...new Set(refs)].map((n) => `<ofd:Reference FileRef="${fileRef(n)}"><ofd:CheckValue>${b64(sm3(files[n]!))}</ofd:CheckValue></ofd:Reference>`).join('');
+  const alg = /sha-?256/i.test(o.checkMethod ?? '') ? 'sha256' : 'sm3';
+  const refXml = [...new Set(refs)].map((n) => `<ofd:Reference FileRef="${fileRef(n)}"><ofd:CheckValue>${b64(digest(alg, files[n]!))}</ofd:CheckValue></ofd:Reference>`).join('');
   if (o.sealFile) files[`${dir}/Seal.esl`] = o.sealFile === true ? o.sealDer : o.sealFile;
   const time = o.time ?? new Date();
   const signatureXml = text('<?xml version="1.0" encoding="UTF-8"?>\n<ofd:Signature xmlns:ofd="http://www.ofdspec.org/2016"><ofd:SignedInfo>'
