@@ -1,16 +1,17 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
 import type { CheckId, VerificationReport } from '../../src/api/verification-report';
 import { derExplicit, derInteger, derOctetString, derOid, derSequence, tlv } from '../../src/core/asn1/der';
 import { OID_SM2_SIGN, OID_SM3 } from '../../src/core/asn1/oids';
 import { parseCertificate } from '../../src/core/crypto/certificate';
 import { sm3 } from '../../src/core/crypto/digest';
-import { sm2Sign } from '../../src/core/crypto/sm2';
-import { sm2PrivateKeyFromPem } from '../../src/core/crypto/sm2';
+import { sm2PrivateKeyFromPem, sm2Sign } from '../../src/core/crypto/sm2';
+import { requestTimestamp } from '../../src/core/timestamp/tsa-client';
 import { OID_GM_DATA, OID_GM_SIGNED_DATA } from '../../src/core/gm/pdf-profile';
 import { verifyOfd } from '../../src/core/ofd/verify-ofd';
 import { renderReportText } from '../../src/core/verify/render-report';
-import fs from 'node:fs';
+import { startTestTsa } from '../support/tsa';
 import {
   baseDocument, makeGmPki, makeTestSeal, stamp, text, zip, withFlippedByte, type Files, type GmPki,
 } from './support/ofd-files';
@@ -115,6 +116,27 @@ test('References with SHA-256 are checked with SHA-256; a stamp protecting no fi
   assert.deepEqual(failedOf(none), ['modifications']);
   const md5 = trusted(await stamp(baseDocument(), { signer: g.keeper.signer(), sealDer, checkMethod: 'MD5' }));
   assert.equal(md5.verdict, 'invalid');
+});
+
+test('a timestamp over the signature value gives the signing time; one over other bytes fails', async () => {
+  const tsa = await startTestTsa();
+  try {
+    const files = await stamp(baseDocument(), { signer: g.keeper.signer(), sealDer, timestamp: (sig) => requestTimestamp(sig, { url: tsa.url, digestAlgorithm: 'sm3' }) });
+    const report = verifyOfd(zip(files), { trustRoots: [g.root.der, tsa.rootDer] });
+    assert.equal(report.verdict, 'valid', renderReportText(report));
+    const s = report.signatures[0]!;
+    assert.equal(statusOf(report, 'timestamp'), 'ok');
+    assert.equal(s.timeSource, 'timestamp');
+    assert.equal(s.signingTime, s.timestampTime);
+    // Unknown TSA root: the time is still read, with a warning.
+    assert.equal(statusOf(verifyOfd(zip(files), { trustRoots: [g.root.der] }), 'timestamp'), 'warning');
+    const wrong = await stamp(baseDocument(), { signer: g.keeper.signer(), sealDer, timestamp: () => requestTimestamp(text('another signature'), { url: tsa.url, digestAlgorithm: 'sm3' }) });
+    const bad = verifyOfd(zip(wrong), { trustRoots: [g.root.der, tsa.rootDer] });
+    assert.equal(bad.verdict, 'invalid');
+    assert.deepEqual(failedOf(bad), ['timestamp']);
+  } finally {
+    await tsa.close();
+  }
 });
 
 // ---- Type="Sign" ----------------------------------------------------------------------------------

@@ -135,6 +135,8 @@ export interface StampOptions {
   propertyInfo?: string;
   time?: Date;
   type?: 'Seal' | 'Sign';
+  /** An RFC 3161 token over the signature value, written as SES_Signature.timeStamp. */
+  timestamp?: (signature: Uint8Array) => Promise<Uint8Array>;
   /** For Type="Sign": the SignedValue.dat to write (built by the caller from Signature.xml). */
   signValue?: (signatureXml: Uint8Array) => Promise<Uint8Array>;
 }
@@ -173,7 +175,8 @@ export async function stamp(input: Files, o: StampOptions): Promise<Files> {
   } else {
     const tbsSignDer = encodeTbsSign({ esealDer: o.sealDer, timeInfo: time, dataHash: sm3(signatureXml), propertyInfo: o.propertyInfo ?? `/${dir}/Signature.xml` });
     const signature = await o.signer.sign(tbsSignDer, 'sm2-sm3');
-    files[`${dir}/SignedValue.dat`] = encodeSesSignature({ tbsSignDer, cert: o.signer.certificate, signatureAlgID: OID_SM2_WITH_SM3, signature });
+    const timeStamp = o.timestamp ? await o.timestamp(signature) : undefined;
+    files[`${dir}/SignedValue.dat`] = encodeSesSignature({ tbsSignDer, cert: o.signer.certificate, signatureAlgID: OID_SM2_WITH_SM3, signature, timeStamp });
   }
   const list = files['Doc_0/Signs/Signatures.xml'] ? str(files['Doc_0/Signs/Signatures.xml']!) : '<?xml version="1.0" encoding="UTF-8"?><ofd:Signatures xmlns:ofd="http://www.ofdspec.org/2016"><ofd:MaxSignId>0</ofd:MaxSignId></ofd:Signatures>';
   const id = String(index + 1);
