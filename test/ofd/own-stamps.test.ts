@@ -96,6 +96,17 @@ test('two stamps: both valid, a later stamp is no change to the first, a later e
   assert.deepEqual(edited.signatures.map((s) => failedOf(edited, edited.signatures.indexOf(s))), [['modifications'], ['modifications']]);
 });
 
+test('a stamp taken off Signatures.xml leaves its files behind, and the report names them', async () => {
+  const twice = await stamp(await stamp(baseDocument(), { signer: g.keeper.signer(), sealDer }), { signer: g.keeper.signer(), sealDer });
+  const list = new TextDecoder().decode(twice['Doc_0/Signs/Signatures.xml']).replace(/<ofd:Signature ID="2"[^>]*\/>/, '');
+  const report = trusted({ ...twice, 'Doc_0/Signs/Signatures.xml': text(list) });
+  assert.equal(report.signatures.length, 1);
+  assert.equal(report.verdict, 'warning');
+  const w = report.warnings.find((x) => x.id === 'other');
+  assert.ok(w, JSON.stringify(report.warnings));
+  assert.match(w.message.en, /Sign_1\/Signature\.xml/);
+});
+
 test('references written relative to the document resolve; an ambiguous one is invalid', async () => {
   const files = await stamp(baseDocument(), { signer: g.keeper.signer(), sealDer, refStyle: 'document-relative' });
   assert.equal(trusted(files).verdict, 'valid', renderReportText(trusted(files)));

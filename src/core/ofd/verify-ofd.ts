@@ -70,6 +70,13 @@ export function verifyOfd(bytes: Uint8Array, options: VerifyOfdOptions): Verific
   const warnings: FileWarning[] = [];
   if (reports.length === 0) warnings.push({ id: 'no_signatures', message: { zh: '文件中没有电子签章', en: 'The file carries no electronic stamp' } });
   const unprotected = zip.names.filter((n) => !ctx.protectedEntries.has(n) && !ctx.signatureEntries.has(n));
+  // Signatures.xml is not protected (later stamps must be able to add to it), so a stamp can be taken
+  // off the list; its files stay behind and are named here.
+  const unlisted = unprotected.filter((n) => /(^|\/)(Signature\.xml|SignedValue\.dat)$/.test(n));
+  if (unlisted.length > 0) {
+    const list = unlisted.slice(0, 5).map(shown).join(', ');
+    warnings.push({ id: 'other', message: { zh: `文件中有未列入签名列表的签章文件(签章可能被从列表中移除):${list}`, en: `Stamp files that no signature list names (a stamp taken off the list?): ${list}` } });
+  }
   if (reports.length > 0 && unprotected.length > 0) {
     const list = unprotected.slice(0, 5).map(shown).join(', ') + (unprotected.length > 5 ? ` …(+${unprotected.length - 5})` : '');
     warnings.push({ id: 'unsigned_changes', message: { zh: `${unprotected.length} 个文件不受任何签章保护:${list}`, en: `${unprotected.length} file(s) are not protected by any stamp: ${list}` } });
