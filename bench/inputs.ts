@@ -14,6 +14,8 @@ export interface BenchInput {
   file: string;
   /** How it was made, for the report. */
   description: string;
+  /** Made by the bench (same structure at every size), so sizes can be compared with each other. */
+  generated: boolean;
   pages: number;
   bytes: number;
   /**
@@ -56,7 +58,7 @@ export function prepareInputs(log: (line: string) => void): BenchInput[] {
       fs.renameSync(tmp, file); // an interrupted run never leaves a half file in the cache
     }
     inputs.push({
-      name: spec.name, file, pages: spec.pages, bytes: fs.statSync(file).size, runs: spec.runs,
+      name: spec.name, file, pages: spec.pages, bytes: fs.statSync(file).size, runs: spec.runs, generated: true,
       description: `generated: ${spec.pages} pages, each a full-page 8-bit grey image of pseudo-random pixels plus a line of text, classic xref`,
     });
   }
@@ -65,7 +67,7 @@ export function prepareInputs(log: (line: string) => void): BenchInput[] {
       log(`skipping ${real.name}: ${real.file} is not on this machine`);
       continue;
     }
-    inputs.push({ name: real.name, file: real.file, description: real.description, pages: pageCount(real.file), bytes: fs.statSync(real.file).size, runs: 9 });
+    inputs.push({ name: real.name, file: real.file, description: real.description, generated: false, pages: pageCount(real.file), bytes: fs.statSync(real.file).size, runs: 9 });
   }
   return inputs;
 }

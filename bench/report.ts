@@ -90,13 +90,35 @@ export function verifyTable(results: InputResult[]): string {
 /** Machine, tool versions, the code measured (commit, and whether src/ had uncommitted changes) and how busy the machine was. */
 /** The headline numbers in words, computed from the tables. */
 export function summary(results: InputResult[]): string[] {
-  return results.map((r) => {
-    const sd = med(r.sealdeskSign);
-    return `- ${r.input.name} (${mb(r.input.bytes)} MB): SealDesk signs in ${ms(sd)} ms, ${ratio(sd, med(r.signpdfSign))} @signpdf's time `
-      + `(CPU ${ratio(med(r.sealdeskSign, 'cpuMs'), med(r.signpdfSign, 'cpuMs'))}) and ${ratio(sd, med(r.baseline))} one read + hash + write `
-      + `(CPU ${ratio(med(r.sealdeskSign, 'cpuMs'), med(r.baseline, 'cpuMs'))}), peaking at ${rss(r.sealdeskSign).toFixed(0)} MB vs ${rss(r.signpdfSign).toFixed(0)} MB; `
-      + `verifies in ${ms(med(r.sealdeskVerify))} ms, ${ratio(med(r.sealdeskVerify), med(r.pdfsigVerify))} pdfsig's time (CPU ${ratio(med(r.sealdeskVerify, 'cpuMs'), med(r.pdfsigVerify, 'cpuMs'))}).`;
-  });
+  return [...results.map(inputSummary), ...marginalCost(results)];
+}
+
+/**
+ * Whether signing "tracks one read + one hash + one write": between the two largest generated
+ * inputs (same structure, only more bytes) the fixed per-stamp cost cancels out, and what remains
+ * is SealDesk's cost per extra megabyte against the baseline's.
+ */
+function marginalCost(results: InputResult[]): string[] {
+  const gen = results.filter((r) => r.input.generated).sort((a, b) => a.input.bytes - b.input.bytes);
+  if (gen.length < 2) return [];
+  const [small, big] = [gen[gen.length - 2]!, gen[gen.length - 1]!];
+  const extraMb = (big.input.bytes - small.input.bytes) / 1024 / 1024;
+  const perMb = (key: 'ms' | 'cpuMs', pick: (r: InputResult) => Sample[]): number => (med(pick(big), key) - med(pick(small), key)) / extraMb;
+  const line = (key: 'ms' | 'cpuMs', label: string): string => {
+    const sd = perMb(key, (r) => r.sealdeskSign);
+    const base = perMb(key, (r) => r.baseline);
+    const peer = perMb(key, (r) => r.signpdfSign);
+    return `${label} ${sd.toFixed(2)} ms/MB for SealDesk, ${base.toFixed(2)} ms/MB for read + hash + write (${ratio(sd, base)}), ${peer.toFixed(2)} ms/MB for @signpdf`;
+  };
+  return [`- Cost of each extra megabyte, ${small.input.name} → ${big.input.name}: ${line('ms', 'wall')}; ${line('cpuMs', 'CPU')}.`];
+}
+
+function inputSummary(r: InputResult): string {
+  const sd = med(r.sealdeskSign);
+  return `- ${r.input.name} (${mb(r.input.bytes)} MB): SealDesk signs in ${ms(sd)} ms, ${ratio(sd, med(r.signpdfSign))} @signpdf's time `
+    + `(CPU ${ratio(med(r.sealdeskSign, 'cpuMs'), med(r.signpdfSign, 'cpuMs'))}) and ${ratio(sd, med(r.baseline))} one read + hash + write `
+    + `(CPU ${ratio(med(r.sealdeskSign, 'cpuMs'), med(r.baseline, 'cpuMs'))}), peaking at ${rss(r.sealdeskSign).toFixed(0)} MB vs ${rss(r.signpdfSign).toFixed(0)} MB; `
+    + `verifies in ${ms(med(r.sealdeskVerify))} ms, ${ratio(med(r.sealdeskVerify), med(r.pdfsigVerify))} pdfsig's time (CPU ${ratio(med(r.sealdeskVerify, 'cpuMs'), med(r.pdfsigVerify, 'cpuMs'))}).`;
 }
 
 export function machineInfo(load: { start: number[]; end: number[] }): string[] {

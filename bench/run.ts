@@ -126,6 +126,21 @@ ${verifyTable(results)}
 - The baseline reads the input, SHA-256s it and writes it (temp + fsync + rename): the floor of
   "Stream, never re-serialize" (architecture.md, Performance rules).
 
+## Why SealDesk's signing costs more than one read + hash + write
+Read off the stage table and the code (src/core/sign/stamp-pdf.ts, src/core/pdf/incremental-writer.ts):
+- "reading" is the read plus \`checkAllObjects()\`, which parses every object of the input before
+  anything is written (the refusal of damaged files) — a full parse, where architecture.md asks
+  that parsing read only the xref and the objects it needs.
+- "preparing" includes \`IncrementalUpdate.write()\`, which returns \`Buffer.concat([original,
+  update])\`: a second in-memory copy of the whole file. That copy is also why SealDesk's peak
+  memory is about twice the file size above Node's own (the baseline holds the file once).
+  Hashing the original and the update as two slices and writing them with two writes would remove it.
+- "hashing" and "writing" are the one hash and the one write (temp + fsync + rename) of the rule.
+- Per stamp there is also a fixed cost (seal picture to image XObject, CMS, RSA signature) that
+  dominates small files, which is why the ratio to the baseline is large below 1 MB.
+- Verifying hashes the file twice: once for the signatures' byte ranges and once more for the
+  report's \`file.sha256\` (src/core/verify/verify-pdf.ts).
+
 ## What differs between the signers
 - SealDesk appends an incremental update to the untouched original (signature field, widget,
   appearance with the seal picture, signature dictionary) and writes a CAdES CMS with content-type,
