@@ -79,6 +79,14 @@ test('a token without any seal is refused before the PIN is asked', async () => 
   await refusedBeforePin('NO-SEAL', /^SEAL_NOT_ON_TOKEN$/);
 });
 
+test('stamping every 盖章处 asks for the PIN once and signs each occurrence', async () => {
+  const out = path.join(world.dir, 'every.pdf');
+  const spy = pinSpy(DEMO.keeperPin);
+  const r = await stampDocument(ctx, { input: CONTRACT, output: out, token: DEMO.keeperLabel, placement: { kind: 'keyword', text: DEMO.keyword, occurrence: 'all' }, askPin: spy.ask });
+  assert.equal(r.stamps.length, 2);
+  assert.equal(spy.calls.length, 1);
+});
+
 test('a key the PIN guard has locked is refused before the PIN is asked', async () => {
   const guard = new PinGuard(homePaths(ctx.home).pinGuardDir);
   const serial = selectToken(ctx, DEMO.keeperLabel).serial;

@@ -49,7 +49,7 @@ export async function makeSealOnToken(ctx: AppContext, r: MakeSealRequest): Prom
     }
     const now = r.now ?? new Date();
     // a. the authorization card: absent means makeSeal refuses with flow 2's first message.
-    let maker;
+    let maker: ReturnType<typeof loginOnSign> | undefined;
     try {
       const makerToken = selectToken(ctx, r.makerToken);
       const makerView = await tokenOverview(ctx, makerToken);
@@ -80,7 +80,7 @@ export async function makeSealOnToken(ctx: AppContext, r: MakeSealRequest): Prom
       validEnd: validEnd ?? new Date(now.getTime() + 2 * 365 * 86400_000),
       image: { bytes: image, widthMm: r.widthMm, heightMm: r.heightMm },
       vendorId: r.vendorId ?? 'SealDesk',
-    });
+    }).finally(() => maker?.dispose());
     const esID = made.seal.eSealInfo.esID;
     await withSession(ctx.module(), keeperToken, { readWrite: true }, (s) => writeSealObject(s, { ckaId: keeperKey!.ckaId, label: `${r.name} ${esID}`, der: made.der }));
     ctx.audit.record({ action: 'seal.make', outcome: 'ok', tokenSerial: keeperSerial, tokenLabel: keeperToken.label, esID, detail: r.name });

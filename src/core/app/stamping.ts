@@ -87,7 +87,7 @@ export async function stampDocument(ctx: AppContext, r: StampRequest): Promise<S
       tsa: r.tsaUrl ? { url: r.tsaUrl } : undefined,
       signal: r.signal,
       onProgress: r.onProgress,
-    });
+    }).finally(() => signer.dispose());
     ctx.audit.record({ action: 'stamp', outcome: 'ok', tokenSerial: serial, tokenLabel: label, esID, document: r.output, documentHash: fileHash(r.input), detail: result.stamps.map((s) => `${s.fieldName} p${s.page}`).join(', ') });
     return result;
   } catch (e) {
