@@ -6,7 +6,7 @@ import { verifyOfd } from '../../src/core/ofd/verify-ofd';
 import { ZipArchive } from '../../src/core/ofd/zip-archive';
 import { isSealDeskError } from '../../src/core/errors';
 import { rawZip, type RawEntry } from './support/raw-zip';
-import { text, unzip, vendorBytes, zip, type Files } from './support/ofd-files';
+import { baseDocument, text, unzip, vendorBytes, zip, type Files } from './support/ofd-files';
 
 /**
  * Hostile and broken OFD packages are refused with OFD_MALFORMED or OFD_UNSAFE and a bilingual
@@ -114,13 +114,21 @@ test('missing parts: OFD.xml, DocBody, Signatures.xml, Signature.xml, SignedValu
   assertRefused(zip(noBody), 'OFD_MALFORMED', /no DocBody/);
 });
 
-test('an OFD without a signature list verifies to "no stamps", not to an error', FAST, () => {
+test('an unsigned OFD verifies to "no stamps", not to an error', FAST, () => {
+  const report = verifyOfd(zip(baseDocument()), { trustRoots: [] });
+  assert.equal(report.verdict, 'warning');
+  assert.equal(report.signatures.length, 0);
+  assert.deepEqual(report.warnings.map((w) => w.id), ['no_signatures']);
+});
+
+test('an invoice whose signature list was unhooked from OFD.xml shows no stamps and names the stamp files left behind', FAST, () => {
   const f = vendor();
   f['OFD.xml'] = text(new TextDecoder().decode(f['OFD.xml']).replace(/<ofd:Signatures>[^<]*<\/ofd:Signatures>/, ''));
   const report = verifyOfd(zip(f), { trustRoots: [] });
   assert.equal(report.verdict, 'warning');
   assert.equal(report.signatures.length, 0);
-  assert.deepEqual(report.warnings.map((w) => w.id), ['no_signatures']);
+  assert.deepEqual(report.warnings.map((w) => w.id), ['no_signatures', 'other']);
+  assert.match(report.warnings[1]!.message.en, /Sign_0\/Signature\.xml/);
 });
 
 test('huge XML nesting in OFD.xml is refused quickly', FAST, () => {

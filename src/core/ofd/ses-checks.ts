@@ -13,7 +13,6 @@
 import type { BilingualText, Check, CheckId, CheckStatus, SealSummary, SignerInfoSummary } from '../../api/verification-report';
 import { bytesEqual } from '../asn1/der';
 import { OID_ECDSA_SHA256, OID_SHA1_WITH_RSA, OID_SHA256_WITH_RSA } from '../asn1/oids';
-import type { SESeal } from '../asn1/ses-seal';
 import type { SESSignature } from '../asn1/ses-signature';
 import { tryParseCertificate, type ParsedCertificate } from '../crypto/certificate';
 import { digest, type DigestAlgorithm } from '../crypto/digest';
@@ -146,9 +145,4 @@ export function judgeTimestampToken(token: Uint8Array | undefined, signatureValu
 export function signerSummary(c: ParsedCertificate): SignerInfoSummary {
   const cn = /(?:^|,\s*)CN=([^,]+)/.exec(c.subject)?.[1] ?? c.subject;
   return { subject: c.subject, commonName: cn, issuer: c.issuer, serialNumber: c.serialHex, notBefore: c.notBefore.toISOString(), notAfter: c.notAfter.toISOString() };
-}
-
-/** True when the seal kept beside a signature (Seal.esl) is byte for byte the seal inside it. */
-export function sameSeal(copy: Uint8Array, seal: SESeal): boolean {
-  return bytesEqual(copy, seal.der);
 }

@@ -23,6 +23,7 @@ import crypto from 'node:crypto';
 import type {
   BilingualText, Check, CheckId, CheckStatus, FileWarning, Modification, Rect, SignatureReport, Verdict, VerificationReport,
 } from '../../api/verification-report';
+import { bytesEqual } from '../asn1/der';
 import { decodeSesSignature } from '../asn1/ses-signature';
 import { digest, digestAlgorithmByName, type DigestAlgorithm } from '../crypto/digest';
 import { SealDeskError, isSealDeskError } from '../errors';
@@ -32,7 +33,7 @@ import {
   readDocBodies, readPageNumbers, readSignatureList, readSignatureXml,
   type DocBody, type SignatureListing, type SignatureXml, type StampAnnot,
 } from './ofd-structure';
-import { checkSesSignature, sameSeal } from './ses-checks';
+import { checkSesSignature } from './ses-checks';
 import { verifySignType } from './sign-type';
 import { DEFAULT_ZIP_LIMITS, ZipArchive, type ZipLimits } from './zip-archive';
 
@@ -219,7 +220,7 @@ function verifySealType(ctx: Context, report: SignatureReport, add: Add, s: Seal
     ctx.signatureEntries.add(found.entry);
     let copy: Uint8Array | undefined;
     try { copy = ctx.zip.read(found.entry); } catch (e) { if (!isSealDeskError(e) || e.code !== 'OFD_MALFORMED') throw e; }
-    if (!copy || !sameSeal(copy, ses.toSign.eseal)) {
+    if (!copy || !bytesEqual(copy, ses.toSign.eseal.der)) {
       add('impression', 'failed', { zh: `印章文件 ${shown(found.entry)} 与签章数据中的印章不一致`, en: `The seal file ${shown(found.entry)} is not the seal inside the stamp data` });
       return;
     }
