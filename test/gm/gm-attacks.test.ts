@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { decodeSesSignature, encodeSesSignature, encodeTbsSign } from '../../src/core/asn1/ses-signature';
 import { openPdf } from '../../src/core/pdf/document';
-import { verifyGmSignature } from '../../src/core/gm/verify-gm-signature';
+import { sealOfGmSignature, verifyGmSignature } from '../../src/core/gm/verify-gm-signature';
 import { isGmSignature, sniffGmContents } from '../../src/core/gm/pdf-profile';
 import type { CheckId, SignatureReport } from '../../src/api/verification-report';
 import { appendUpdate, buildPdf } from '../pdf/support/handmade-pdf';
@@ -167,4 +167,10 @@ test('only GM contents are sniffed as GM: a PKCS#7/CMS ContentInfo and garbage a
   assert.equal(sniffGmContents(contentsOf(stamped).der), 'ses-signature');
   assert.equal(sniffGmContents(Uint8Array.from([0x30, 0x0b, 0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x07, 0x02])), undefined);
   for (const g of [new Uint8Array(0), Uint8Array.of(0x30), Uint8Array.of(0xff, 0xff), Uint8Array.of(0x30, 0x85, 1, 2, 3, 4, 5)]) assert.equal(sniffGmContents(g), undefined);
+});
+
+test('the seal inside a GM stamp is available to the copied-seal scan; unreadable contents give none', () => {
+  const v = openPdf(stamped).signatureFields()[0]!.value!;
+  assert.equal(sealOfGmSignature(v.contents)?.eSealInfo.property.name, '国密测试合同专用章');
+  assert.equal(sealOfGmSignature(Uint8Array.of(0x30, 0x03, 0x30, 0x01, 0x02)), undefined);
 });

@@ -5,4 +5,4 @@
 export { GM_PDF_FILTER, GM_PDF_SUBFILTER, OID_GM_DATA, OID_GM_SIGNED_DATA, byteRangePropertyInfo, byteRangeFromPropertyInfo, isGmSignature, sniffGmContents, type GmContentsKind } from './pdf-profile';
 export { buildSesPdfSignature, type SesPdfSignatureInput } from './build-ses-pdf-signature';
 export { parseGmSignedData } from './gm-signed-data';
-export { verifyGmSignature, type GmVerifyContext } from './verify-gm-signature';
+export { verifyGmSignature, sealOfGmSignature, type GmVerifyContext } from './verify-gm-signature';

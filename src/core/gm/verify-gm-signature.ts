@@ -57,6 +57,22 @@ type Add = (id: CheckId, status: CheckStatus, message: BilingualText) => void;
 
 const SM2_SIGNATURE_OIDS = new Set([OID_SM2_WITH_SM3, OID_SM2_SIGN]);
 
+/**
+ * The seal a GM signature carries (SES_Signature's eseal, or the SESeal attribute of a GM/T 0010
+ * SignedData), for the engine's copied-seal scan; undefined when there is none or it cannot be read.
+ */
+export function sealOfGmSignature(contents: Uint8Array): SESeal | undefined {
+  try {
+    if (sniffGmContents(contents) === 'gm-signed-data') {
+      const der = parseGmSignedData(contents).sealDer;
+      return der ? decodeSeal(der) : undefined;
+    }
+    return decodeSesSignature(trimmedContents(contents)).toSign.eseal;
+  } catch {
+    return undefined;
+  }
+}
+
 export function verifyGmSignature(doc: PdfDocument, field: SignatureField, ctx: GmVerifyContext): SignatureReport {
   const v = field.value;
   if (!v) throw new SealDeskError('SIGNATURE_FIELD_EMPTY', `签名域“${field.name}”尚未签章`, `Signature field "${field.name}" is not signed`);
