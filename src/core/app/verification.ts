@@ -3,11 +3,12 @@ import path from 'node:path';
 import crypto from 'node:crypto';
 import { asSealDeskError, SealDeskError } from '../errors';
 import { verifyPdf } from '../verify/verify-pdf';
+import { verifyOfd } from '../ofd/verify-ofd';
 import type { VerificationReport } from '../../api/verification-report';
 import type { AppContext } from './context';
 
 /**
- * 验章 (domain.md flow 4): verifies a file against the trust store (plus roots given for this
+ * 验章 (domain.md flow 4): verifies a PDF or OFD file against the trust store (plus roots given for this
  * run, the offline trust of flow 4a) and logs the outcome.
  */
 export function verifyDocument(ctx: AppContext, file: string, o: { extraRoots?: Uint8Array[]; now?: Date } = {}): VerificationReport {
@@ -20,7 +21,9 @@ export function verifyDocument(ctx: AppContext, file: string, o: { extraRoots?: 
     throw err;
   }
   try {
-    const report = verifyPdf(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length), {
+    // OFD packages (GB/T 33190) carry their stamps in Signatures.xml; everything else is read as PDF.
+    const verify = /\.ofd$/i.test(file) ? verifyOfd : verifyPdf;
+    const report = verify(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length), {
       trustRoots: [...ctx.trust.roots(), ...(o.extraRoots ?? [])],
       now: o.now,
       fileName: path.basename(file),

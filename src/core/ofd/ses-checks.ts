@@ -10,6 +10,7 @@
  * The timestamp is judged first because its time, when valid, is the signing time the seal and the
  * certificates are judged at. Every check runs and is reported, so a viewer can show all reasons.
  */
+import { signerSummary } from '../verify/report-summary';
 import type { BilingualText, Check, CheckId, CheckStatus, SealSummary, SignerInfoSummary } from '../../api/verification-report';
 import { bytesEqual } from '../asn1/der';
 import { OID_ECDSA_SHA256, OID_SHA1_WITH_RSA, OID_SHA256_WITH_RSA } from '../asn1/oids';
@@ -142,7 +143,5 @@ export function judgeTimestampToken(token: Uint8Array | undefined, signatureValu
   }
 }
 
-export function signerSummary(c: ParsedCertificate): SignerInfoSummary {
-  const cn = /(?:^|,\s*)CN=([^,]+)/.exec(c.subject)?.[1] ?? c.subject;
-  return { subject: c.subject, commonName: cn, issuer: c.issuer, serialNumber: c.serialHex, notBefore: c.notBefore.toISOString(), notAfter: c.notAfter.toISOString() };
-}
+// One signer summary for every container: verify/report-summary.
+export { signerSummary } from '../verify/report-summary';

@@ -19,6 +19,7 @@
  * xml.ts, ofd-structure.ts); damage inside one signature's own files is a failed check of that
  * signature instead, so every altered byte of Signature.xml or of a referenced file reads "invalid".
  */
+import { summaryOf } from '../verify/report-summary';
 import crypto from 'node:crypto';
 import type {
   BilingualText, Check, CheckId, CheckStatus, FileWarning, Modification, Rect, SignatureReport, Verdict, VerificationReport,
@@ -362,11 +363,3 @@ export function parseOfdDateTime(text: string | undefined): Date | undefined {
   return Number.isNaN(d.getTime()) ? undefined : d;
 }
 
-function summaryOf(verdict: Verdict, reports: SignatureReport[]): BilingualText {
-  const n = reports.length;
-  const bad = reports.filter((r) => r.verdict === 'invalid').length;
-  if (n === 0) return { zh: '文件中没有电子签章', en: 'The file carries no electronic stamp' };
-  if (verdict === 'valid') return { zh: `全部 ${n} 个签章有效`, en: `All ${n} stamp(s) are valid` };
-  if (verdict === 'warning') return { zh: `${n} 个签章有效,但有警告`, en: `${n} stamp(s) valid with warnings` };
-  return { zh: `${bad} 个签章无效:文档在签章后被修改或含有无效签章`, en: `${bad} of ${n} stamp(s) invalid: the document was modified or carries an invalid stamp` };
-}

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type {
   BilingualText, Check, CheckId, CheckStatus, FileWarning, Modification, SealSummary, SignatureReport,
-  SignerInfoSummary, Verdict, VerificationReport,
+  Verdict, VerificationReport,
 } from '../../api/verification-report';
 import { decodeSeal, type SESeal } from '../asn1/ses-seal';
 import { parseCms, type ParsedCms } from '../cms/parse-cms';
@@ -20,6 +20,7 @@ import { checkChain } from './chain';
 import { findCopiedSeals } from './copied-seals';
 import { checkImpression } from './impression';
 import { analyseRevisions } from './revision-changes';
+import { signerSummary, summaryOf } from './report-summary';
 
 export interface VerifyPdfOptions {
   /** DER root certificates the recipient trusts (the trust store). */
@@ -265,7 +266,8 @@ function verifyParsed(s: SignatureInput, p: Exclude<Parsed, { error: SealDeskErr
   const cms = p.cms;
   const sig = verifyCmsSignature(cms, { contentDigest: s.digest, contentDigestAlgorithm: cms.digestAlgorithm });
   const cert = sig.signerCertificate;
-  if (cert) report.signer = signerSummary(cert);
+  const parsedCert = cert ? tryParseCertificate(cert) : undefined;
+  if (parsedCert) report.signer = signerSummary(parsedCert);
 
   if (!s.digest) {
     add('digest', s.structure.range ? 'failed' : 'not_checked', s.structure.range
@@ -357,12 +359,6 @@ function verdictOf(checks: Check[]): Verdict {
   return 'valid';
 }
 
-function signerSummary(der: Uint8Array): SignerInfoSummary | null {
-  const c = tryParseCertificate(der);
-  if (!c) return null;
-  const cn = /(?:^|,\s*)CN=([^,]+)/.exec(c.subject)?.[1] ?? c.subject;
-  return { subject: c.subject, commonName: cn, issuer: c.issuer, serialNumber: c.serialHex, notBefore: c.notBefore.toISOString(), notAfter: c.notAfter.toISOString() };
-}
 
 /** PDF date "D:YYYYMMDDHHmmSS+HH'mm'" (parts after the year optional) → Date. */
 export function parsePdfDate(s: string | undefined): Date | undefined {
@@ -379,11 +375,3 @@ export function parsePdfDate(s: string | undefined): Date | undefined {
   return Number.isNaN(date.getTime()) ? undefined : date;
 }
 
-function summaryOf(verdict: Verdict, reports: SignatureReport[]): BilingualText {
-  const n = reports.length;
-  const bad = reports.filter((r) => r.verdict === 'invalid').length;
-  if (n === 0) return { zh: '文件中没有电子签章', en: 'The file carries no electronic stamp' };
-  if (verdict === 'valid') return { zh: `全部 ${n} 个签章有效`, en: `All ${n} stamp(s) are valid` };
-  if (verdict === 'warning') return { zh: `${n} 个签章有效,但有警告`, en: `${n} stamp(s) valid with warnings` };
-  return { zh: `${bad} 个签章无效:文档在签章后被修改或含有无效签章`, en: `${bad} of ${n} stamp(s) invalid: the document was modified or carries an invalid stamp` };
-}
