@@ -30,7 +30,7 @@ interface ChildResult {
   /** process.cpuUsage() over the same span: user + system, every thread of the process. */
   cpuMs: number;
   detail: string;
-  /** SealDesk signing only: milliseconds per stage of stampPdf's progress events. */
+  /** SealDesk signing: milliseconds per stage of stampPdf's progress events; the baseline: read, hash, write. */
   stages?: Record<string, number>;
 }
 
@@ -129,10 +129,14 @@ function sealdeskVerify(files: ReturnType<typeof keeperFiles>, input: string): C
  */
 function baseline(input: string, output: string): ChildResult {
   const stop = clocks();
+  const t0 = performance.now();
   const bytes = fs.readFileSync(input);
+  const t1 = performance.now();
   const digest = crypto.createHash('sha256').update(bytes).digest('hex');
+  const t2 = performance.now();
   writeFileAtomic(output, bytes);
-  return { ...stop(), detail: digest.slice(0, 16) };
+  const t3 = performance.now();
+  return { ...stop(), detail: digest.slice(0, 16), stages: { read: t1 - t0, hash: t2 - t1, write: t3 - t2 } };
 }
 
 main().catch((e: unknown) => {

@@ -20,7 +20,7 @@ export interface Sample {
   maxRssKb: number;
   /** What the operation says it did (field name, verdict, …): shown once, to prove it worked. */
   detail: string;
-  /** SealDesk signing: milliseconds per stage (reading, placing, preparing, hashing, signing, writing). */
+  /** Milliseconds per stage: SealDesk signing (reading … writing) and the baseline (read, hash, write). */
   stages?: Record<string, number>;
 }
 

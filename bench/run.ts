@@ -101,7 +101,7 @@ Peak memory and output:
 
 ${signMemoryTable(results)}
 
-Where SealDesk's signing time goes (median ms per stage of \`stampPdf\`'s progress events):
+Where SealDesk's signing time goes (median ms per stage of \`stampPdf\`'s progress events), next to the baseline's read, hash and write:
 
 ${signStagesTable(results)}
 
@@ -128,6 +128,9 @@ ${verifyTable(results)}
 
 ## Why SealDesk's signing costs more than one read + hash + write
 Read off the stage table and the code (src/core/sign/stamp-pdf.ts, src/core/pdf/incremental-writer.ts):
+- Compare stage by stage: SealDesk's "hashing" and "writing" against the baseline's hash and write,
+  its "reading" against the baseline's read. Totals move with the machine's load from run to run
+  (fsync of 100 MB especially); the stages show where the difference is.
 - "reading" is the read plus \`checkAllObjects()\`, which parses every object of the input before
   anything is written (the refusal of damaged files) — a full parse, where architecture.md asks
   that parsing read only the xref and the objects it needs.
