@@ -16,7 +16,7 @@
  * evaluated before them although it is listed where the standard puts it.
  */
 import type {
-  BilingualText, Check, CheckId, CheckStatus, Modification, SignatureReport, SignerInfoSummary,
+  BilingualText, Check, CheckId, CheckStatus, Modification, SignatureReport,
 } from '../../api/verification-report';
 import {
   OID_SHA1_WITH_RSA, OID_SHA256_WITH_RSA, OID_SM2_SIGN, OID_SM2_WITH_SM3,
@@ -26,17 +26,16 @@ import { decodeSesSignature, type SESSignature } from '../asn1/ses-signature';
 import { bytesEqual, derValueLength } from '../cms/der';
 import type { ParsedCms } from '../cms/parse-cms';
 import { verifyCmsSignature } from '../cms/verify-cms';
-import { tryParseCertificate, type ParsedCertificate } from '../crypto/certificate';
-import { verifySignature } from '../crypto/verify-signature';
+import { tryParseCertificate } from '../crypto/certificate';
 import { SealDeskError, isSealDeskError } from '../errors';
 import type { PdfDocument } from '../pdf/document';
 import type { SignatureField } from '../pdf/signature-fields';
 import { sealListsCertificate, verifySeal } from '../seal/verify-seal';
-import { verifyTimestampToken } from '../timestamp/verify-timestamp';
 import { checkByteRange, digestRanges, type ByteRangeOutcome } from '../verify/byte-range';
-import { checkChain } from '../verify/chain';
 import { checkImpression } from '../verify/impression';
 import { analyseRevisions } from '../verify/revision-changes';
+import { signerSummary } from '../verify/report-summary';
+import { checkSesSignature, judgeSignerCertificate, judgeTimestampToken } from '../ofd/ses-checks';
 // verify-pdf.ts calls this module for GM signatures; only functions are used both ways, at call time.
 import { parsePdfDate } from '../verify/verify-pdf';
 import { parseGmSignedData } from './gm-signed-data';
@@ -150,37 +149,18 @@ function verifySes(g: GmInput): void {
     for (const id of ['seal_signer', 'seal', 'signer_chain', 'timestamp', 'digest', 'impression'] as const) add(id, 'not_checked', UNREADABLE);
     return;
   }
-  const seal = ses.toSign.eseal;
-  const cert = tryParseCertificate(ses.cert);
-  if (cert) report.signer = signerSummary(cert);
-  report.seal = {
-    esID: seal.eSealInfo.esID, name: seal.eSealInfo.property.name, type: seal.eSealInfo.property.type,
-    validStart: seal.eSealInfo.property.validStart.toISOString(), validEnd: seal.eSealInfo.property.validEnd.toISOString(),
-  };
-  const claimed = ses.toSign.timeInfo;
-  if (claimed) {
-    report.claimedTime = claimed.toISOString();
-    report.signingTime = report.claimedTime;
-    report.timeSource = 'claimed';
-  }
-
-  // b. the signer's signature over the exact TBS_Sign received.
-  if (!cert) {
-    add('signature', 'failed', { zh: '签章者证书无法解析', en: "The signer's certificate cannot be parsed" });
-  } else {
-    const r = verifySignature({ algorithm: ses.signatureAlgID, publicKey: cert.publicKey, data: ses.tbsSignDer, signature: ses.signature });
-    if (r.ok) add('signature', 'ok', { zh: `签章者对签章信息(TBS_Sign)的签名有效(电子签章 v${ses.version})`, en: `The signer's signature over TBS_Sign is valid (SES_Signature v${ses.version})` });
-    else add('signature', 'failed', { zh: `签章者的签名无效(${r.reason})`, en: `The signer's signature is invalid (${r.reason})` });
-  }
-
-  // c. the signer certificate matches the seal.
-  judgeSealSigner(g, seal, ses.cert);
-
-  const at = judgeTimestamp(g, ses.timeStamp, ses.signature, claimed);
-  // d. the seal at the signing time; e. the signer certificate at the signing time.
-  judgeSeal(g, seal, [], at);
-  judgeSignerCertificate(g, cert, [], at);
-  moveTimestampCheckAfterChain(g);
+  // b.–f. are the container-independent checks the OFD verifier uses too (signature, seal holder,
+  // seal, signer certificate, timestamp, in the GB/T 38540 order). Their data-hash check takes the
+  // original as one buffer; a PDF's original is two ranges of the file, so that check is replaced
+  // by the ByteRange one below (hashed in place, and the range named in propertyInfo compared).
+  const outcome = checkSesSignature(ses, new Uint8Array(0), { trustRoots: g.ctx.trustRoots, now: g.ctx.now });
+  for (const c of outcome.checks) if (c.id !== 'digest') report.checks.push(c);
+  report.signer = outcome.signer;
+  report.seal = outcome.seal;
+  if (outcome.claimedTime) report.claimedTime = outcome.claimedTime.toISOString();
+  if (outcome.timestampTime) report.timestampTime = outcome.timestampTime.toISOString();
+  report.signingTime = report.timestampTime ?? report.claimedTime;
+  report.timeSource = outcome.timestampTime ? 'timestamp' : outcome.claimedTime ? 'claimed' : null;
 
   // g. dataHash against the ByteRange bytes, and the range the signer named.
   const range = g.structure.range;
@@ -200,7 +180,7 @@ function verifySes(g: GmInput): void {
       add('digest', 'failed', { zh: '原文杂凑值与文档内容不一致(内容被篡改,或签章来自其他文档)', en: 'The data hash does not match the document (content tampered, or a stamp taken from another document)' });
     }
   }
-  judgeImpression(g, seal);
+  judgeImpression(g, ses.toSign.eseal);
 }
 
 /** dataHash is SM3 for SM2 stamps; RSA stamps of GM/T 0031 vendors use the signature's hash. */
@@ -259,11 +239,19 @@ function verifySignedData(g: GmInput): void {
     const msg = sealError ? { zh: sealError.zh, en: sealError.en } : { zh: '签名中没有电子印章(普通电子签名)', en: 'The signature carries no electronic seal (a plain signature)' };
     add('seal_signer', 'not_checked', msg);
   }
-  const at = judgeTimestamp(g, cms.timestampToken, cms.signatureValue, claimed);
+  // The timestamp's time, when valid, is the signing time the seal and certificate are judged at.
+  const options = { trustRoots: g.ctx.trustRoots, now: g.ctx.now };
+  const ts = judgeTimestampToken(cms.timestampToken, cms.signatureValue, options);
+  if (ts.time) {
+    report.timestampTime = ts.time.toISOString();
+    report.signingTime = report.timestampTime;
+    report.timeSource = 'timestamp';
+  }
+  const at = ts.time ?? claimed ?? g.ctx.now;
   if (seal) judgeSeal(g, seal, cms.certificates, at);
   else add('seal', sealError ? 'failed' : 'warning', sealError ? { zh: sealError.zh, en: sealError.en } : { zh: '签名中没有电子印章(普通电子签名)', en: 'The signature carries no electronic seal (a plain signature)' });
-  judgeSignerCertificate(g, cert, cms.certificates, at);
-  moveTimestampCheckAfterChain(g);
+  add('signer_chain', ...judgeSignerCertificate(cert, cms.certificates, options, at));
+  report.checks.push(ts.check);
 
   if (!digest) add('digest', 'not_checked', { zh: '签名范围无效,未计算摘要', en: 'The signed range is invalid: no digest computed' });
   else if (sig.digestMatches) add('digest', 'ok', { zh: '签名范围内的内容未被篡改(SM3)', en: 'The signed bytes are unchanged (SM3)' });
@@ -287,63 +275,6 @@ function judgeSeal(g: GmInput, seal: SESeal, intermediates: Uint8Array[], at: Da
   if (sv.verdict === 'valid') g.add('seal', 'ok', { zh: '电子印章有效(制章者签名、制章者证书、签章时在印章有效期内)', en: "The seal is valid (maker's signature, maker's certificate, within its validity at the signing time)" });
   else if (sv.verdict === 'warning') g.add('seal', 'warning', { zh: `电子印章:${detail('zh')}`, en: `Seal: ${detail('en')}` });
   else g.add('seal', 'failed', { zh: `电子印章无效:${detail('zh')}`, en: `The seal is invalid: ${detail('en')}` });
-}
-
-/** Chain to the trust store at the signing time, and a key usage that allows signing documents. */
-function judgeSignerCertificate(g: GmInput, cert: ParsedCertificate | undefined, intermediates: Uint8Array[], at: Date): void {
-  if (!cert) {
-    g.add('signer_chain', 'not_checked', { zh: '没有签章者证书', en: 'No signer certificate' });
-    return;
-  }
-  const usage = cert.keyUsage;
-  if (usage && !usage.has('digitalSignature') && !usage.has('nonRepudiation')) {
-    g.add('signer_chain', 'failed', { zh: '签章者证书的密钥用法不允许数字签名', en: "The key usage of the signer's certificate does not allow digital signatures" });
-    return;
-  }
-  const chain = checkChain(cert.der, { intermediates, roots: g.ctx.trustRoots, at });
-  const zh = chain.details.map((d) => d.zh).join(';');
-  const en = chain.details.map((d) => d.en).join('; ');
-  if (chain.status === 'trusted') g.add('signer_chain', 'ok', { zh: '签章者证书在签章时有效,并链接到受信任的根证书', en: "The signer's certificate was valid at the signing time and chains to a trusted root" });
-  else if (chain.status === 'untrusted') g.add('signer_chain', 'warning', { zh: `签章者身份未知:${zh}`, en: `Unknown signer: ${en}` });
-  else g.add('signer_chain', 'failed', { zh: `签章者证书无效:${zh}`, en: `The signer's certificate is invalid: ${en}` });
-}
-
-/**
- * The RFC 3161 token over the signature value, when there is one. Returns the signing time every
- * later check is judged at: the token's time when it is valid, else the claimed time, else now.
- */
-function judgeTimestamp(g: GmInput, token: Uint8Array | undefined, signature: Uint8Array, claimed: Date | undefined): Date {
-  const fallback = claimed ?? g.ctx.now;
-  if (!token) {
-    g.add('timestamp', 'not_checked', { zh: '没有时间戳,签章时间为签章者声明的时间', en: 'No timestamp: the signing time is the one the signer claims' });
-    return fallback;
-  }
-  try {
-    const ts = verifyTimestampToken(token, signature, { trustRoots: g.ctx.trustRoots });
-    if (!ts.imprintMatches || !ts.signatureValid || !ts.genTime) {
-      g.add('timestamp', 'failed', { zh: '时间戳无效(与签名值不符或时间戳签名无效)', en: 'The timestamp is invalid (it does not stamp this signature value, or its own signature fails)' });
-      return fallback;
-    }
-    const when = ts.genTime.toISOString();
-    g.report.timestampTime = when;
-    g.report.signingTime = when;
-    g.report.timeSource = 'timestamp';
-    if (ts.chain.status === 'trusted' && ts.timestampingUsage) g.add('timestamp', 'ok', { zh: `可信时间戳:${when}`, en: `Trusted timestamp: ${when}` });
-    else if (ts.chain.status === 'invalid' || !ts.timestampingUsage) g.add('timestamp', 'failed', { zh: `时间戳服务证书无效:${ts.problems.join('; ')}`, en: `The timestamp authority certificate is invalid: ${ts.problems.join('; ')}` });
-    else g.add('timestamp', 'warning', { zh: `时间戳 ${when} 来自不受信任的时间戳服务`, en: `Timestamp ${when} comes from an untrusted timestamp authority` });
-    return ts.genTime;
-  } catch (e) {
-    const err = isSealDeskError(e) ? e : undefined;
-    g.add('timestamp', 'failed', { zh: err?.zh ?? '时间戳无法解析', en: err?.en ?? 'The timestamp cannot be parsed' });
-    return fallback;
-  }
-}
-
-/** The timestamp is judged first (its time is needed) but listed after the certificate, as in GB/T 38540. */
-function moveTimestampCheckAfterChain(g: GmInput): void {
-  const checks = g.report.checks;
-  const i = checks.findIndex((c) => c.id === 'timestamp');
-  if (i >= 0) checks.push(...checks.splice(i, 1));
 }
 
 function judgeImpression(g: GmInput, seal: SESeal): void {
@@ -392,9 +323,4 @@ function laterChanges(g: GmInput): void {
   } else {
     g.add('modifications', 'ok', { zh: '签章后文档未被修改', en: 'The document was not changed after this stamp' });
   }
-}
-
-function signerSummary(c: ParsedCertificate): SignerInfoSummary {
-  const cn = /(?:^|,\s*)CN=([^,]+)/.exec(c.subject)?.[1] ?? c.subject;
-  return { subject: c.subject, commonName: cn, issuer: c.issuer, serialNumber: c.serialHex, notBefore: c.notBefore.toISOString(), notAfter: c.notAfter.toISOString() };
 }
