@@ -37,7 +37,7 @@ import { analyseRevisions } from '../verify/revision-changes';
 import { signerSummary } from '../verify/report-summary';
 import { checkSesSignature, judgeSignerCertificate, judgeTimestampToken } from '../ofd/ses-checks';
 // verify-pdf.ts calls this module for GM signatures; only functions are used both ways, at call time.
-import { parsePdfDate } from '../verify/verify-pdf';
+import { parsePdfDate } from '../pdf/pdf-date';
 import { parseGmSignedData } from './gm-signed-data';
 import { byteRangeFromPropertyInfo, sniffGmContents } from './pdf-profile';
 

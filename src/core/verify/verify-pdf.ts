@@ -21,6 +21,8 @@ import { findCopiedSeals } from './copied-seals';
 import { checkImpression } from './impression';
 import { analyseRevisions } from './revision-changes';
 import { signerSummary, summaryOf } from './report-summary';
+import { parsePdfDate } from '../pdf/pdf-date';
+import { isGmSignature, sealOfGmSignature, verifyGmSignature } from '../gm';
 
 export interface VerifyPdfOptions {
   /** DER root certificates the recipient trusts (the trust store). */
@@ -79,6 +81,11 @@ export function verifyPdf(input: Uint8Array | string, options: VerifyPdfOptions)
 
   const knownSeals: SESeal[] = [];
   for (const p of parsed) if ('seal' in p && p.seal) knownSeals.push(p.seal);
+  for (const f of signed) {
+    if (!isGmSignature(f.value!)) continue;
+    const seal = sealOfGmSignature(f.value!.contents);
+    if (seal) knownSeals.push(seal);
+  }
   for (const der of options.sealCatalog ?? []) {
     try { knownSeals.push(decodeSeal(der)); } catch { /* a broken catalog entry recognises nothing */ }
   }
@@ -196,6 +203,10 @@ interface SignatureInput {
 }
 
 function verifySignature(s: SignatureInput): SignatureReport {
+  // GB/T 38540 SES_Signature and GM/T 0010 SignedData have their own verification order (src/core/gm).
+  if (isGmSignature(s.field.value!)) {
+    return verifyGmSignature(s.doc, s.field, { trustRoots: s.options.trustRoots, now: s.now, structure: s.structure, changesByRevision: s.changesByRevision });
+  }
   const v = s.field.value!;
   const widget = s.field.widgets[0];
   const checks: Check[] = [];
@@ -360,18 +371,4 @@ function verdictOf(checks: Check[]): Verdict {
 }
 
 
-/** PDF date "D:YYYYMMDDHHmmSS+HH'mm'" (parts after the year optional) → Date. */
-export function parsePdfDate(s: string | undefined): Date | undefined {
-  if (!s) return undefined;
-  const m = /^(?:D:)?(\d{4})(\d{2})?(\d{2})?(\d{2})?(\d{2})?(\d{2})?([Zz]|[+-]\d{2}'?\d{2}'?|[+-]\d{2})?/.exec(s.trim());
-  if (!m) return undefined;
-  const [, y, mo = '01', d = '01', h = '00', mi = '00', se = '00', tz] = m;
-  let offset = 'Z';
-  if (tz && tz !== 'Z' && tz !== 'z') {
-    const t = tz.replace(/'/g, '');
-    offset = `${t.slice(0, 3)}:${t.slice(3, 5) || '00'}`;
-  }
-  const date = new Date(`${y}-${mo}-${d}T${h}:${mi}:${se}${offset}`);
-  return Number.isNaN(date.getTime()) ? undefined : date;
-}
 
