@@ -22,7 +22,7 @@ export const DEMO = {
 
 export const SOFTHSM_MODULE_CANDIDATES = ['/usr/lib/softhsm/libsofthsm2.so', '/usr/lib/x86_64-linux-gnu/softhsm/libsofthsm2.so', '/usr/local/lib/softhsm/libsofthsm2.so'];
 
-const RESOURCES = path.resolve(__dirname, '..', '..', '..', 'resources');
+export const RESOURCES = path.resolve(__dirname, '..', '..', '..', 'resources');
 
 export interface DemoWorld {
   dir: string;
@@ -33,55 +33,96 @@ export interface DemoWorld {
   report: VerificationReport;
 }
 
-function softhsmModule(): string {
-  const found = SOFTHSM_MODULE_CANDIDATES.find((p) => fs.existsSync(p));
-  if (!found) throw new SealDeskError('SOFTHSM_MISSING', '未安装 SoftHSM2(apt-get install softhsm2)', 'SoftHSM2 is not installed (apt-get install softhsm2)');
-  return found;
+/** A demo root CA as the world needs it: its certificate, its key for DIR/trust, and issuance. */
+export interface DemoCa {
+  certificatePem: string;
+  privateKeyPkcs8: Uint8Array;
+  issue(publicKeySpki: Uint8Array, subject: string): Promise<Uint8Array>;
 }
 
-async function provisionToken(ctx: AppContext, label: string, userPin: string, keyAlgorithm: 'RSA' | 'EC-P256', subject: string, ca: Awaited<ReturnType<typeof createRootCa>>): Promise<TokenInfo> {
-  const token = await initToken(ctx.module(), { label, soPin: Buffer.from(DEMO.soPin), userPin: Buffer.from(userPin) });
+/**
+ * What differs between the demo worlds: the token module and how it finds its token directory,
+ * the key algorithms, the CA, and what DIR/env and config.json must carry.
+ */
+export interface DemoFamily {
+  name: string;
+  module: string;
+  rootFile: string;
+  makerAlgorithm: 'RSA' | 'EC-P256' | 'SM2';
+  keeperAlgorithm: 'RSA' | 'EC-P256' | 'SM2';
+  /** Creates the token storage under DIR and points this process at it; returns the env lines for DIR/env. */
+  prepareTokens(target: string): Record<string, string>;
+  vendorProfile?: string;
+  createCa(): Promise<DemoCa>;
+}
+
+export const SOFTHSM_FAMILY: DemoFamily = {
+  name: 'SoftHSM2, RSA keeper / ECDSA maker',
+  get module() {
+    const found = SOFTHSM_MODULE_CANDIDATES.find((p) => fs.existsSync(p));
+    if (!found) throw new SealDeskError('SOFTHSM_MISSING', '未安装 SoftHSM2(apt-get install softhsm2)', 'SoftHSM2 is not installed (apt-get install softhsm2)');
+    return found;
+  },
+  rootFile: 'demo-root',
+  makerAlgorithm: 'EC-P256',
+  keeperAlgorithm: 'RSA',
+  prepareTokens(target) {
+    fs.mkdirSync(path.join(target, 'tokens'), { recursive: true });
+    const conf = path.join(target, 'softhsm2.conf');
+    fs.writeFileSync(conf, `directories.tokendir = ${path.join(target, 'tokens')}\nobjectstore.backend = file\nlog.level = ERROR\nslots.removable = true\n`);
+    // libsofthsm2 reads SOFTHSM2_CONF when the module is initialized, which happens after this.
+    process.env.SOFTHSM2_CONF = conf;
+    return { SOFTHSM2_CONF: conf };
+  },
+  async createCa() {
+    const ca = await createRootCa('CN=SealDesk Demo Root CA,O=SealDesk Demo,C=CN');
+    return { certificatePem: ca.certificatePem, privateKeyPkcs8: ca.privateKeyPkcs8, issue: (spki, subject) => issueCertificate(ca, { publicKeySpki: spki, subject }) };
+  },
+};
+
+async function provisionToken(ctx: AppContext, family: DemoFamily, o: { label: string; userPin: string; algorithm: DemoFamily['makerAlgorithm']; subject: string; ca: DemoCa }): Promise<TokenInfo> {
+  const token = await initToken(ctx.module(), { label: o.label, soPin: Buffer.from(DEMO.soPin), userPin: Buffer.from(o.userPin) });
   const ckaId = crypto.randomBytes(16).toString('hex');
-  await withUserLogin(ctx.module(), token, Buffer.from(userPin), async (s) => {
-    const spki = generateKeyPair(s, { algorithm: keyAlgorithm, ckaId, label: `${label} key` });
-    const cert = await issueCertificate(ca, { publicKeySpki: spki, subject });
-    importCertificate(s, { ckaId, label: `${label} certificate`, der: cert });
+  await withUserLogin(ctx.module(), token, Buffer.from(o.userPin), async (s) => {
+    const spki = generateKeyPair(s, { algorithm: o.algorithm, ckaId, label: `${o.label} key`, profile: family.vendorProfile ? ctx.vendorProfile() : undefined });
+    importCertificate(s, { ckaId, label: `${o.label} certificate`, der: await o.ca.issue(spki, o.subject) });
   }, { home: ctx.home, readWrite: true });
   return token;
 }
 
 /**
- * `sealdesk demo --dir DIR`: a complete world under DIR and nothing outside it — SoftHSM2 tokens
- * (the seal center's authorization card DEMO-MAKER and the keeper's USB-Key DEMO-KEEPER), a demo
- * root CA installed in DIR's trust store, a seal made onto the keeper token (制章), the sample
- * contract stamped at its keyword (签章) and verified (验章), and DIR/env for later commands.
+ * `sealdesk demo --dir DIR`: a complete world under DIR and nothing outside it — tokens (the seal
+ * center's authorization card DEMO-MAKER and the keeper's USB-Key DEMO-KEEPER), a demo root CA
+ * installed in DIR's trust store, a seal made onto the keeper token (制章), the sample contract
+ * stamped at its keyword (签章) and verified (验章), and DIR/env for later commands. The family
+ * says which tokens and algorithms (SoftHSM2 with RSA/ECDSA by default; see demo-gm-world.ts).
  */
-export async function buildDemoWorld(dir: string, log: (line: string) => void = () => {}): Promise<DemoWorld> {
+export async function buildDemoWorld(dir: string, log: (line: string) => void = () => {}, family: DemoFamily = SOFTHSM_FAMILY): Promise<DemoWorld> {
   const target = path.resolve(dir);
   if (fs.existsSync(target) && (!fs.statSync(target).isDirectory() || fs.readdirSync(target).length > 0)) {
     throw new SealDeskError('DEMO_EXISTS', `${target} 已存在,未做任何更改`, `${target} already exists; nothing was changed`);
   }
-  const module = softhsmModule();
-  fs.mkdirSync(path.join(target, 'tokens'), { recursive: true });
+  const module = family.module;
   const home = path.join(target, 'home');
-  const conf = path.join(target, 'softhsm2.conf');
-  fs.writeFileSync(conf, `directories.tokendir = ${path.join(target, 'tokens')}\nobjectstore.backend = file\nlog.level = ERROR\nslots.removable = true\n`);
-  // libsofthsm2 reads SOFTHSM2_CONF when the module is initialized, which happens below.
-  process.env.SOFTHSM2_CONF = conf;
+  fs.mkdirSync(home, { recursive: true });
+  const tokenEnv = family.prepareTokens(target);
+  if (family.vendorProfile) {
+    fs.writeFileSync(path.join(home, 'config.json'), `${JSON.stringify({ modules: [module], vendorProfile: family.vendorProfile, language: 'zh' }, null, 2)}\n`);
+  }
   const ctx = new AppContext({ home, module, env: { ...process.env, SEALDESK_HOME: home } });
 
-  const ca = await createRootCa('CN=SealDesk Demo Root CA,O=SealDesk Demo,C=CN');
-  const rootPem = path.join(target, 'trust', 'demo-root.pem');
+  const ca = await family.createCa();
+  const rootPem = path.join(target, 'trust', `${family.rootFile}.pem`);
   fs.mkdirSync(path.dirname(rootPem), { recursive: true });
   fs.writeFileSync(rootPem, ca.certificatePem);
-  fs.writeFileSync(path.join(target, 'trust', 'demo-root.key'), toPem(ca.privateKeyPkcs8, 'PRIVATE KEY'), { mode: 0o600 });
+  fs.writeFileSync(path.join(target, 'trust', `${family.rootFile}.key`), toPem(ca.privateKeyPkcs8, 'PRIVATE KEY'), { mode: 0o600 });
   ctx.trust.add(rootPem);
   log(`根证书 demo root CA: ${rootPem}`);
 
-  await provisionToken(ctx, DEMO.makerLabel, DEMO.makerPin, 'EC-P256', 'CN=SealDesk 演示印章管理中心 制章员,O=SealDesk Demo Seal Center,C=CN', ca);
-  log(`制章授权卡 maker card: ${DEMO.makerLabel} (ECDSA P-256)`);
-  await provisionToken(ctx, DEMO.keeperLabel, DEMO.keeperPin, 'RSA', 'CN=张三,OU=合同管理部,O=SealDesk 演示有限公司,C=CN', ca);
-  log(`印章卡 keeper USB-Key: ${DEMO.keeperLabel} (RSA 2048)`);
+  await provisionToken(ctx, family, { label: DEMO.makerLabel, userPin: DEMO.makerPin, algorithm: family.makerAlgorithm, subject: 'CN=SealDesk 演示印章管理中心 制章员,O=SealDesk Demo Seal Center,C=CN', ca });
+  log(`制章授权卡 maker card: ${DEMO.makerLabel} (${family.makerAlgorithm})`);
+  await provisionToken(ctx, family, { label: DEMO.keeperLabel, userPin: DEMO.keeperPin, algorithm: family.keeperAlgorithm, subject: 'CN=张三,OU=合同管理部,O=SealDesk 演示有限公司,C=CN', ca });
+  log(`印章卡 keeper USB-Key: ${DEMO.keeperLabel} (${family.keeperAlgorithm})`);
 
   const made = await makeSealOnToken(ctx, {
     makerToken: DEMO.makerLabel, keeperToken: DEMO.keeperLabel, name: DEMO.sealName, type: 4,
@@ -98,15 +139,11 @@ export async function buildDemoWorld(dir: string, log: (line: string) => void = 
   log(`签章成功 stamped: ${stampedPdf} (page ${stamped.page})`);
 
   const report = verifyDocument(ctx, stampedPdf);
+  log(`验章 verified: ${report.verdict} (${report.signatures.map((sig) => sig.subFilter).join(', ')})`);
   const envFile = path.join(target, 'env');
   const q = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
-  fs.writeFileSync(envFile, [
-    '# . this file to act on the SealDesk demo world',
-    `export SOFTHSM2_CONF=${q(conf)}`,
-    `export SEALDESK_HOME=${q(home)}`,
-    `export SEALDESK_PKCS11_MODULE=${q(module)}`,
-    '',
-  ].join('\n'));
+  const env = { ...tokenEnv, SEALDESK_HOME: home, SEALDESK_PKCS11_MODULE: module };
+  fs.writeFileSync(envFile, ['# . this file to act on the SealDesk demo world', ...Object.entries(env).map(([k, v]) => `export ${k}=${q(v)}`), ''].join('\n'));
   return { dir: target, home, envFile, rootPem, stampedPdf, report };
 }
 

@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import path from 'node:path';
 import { SealDeskError } from '../errors';
 import { writeFileAtomic } from '../fs/atomic-write';
 import { homePaths } from './paths';
@@ -32,6 +33,6 @@ export function loadConfig(file: string = homePaths().configFile): SealDeskConfi
 }
 
 export function saveConfig(config: SealDeskConfig, file: string = homePaths().configFile): void {
-  fs.mkdirSync(homePaths().home, { recursive: true });
+  fs.mkdirSync(path.dirname(file), { recursive: true });
   writeFileAtomic(file, Buffer.from(JSON.stringify(config, null, 2) + '\n'));
 }
