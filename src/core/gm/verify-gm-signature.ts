@@ -150,11 +150,10 @@ function verifySes(g: GmInput): void {
     return;
   }
   // b.–f. are the container-independent checks the OFD verifier uses too (signature, seal holder,
-  // seal, signer certificate, timestamp, in the GB/T 38540 order). Their data-hash check takes the
-  // original as one buffer; a PDF's original is two ranges of the file, so that check is replaced
-  // by the ByteRange one below (hashed in place, and the range named in propertyInfo compared).
-  const outcome = checkSesSignature(ses, new Uint8Array(0), { trustRoots: g.ctx.trustRoots, now: g.ctx.now });
-  for (const c of outcome.checks) if (c.id !== 'digest') report.checks.push(c);
+  // seal, signer certificate, timestamp, in the GB/T 38540 order). A PDF's original is two ranges
+  // of the file, so the data hash is judged below (hashed in place, the range in propertyInfo compared).
+  const outcome = checkSesSignature(ses, null, { trustRoots: g.ctx.trustRoots, now: g.ctx.now });
+  report.checks.push(...outcome.checks);
   report.signer = outcome.signer;
   report.seal = outcome.seal;
   if (outcome.claimedTime) report.claimedTime = outcome.claimedTime.toISOString();

@@ -43,9 +43,10 @@ export interface SesCheckOutcome {
 
 /**
  * Runs the SES_Signature checks; `original` is the protected content (OFD: the bytes of
- * Signature.xml) whose digest must equal TBS_Sign.dataHash.
+ * Signature.xml) whose digest must equal TBS_Sign.dataHash. A container whose original is not one
+ * buffer (PDF: two byte ranges of the file, hashed in place) passes null and checks the hash itself.
  */
-export function checkSesSignature(ses: SESSignature, original: Uint8Array, options: SesCheckOptions): SesCheckOutcome {
+export function checkSesSignature(ses: SESSignature, original: Uint8Array | null, options: SesCheckOptions): SesCheckOutcome {
   const checks: Check[] = [];
   const add = (id: CheckId, status: CheckStatus, message: BilingualText): void => { checks.push({ id, status, message }); };
   const seal = ses.toSign.eseal;
@@ -83,7 +84,9 @@ export function checkSesSignature(ses: SESSignature, original: Uint8Array, optio
   checks.push(ts.check);
 
   const algorithm = dataHashAlgorithm(ses.signatureAlgID);
-  if (bytesEqual(digest(algorithm, original), ses.toSign.dataHash)) {
+  if (original === null) {
+    // the caller judges the data hash
+  } else if (bytesEqual(digest(algorithm, original), ses.toSign.dataHash)) {
     add('digest', 'ok', { zh: `原文杂凑值(${algorithm.toUpperCase()})与受保护的内容一致`, en: `The data hash (${algorithm.toUpperCase()}) matches the protected content` });
   } else {
     add('digest', 'failed', { zh: '原文杂凑值与受保护的内容不一致(内容被篡改,或签章来自其他文档)', en: 'The data hash does not match the protected content (tampered, or a stamp taken from another document)' });
