@@ -51,26 +51,33 @@ function benchInput(input: BenchInput, runs: number, keeperDir: string, workDir:
   const r: InputResult = {
     input, sealdeskSign: [], signpdfSign: [], baseline: [], sealdeskVerify: [], pdfsigVerify: [], sealdeskAppended: 0, signpdfOutput: 0,
   };
-  const note = (what: string, s: Sample): void => log(`  ${input.name} ${what}: ${s.ms.toFixed(1)} ms, ${(s.maxRssKb / 1024).toFixed(0)} MB`);
-  // Runs interleave the operations, so that a slow moment of the machine hits all of them alike.
-  for (let i = 0; i < runs; i++) {
-    const sd = measureNodeOp('sealdesk-sign', keeperDir, input.file, out('sealdesk'));
-    r.sealdeskSign.push(sd); note('SealDesk sign', sd);
-    const peer = measureNodeOp('signpdf-sign', keeperDir, input.file, out('signpdf'));
-    r.signpdfSign.push(peer); note('@signpdf sign', peer);
-    const base = measureNodeOp('baseline', keeperDir, input.file, out('baseline'));
-    r.baseline.push(base); note('read+hash+write', base);
-    if (i === 0) {
-      assertPdfsigValid(out('sealdesk'), 'SealDesk');
-      assertPdfsigValid(out('signpdf'), '@signpdf');
-      r.sealdeskAppended = fs.statSync(out('sealdesk')).size - input.bytes;
-      r.signpdfOutput = fs.statSync(out('signpdf')).size;
-      fs.copyFileSync(out('sealdesk'), out('stamped')); // the file both verifiers read, every run
-    }
-    const v = measureNodeOp('sealdesk-verify', keeperDir, out('stamped'), '-');
-    r.sealdeskVerify.push(v); note('SealDesk verify', v);
-    const p = measurePdfsig(out('stamped'));
-    r.pdfsigVerify.push(p); note('pdfsig verify', p);
+  const measure = (what: string, into: Sample[], run: () => Sample) => (): void => {
+    const s = run();
+    into.push(s);
+    log(`  ${input.name} ${what}: ${s.ms.toFixed(1)} ms, ${(s.maxRssKb / 1024).toFixed(0)} MB`);
+  };
+  const signing = [
+    measure('SealDesk sign', r.sealdeskSign, () => measureNodeOp('sealdesk-sign', keeperDir, input.file, out('sealdesk'))),
+    measure('@signpdf sign', r.signpdfSign, () => measureNodeOp('signpdf-sign', keeperDir, input.file, out('signpdf'))),
+    measure('read+hash+write', r.baseline, () => measureNodeOp('baseline', keeperDir, input.file, out('baseline'))),
+  ];
+  const verifying = [
+    measure('SealDesk verify', r.sealdeskVerify, () => measureNodeOp('sealdesk-verify', keeperDir, out('stamped'), '-')),
+    measure('pdfsig verify', r.pdfsigVerify, () => measurePdfsig(out('stamped'))),
+  ];
+  // The first run signs first: its outputs are checked, and SealDesk's becomes the file both verifiers read.
+  for (const op of signing) op();
+  assertPdfsigValid(out('sealdesk'), 'SealDesk');
+  assertPdfsigValid(out('signpdf'), '@signpdf');
+  r.sealdeskAppended = fs.statSync(out('sealdesk')).size - input.bytes;
+  r.signpdfOutput = fs.statSync(out('signpdf')).size;
+  fs.copyFileSync(out('sealdesk'), out('stamped'));
+  for (const op of verifying) op();
+  // Later runs interleave the operations and rotate their order, so that a slow moment of the
+  // machine (or the disk still flushing the previous run's output) does not always hit the same one.
+  const all = [...signing, ...verifying];
+  for (let i = 1; i < runs; i++) {
+    for (let k = 0; k < all.length; k++) all[(i + k) % all.length]!();
   }
   for (const what of ['sealdesk', 'signpdf', 'baseline', 'stamped']) fs.rmSync(out(what), { force: true });
   return r;
@@ -113,7 +120,7 @@ ${verifyTable(results)}
 
 ## Method
 - Every number is one operation in a fresh child process; time is the median of N runs (N = 9 for
-  files up to 1 MB, 7 for 10 MB, 5 for 100 MB), runs interleaved across operations. Wall time is
+  files up to 1 MB, 7 for 10 MB, 5 for 100 MB), runs interleaved across operations in a rotating order. Wall time is
   what a user waits; CPU time (user + system, all threads) is shown next to it because the build
   machine is shared and wall times move with its load (see the load average above). Peak memory is
   the largest ru_maxrss (wait4) over the runs, for node and pdfsig alike (bench/rusage.py).
