@@ -120,10 +120,11 @@ ${verifyTable(results)}
 
 ## Method
 - Every number is one operation in a fresh child process; time is the median of N runs (N = 9 for
-  files up to 1 MB, 7 for 10 MB, 5 for 100 MB), runs interleaved across operations in a rotating order. Wall time is
-  what a user waits; CPU time (user + system, all threads) is shown next to it because the build
-  machine is shared and wall times move with its load (see the load average above). Peak memory is
-  the largest ru_maxrss (wait4) over the runs, for node and pdfsig alike (bench/rusage.py).
+  files up to 1 MB, 7 for 10 MB, 5 for 100 MB), runs interleaved across operations in a rotating
+  order. Wall time is what a user waits; CPU time (user + system, all threads) is shown next to it
+  because the build machine is shared and wall times move with its load (see the load average
+  above); fsync of 100 MB alone varies 3× from run to run. Peak memory is the largest ru_maxrss
+  (wait4) over the runs, for node and pdfsig alike (bench/rusage.py).
 - Node operations (SealDesk sign/verify, @signpdf sign, the baseline) are timed inside the child
   after modules and keys are loaded: the time covers reading the input, the work and writing the
   output, not Node's start-up. "SealDesk process ms" shows the whole \`node --import tsx\` process
