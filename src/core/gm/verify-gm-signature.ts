@@ -38,6 +38,7 @@ import { signerSummary } from '../verify/report-summary';
 import { checkSesSignature, judgeSignerCertificate, judgeTimestampToken } from '../ofd/ses-checks';
 // verify-pdf.ts calls this module for GM signatures; only functions are used both ways, at call time.
 import { parsePdfDate } from '../pdf/pdf-date';
+import { judgeLaterChanges } from '../verify/later-changes';
 import { parseGmSignedData } from './gm-signed-data';
 import { byteRangeFromPropertyInfo, sniffGmContents } from './pdf-profile';
 
@@ -292,34 +293,13 @@ function judgeImpression(g: GmInput, seal: SESeal): void {
  * is a hide attack).
  */
 function laterChanges(g: GmInput): void {
-  const rev = g.structure.revision;
-  if (rev === undefined) {
-    g.add('modifications', 'not_checked', { zh: '签名范围无效,无法判断后续修改', en: 'The signed range is invalid: later changes cannot be judged' });
-    return;
-  }
   let changes: Modification[][];
   try {
     changes = g.ctx.changesByRevision ?? analyseRevisions(g.doc);
   } catch {
     changes = [];
   }
-  const later = changes.slice(rev + 1).flat();
-  g.report.modifications = later;
-  const bad = later.filter((m) => m.kind === 'disallowed').map((m) => m.description);
-  const ref = g.field.value!.ref.key;
-  let inForm = true;
-  try { inForm = g.doc.signatureFields().some((f) => f.value?.ref.key === ref); } catch { inForm = false; }
-  if (!inForm) bad.unshift({ zh: '该签章已不在当前文档的表单中', en: "this stamp is no longer part of the document's form" });
-  if (bad.length > 0) {
-    const shown = bad.slice(0, 5);
-    const more = bad.length - shown.length;
-    g.add('modifications', 'failed', {
-      zh: `文档在签章后被修改:${shown.map((d) => d.zh).join(';')}${more > 0 ? ` 等 ${bad.length} 处` : ''}`,
-      en: `Document modified after stamping: ${shown.map((d) => d.en).join('; ')}${more > 0 ? ` and ${more} more` : ''}`,
-    });
-  } else if (later.length > 0) {
-    g.add('modifications', 'ok', { zh: '签章后只增加了其他签章', en: 'Only further stamps were added after this stamp' });
-  } else {
-    g.add('modifications', 'ok', { zh: '签章后文档未被修改', en: 'The document was not changed after this stamp' });
-  }
+  const later = judgeLaterChanges(g.doc, g.field, g.structure.revision, changes);
+  g.report.modifications = later.modifications;
+  g.add('modifications', later.status, later.message);
 }

@@ -21,6 +21,7 @@ import { findCopiedSeals } from './copied-seals';
 import { checkImpression } from './impression';
 import { analyseRevisions } from './revision-changes';
 import { signerSummary, summaryOf } from './report-summary';
+import { judgeLaterChanges } from './later-changes';
 import { parsePdfDate } from '../pdf/pdf-date';
 import { isGmSignature, sealOfGmSignature, verifyGmSignature } from '../gm';
 
@@ -108,7 +109,6 @@ export function verifyPdf(input: Uint8Array | string, options: VerifyPdfOptions)
   };
 }
 
-const ORPHAN_PREFIX = '(removed) ';
 
 /**
  * Signature dictionaries present in the file but not reachable from the current AcroForm. Found by
@@ -149,7 +149,8 @@ function orphanedSignatures(doc: PdfDocument, fields: SignatureField[]): Signatu
         return v instanceof PdfString ? v.text() : undefined;
       };
       out.push({
-        name: `${ORPHAN_PREFIX}${ref.key}`, dict: d, type: 'Sig', widgets: [],
+        // a signature a later revision took out of the form, found by scanning
+        name: `(removed) ${ref.key}`, dict: d, type: 'Sig', widgets: [],
         value: {
           ref, dict: d, filter: d.getName('Filter'), subFilter: d.getName('SubFilter'),
           byteRange: br.items.map((x) => (typeof x === 'number' ? x : Number.NaN)), byteRangeSpan: br.span,
@@ -246,27 +247,9 @@ function verifySignature(s: SignatureInput): SignatureReport {
   }
 
   // What later revisions changed.
-  const rev = s.structure.revision;
-  const orphan = s.field.widgets.length === 0 && s.field.name.startsWith(ORPHAN_PREFIX);
-  const removed = { zh: '该签章已不在当前文档的表单中', en: "this stamp is no longer part of the document's form" };
-  if (rev === undefined && orphan) {
-    add('modifications', 'failed', { zh: `文档在签章后被修改:${removed.zh}`, en: `Document modified after stamping: ${removed.en}` });
-  } else if (rev === undefined) {
-    add('modifications', 'not_checked', { zh: '签名范围无效,无法判断后续修改', en: 'The signed range is invalid: later changes cannot be judged' });
-  } else {
-    const later = s.changesByRevision.slice(rev + 1).flat();
-    report.modifications = later;
-    const bad = later.filter((m) => m.kind === 'disallowed');
-    if (orphan) bad.unshift({ revision: rev, kind: 'disallowed', description: removed });
-    if (bad.length > 0) {
-      const list = (k: 'zh' | 'en'): string => bad.slice(0, 5).map((m) => m.description[k]).join(k === 'zh' ? ';' : '; ') + (bad.length > 5 ? (k === 'zh' ? ` 等 ${bad.length} 处` : ` and ${bad.length - 5} more`) : '');
-      add('modifications', 'failed', { zh: `文档在签章后被修改:${list('zh')}`, en: `Document modified after stamping: ${list('en')}` });
-    } else if (later.length > 0) {
-      add('modifications', 'ok', { zh: '签章后只增加了其他签章', en: 'Only further stamps were added after this stamp' });
-    } else {
-      add('modifications', 'ok', { zh: '签章后文档未被修改', en: 'The document was not changed after this stamp' });
-    }
-  }
+  const later = judgeLaterChanges(s.doc, s.field, s.structure.revision, s.changesByRevision);
+  report.modifications = later.modifications;
+  add('modifications', later.status, later.message);
   checks.sort((a, b) => CHECK_ORDER.indexOf(a.id) - CHECK_ORDER.indexOf(b.id));
   report.verdict = verdictOf(checks);
   return report;
