@@ -130,7 +130,9 @@ ${verifyTable(results)}
   output, not Node's start-up. "SealDesk process ms" shows the whole \`node --import tsx\` process
   for comparison. pdfsig is a native program and is timed as a whole process (its start-up and NSS
   initialisation included).
-- Both signers use the same RSA-2048 software key (PKCS#1 v1.5, SHA-256), the same certificate,
+- Both signers use the same RSA-2048 software key (PKCS#1 v1.5, SHA-256), the same certificate
+  (issued by a fresh RSA-2048 OpenSSL root: node-forge, inside @signpdf's P12 signer, cannot read a
+  certificate whose issuer signed with ECDSA, as core's createRootCa does),
   the same seal picture (resources/seals/demo-seal.png, 40 × 40 mm) at the same place (page 1,
   centred on 300, 400), and write their output the same way (temp file, fsync, rename). Each
   signer's first output is checked with pdfsig ("Signature is Valid.") before its numbers count.
@@ -150,6 +152,9 @@ Read off the stage table and the code (src/core/sign/stamp-pdf.ts, src/core/pdf/
   memory is about twice the file size above Node's own (the baseline holds the file once).
   Hashing the original and the update as two slices and writing them with two writes would remove it.
 - "hashing" and "writing" are the one hash and the one write (temp + fsync + rename) of the rule.
+  Both call the same functions as the baseline; SealDesk's writing has come out slower than the
+  baseline's in every full run so far, while the same writeFileAtomic of 100 MB, timed alone,
+  swings between 60 and 350 ms either way: treat the write column as the disk's, not the code's.
 - Per stamp there is also a fixed cost (seal picture to image XObject, CMS, RSA signature) that
   dominates small files, which is why the ratio to the baseline is large below 1 MB.
 - Verifying hashes the file twice: once for the signatures' byte ranges and once more for the
@@ -172,7 +177,7 @@ Read off the stage table and the code (src/core/sign/stamp-pdf.ts, src/core/pdf/
   impression (decodes the widget's PNG and compares pixels with the seal picture), modifications
   after the stamp (parses every revision) and a scan of the page images for copied seals.
   pdfsig checks the digest and CMS signature and validates the certificate against its NSS store,
-  where the bench root is unknown ("issuer isn't Trusted"); it does not look at the seal.
+  where the bench root is unknown ("Certificate issuer is unknown."); it does not look at the seal.
 `;
 }
 
