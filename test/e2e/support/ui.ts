@@ -81,14 +81,39 @@ export async function dragSealOnto(ui: Ui, fx: number, fy: number, pageNumber = 
   const { page } = ui;
   const sample = page.locator('.seal-sample').first();
   await sample.waitFor({ timeout: 30_000 });
+  // Verification on open and page rendering after a zoom move the layout; drag only once it is still.
+  await page.locator('[data-testid=banner]:not([data-verdict=pending])').waitFor({ timeout: 60_000 });
+  const pageLocator = page.locator(`.page[data-page="${pageNumber}"]`);
+  const pageBox = await stableBox(ui, () => pageLocator.boundingBox());
   const from = (await sample.boundingBox())!;
-  const pageBox = (await page.locator(`.page[data-page="${pageNumber}"]`).boundingBox())!;
   const to = { x: pageBox.x + pageBox.width * fx, y: pageBox.y + pageBox.height * fy };
   await page.mouse.move(from.x + from.width / 2, from.y + from.height / 2);
   await page.mouse.down();
   await page.mouse.move((from.x + to.x) / 2, (from.y + to.y) / 2, { steps: 5 });
   await page.mouse.move(to.x, to.y, { steps: 5 });
   await page.mouse.up();
-  await page.locator('[data-testid=placed-sample]').waitFor();
-  return { cssX: to.x - pageBox.x, cssY: to.y - pageBox.y, cssWidth: pageBox.width };
+  const placed = page.locator('[data-testid=placed-sample]');
+  await placed.waitFor();
+  // Where the person sees the sample now, relative to the page as it is now: that is where the
+  // stamp must land. It must also be where the mouse let go (the layout did not move meanwhile).
+  const after = (await pageLocator.boundingBox())!;
+  const p = (await placed.boundingBox())!;
+  const centre = { x: p.x + p.width / 2 - after.x, y: p.y + p.height / 2 - after.y };
+  const dropped = { x: to.x - pageBox.x, y: to.y - pageBox.y };
+  if (Math.abs(centre.x - dropped.x) > 3 || Math.abs(centre.y - dropped.y) > 3) {
+    throw new Error(`the sample shows at ${JSON.stringify(centre)}, the mouse let go at ${JSON.stringify(dropped)} (page-relative CSS px)`);
+  }
+  return { cssX: centre.x, cssY: centre.y, cssWidth: after.width };
+}
+
+/** A bounding box that has stopped moving (two equal readings 150 ms apart). */
+async function stableBox(ui: Ui, read: () => Promise<{ x: number; y: number; width: number; height: number } | null>): Promise<{ x: number; y: number; width: number; height: number }> {
+  let prev = (await read())!;
+  for (let i = 0; i < 40; i++) {
+    await ui.page.waitForTimeout(150);
+    const b = (await read())!;
+    if (Math.abs(b.x - prev.x) < 0.5 && Math.abs(b.y - prev.y) < 0.5 && Math.abs(b.width - prev.width) < 0.5) return b;
+    prev = b;
+  }
+  return prev;
 }
