@@ -152,9 +152,11 @@ Read off the stage table and the code (src/core/sign/stamp-pdf.ts, src/core/pdf/
   memory is about twice the file size above Node's own (the baseline holds the file once).
   Hashing the original and the update as two slices and writing them with two writes would remove it.
 - "hashing" and "writing" are the one hash and the one write (temp + fsync + rename) of the rule.
-  Both call the same functions as the baseline; SealDesk's writing has come out slower than the
-  baseline's in every full run so far, while the same writeFileAtomic of 100 MB, timed alone,
-  swings between 60 and 350 ms either way: treat the write column as the disk's, not the code's.
+  Both call the same functions as the baseline. The write of 100 MB (writeFileAtomic: write, fsync,
+  rename) swings between about 60 and 350 ms from run to run on this machine, for SealDesk and the
+  baseline alike (in some full runs one came out 2–3× the other, in others the reverse): treat the
+  write column as the disk's, not the code's, and read the summary's "stage by stage" line, which
+  counts only the stages the baseline does not have.
 - Per stamp there is also a fixed cost (seal picture to image XObject, CMS, RSA signature) that
   dominates small files, which is why the ratio to the baseline is large below 1 MB.
 - Verifying hashes the file twice: once for the signatures' byte ranges and once more for the
