@@ -1,14 +1,15 @@
 import type { BilingualText, Modification } from '../../api/verification-report';
 import type { PdfDocument } from '../pdf/document';
-import { PdfArray, PdfDict, PdfRef, PdfStream, type PdfObject } from '../pdf/objects';
+import { PdfArray, PdfDict, PdfName, PdfRef, PdfStream, PdfString, isNumber, type PdfObject } from '../pdf/objects';
 import { changedKeys, pdfEqual } from './pdf-equality';
 
 /**
- * What each incremental update changed, judged the way a recipient needs it: later stamps are
- * allowed (a new signature field with its widget, the widget's appearance objects, the AcroForm's
- * /Fields and /SigFlags, the page's /Annots growing by that widget); anything else — page content,
- * resources, other annotations, objects rewritten, re-referenced, deleted, a new catalog — is a
- * modification that invalidates every signature made before it (incremental-saving and shadow attacks).
+ * What each incremental update changed, judged the way a recipient needs it. Allowed: later stamps
+ * (a new signature field with its widget, the widget's appearance objects, the AcroForm's /Fields and
+ * /SigFlags, the page's /Annots growing by that widget) and form filling, Adobe's and pyHanko's
+ * "form filling" modification level (see FormFill below). Anything else — page content, resources,
+ * other annotations, objects rewritten, re-referenced, deleted, a new catalog — is a modification
+ * that invalidates every signature made before it (incremental-saving and shadow attacks).
  *
  * Objects are compared as parsed (pdfEqual), so a writer that re-saves an object unchanged is fine.
  */
@@ -25,6 +26,36 @@ export function analyseRevisions(doc: PdfDocument): Modification[][] {
   return out;
 }
 
+/** An allowed change that filled in a form field; the field's fully qualified name travels as data. */
+export interface FormFillModification extends Modification {
+  filledField: string;
+}
+
+export function isFormFill(m: Modification): m is FormFillModification {
+  return m.kind === 'allowed' && typeof (m as Partial<FormFillModification>).filledField === 'string';
+}
+
+/** The fields a list of changes filled in, each once, in the order they were first filled. */
+export function filledFields(changes: Modification[]): string[] {
+  return [...new Set(changes.filter(isFormFill).map((m) => m.filledField))];
+}
+
+/**
+ * The "later changes" check message when every later change is allowed: says which form fields were
+ * filled, and whether further stamps were added, so a recipient sees what happened after the stamp.
+ */
+export function allowedChangesMessage(changes: Modification[]): BilingualText {
+  if (changes.length === 0) return { zh: '签章后文档未被修改', en: 'The document was not changed after this stamp' };
+  const names = filledFields(changes);
+  if (names.length === 0) return { zh: '签章后只增加了其他签章', en: 'Only further stamps were added after this stamp' };
+  const stamps = changes.some((m) => m.kind === 'allowed' && !isFormFill(m));
+  const quoted = (open: string, close: string): string => names.map((n) => `${open}${n}${close}`).join(open === '“' ? '、' : ', ');
+  return {
+    zh: `签章后填写了表单字段 ${quoted('“', '”')}${stamps ? ',并增加了其他签章' : ''}(允许的修改)`,
+    en: `Form field${names.length > 1 ? 's' : ''} ${quoted('"', '"')} filled in after stamping${stamps ? ', and further stamps added' : ''} (allowed changes)`,
+  };
+}
+
 interface OldState {
   rootNum?: number;
   acroNum?: number;
@@ -35,7 +66,63 @@ interface OldState {
   resourceByNum: Map<number, number>;
 }
 
+/** A terminal form field as the previous revision has it. */
+interface FieldState {
+  /** Fully qualified name (parents' /T joined with "."). */
+  name: string;
+  /** /FT, inherited from the parents. */
+  type?: string;
+  /** /Ff in effect, and what the parents alone give (when the field itself sets none). */
+  flags: number;
+  inheritedFlags: number;
+}
+
+/** What an object is in the previous revision's form: the parts form filling may touch, and the ones it may not. */
+type FormRole =
+  | { kind: 'field'; field: FieldState; isWidget: boolean }
+  | { kind: 'widget'; field: FieldState }
+  | { kind: 'appearance'; field: FieldState; widgetNum: number; part: 'ap' | 'states' | 'stream' }
+  | { kind: 'parent-field'; name: string }
+  | { kind: 'sig-field'; name: string }
+  | { kind: 'sig-widget'; name: string };
+
+/** A FieldMDP lock (/Lock of a signed signature field, or its /Reference /TransformParams). */
+interface FieldLock {
+  by: string;
+  action: 'All' | 'Include' | 'Exclude';
+  fields: string[];
+}
+
+interface FormState {
+  roles: Map<number, FormRole>;
+  /** Indirect /DR and /DR /Font of the AcroForm: fonts may be added there for filled-in values. */
+  drNum?: number;
+  drFontNum?: number;
+  locks: FieldLock[];
+  /** The signature field of a certification with DocMDP P=1, which forbids every later change. */
+  noChangesBy?: string;
+}
+
 const MAX_WALK = 100_000;
+const MAX_FIELD_DEPTH = 32;
+/** Field types a person fills in: text, buttons (check boxes, radio buttons), choices. */
+const FILLABLE_TYPES = new Set(['Tx', 'Btn', 'Ch']);
+const FF_READ_ONLY = 1;
+const FF_PUSHBUTTON = 1 << 16;
+const APPEARANCE_KEYS = ['N', 'D', 'R'];
+
+function lockCovers(lock: FieldLock, name: string): boolean {
+  const listed = lock.fields.some((f) => name === f || name.startsWith(`${f}.`));
+  return lock.action === 'All' || (lock.action === 'Include' ? listed : !listed);
+}
+
+function keyList(keys: string[]): string {
+  return keys.map((k) => `/${k}`).join(' ');
+}
+
+function reReferenced(num: number): BilingualText {
+  return { zh: `重新引用了已有对象 ${num}`, en: `it re-references the existing object ${num}` };
+}
 
 class RevisionAnalysis {
   private readonly prev: number;
@@ -43,8 +130,14 @@ class RevisionAnalysis {
   private readonly added = new Set<number>();
   /** New annotations / fields that must turn out to be signature widgets of new stamps. */
   private readonly candidates: Array<{ ref: PdfObject; role: 'annot' | 'field'; page?: number }> = [];
-  private readonly explainedRoots: PdfRef[] = [];
+  /** Starting points of the objects this revision may add: new stamps, new appearances, new values. */
+  private readonly explainedRoots: PdfObject[] = [];
   private readonly old: OldState;
+  private formState: FormState | undefined;
+  private referrerIndex: Map<number, number[]> | undefined;
+  /** Fields filled in this revision, and AcroForm updates that are allowed only to show them. */
+  private readonly filled = new Set<string>();
+  private readonly formSupport: Array<{ object: string; description: BilingualText }> = [];
 
   constructor(private readonly doc: PdfDocument, private readonly r: number) {
     this.prev = r - 1;
@@ -79,7 +172,9 @@ class RevisionAnalysis {
       this.classifyChange(num, oldObj, newObj);
     }
     this.checkCandidates();
+    this.settleFormSupport();
     this.checkUnexplainedAdditions();
+    this.checkCertification();
     return this.changes;
   }
 
@@ -104,6 +199,14 @@ class RevisionAnalysis {
       this.growth(obj, oldObj, newObj, 'field');
       return;
     }
+    const form = this.form();
+    // An indirect /DR (or its /Font) that is not also a page's resources: fonts for filled-in values.
+    if ((num === form.drNum || num === form.drFontNum) && !o.resourceByNum.has(num) && oldObj instanceof PdfDict && newObj instanceof PdfDict) {
+      const problem = num === form.drNum ? this.resourcesDictProblem(oldObj, newObj) : this.fontsDictProblem(oldObj, newObj);
+      if (problem) this.disallow(obj, { zh: `表单的默认资源(/DR)被修改:${problem.zh}`, en: `the form's default resources (/DR) changed: ${problem.en}` });
+      else this.formSupport.push({ object: obj, description: { zh: '表单的默认资源(/DR)为显示填写的内容增加了字体', en: "the form's default resources (/DR) gained fonts to show filled-in values" } });
+      return;
+    }
     const page = o.pageByNum.get(num);
     if (page !== undefined && oldObj instanceof PdfDict && newObj instanceof PdfDict) {
       const bad = changedKeys(oldObj, newObj).filter((k) => k !== 'Annots');
@@ -120,12 +223,393 @@ class RevisionAnalysis {
       this.growth(obj, oldObj, newObj, 'annot', annotsPage);
       return;
     }
-    if (this.isFillingEmptySignatureField(oldObj, newObj)) {
+    const role = form.roles.get(num);
+    if ((role === undefined || role.kind === 'sig-field') && this.isFillingEmptySignatureField(oldObj, newObj)) {
       this.candidates.push({ ref: new PdfRef(num, 0), role: 'field' });
       this.allow(obj, { zh: '空签名域被签章', en: 'an empty signature field was signed' });
       return;
     }
+    if (role) {
+      this.formObjectChange(obj, num, role, oldObj, newObj);
+      return;
+    }
     this.disallow(obj, this.describe(num, newObj));
+  }
+
+  /** A changed object that belongs to the form of the previous revision. */
+  private formObjectChange(obj: string, num: number, role: FormRole, oldObj: PdfObject, newObj: PdfObject): void {
+    const keys = oldObj instanceof PdfDict && newObj instanceof PdfDict ? keyList(changedKeys(oldObj, newObj)) : `→ ${typeName(newObj)}`;
+    switch (role.kind) {
+      case 'sig-field': {
+        const swapped = oldObj instanceof PdfDict && newObj instanceof PdfDict && !pdfEqual(oldObj.get('V'), newObj.get('V'));
+        this.disallow(obj, swapped
+          ? { zh: `签名域“${role.name}”的签名(/V)被替换`, en: `the signature (/V) of signature field "${role.name}" was replaced` }
+          : { zh: `签名域“${role.name}”被修改(${keys})`, en: `signature field "${role.name}" changed (${keys})` });
+        return;
+      }
+      case 'sig-widget':
+        this.disallow(obj, { zh: `签名域“${role.name}”的控件被修改(${keys})`, en: `the widget of signature field "${role.name}" changed (${keys})` });
+        return;
+      case 'parent-field':
+        this.disallow(obj, { zh: `表单域“${role.name}”被修改(${keys})`, en: `form field "${role.name}" changed (${keys})` });
+        return;
+      case 'appearance':
+        this.appearanceRewritten(obj, num, role, oldObj, newObj);
+        return;
+      default:
+        this.fieldOrWidgetChange(obj, role, oldObj, newObj);
+    }
+  }
+
+  /**
+   * Form filling: a field's /V (and /AS of its widgets) and the widgets' appearances may change;
+   * its place, flags, type, kids, parent, page and looks (/MK) may not.
+   */
+  private fieldOrWidgetChange(obj: string, role: Extract<FormRole, { kind: 'field' | 'widget' }>, oldObj: PdfObject, newObj: PdfObject): void {
+    const f = role.field;
+    const label = { zh: `表单域“${f.name}”`, en: `form field "${f.name}"` };
+    if (!(oldObj instanceof PdfDict) || !(newObj instanceof PdfDict)) {
+      this.disallow(obj, { zh: `${label.zh}被替换为 ${typeName(newObj)}`, en: `${label.en} was replaced by ${typeName(newObj)}` });
+      return;
+    }
+    const permitted = role.kind === 'widget' ? ['AS', 'AP'] : role.isWidget ? ['V', 'AS', 'AP'] : ['V'];
+    // Writers such as pdf-lib add "/Ff 0" to a field that had none: the flags in effect are what count.
+    const keys = changedKeys(oldObj, newObj).filter((k) => !(k === 'Ff' && role.kind === 'field' && this.flagsInEffect(f, newObj) === f.flags));
+    const bad = keys.filter((k) => !permitted.includes(k));
+    if (bad.length > 0) {
+      this.disallow(obj, { zh: `${label.zh}被修改(${keyList(bad)})`, en: `${label.en} changed (${keyList(bad)})` });
+      return;
+    }
+    if (keys.length === 0) return;
+    const problem = this.fillProblem(f)
+      ?? (keys.includes('V') ? this.valueProblem(f, newObj.get('V')) : undefined)
+      ?? (keys.includes('AS') && !(newObj.get('AS') instanceof PdfName) ? { zh: '/AS 不是名称', en: '/AS is not a name' } : undefined)
+      ?? (keys.includes('AP') ? this.appearanceProblem(oldObj.get('AP'), newObj.get('AP')) : undefined);
+    if (problem) {
+      this.disallow(obj, { zh: `${label.zh}被修改:${problem.zh}`, en: `${label.en} changed: ${problem.en}` });
+      return;
+    }
+    this.filledIn(obj, f);
+  }
+
+  /**
+   * An appearance object of a field rewritten in place (instead of a new one referenced from the
+   * widget): allowed only when nothing but that widget uses it, else it is the shadow attack of an
+   * appearance stream that is also page content or another annotation's look.
+   */
+  private appearanceRewritten(obj: string, num: number, role: Extract<FormRole, { kind: 'appearance' }>, oldObj: PdfObject, newObj: PdfObject): void {
+    const f = role.field;
+    const problem = this.fillProblem(f) ?? this.soleUseProblem(num, role.widgetNum) ?? this.rewrittenAppearanceProblem(role.part, oldObj, newObj);
+    if (problem) {
+      this.disallow(obj, { zh: `表单域“${f.name}”的外观对象 ${num} 被改写:${problem.zh}`, en: `the appearance object ${num} of form field "${f.name}" was rewritten: ${problem.en}` });
+      return;
+    }
+    this.filledIn(obj, f);
+  }
+
+  private rewrittenAppearanceProblem(part: 'ap' | 'states' | 'stream', oldObj: PdfObject, newObj: PdfObject): BilingualText | undefined {
+    if (part === 'stream') {
+      if (!(newObj instanceof PdfStream)) return { zh: '它不再是外观流', en: 'it is no longer an appearance stream' };
+      this.explainedRoots.push(newObj.dict);
+      return undefined;
+    }
+    if (!(oldObj instanceof PdfDict) || !(newObj instanceof PdfDict)) return { zh: '它不再是外观字典', en: 'it is no longer an appearance dictionary' };
+    return this.appearanceEntriesProblem(oldObj, newObj, part === 'ap');
+  }
+
+  /** Who else refers to an object of a widget's appearance, in the previous revision. */
+  private soleUseProblem(num: number, widgetNum: number): BilingualText | undefined {
+    const own = new Set([widgetNum]);
+    for (const [n, role] of this.form().roles) if (role.kind === 'appearance' && role.widgetNum === widgetNum) own.add(n);
+    const others = [...new Set((this.referrers().get(num) ?? []).filter((n) => !own.has(n)))];
+    if (others.length === 0) return undefined;
+    const list = others.slice(0, 3);
+    return { zh: `它还被对象 ${list.join('、')} 使用`, en: `it is also used by object${list.length > 1 ? 's' : ''} ${list.join(', ')}` };
+  }
+
+  private filledIn(obj: string, f: FieldState): void {
+    this.filled.add(f.name);
+    const m: FormFillModification = {
+      revision: this.r, kind: 'allowed', object: obj, filledField: f.name,
+      description: { zh: `签章后填写了表单字段“${f.name}”`, en: `form field "${f.name}" filled in after stamping` },
+    };
+    this.changes.push(m);
+  }
+
+  private flagsInEffect(f: FieldState, d: PdfDict): number {
+    const own = this.resolve(d.get('Ff'), this.r);
+    return isNumber(own) ? own : f.inheritedFlags;
+  }
+
+  /** Why this field may not be filled at all, if it may not. */
+  private fillProblem(f: FieldState): BilingualText | undefined {
+    if (!FILLABLE_TYPES.has(f.type ?? '')) return { zh: `${f.type ? `/${f.type}` : '无类型'} 表单域不能填写`, en: `a field of type ${f.type ? `/${f.type}` : '(none)'} is not filled in` };
+    if (f.type === 'Btn' && (f.flags & FF_PUSHBUTTON) !== 0) return { zh: '按钮没有可填写的值', en: 'a push button has no value to fill in' };
+    if ((f.flags & FF_READ_ONLY) !== 0) return { zh: '该表单域是只读的', en: 'the field is read-only' };
+    const lock = this.form().locks.find((l) => lockCovers(l, f.name));
+    if (lock) return { zh: `签名域“${lock.by}”签章后锁定了该表单域(/Lock /Action /${lock.action})`, en: `signature field "${lock.by}" locked it when signed (/Lock /Action /${lock.action})` };
+    return undefined;
+  }
+
+  private valueProblem(f: FieldState, v: PdfObject | undefined): BilingualText | undefined {
+    if (v === undefined) return undefined; // the field was cleared
+    let value: PdfObject | undefined = v;
+    if (v instanceof PdfRef) {
+      if (this.existedBefore(v.num)) return reReferenced(v.num);
+      this.explainedRoots.push(v);
+      value = this.resolve(v, this.r);
+    }
+    const ok = f.type === 'Btn' ? value instanceof PdfName
+      : f.type === 'Ch' ? value instanceof PdfString || (value instanceof PdfArray && value.items.every((x) => x instanceof PdfString))
+        : value instanceof PdfString;
+    return ok ? undefined : { zh: `值(/V)不是 /${f.type ?? '?'} 域的值`, en: `the value (/V) is not one a /${f.type ?? '?'} field takes` };
+  }
+
+  /** A widget's new /AP: every appearance stream is either the one it had or a new object. */
+  private appearanceProblem(oldAp: PdfObject | undefined, newAp: PdfObject | undefined): BilingualText | undefined {
+    if (newAp === undefined || pdfEqual(oldAp, newAp)) return undefined;
+    if (newAp instanceof PdfRef) {
+      if (this.existedBefore(newAp.num)) return reReferenced(newAp.num);
+      this.explainedRoots.push(newAp);
+    }
+    const ap = this.resolve(newAp, this.r);
+    if (!(ap instanceof PdfDict)) return { zh: '外观(/AP)不是字典', en: 'the appearance (/AP) is not a dictionary' };
+    const old = this.resolve(oldAp, this.prev);
+    return this.appearanceEntriesProblem(old instanceof PdfDict ? old : undefined, ap, true);
+  }
+
+  /**
+   * Entries of an appearance dictionary (/N /D /R, when `top`) or of a state dictionary (/Off
+   * /Yes ...): each stays as it was or points to a new stream; an existing object pulled in would
+   * be an object swapped between revisions.
+   */
+  private appearanceEntriesProblem(old: PdfDict | undefined, now: PdfDict, top: boolean): BilingualText | undefined {
+    for (const [k, v] of now.entries) {
+      if (top && !APPEARANCE_KEYS.includes(k)) return { zh: `外观字典含有 /${k}`, en: `the appearance dictionary has /${k}` };
+      const before = old?.get(k);
+      if (pdfEqual(before, v)) continue;
+      let target: PdfObject | undefined = v;
+      if (v instanceof PdfRef) {
+        if (this.existedBefore(v.num)) return reReferenced(v.num);
+        this.explainedRoots.push(v);
+        target = this.resolve(v, this.r);
+      }
+      if (target instanceof PdfStream && v instanceof PdfRef) continue;
+      if (top && target instanceof PdfDict) {
+        const states = this.resolve(before, this.prev);
+        const problem = this.appearanceEntriesProblem(states instanceof PdfDict ? states : undefined, target, false);
+        if (problem) return problem;
+        continue;
+      }
+      return { zh: `外观 /${k} 不是外观流`, en: `appearance /${k} is not an appearance stream` };
+    }
+    return undefined;
+  }
+
+  /** A new /DR value: its fonts may grow; nothing else in it may change. */
+  private resourcesProblem(oldDr: PdfObject | undefined, newDr: PdfObject | undefined): BilingualText | undefined {
+    if (newDr instanceof PdfRef) {
+      if (pdfEqual(oldDr, newDr)) return undefined;
+      if (this.existedBefore(newDr.num)) return reReferenced(newDr.num);
+      this.explainedRoots.push(newDr);
+    }
+    const o = this.resolve(oldDr, this.prev);
+    const n = this.resolve(newDr, this.r);
+    if (!(n instanceof PdfDict)) return { zh: '/DR 不是字典', en: '/DR is not a dictionary' };
+    return this.resourcesDictProblem(o instanceof PdfDict ? o : undefined, n);
+  }
+
+  private resourcesDictProblem(o: PdfDict | undefined, n: PdfDict): BilingualText | undefined {
+    const changed = o ? changedKeys(o, n) : [...n.keys()];
+    const bad = changed.filter((k) => k !== 'Font');
+    if (bad.length > 0) return { zh: `${keyList(bad)} 被修改`, en: `${keyList(bad)} changed` };
+    if (!changed.includes('Font')) return undefined;
+    const oldFonts = o?.get('Font');
+    const newFonts = n.get('Font');
+    if (newFonts instanceof PdfRef) {
+      if (pdfEqual(oldFonts, newFonts)) return undefined;
+      if (this.existedBefore(newFonts.num)) return reReferenced(newFonts.num);
+      this.explainedRoots.push(newFonts);
+    }
+    const of = this.resolve(oldFonts, this.prev);
+    const nf = this.resolve(newFonts, this.r);
+    if (!(nf instanceof PdfDict)) return { zh: '/DR /Font 不是字典', en: '/DR /Font is not a dictionary' };
+    return this.fontsDictProblem(of instanceof PdfDict ? of : undefined, nf);
+  }
+
+  /** Fonts already named keep their objects (a swapped font would change every field that uses it). */
+  private fontsDictProblem(o: PdfDict | undefined, n: PdfDict): BilingualText | undefined {
+    for (const [k, v] of o?.entries ?? []) {
+      if (!pdfEqual(v, n.get(k))) return { zh: `字体 /${k} 被替换或移除`, en: `font /${k} was replaced or removed` };
+    }
+    for (const [k, v] of n.entries) if (!o?.has(k) && v instanceof PdfRef && !this.existedBefore(v.num)) this.explainedRoots.push(v);
+    return undefined;
+  }
+
+  /** /NeedAppearances and /DR may change only to show values filled in in the same revision. */
+  private settleFormSupport(): void {
+    for (const c of this.formSupport) {
+      if (this.filled.size > 0) this.allow(c.object, c.description);
+      else this.disallow(c.object, { zh: `${c.description.zh},但没有填写任何表单字段`, en: `${c.description.en}, but no form field was filled in` });
+    }
+  }
+
+  /** A certification with DocMDP P=1 forbids every change after it, later stamps and form filling included. */
+  private checkCertification(): void {
+    const by = this.form().noChangesBy;
+    if (by === undefined || this.changes.length === 0) return;
+    this.disallow(undefined, { zh: `签名域“${by}”的认证签章禁止任何修改(DocMDP P=1)`, en: `the certification in signature field "${by}" forbids any change (DocMDP P=1)` });
+  }
+
+  private form(): FormState {
+    if (!this.formState) {
+      try {
+        this.formState = this.readForm();
+      } catch {
+        // An unreadable form gives no object a form role: changes to it stay disallowed.
+        this.formState = { roles: new Map(), locks: [] };
+      }
+    }
+    return this.formState;
+  }
+
+  /** The form of the previous revision: fields, their widgets and appearances, locks. */
+  private readForm(): FormState {
+    const s: FormState = { roles: new Map(), locks: [] };
+    const catalog = this.resolve(this.doc.revisions[this.prev]!.trailer.get('Root'), this.prev);
+    const acro = catalog instanceof PdfDict ? this.resolve(catalog.get('AcroForm'), this.prev) : undefined;
+    if (!(acro instanceof PdfDict)) return s;
+    const dr = acro.get('DR');
+    if (dr instanceof PdfRef) s.drNum = dr.num;
+    const drD = this.resolve(dr, this.prev);
+    const drFont = drD instanceof PdfDict ? drD.get('Font') : undefined;
+    if (drFont instanceof PdfRef) s.drFontNum = drFont.num;
+    const fields = this.resolve(acro.get('Fields'), this.prev);
+    if (!(fields instanceof PdfArray)) return s;
+    const visited = new Set<number>();
+    const walk = (o: PdfObject, parentName: string, inherited: { type?: string; flags: number }, depth: number): void => {
+      if (!(o instanceof PdfRef) || depth > MAX_FIELD_DEPTH || visited.has(o.num) || visited.size > MAX_WALK) return;
+      visited.add(o.num);
+      const d = this.resolve(o, this.prev);
+      if (!(d instanceof PdfDict)) return;
+      const t = this.resolve(d.get('T'), this.prev);
+      const name = t instanceof PdfString ? (parentName ? `${parentName}.${t.text()}` : t.text()) : parentName;
+      const ft = this.resolve(d.get('FT'), this.prev);
+      const type = ft instanceof PdfName ? ft.name : inherited.type;
+      const ownFlags = this.resolve(d.get('Ff'), this.prev);
+      const flags = isNumber(ownFlags) ? ownFlags : inherited.flags;
+      const kids = this.resolve(d.get('Kids'), this.prev);
+      const kidItems = kids instanceof PdfArray ? kids.items : [];
+      // Kids with a /T are fields; kids without one are this field's widgets.
+      const fieldKids = kidItems.filter((k) => {
+        const kd = this.resolve(k, this.prev);
+        return kd instanceof PdfDict && kd.has('T');
+      });
+      if (fieldKids.length > 0) {
+        s.roles.set(o.num, { kind: 'parent-field', name });
+        for (const k of fieldKids) walk(k, name, { type, flags }, depth + 1);
+        return;
+      }
+      const widgets = kids instanceof PdfArray ? kidItems.filter((k): k is PdfRef => k instanceof PdfRef) : [o];
+      if (type === 'Sig') {
+        s.roles.set(o.num, { kind: 'sig-field', name });
+        for (const w of widgets) if (w.num !== o.num && !s.roles.has(w.num)) s.roles.set(w.num, { kind: 'sig-widget', name });
+        this.readLocks(d, name, s);
+        return;
+      }
+      const field: FieldState = { name, type, flags, inheritedFlags: inherited.flags };
+      s.roles.set(o.num, { kind: 'field', field, isWidget: !(kids instanceof PdfArray) });
+      for (const w of widgets) {
+        if (w.num !== o.num && !s.roles.has(w.num)) s.roles.set(w.num, { kind: 'widget', field });
+      }
+      for (const w of widgets) this.readAppearanceParts(w, field, s);
+    };
+    for (const f of fields.items) walk(f, '', { flags: 0 }, 0);
+    return s;
+  }
+
+  /** Indirect objects of a widget's /AP: the appearance dictionary, state dictionaries, streams. */
+  private readAppearanceParts(w: PdfRef, field: FieldState, s: FormState): void {
+    const wd = this.resolve(w, this.prev);
+    if (!(wd instanceof PdfDict)) return;
+    const mark = (o: PdfObject | undefined, part: 'ap' | 'states' | 'stream'): void => {
+      if (o instanceof PdfRef && !s.roles.has(o.num)) s.roles.set(o.num, { kind: 'appearance', field, widgetNum: w.num, part });
+    };
+    const ap = wd.get('AP');
+    mark(ap, 'ap');
+    const apD = this.resolve(ap, this.prev);
+    if (!(apD instanceof PdfDict)) return;
+    for (const k of APPEARANCE_KEYS) {
+      const v = apD.get(k);
+      const vd = this.resolve(v, this.prev);
+      if (vd instanceof PdfDict) {
+        mark(v, 'states');
+        for (const sv of vd.entries.values()) mark(sv, 'stream');
+      } else mark(v, 'stream');
+    }
+  }
+
+  /** Locks a signed signature field puts on other fields (FieldMDP) or on the whole document (DocMDP P=1). */
+  private readLocks(d: PdfDict, name: string, s: FormState): void {
+    const sig = this.resolve(d.get('V'), this.prev);
+    if (!(sig instanceof PdfDict)) return; // a lock takes effect only once the field is signed
+    const addLock = (params: PdfObject | undefined): void => {
+      if (!(params instanceof PdfDict)) return;
+      const action = params.getName('Action');
+      if (action !== 'All' && action !== 'Include' && action !== 'Exclude') return;
+      const list = this.resolve(params.get('Fields'), this.prev);
+      const names = list instanceof PdfArray
+        ? list.items.map((x) => this.resolve(x, this.prev)).filter((x): x is PdfString => x instanceof PdfString).map((x) => x.text())
+        : [];
+      s.locks.push({ by: name, action, fields: names });
+    };
+    addLock(this.resolve(d.get('Lock'), this.prev));
+    const refs = this.resolve(sig.get('Reference'), this.prev);
+    if (!(refs instanceof PdfArray)) return;
+    for (const item of refs.items) {
+      const ref = this.resolve(item, this.prev);
+      if (!(ref instanceof PdfDict)) continue;
+      const params = this.resolve(ref.get('TransformParams'), this.prev);
+      const method = ref.getName('TransformMethod');
+      if (method === 'FieldMDP') addLock(params);
+      if (method === 'DocMDP' && params instanceof PdfDict && this.resolve(params.get('P'), this.prev) === 1) s.noChangesBy ??= name;
+    }
+  }
+
+  /**
+   * For every object of the previous revision, the objects that refer to it. Built only when an
+   * appearance is rewritten in place, the one change that needs to know an object's other uses.
+   */
+  private referrers(): Map<number, number[]> {
+    if (this.referrerIndex) return this.referrerIndex;
+    const index = new Map<number, number[]>();
+    const nums = new Set<number>();
+    for (let i = 0; i <= this.prev; i++) for (const n of this.doc.revisions[i]!.entries.keys()) nums.add(n);
+    let steps = 0;
+    for (const num of nums) {
+      const e = this.doc.entryOf(num, this.prev);
+      if (num === 0 || !e || e.type === 'free') continue;
+      let obj: PdfObject;
+      try {
+        obj = this.get(new PdfRef(num, e.type === 'offset' ? e.gen : 0), this.prev);
+      } catch {
+        continue; // an object that cannot be read draws nothing and refers to nothing
+      }
+      const stack: PdfObject[] = [obj];
+      while (stack.length > 0) {
+        if (steps++ > 50 * MAX_WALK) throw new Error('too many references to index');
+        const o = stack.pop()!;
+        if (o instanceof PdfRef) {
+          const list = index.get(o.num) ?? [];
+          list.push(num);
+          index.set(o.num, list);
+        } else if (o instanceof PdfArray) stack.push(...o.items);
+        else if (o instanceof PdfDict) stack.push(...o.entries.values());
+        else if (o instanceof PdfStream) stack.push(o.dict);
+      }
+    }
+    this.referrerIndex = index;
+    return index;
   }
 
   private acroFormChange(obj: string, oldA: PdfObject | undefined, newA: PdfObject | undefined): void {
@@ -150,11 +634,25 @@ class RevisionAnalysis {
   }
 
   private acroFormDictChange(obj: string, oldD: PdfDict, newD: PdfDict): void {
-    const bad = changedKeys(oldD, newD).filter((k) => k !== 'Fields' && k !== 'SigFlags');
+    const keys = changedKeys(oldD, newD);
+    const bad = keys.filter((k) => !['Fields', 'SigFlags', 'NeedAppearances', 'DR'].includes(k));
     if (bad.length > 0) {
       const what = bad.map((k) => `/${k}`).join(' ');
       this.disallow(obj, { zh: `表单(AcroForm)被修改(${what})`, en: `the AcroForm changed (${what})` });
       return;
+    }
+    const support = keys.filter((k) => k === 'NeedAppearances' || k === 'DR');
+    if (support.length > 0) {
+      const needAppearances = newD.get('NeedAppearances');
+      const problem = (support.includes('NeedAppearances') && needAppearances !== undefined && typeof needAppearances !== 'boolean'
+        ? { zh: '/NeedAppearances 不是布尔值', en: '/NeedAppearances is not a boolean' } : undefined)
+        ?? (support.includes('DR') ? this.resourcesProblem(oldD.get('DR'), newD.get('DR')) : undefined);
+      const what = keyList(support);
+      if (problem) {
+        this.disallow(obj, { zh: `表单(AcroForm)被修改(${what}):${problem.zh}`, en: `the AcroForm changed (${what}): ${problem.en}` });
+        return;
+      }
+      this.formSupport.push({ object: obj, description: { zh: `表单(AcroForm)的 ${what} 为显示填写的内容而更新`, en: `the AcroForm's ${what} updated to show filled-in values` } });
     }
     const oldF = oldD.get('Fields');
     const newF = newD.get('Fields');
