@@ -56,9 +56,19 @@ export function checkByteRange(doc: PdfDocument, sig: SignatureValue): ByteRange
  * so the shared part of the file is hashed once, not once per signature.
  */
 export function digestRanges(bytes: Uint8Array, requests: Array<{ range: [number, number, number, number]; algorithm: string }>): Uint8Array[] {
+  return digestRangesAndFile(bytes, requests, false).ranges;
+}
+
+/**
+ * digestRanges plus the SHA-256 of the whole file for the report, in the same pass: the SHA-256
+ * prefix hash, once past the last gap, only has to read the rest of the file.
+ */
+export function digestRangesAndFile(bytes: Uint8Array, requests: Array<{ range: [number, number, number, number]; algorithm: string }>, wholeFile = true): { ranges: Uint8Array[]; fileSha256: string } {
   const results: Uint8Array[] = new Array(requests.length);
   const byAlg = new Map<string, number[]>();
   requests.forEach((r, i) => byAlg.set(r.algorithm, [...(byAlg.get(r.algorithm) ?? []), i]));
+  if (wholeFile && !byAlg.has('sha256')) byAlg.set('sha256', []);
+  let fileSha256 = '';
   for (const [alg, indexes] of byAlg) {
     const order = [...indexes].sort((x, y) => requests[x]!.range[1] - requests[y]!.range[1]);
     const prefix = crypto.createHash(alg);
@@ -71,6 +81,7 @@ export function digestRanges(bytes: Uint8Array, requests: Array<{ range: [number
       fork.update(bytes.subarray(gapEnd, gapEnd + tail));
       results[i] = new Uint8Array(fork.digest());
     }
+    if (wholeFile && alg === 'sha256') fileSha256 = prefix.update(bytes.subarray(pos)).digest('hex');
   }
-  return results;
+  return { ranges: results, fileSha256 };
 }

@@ -1,4 +1,3 @@
-import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type {
@@ -15,7 +14,7 @@ import type { SignatureField } from '../pdf/signature-fields';
 import { PdfArray, PdfDict, PdfRef, PdfString } from '../pdf/objects';
 import { sealListsCertificate, verifySeal } from '../seal/verify-seal';
 import { verifyTimestampToken } from '../timestamp/verify-timestamp';
-import { checkByteRange, digestRanges, type ByteRangeOutcome } from './byte-range';
+import { checkByteRange, digestRangesAndFile, type ByteRangeOutcome } from './byte-range';
 import { checkChain } from './chain';
 import { findCopiedSeals } from './copied-seals';
 import { checkImpression } from './impression';
@@ -71,7 +70,8 @@ export function verifyPdf(input: Uint8Array | string, options: VerifyPdfOptions)
     if (s.range && 'cms' in p && p.cms.digestAlgorithm) digestJobs.push({ index: i, range: s.range, algorithm: p.cms.digestAlgorithm });
   });
   const digests = new Map<number, Uint8Array>();
-  digestRanges(bytes, digestJobs).forEach((d, k) => digests.set(digestJobs[k]!.index, d));
+  const hashed = digestRangesAndFile(bytes, digestJobs);
+  hashed.ranges.forEach((d, k) => digests.set(digestJobs[k]!.index, d));
   const changesByRevision = analyseRevisions(doc);
 
   const reports = signed.map((field, i) => verifySignature({
@@ -102,7 +102,7 @@ export function verifyPdf(input: Uint8Array | string, options: VerifyPdfOptions)
   return {
     verdict,
     verifiedAt: now.toISOString(),
-    file: { name: fileName, size: bytes.length, sha256: crypto.createHash('sha256').update(bytes).digest('hex'), revisions: doc.revisions.length },
+    file: { name: fileName, size: bytes.length, sha256: hashed.fileSha256, revisions: doc.revisions.length },
     signatures: reports,
     warnings,
     summary: summaryOf(verdict, reports),
