@@ -585,7 +585,6 @@ class RevisionAnalysis {
     const index = new Map<number, number[]>();
     const nums = new Set<number>();
     for (let i = 0; i <= this.prev; i++) for (const n of this.doc.revisions[i]!.entries.keys()) nums.add(n);
-    let steps = 0;
     for (const num of nums) {
       const e = this.doc.entryOf(num, this.prev);
       if (num === 0 || !e || e.type === 'free') continue;
@@ -595,18 +594,11 @@ class RevisionAnalysis {
       } catch {
         continue; // an object that cannot be read draws nothing and refers to nothing
       }
-      const stack: PdfObject[] = [obj];
-      while (stack.length > 0) {
-        if (steps++ > 50 * MAX_WALK) throw new Error('too many references to index');
-        const o = stack.pop()!;
-        if (o instanceof PdfRef) {
-          const list = index.get(o.num) ?? [];
-          list.push(num);
-          index.set(o.num, list);
-        } else if (o instanceof PdfArray) stack.push(...o.items);
-        else if (o instanceof PdfDict) stack.push(...o.entries.values());
-        else if (o instanceof PdfStream) stack.push(o.dict);
-      }
+      forEachRef(obj, (ref) => {
+        const list = index.get(ref.num) ?? [];
+        list.push(num);
+        index.set(ref.num, list);
+      });
     }
     this.referrerIndex = index;
     return index;
@@ -713,7 +705,13 @@ class RevisionAnalysis {
     }
   }
 
-  /** New objects must belong to a new stamp (reachable from its widget) or be document info. */
+  /**
+   * New objects must belong to a new stamp (reachable from its widget) or be document info. In a
+   * revision that filled in the form, an object nothing refers to — neither an object of this
+   * revision nor one of the previous (where a planted reference to a then-missing object would
+   * come to life) — draws nothing and is tolerated: pdf-lib, for one, embeds its default font
+   * whether or not an appearance uses it.
+   */
   private checkUnexplainedAdditions(): void {
     const explained = new Set<number>();
     const info = this.doc.revisions[this.r]!.trailer.get('Info');
@@ -731,11 +729,27 @@ class RevisionAnalysis {
         for (const [k, v] of o.entries) if (k !== 'P' && k !== 'Parent') stack.push(v);
       } else if (o instanceof PdfStream) stack.push(o.dict);
     }
-    for (const num of this.added) {
-      if (explained.has(num)) continue;
+    const unexplained = [...this.added].filter((num) => !explained.has(num));
+    const unused = this.filled.size > 0 && unexplained.length > 0 ? this.unreferenced(unexplained) : new Set<number>();
+    for (const num of unexplained) {
       const obj = this.get(new PdfRef(num, 0), this.r);
+      if (unused.has(num)) {
+        this.allow(`${num} 0`, { zh: `填写表单时增加了未被使用的对象 ${num}(${typeName(obj)})`, en: `object ${num} (${typeName(obj)}) added while filling in the form is not used by anything` });
+        continue;
+      }
       this.disallow(`${num} 0`, { zh: `增加了不属于签章的对象 ${num}(${typeName(obj)})`, en: `object ${num} (${typeName(obj)}) was added outside any stamp` });
     }
+  }
+
+  /** Which of these object numbers no object of the previous revision or of this one refers to. */
+  private unreferenced(nums: number[]): Set<number> {
+    const out = new Set(nums);
+    for (const n of this.referrers().keys()) out.delete(n);
+    for (const [num, entry] of this.doc.revisions[this.r]!.entries) {
+      if (num === 0 || entry.type === 'free' || out.size === 0) continue;
+      forEachRef(this.get(new PdfRef(num, entry.type === 'offset' ? entry.gen : 0), this.r), (ref) => { out.delete(ref.num); });
+    }
+    return out;
   }
 
   private isFillingEmptySignatureField(oldObj: PdfObject, newObj: PdfObject): boolean {
@@ -849,6 +863,19 @@ class RevisionAnalysis {
 
   private disallow(object: string | undefined, description: BilingualText): void {
     this.changes.push({ revision: this.r, kind: 'disallowed', object, description });
+  }
+}
+
+/** Calls `fn` for every reference inside an object (stream dictionaries included, stream data not). */
+function forEachRef(obj: PdfObject, fn: (ref: PdfRef) => void): void {
+  const stack: PdfObject[] = [obj];
+  for (let steps = 0; stack.length > 0; steps++) {
+    if (steps > MAX_WALK) throw new Error('object too deeply nested to scan for references');
+    const o = stack.pop()!;
+    if (o instanceof PdfRef) fn(o);
+    else if (o instanceof PdfArray) stack.push(...o.items);
+    else if (o instanceof PdfDict) stack.push(...o.entries.values());
+    else if (o instanceof PdfStream) stack.push(o.dict);
   }
 }
 
