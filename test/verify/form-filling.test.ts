@@ -178,14 +178,15 @@ test('the stamp\'s later-changes check itself says the form was filled', {
   assert.match(c.message.zh, /签章后填写了表单字段 “buyer\.name”/);
 });
 
-test('ticking a check box and choosing from a dropdown after stamping (pdf-lib) keep the stamp valid', async () => {
+test('ticking a check box, choosing from a dropdown and picking a radio button after stamping (pdf-lib) keep the stamp valid', async () => {
   const filled = await fillWithPdfLib(libStamped, (f) => {
     f.getCheckBox('agree').check();
     f.getDropdown('city').select('Shanghai');
+    f.getRadioGroup('payment').select('transfer');
   });
   const r = verify(filled);
   assert.equal(r.verdict, 'valid', renderReportText(r));
-  expectFilled(r, ['agree', 'city']);
+  expectFilled(r, ['agree', 'city', 'payment']);
   assert.ok(qpdfCheck(save('lib-tick', filled)).ok);
 });
 

@@ -7,7 +7,7 @@ import { changedKeys, pdfEqual } from './pdf-equality';
  * What each incremental update changed, judged the way a recipient needs it. Allowed: later stamps
  * (a new signature field with its widget, the widget's appearance objects, the AcroForm's /Fields and
  * /SigFlags, the page's /Annots growing by that widget) and form filling, Adobe's and pyHanko's
- * "form filling" modification level (see FormFill below). Anything else — page content, resources,
+ * "form filling" modification level (see fieldOrWidgetChange). Anything else — page content, resources,
  * other annotations, objects rewritten, re-referenced, deleted, a new catalog — is a modification
  * that invalidates every signature made before it (incremental-saving and shadow attacks).
  *
@@ -361,7 +361,7 @@ class RevisionAnalysis {
     }
     const ok = f.type === 'Btn' ? value instanceof PdfName
       : f.type === 'Ch' ? value instanceof PdfString || (value instanceof PdfArray && value.items.every((x) => x instanceof PdfString))
-        : value instanceof PdfString;
+        : value instanceof PdfString || (v instanceof PdfRef && value instanceof PdfStream); // a long text may be a text stream
     return ok ? undefined : { zh: `值(/V)不是 /${f.type ?? '?'} 域的值`, en: `the value (/V) is not one a /${f.type ?? '?'} field takes` };
   }
 
