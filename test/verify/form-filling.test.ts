@@ -361,6 +361,20 @@ test('the shadow attacks still fail on a stamped form: hiding the overlay the fo
   expectModified(verify(forged), /appearance object 11 of form field "note" was rewritten: it is also used by object 3/);
 });
 
+test('shadow attack dressed as form filling: a "new" appearance object the signed page already referred to is caught', async () => {
+  const planted = 90;
+  const stamped = await stamp('planted', await handmadeForm({ plantedReference: planted }));
+  assert.equal(ourStamp(verify(stamped)).verdict, 'valid', 'a dangling reference draws nothing');
+  const forged = edit(stamped, (doc, u) => {
+    while (u.allocate().num < planted - 1) { /* the attacker picks the planted number */ }
+    const ap = u.allocate();
+    assert.equal(ap.num, planted);
+    u.set(ap, appearance('BT /Helv 12 Tf 0 g 2 7 Td (The buyer owes 1,000,000) Tj ET'));
+    u.set(ref(H.amount), withEntries(dictOf(doc, H.amount), { V: textString('1,000'), AP: dict({ N: ap }) }));
+  });
+  expectModified(verify(forged), new RegExp(`the new object ${planted} was already referred to by object ${H.page} when stamped`));
+});
+
 test('a field a signed /Lock (Include) names cannot be filled; a field it does not name can', async () => {
   const stamped = await stamp('locked-include', await handmadeForm({ lock: { action: 'Include', fields: ['amount'] } }));
   const roots = [approverCertificate()];

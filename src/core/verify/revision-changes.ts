@@ -729,6 +729,7 @@ class RevisionAnalysis {
         for (const [k, v] of o.entries) if (k !== 'P' && k !== 'Parent') stack.push(v);
       } else if (o instanceof PdfStream) stack.push(o.dict);
     }
+    if (this.filled.size > 0) this.checkPlantedReferences();
     const unexplained = [...this.added].filter((num) => !explained.has(num));
     const unused = this.filled.size > 0 && unexplained.length > 0 ? this.unreferenced(unexplained) : new Set<number>();
     for (const num of unexplained) {
@@ -738,6 +739,24 @@ class RevisionAnalysis {
         continue;
       }
       this.disallow(`${num} 0`, { zh: `增加了不属于签章的对象 ${num}(${typeName(obj)})`, en: `object ${num} (${typeName(obj)}) was added outside any stamp` });
+    }
+  }
+
+  /**
+   * A new object whose number an object of the signed revision already referred to (a dangling
+   * reference planted before signing, drawing nothing then) would come to life wherever that
+   * reference sits — on the page, say — not just in the filled field. Checked in revisions that fill
+   * in the form, where the index of the previous revision's references is affordable.
+   */
+  private checkPlantedReferences(): void {
+    const index = this.referrers();
+    for (const num of this.added) {
+      const from = index.get(num);
+      if (!from) continue;
+      this.disallow(`${num} 0`, {
+        zh: `新对象 ${num} 在签章时已被对象 ${from[0]} 引用(签章前预埋的引用)`,
+        en: `the new object ${num} was already referred to by object ${from[0]} when stamped (a reference planted before stamping)`,
+      });
     }
   }
 
