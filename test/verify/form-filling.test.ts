@@ -375,6 +375,23 @@ test('shadow attack dressed as form filling: a "new" appearance object the signe
   expectModified(verify(forged), new RegExp(`the new object ${planted} was already referred to by object ${H.page} when stamped`));
 });
 
+test('the same planted reference used by a fake later stamp (its widget\'s appearance) is caught too', async () => {
+  const planted = 90;
+  const stamped = await stamp('planted-stamp', await handmadeForm({ plantedReference: planted }));
+  const forged = edit(stamped, (doc, u) => {
+    while (u.allocate().num < planted - 1) { /* the attacker picks the planted number */ }
+    const ap = u.allocate();
+    u.set(ap, appearance('BT /Helv 12 Tf 0 g 2 7 Td (The buyer owes 1,000,000) Tj ET', 300, 30));
+    const sig = u.add(dict({ Type: name('Sig'), Filter: name('Adobe.PPKLite'), SubFilter: name('ETSI.CAdES.detached'), ByteRange: array([0, 0, 0, 0]), Contents: textString('x') }));
+    const field = u.add(dict({ FT: name('Sig'), T: textString('fake'), Type: name('Annot'), Subtype: name('Widget'), Rect: array([0, 0, 0, 0]), F: 132, P: ref(H.page), V: sig, AP: dict({ N: ap }) }));
+    const acro = dictOf(doc, H.acroForm);
+    u.set(ref(H.acroForm), withEntries(acro, { Fields: array([...(acro.get('Fields') as PdfArray).items, field]) }));
+    const page = dictOf(doc, H.page);
+    u.set(ref(H.page), withEntries(page, { Annots: array([...doc.resolveArray(page.get('Annots'))!.items, field]) }));
+  });
+  expectModified(verify(forged), new RegExp(`the new object ${planted} was already referred to by object ${H.page} when stamped`));
+});
+
 test('a field a signed /Lock (Include) names cannot be filled; a field it does not name can', async () => {
   const stamped = await stamp('locked-include', await handmadeForm({ lock: { action: 'Include', fields: ['amount'] } }));
   const roots = [approverCertificate()];
