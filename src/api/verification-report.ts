@@ -55,10 +55,12 @@ export interface SealSummary {
 /** One change found in a revision after a signature. */
 export interface Modification {
   revision: number;
-  /** 'allowed' = a later stamp (its field, widget, appearance); 'disallowed' = anything else. */
+  /** 'allowed' = a later stamp (its field, widget, appearance) or form filling; 'disallowed' = anything else. */
   kind: 'allowed' | 'disallowed';
   /** The object concerned, e.g. "12 0", when there is one. */
   object?: string;
+  /** For form filling: the fully qualified name of the field filled in. */
+  filledField?: string;
   description: BilingualText;
 }
 

@@ -1,6 +1,7 @@
 import type { BilingualText, CheckStatus, Modification } from '../../api/verification-report';
 import type { PdfDocument } from '../pdf/document';
 import type { SignatureField } from '../pdf/signature-fields';
+import { allowedChangesMessage } from './revision-changes';
 
 export interface LaterChangesJudgement {
   status: CheckStatus;
@@ -9,8 +10,8 @@ export interface LaterChangesJudgement {
 }
 
 /**
- * The "what later revisions changed" check, one rule for every signature format: later stamps
- * only ⇒ ok; anything else, or the stamp itself taken out of the form ⇒ modified after stamping.
+ * The "what later revisions changed" check, one rule for every signature format: later stamps and
+ * form filling only ⇒ ok; anything else, or the stamp itself taken out of the form ⇒ modified after stamping.
  */
 export function judgeLaterChanges(doc: PdfDocument, field: SignatureField, revision: number | undefined, changesByRevision: Modification[][]): LaterChangesJudgement {
   const ref = field.value?.ref.key;
@@ -29,6 +30,5 @@ export function judgeLaterChanges(doc: PdfDocument, field: SignatureField, revis
     const list = (k: 'zh' | 'en'): string => bad.slice(0, 5).map((m) => m.description[k]).join(k === 'zh' ? ';' : '; ') + (bad.length > 5 ? (k === 'zh' ? ` 等 ${bad.length} 处` : ` and ${bad.length - 5} more`) : '');
     return { status: 'failed', message: { zh: `文档在签章后被修改:${list('zh')}`, en: `Document modified after stamping: ${list('en')}` }, modifications: later };
   }
-  if (later.length > 0) return { status: 'ok', message: { zh: '签章后只增加了其他签章', en: 'Only further stamps were added after this stamp' }, modifications: later };
-  return { status: 'ok', message: { zh: '签章后文档未被修改', en: 'The document was not changed after this stamp' }, modifications: later };
+  return { status: 'ok', message: allowedChangesMessage(later), modifications: later };
 }
