@@ -3,12 +3,13 @@ import { findKeyword } from './keyword-locator';
 import { keywordNotFound, placementInvalid } from './sign-errors';
 
 /**
- * Where the seal goes. A point is the seal's centre in PDF user space (points) on a 1-based page;
- * a keyword centres the seal on the text (自动定位), one occurrence (1-based) or all of them.
+ * Where the seal goes (one definition, in the API types the UI shares). A point is the seal's
+ * centre in PDF user space (points) on a 1-based page; a keyword centres the seal on the text
+ * (自动定位), one occurrence (1-based) or all of them.
  */
-export type Placement =
-  | { kind: 'point'; page: number; x: number; y: number }
-  | { kind: 'keyword'; text: string; occurrence: number | 'all' };
+import type { Placement } from '../../api/contract';
+
+export type { Placement };
 
 export interface SealCentre {
   pageIndex: number;
