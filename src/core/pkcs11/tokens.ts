@@ -167,7 +167,17 @@ export function locateSlot(mod: Pkcs11Module, token: TokenInfo): Buffer {
       ?? tokens.find((t) => t.serial === token.serial && (token.serial !== '' || t.label === token.label));
     return same ? slotHandle(same.slotId) : undefined;
   };
-  const slot = tryFind() ?? (mod.refresh() ? tryFind() : undefined);
+  let slot = tryFind();
+  // A token whose state file another process is rewriting (SoftHSM2 rewrites it on every failed
+  // login) is briefly not listed; give it a moment before calling it removed.
+  for (const ms of [20, 60, 150]) {
+    if (slot) break;
+    Atomics.wait(pause, 0, 0, ms);
+    slot = tryFind();
+  }
+  slot ??= mod.refresh() ? tryFind() : undefined;
   if (!slot) throw tokenNotPresent(token.serial || token.label);
   return slot;
 }
+
+const pause = new Int32Array(new SharedArrayBuffer(4));
