@@ -38,6 +38,19 @@ test('a keeper stamps at a point with the PIN on stdin; pdfsig and sealdesk veri
   assert.match(String(e.esID), /^\d{20}$/);
 });
 
+test('a second stamp on another page of a real PDF (fractional /MediaBox) leaves the first one valid', () => {
+  const first = path.join(world.dir, 'stamped.pdf');
+  assert.match(spawnSync('pdfinfo', ['-box', first], { encoding: 'utf8' }).stdout, /MediaBox:\s+0\.00\s+0\.00\s+594\.96/, 'the contract has a non-integer page size');
+  const out = path.join(world.dir, 'second.pdf');
+  const r = world.run(['sign', first, '-o', out, '--token', 'DEMO-KEEPER', '--pin-stdin', '--page', '1', '--at', '300,400'], `${PIN}\n`);
+  assert.equal(r.code, 0, r.err);
+  const v = world.run(['verify', out, '--json']);
+  const report = JSON.parse(v.out);
+  assert.deepEqual(report.signatures.map((s: { verdict: string }) => s.verdict), ['valid', 'valid'], JSON.stringify(report.signatures.map((s: { checks: unknown }) => s.checks)));
+  assert.equal(v.code, 0);
+  assert.match(spawnSync('pdfsig', [out], { encoding: 'utf8' }).stdout, /Signature #2:[\s\S]*Signature is Valid\./);
+});
+
 test('a wrong PIN fails the stamp with tries left, leaves no output, is logged, and the PIN appears nowhere', () => {
   const out = path.join(world.dir, 'wrong.pdf');
   const r = sign(out, '999999\n');

@@ -7,11 +7,17 @@ export function serializeObject(o: PdfObject): Buffer {
   return Buffer.concat(parts.map((p) => (typeof p === 'string' ? Buffer.from(p, 'latin1') : p)));
 }
 
+/**
+ * The shortest text that reads back as the same number (so a rewritten page dictionary keeps
+ * /MediaBox [0 0 594.95996 841.91998] exactly, and the verifier sees an unchanged value), without
+ * the exponent JavaScript uses for very small values, which PDF does not allow.
+ */
 export function formatNumber(n: number): string {
   if (!Number.isFinite(n)) throw new Error('cannot write a non-finite number into a PDF');
   if (Number.isInteger(n)) return String(n);
-  const s = n.toFixed(4).replace(/0+$/, '').replace(/\.$/, '');
-  return s === '-0' ? '0' : s;
+  let s = String(n);
+  if (s.includes('e')) s = n.toFixed(12).replace(/0+$/, '').replace(/\.$/, '');
+  return s === '-0' || s === '0' ? '0' : s;
 }
 
 export function formatName(name: string): string {
