@@ -79,6 +79,29 @@ test('a token without any seal is refused before the PIN is asked', async () => 
   await refusedBeforePin('NO-SEAL', /^SEAL_NOT_ON_TOKEN$/);
 });
 
+test('an output folder that does not exist is refused before the PIN is asked', async () => {
+  const spy = pinSpy(DEMO.keeperPin);
+  await assert.rejects(
+    stampDocument(ctx, { input: CONTRACT, output: path.join(world.dir, 'no-such-dir', 'out.pdf'), token: DEMO.keeperLabel, placement: { kind: 'point', page: 1, x: 200, y: 200 }, askPin: spy.ask }),
+    (e: SealDeskError) => e.code === 'OUTPUT_DIR_UNWRITABLE',
+  );
+  assert.equal(spy.calls.length, 0);
+});
+
+test('an audit log that cannot be written refuses the stamp before the PIN is asked', async () => {
+  const spy = pinSpy(DEMO.keeperPin);
+  const home = fs.mkdtempSync(path.join(os.tmpdir(), 'sealdesk-nolog-'));
+  fs.mkdirSync(path.join(home, 'audit.log'));
+  const broken = new AppContext({ home, module: ctx.options.module });
+  const out = path.join(world.dir, 'nolog.pdf');
+  await assert.rejects(
+    stampDocument(broken, { input: CONTRACT, output: out, token: DEMO.keeperLabel, placement: { kind: 'point', page: 1, x: 200, y: 200 }, askPin: spy.ask }),
+    (e: SealDeskError) => e.code === 'AUDIT_LOG_UNWRITABLE',
+  );
+  assert.equal(spy.calls.length, 0);
+  assert.equal(fs.existsSync(out), false);
+});
+
 test('stamping every 盖章处 asks for the PIN once and signs each occurrence', async () => {
   const out = path.join(world.dir, 'every.pdf');
   const spy = pinSpy(DEMO.keeperPin);

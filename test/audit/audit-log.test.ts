@@ -83,3 +83,30 @@ test('appends from concurrent processes lose nothing and keep the chain intact',
   const log = new AuditLog(file);
   assert.deepEqual(log.verify(), { ok: true, count: 100 });
 });
+
+test('a damaged head record does not stop logging, and verify reports it', () => {
+  const log = freshLog();
+  fs.writeFileSync(`${log.file}.head`, 'garbage');
+  const e = log.append({ action: 'stamp', outcome: 'ok' });
+  assert.equal(e.seq, 6, 'the chain goes on from the last entry of the log');
+  assert.equal(e.prev, log.entries()[4].hash);
+  fs.writeFileSync(`${log.file}.head`, 'garbage');
+  const r = log.verify();
+  assert.equal(r.ok, false);
+  assert.match(r.reason ?? '', /head record/);
+});
+
+test('a deleted log file is found through the head record', () => {
+  const log = freshLog();
+  fs.rmSync(log.file);
+  const r = log.verify();
+  assert.equal(r.ok, false);
+  assert.match(r.reason ?? '', /missing but 5 entries/);
+});
+
+test('a log that cannot be written refuses with AUDIT_LOG_UNWRITABLE', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sealdesk-audit-'));
+  fs.mkdirSync(path.join(dir, 'audit.log')); // a directory where the log should be: not appendable, even for root
+  const log = new AuditLog(path.join(dir, 'audit.log'));
+  assert.throws(() => log.assertWritable(), (e: { code?: string }) => e.code === 'AUDIT_LOG_UNWRITABLE');
+});

@@ -41,6 +41,7 @@ export interface MadeSealOnToken {
 export async function makeSealOnToken(ctx: AppContext, r: MakeSealRequest): Promise<MadeSealOnToken> {
   let keeperSerial: string | undefined;
   try {
+    ctx.audit.assertWritable();
     let image: Buffer;
     try {
       image = fs.readFileSync(r.imagePath);

@@ -1,5 +1,6 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
+import path from 'node:path';
 import { SealDeskError, asSealDeskError } from '../errors';
 import { verifySeal, sealListsCertificate } from '../seal/verify-seal';
 import { parseCertificate } from '../crypto/certificate';
@@ -53,6 +54,16 @@ export function checkBeforeStamp(ctx: AppContext, view: TokenOverview, esID: str
   return { seal: chosen, key };
 }
 
+function checkOutputDirectory(output: string): void {
+  const dir = path.dirname(path.resolve(output));
+  try {
+    if (!fs.statSync(dir).isDirectory()) throw new Error('not a directory');
+    fs.accessSync(dir, fs.constants.W_OK);
+  } catch (e) {
+    throw new SealDeskError('OUTPUT_DIR_UNWRITABLE', `无法在 ${dir} 中保存签章后的文件`, `The stamped file cannot be saved in ${dir}`, { cause: e });
+  }
+}
+
 function fileHash(file: string): string | undefined {
   try { return crypto.createHash('sha256').update(fs.readFileSync(file)).digest('hex'); } catch { return undefined; }
 }
@@ -68,6 +79,9 @@ export async function stampDocument(ctx: AppContext, r: StampRequest): Promise<S
   let label: string | undefined;
   let esID = r.esID;
   try {
+    // Nothing may be stamped that the log cannot record, nor signed that cannot be saved.
+    ctx.audit.assertWritable();
+    checkOutputDirectory(r.output);
     const token = selectToken(ctx, r.token);
     serial = token.serial;
     label = token.label;

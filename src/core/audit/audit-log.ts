@@ -3,6 +3,7 @@ import path from 'node:path';
 import crypto from 'node:crypto';
 import { withFileLock } from '../fs/file-lock';
 import { homePaths } from '../config/paths';
+import { SealDeskError } from '../errors';
 
 export type AuditAction =
   | 'seal.make' | 'seal.verify'
@@ -45,18 +46,33 @@ function entryHash(e: Omit<AuditEntry, 'hash'>): string {
 
 interface Head { seq: number; hash: string }
 
-function readHead(logFile: string): Head {
-  const headFile = `${logFile}.head`;
-  if (fs.existsSync(headFile)) {
-    const h = JSON.parse(fs.readFileSync(headFile, 'utf8')) as Head;
-    if (typeof h.seq === 'number' && typeof h.hash === 'string') return h;
+function readHeadFile(logFile: string): Head | undefined {
+  try {
+    const h = JSON.parse(fs.readFileSync(`${logFile}.head`, 'utf8')) as Head;
+    return typeof h.seq === 'number' && typeof h.hash === 'string' ? h : undefined;
+  } catch {
+    return undefined;
   }
-  // No head yet (first entry, or a log from before heads): take it from the last line.
+}
+
+function lastEntryHead(logFile: string): Head {
   if (!fs.existsSync(logFile)) return { seq: 0, hash: GENESIS };
   const lines = fs.readFileSync(logFile, 'utf8').split('\n').filter(Boolean);
-  if (lines.length === 0) return { seq: 0, hash: GENESIS };
-  const last = JSON.parse(lines[lines.length - 1]) as AuditEntry;
-  return { seq: last.seq, hash: last.hash };
+  for (let i = lines.length - 1; i >= 0; i--) {
+    try {
+      const last = JSON.parse(lines[i]) as AuditEntry;
+      if (typeof last.seq === 'number' && typeof last.hash === 'string') return { seq: last.seq, hash: last.hash };
+    } catch { /* a damaged line: verify() reports it; the chain goes on from the last good one */ }
+  }
+  return { seq: 0, hash: GENESIS };
+}
+
+/**
+ * Where the next entry chains from: the head record, or — when it is missing or damaged — the last
+ * entry of the log itself. A damaged head never stops the logging; verify() reports it.
+ */
+function readHead(logFile: string): Head {
+  return readHeadFile(logFile) ?? lastEntryHead(logFile);
 }
 
 /**
@@ -86,6 +102,20 @@ export class AuditLog {
     });
   }
 
+  /**
+   * Refuses (AUDIT_LOG_UNWRITABLE) when an entry could not be appended: the use cases call this
+   * before the PIN is asked, so that nothing is stamped or made that the log cannot record.
+   */
+  assertWritable(): void {
+    try {
+      fs.mkdirSync(path.dirname(this.file), { recursive: true });
+      fs.closeSync(fs.openSync(this.file, 'a', 0o600));
+      fs.accessSync(path.dirname(this.file), fs.constants.W_OK);
+    } catch (e) {
+      throw new SealDeskError('AUDIT_LOG_UNWRITABLE', `无法写入审计日志 ${this.file},操作未执行`, `The audit log ${this.file} cannot be written; nothing was done`, { cause: e });
+    }
+  }
+
   /** Best effort: a failure to log must not hide the failure being logged. */
   record(event: AuditEvent): void {
     try { this.append(event); } catch (e) { process.emitWarning(`audit log not written: ${(e as Error).message}`); }
@@ -97,7 +127,12 @@ export class AuditLog {
   }
 
   verify(): AuditVerification {
-    if (!fs.existsSync(this.file)) return { ok: true, count: 0 };
+    const headFile = `${this.file}.head`;
+    if (!fs.existsSync(this.file)) {
+      const head = fs.existsSync(headFile) ? readHeadFile(this.file) : { seq: 0, hash: GENESIS };
+      if (!head) return { ok: false, count: 0, badLine: 1, reason: 'the log is missing and its head record is damaged' };
+      return head.seq === 0 ? { ok: true, count: 0 } : { ok: false, count: 0, badLine: 1, reason: `the log file is missing but ${head.seq} entries were written` };
+    }
     const lines = fs.readFileSync(this.file, 'utf8').split('\n');
     if (lines[lines.length - 1] === '') lines.pop();
     let prev = GENESIS;
@@ -113,9 +148,9 @@ export class AuditLog {
       prev = hash;
       seq = e.seq;
     }
-    const headFile = `${this.file}.head`;
     if (fs.existsSync(headFile)) {
-      const head = JSON.parse(fs.readFileSync(headFile, 'utf8')) as Head;
+      const head = readHeadFile(this.file);
+      if (!head) return { ok: false, count: lines.length, badLine: lines.length + 1, reason: 'the head record (audit.log.head) is damaged' };
       if (head.seq !== seq || head.hash !== prev) {
         return { ok: false, count: lines.length, badLine: lines.length + 1, reason: `log ends at entry ${seq} but ${head.seq} were written: lines were cut off the end` };
       }
