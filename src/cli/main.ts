@@ -41,6 +41,8 @@ export async function main(argv: string[]): Promise<number> {
     if (!command) throw usageError(`未知命令: ${name}`, `unknown command: ${name}`);
     return await command(rest);
   } catch (e) {
+    const parseError = (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS');
+    if (parseError) e = usageError(`参数错误: ${(e as Error).message}`, `bad arguments: ${(e as Error).message}`);
     printError(e);
     return (e as { code?: string }).code === 'USAGE' ? 64 : 1;
   }

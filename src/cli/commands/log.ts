@@ -1,3 +1,4 @@
+import { parseArgs } from 'node:util';
 import { AuditLog, type AuditEntry } from '../../core/audit/audit-log';
 import { usageError } from '../output';
 
@@ -19,7 +20,8 @@ export function formatEntry(e: AuditEntry): string {
 
 export async function logCommand(argv: string[]): Promise<number> {
   const log = new AuditLog();
-  const [sub] = argv;
+  const [sub, ...rest] = argv;
+  parseArgs({ args: rest, options: {} }); // no options: anything more is a usage error
   if (sub === 'verify') {
     const r = log.verify();
     if (r.ok) {

@@ -1,7 +1,6 @@
-import fs from 'node:fs';
 import { parseArgs } from 'node:util';
 import { verifyDocument } from '../../core/app/verification';
-import { parseCertificates } from '../../core/config/trust-store';
+import { readCertificateFile } from '../../core/config/trust-store';
 import { renderReportText } from '../../core/verify/render-report';
 import { SealDeskError, asSealDeskError } from '../../core/errors';
 import { appContext } from '../context';
@@ -15,8 +14,12 @@ export async function verifyCommand(argv: string[]): Promise<number> {
   if (positionals.length !== 1) throw usageError('用法: sealdesk verify 文件 [--json] [--trust 根证书.pem]...', 'usage: sealdesk verify FILE [--json] [--trust ROOT.pem]...');
   const ctx = appContext({});
   const extraRoots = (values.trust ?? []).flatMap((f) => {
-    try { return parseCertificates(fs.readFileSync(f)); } catch (e) {
-      throw new SealDeskError('TRUST_FILE_UNREADABLE', `无法读取证书文件 ${f}`, `Cannot read certificate file ${f}`, { cause: e });
+    try {
+      return readCertificateFile(f).map((c) => c.der);
+    } catch (e) {
+      // A --trust file that is not a certificate is the caller's mistake, not the document's.
+      const err = asSealDeskError(e);
+      throw new SealDeskError('USAGE', `--trust: ${err.zh}`, `--trust: ${err.en}`, { cause: e });
     }
   });
   try {

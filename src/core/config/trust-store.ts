@@ -4,6 +4,7 @@ import crypto from 'node:crypto';
 import { SealDeskError } from '../errors';
 import { writeFileAtomic } from '../fs/atomic-write';
 import { homePaths } from './paths';
+import { loadPemCertificates, toPem } from '../crypto/pem';
 
 export interface TrustedRoot {
   file: string;
@@ -13,18 +14,32 @@ export interface TrustedRoot {
   der: Uint8Array;
 }
 
-const PEM_BLOCK = /-----BEGIN CERTIFICATE-----([\s\S]*?)-----END CERTIFICATE-----/g;
-
 /** Every certificate in a PEM text (or a single DER certificate). */
 export function parseCertificates(bytes: Uint8Array): Uint8Array[] {
-  const text = Buffer.from(bytes).toString('latin1');
-  const blocks = [...text.matchAll(PEM_BLOCK)].map((m) => new Uint8Array(Buffer.from(m[1].replace(/\s+/g, ''), 'base64')));
+  const blocks = loadPemCertificates(Buffer.from(bytes).toString('latin1'));
   return blocks.length > 0 ? blocks : [new Uint8Array(bytes)];
 }
 
 function describe(der: Uint8Array): { subject: string; fingerprint: string; validTo: string } {
   const cert = new crypto.X509Certificate(Buffer.from(der));
   return { subject: cert.subject.replace(/\n/g, ', '), fingerprint: cert.fingerprint256.replace(/:/g, '').toLowerCase(), validTo: cert.validTo };
+}
+
+/** Every certificate in a PEM or DER file, checked to be one; a file that is not is refused. */
+export function readCertificateFile(file: string): (Omit<TrustedRoot, 'file'>)[] {
+  let bytes: Buffer;
+  try {
+    bytes = fs.readFileSync(file);
+  } catch (e) {
+    throw new SealDeskError('TRUST_FILE_UNREADABLE', `无法读取证书文件 ${file}`, `Cannot read certificate file ${file}`, { cause: e });
+  }
+  return parseCertificates(bytes).map((der) => {
+    try {
+      return { der, ...describe(der) };
+    } catch (e) {
+      throw new SealDeskError('TRUST_FILE_INVALID', `${file} 不是有效的证书`, `${file} is not a valid certificate`, { cause: e });
+    }
+  });
 }
 
 /**
@@ -36,25 +51,11 @@ export class TrustStore {
 
   /** Adds every certificate of a PEM/DER file; returns what was added. Bad files change nothing. */
   add(file: string): TrustedRoot[] {
-    let bytes: Buffer;
-    try {
-      bytes = fs.readFileSync(file);
-    } catch (e) {
-      throw new SealDeskError('TRUST_FILE_UNREADABLE', `无法读取证书文件 ${file}`, `Cannot read certificate file ${file}`, { cause: e });
-    }
-    const certs = parseCertificates(bytes);
-    const described = certs.map((der) => {
-      try {
-        return { der, ...describe(der) };
-      } catch (e) {
-        throw new SealDeskError('TRUST_FILE_INVALID', `${file} 不是有效的证书`, `${file} is not a valid certificate`, { cause: e });
-      }
-    });
+    const described = readCertificateFile(file);
     fs.mkdirSync(this.dir, { recursive: true });
     return described.map((d) => {
       const target = path.join(this.dir, `${d.fingerprint}.pem`);
-      const pem = `-----BEGIN CERTIFICATE-----\n${Buffer.from(d.der).toString('base64').replace(/(.{64})/g, '$1\n').replace(/\n$/, '')}\n-----END CERTIFICATE-----\n`;
-      writeFileAtomic(target, Buffer.from(pem));
+      writeFileAtomic(target, Buffer.from(toPem(d.der)));
       return { file: target, ...d };
     });
   }
@@ -64,12 +65,10 @@ export class TrustStore {
     const out: TrustedRoot[] = [];
     for (const name of fs.readdirSync(this.dir).filter((n) => n.endsWith('.pem')).sort()) {
       const file = path.join(this.dir, name);
-      for (const der of parseCertificates(fs.readFileSync(file))) {
-        try {
-          out.push({ file, der, ...describe(der) });
-        } catch {
-          // A damaged file in the store is skipped, not trusted; `trust list` shows what is usable.
-        }
+      try {
+        out.push(...readCertificateFile(file).map((c) => ({ file, ...c })));
+      } catch {
+        // A damaged file in the store is skipped, not trusted; `trust list` shows what is usable.
       }
     }
     return out;

@@ -79,7 +79,5 @@ export async function issueCertificate(ca: SoftwareCa, o: IssueOptions): Promise
   return new Uint8Array(cert.rawData);
 }
 
-export function toPem(der: Uint8Array, label = 'CERTIFICATE'): string {
-  const b64 = Buffer.from(der).toString('base64').replace(/(.{64})/g, '$1\n').replace(/\n$/, '');
-  return `-----BEGIN ${label}-----\n${b64}\n-----END ${label}-----\n`;
-}
+// PEM text lives in crypto/pem; re-exported for the callers that make certificates here.
+export { toPem } from '../crypto/pem';
