@@ -74,7 +74,11 @@ test('five wrong PINs lock the key: 密码错误,签章失败; the right PIN is 
   assert.match(refused.err, /密码错误,签章失败/);
   assert.equal(fs.existsSync(out), false);
   assert.match(world.run(['token', 'list']).out, /已锁定 locked/);
-  const unlock = world.run(['token', 'unlock', '--token', 'DEMO-KEEPER', '--pin-stdin'], `12345678\n${PIN}\n`);
+  const mismatch = world.run(['token', 'unlock', '--token', 'DEMO-KEEPER', '--pin-stdin'], `12345678\n${PIN}\n654321\n`);
+  assert.equal(mismatch.code, 1);
+  assert.match(mismatch.err, /PIN_MISMATCH/);
+  assert.match(world.run(['token', 'list']).out, /已锁定 locked/, 'a mismatched new PIN changes nothing');
+  const unlock = world.run(['token', 'unlock', '--token', 'DEMO-KEEPER', '--pin-stdin'], `12345678\n${PIN}\n${PIN}\n`);
   assert.equal(unlock.code, 0, unlock.err);
   assert.equal(sign(out, `${PIN}\n`).code, 0);
   assert.ok(world.auditLines().some((l) => l.action === 'token.unlock' && l.outcome === 'ok'));
@@ -101,4 +105,13 @@ test('the PIN is never taken from the command line', () => {
   const r = world.run(['sign', CONTRACT, '-o', path.join(world.dir, 'argv.pdf'), '--token', 'DEMO-KEEPER', '--pin', PIN, '--keyword', '盖章处']);
   assert.notEqual(r.code, 0);
   assert.equal(fs.existsSync(path.join(world.dir, 'argv.pdf')), false);
+});
+
+test('sealdesk token change-pin asks the new PIN twice; afterwards only the new PIN stamps', () => {
+  const out = path.join(world.dir, 'newpin.pdf');
+  const r = world.run(['token', 'change-pin', '--token', 'DEMO-KEEPER', '--pin-stdin'], `${PIN}\n88888888\n88888888\n`);
+  assert.equal(r.code, 0, r.err);
+  assert.equal(sign(out, `${PIN}\n`).code, 1, 'the old PIN no longer works');
+  assert.equal(sign(out, '88888888\n').code, 0);
+  assert.equal(world.run(['token', 'change-pin', '--token', 'DEMO-KEEPER', '--pin-stdin'], `88888888\n${PIN}\n${PIN}\n`).code, 0);
 });

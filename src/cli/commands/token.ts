@@ -1,4 +1,7 @@
+import crypto from 'node:crypto';
 import { parseArgs } from 'node:util';
+import { SealDeskError } from '../../core/errors';
+import type { PinSource } from '../pin-input';
 import { changeUserPin, unlockUserPin } from '../../core/pkcs11';
 import { listTokenOverviews, selectToken } from '../../core/app/token-overview';
 import { appContext, pinSource, tokenOptions } from '../context';
@@ -6,6 +9,19 @@ import { usageError } from '../output';
 
 function flagsText(f: Record<string, boolean>): string {
   return Object.entries(f).filter(([, v]) => v).map(([k]) => k).join(' ');
+}
+
+/** A new PIN is typed twice (without echo a typo would lock the keeper out); the copies are zeroed. */
+async function newPin(pins: PinSource, prompt: string): Promise<Buffer> {
+  const first = await pins.read(prompt);
+  const again = await pins.read('再输入一次 / again');
+  const same = first.length === again.length && crypto.timingSafeEqual(first, again);
+  again.fill(0);
+  if (!same) {
+    first.fill(0);
+    throw new SealDeskError('PIN_MISMATCH', '两次输入的新 PIN 不一致,未做更改', 'The two new PINs differ; nothing was changed');
+  }
+  return first;
 }
 
 export async function tokenCommand(argv: string[]): Promise<number> {
@@ -29,7 +45,7 @@ export async function tokenCommand(argv: string[]): Promise<number> {
     if (sub === 'unlock') {
       const token = selectToken(ctx, values.token);
       const so = await pins.read(`请输入 ${token.label} 的 SO PIN / SO PIN of ${token.label}`);
-      const user = await pins.read('新的用户 PIN / new user PIN');
+      const user = await newPin(pins, '新的用户 PIN / new user PIN');
       await unlockUserPin(ctx.module(), token, so, user, { home: ctx.home });
       process.stdout.write(`已解锁 ${token.label} / ${token.label} unlocked, user PIN reset\n`);
       return 0;
@@ -37,8 +53,8 @@ export async function tokenCommand(argv: string[]): Promise<number> {
     if (sub === 'change-pin') {
       const token = selectToken(ctx, values.token);
       const oldPin = await pins.read(`当前 PIN / current PIN of ${token.label}`);
-      const newPin = await pins.read('新 PIN / new PIN');
-      await changeUserPin(ctx.module(), token, oldPin, newPin, { home: ctx.home });
+      const fresh = await newPin(pins, '新 PIN / new PIN');
+      await changeUserPin(ctx.module(), token, oldPin, fresh, { home: ctx.home });
       process.stdout.write('PIN 已修改 / PIN changed\n');
       return 0;
     }
