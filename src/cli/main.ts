@@ -49,5 +49,14 @@ export async function main(argv: string[]): Promise<number> {
 }
 
 if (require.main === module) {
+  // With a handler, a signal waits until the current synchronous step is done: an output file is
+  // written and renamed in one such step (writeFileAtomic), so an interrupted stamp leaves either
+  // the whole file or nothing — never a half-written temp file.
+  for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143], ['SIGHUP', 129]] as const) {
+    process.on(signal, () => {
+      process.stderr.write(`已中断 / interrupted (${signal})\n`);
+      process.exit(code);
+    });
+  }
   main(process.argv.slice(2)).then((code) => { process.exitCode = code; });
 }
