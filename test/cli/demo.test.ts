@@ -61,3 +61,24 @@ test('sealdesk verify on the demo contract says valid and exits 0; --json carrie
   assert.equal(sig.seal.name, 'SealDesk 演示有限公司合同专用章');
   assert.ok(sig.checks.every((c: { id: string; status: string }) => typeof c.id === 'string' && ['ok', 'warning', 'failed', 'not_checked'].includes(c.status)));
 });
+
+test('the CMS that pdfsig -dump takes out of the demo contract verifies with openssl cms -verify against the demo root', () => {
+  const stamped = path.join(world.dir, 'stamped.pdf');
+  const work = fs.mkdtempSync(path.join(world.dir, 'dump-'));
+  spawnSync('pdfsig', ['-dump', stamped], { cwd: work, encoding: 'utf8' });
+  const dumped = fs.readdirSync(work).filter((n) => /\.sig\d+$/.test(n));
+  assert.equal(dumped.length, 1, 'pdfsig dumped one signature');
+  const bytes = fs.readFileSync(stamped);
+  const [a, l1, c, l2] = /\/ByteRange\s*\[\s*(\d+)\s+(\d+)\s+(\d+)\s+(\d+)/.exec(bytes.toString('latin1'))!.slice(1).map(Number);
+  fs.writeFileSync(path.join(work, 'signed.bin'), Buffer.concat([bytes.subarray(a, a + l1), bytes.subarray(c, c + l2)]));
+  const root = path.join(world.dir, 'trust', 'demo-root.pem');
+  const ok = spawnSync('openssl', ['cms', '-verify', '-binary', '-inform', 'DER', '-in', dumped[0], '-content', 'signed.bin', '-CAfile', root, '-out', '/dev/null'], { cwd: work, encoding: 'utf8' });
+  assert.equal(ok.status, 0, ok.stderr);
+  assert.match(ok.stderr, /Verification successful/);
+  // and it is the signed bytes that make it so: one byte off and openssl refuses
+  const signed = fs.readFileSync(path.join(work, 'signed.bin'));
+  signed[100] ^= 1;
+  fs.writeFileSync(path.join(work, 'signed.bin'), signed);
+  const bad = spawnSync('openssl', ['cms', '-verify', '-binary', '-inform', 'DER', '-in', dumped[0], '-content', 'signed.bin', '-CAfile', root, '-out', '/dev/null'], { cwd: work, encoding: 'utf8' });
+  assert.notEqual(bad.status, 0);
+});
