@@ -1,0 +1,166 @@
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { isSealDeskError } from '../../src/core/errors';
+import { GM_PDF_SUBFILTER } from '../../src/core/gm/pdf-profile';
+import { openPdf } from '../../src/core/pdf/document';
+import type { Signer } from '../../src/core/signer';
+import { verifyPdf } from '../../src/core/verify/verify-pdf';
+import { renderReportText } from '../../src/core/verify/render-report';
+import { appendUpdate, objectStreamPdf, onePagePdf } from '../pdf/support/handmade-pdf';
+import { gmFile } from '../asn1/support/gm-fixtures';
+import { contentsOf, makeGmWorld, sealPng, type GmWorld } from './support/gm-world';
+
+/**
+ * Robustness of the GM profile (issue 5: "the attack and bad-input tests of the PDF issue also run
+ * for the GM profile"). A software SM2 key stands in for the keeper's USB-Key, as in the other
+ * test/gm tests (SoftHSM2 has no SM2; the native GM token has its own tests): what is under test is
+ * that stamping refuses bad files before any key is used, and that verifying never throws on a bad
+ * SES_Signature.
+ *
+ * The bad-file corpus of test/pdf/bad-files.test.ts is built there and not exported, so the kinds
+ * it covers (empty, not a PDF, garbage, truncated, broken xref, wrong /Length, reference loops, deep
+ * nesting, huge sizes, encrypted) are made here from a GM-stamped contract: the file a second keeper
+ * would stamp next, damaged in each of those ways, mostly inside or after the SM2 stamp's revision.
+ */
+let w: GmWorld;
+let stamped: Buffer;
+before(async () => {
+  w = await makeGmWorld('bad-files');
+  const base = onePagePdf();
+  fs.writeFileSync(w.file('base.pdf'), base);
+  stamped = fs.readFileSync(await w.stamp(w.file('base.pdf'), w.file('stamped.pdf'), { placement: { kind: 'point', page: 1, x: 400, y: 200 } }));
+});
+after(() => w.cleanup());
+
+const size = (b: Buffer): number => openPdf(b).size;
+const latin1 = (b: Buffer): string => b.toString('latin1');
+const lastIndex = (b: Buffer, s: string): number => latin1(b).lastIndexOf(s);
+/** A further revision on the stamped contract (the trailer gets /Prev). */
+const after1 = (objects: Array<{ num: number; body: string }>, trailer = `<< /Size ${size(stamped)} /Root 1 0 R >>`): Buffer => appendUpdate(stamped, objects, trailer);
+
+/**
+ * `file` with its text from `at` on rewritten by `edit`, which must change it. Used only after the
+ * last xref keyword, so no offset the file gives moves.
+ */
+function tail(at: number, edit: (text: string) => string, file: Buffer = stamped): Buffer {
+  const t = latin1(file).slice(at);
+  const changed = edit(t);
+  assert.notEqual(changed, t, 'the corpus edit applied');
+  return Buffer.concat([file.subarray(0, at), Buffer.from(changed, 'latin1')]);
+}
+
+interface BadFile {
+  name: string;
+  bytes: Buffer;
+  /** Why it must be refused: the reader names the actual damage, not some later symptom. */
+  reason: RegExp;
+  code: 'PDF_MALFORMED' | 'PDF_ENCRYPTED';
+}
+
+function corpus(): BadFile[] {
+  const bad = (name: string, bytes: Buffer, reason: RegExp, code: BadFile['code'] = 'PDF_MALFORMED'): BadFile => ({ name, bytes, reason, code });
+  const span = openPdf(stamped).signatureFields()[0]!.value!.contentsSpan;
+  const lastXref = lastIndex(stamped, '\nxref\n') + 1;
+  const lastTrailer = lastIndex(stamped, 'trailer');
+  const startxref = /startxref\s+(\d+)\s+%%EOF\s*$/.exec(latin1(stamped))!;
+  const enc = w.file('encrypted-source.pdf');
+  fs.writeFileSync(enc, stamped);
+  execFileSync('qpdf', ['--encrypt', 'user', 'owner', '256', '--', enc, w.file('encrypted.pdf')]);
+  // The stamp's xref section with every offset moved 7 bytes (the object numbers stay).
+  const shifted = tail(lastXref, (t) => t.replace(/(\d{10}) 00000 n/g, (_m, o: string) => `${String(Number(o) + 7).padStart(10, '0')} 00000 n`));
+  return [
+    bad('empty', Buffer.alloc(0), /"%PDF-" header/),
+    bad('a bare SES_Signature (a GM stamp\'s /Contents) instead of a PDF', Buffer.from(contentsOf(stamped).der), /"%PDF-" header/),
+    bad('an OFD package (zip) instead of a PDF', Buffer.from(gmFile('v4signed.ofd')), /"%PDF-" header/),
+    bad('a PDF header followed by a PNG image', Buffer.concat([Buffer.from('%PDF-1.7\n'), sealPng]), /startxref/),
+    bad('cut inside the SES_Signature hex of /Contents', stamped.subarray(0, Math.floor((span.start + span.end) / 2)), /startxref/),
+    bad('cut inside the stamp revision\'s xref table', stamped.subarray(0, lastXref + 30), /startxref/),
+    bad('cut inside the stamp revision\'s trailer', stamped.subarray(0, lastTrailer + 12), /startxref/),
+    bad('cut inside the final %%EOF', stamped.subarray(0, stamped.length - 3), /truncated/),
+    bad('the stamp revision\'s xref offsets shifted', shifted, /expected|wrong object/),
+    bad('startxref pointing into the SES_Signature hex', Buffer.concat([stamped.subarray(0, startxref.index), Buffer.from(`startxref\n${span.start + 200}\n%%EOF\n`)]), /expected|xref/),
+    bad('an xref subsection of the stamp claiming more entries than the file', tail(lastXref, (t) => t.replace(/^xref(\r?\n)(\d+) \d+/, 'xref$1$2 999999999')), /larger than the file/),
+    bad('a later revision whose stream /Length runs past the end of the file', after1([{ num: 4, body: '<< /Length 999999999999 >>\nstream\nBT ET\nendstream' }]), /past the end/),
+    bad('a later revision whose stream /Length is too short', after1([{ num: 4, body: '<< /Length 2 >>\nstream\nBT /F1 18 Tf (Pay 900 yuan) Tj ET\nendstream' }]), /endstream/),
+    bad('a later revision that makes the page tree its own child', after1([{ num: 2, body: '<< /Type /Pages /Kids [2 0 R] /Count 1 >>' }]), /loop/),
+    bad('a later revision whose stream /Length refers to itself', after1([{ num: 4, body: '<< /Length 4 0 R >>\nstream\nq Q\nendstream' }]), /loop/),
+    bad('a later trailer whose /Prev points at its own xref', (() => {
+      const next = after1([{ num: 5, body: '<< /Type /Font /Subtype /Type1 /BaseFont /Courier >>' }]);
+      const own = /startxref\s+(\d+)\s+%%EOF\s*$/.exec(latin1(next))![1]!;
+      return tail(stamped.length, (t) => t.replace(`/Prev ${startxref[1]!} >>`, `/Prev ${own} >>`), next);
+    })(), /loop/),
+    bad('a later revision with arrays nested 100,000 deep', after1([{ num: 5, body: `<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Deep ${'['.repeat(100000)}${']'.repeat(100000)} >>` }]), /nested too deeply/),
+    bad('a later trailer with a huge /Size', after1([{ num: 5, body: '<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>' }], '<< /Size 999999999999 /Root 1 0 R >>'), /\/Size/),
+    bad('an object stream claiming a billion objects', objectStreamPdf({ n: '1000000000' }), /object stream header/),
+    bad('the GM-stamped contract encrypted', fs.readFileSync(w.file('encrypted.pdf')), /encrypted/, 'PDF_ENCRYPTED'),
+  ];
+}
+
+/** The SM2 keeper key, counting what it is asked to sign: a refused file must never reach the key. */
+function countingSigner(): { signer: Signer; calls: () => number } {
+  const inner = w.keeper.signer();
+  let n = 0;
+  return {
+    signer: { certificate: inner.certificate, keyAlgorithm: inner.keyAlgorithm, defaultScheme: inner.defaultScheme, sign: (m, s) => { n++; return inner.sign(m, s); } },
+    calls: () => n,
+  };
+}
+
+const sha256 = (file: string): string => crypto.createHash('sha256').update(fs.readFileSync(file)).digest('hex');
+
+test('stamping the good GM-stamped contract a second time with the SM2 key works, so the refusals below are about the damage', async () => {
+  assert.equal(verifyPdf(stamped, { trustRoots: [w.root.der] }).verdict, 'valid');
+  const { signer, calls } = countingSigner();
+  const out = await w.stamp(w.file('stamped.pdf'), w.file('restamped.pdf'), { signer, placement: { kind: 'point', page: 1, x: 150, y: 150 } });
+  assert.equal(calls(), 1);
+  const r = verifyPdf(fs.readFileSync(out), { trustRoots: [w.root.der] });
+  assert.equal(r.verdict, 'valid', renderReportText(r));
+  assert.deepEqual(r.signatures.map((s) => s.subFilter), [GM_PDF_SUBFILTER, GM_PDF_SUBFILTER]);
+});
+
+test('every damaged or hostile file is refused by SM2 stamping with its SealDeskError code, quickly, before the key signs, leaving no output and the input untouched', async () => {
+  const files = corpus();
+  assert.ok(files.length >= 20);
+  for (const { name, bytes, reason, code } of files) {
+    const input = w.file(`bad-${name.replace(/[^a-z0-9]+/gi, '-')}.pdf`);
+    const output = `${input}.stamped.pdf`;
+    fs.writeFileSync(input, bytes);
+    const before = sha256(input);
+    const { signer, calls } = countingSigner();
+    const t0 = Date.now();
+    await assert.rejects(w.stamp(input, output, { signer }), (e: unknown) => {
+      assert.ok(isSealDeskError(e), `${name}: not a SealDeskError: ${String(e)}`);
+      assert.equal(e.code, code, `${name}: ${e.code} ${e.en}`);
+      assert.ok(e.zh.length > 0 && e.en.length > 0, `${name}: a message in both languages`);
+      assert.match(String(e.details.reason ?? e.en), reason, `${name}: refused for another reason: ${e.en}`);
+      return true;
+    }, `${name}: stamping did not refuse`);
+    const took = Date.now() - t0;
+    assert.ok(took < 5000, `${name} took ${took} ms`);
+    assert.equal(calls(), 0, `${name}: the SM2 key was asked to sign a file that is refused`);
+    assert.equal(fs.existsSync(output), false, `${name}: an output file was written`);
+    assert.equal(sha256(input), before, `${name}: the input was changed`);
+  }
+});
+
+test('verifying each damaged file refuses it with its SealDeskError, or — damage in a revision after the stamp — reports the GM stamp "modified after stamping"; never another exception, quickly', () => {
+  for (const { name, bytes, code } of corpus()) {
+    const t0 = Date.now();
+    try {
+      const r = verifyPdf(bytes, { trustRoots: [w.root.der] });
+      assert.notEqual(r.verdict, 'valid', `${name}: a damaged file verified as valid:\n${renderReportText(r)}`);
+      for (const s of r.signatures) {
+        assert.equal(s.subFilter, GM_PDF_SUBFILTER);
+        assert.equal(s.checks.find((c) => c.id === 'modifications')?.status, 'failed', `${name}:\n${renderReportText(r)}`);
+        assert.equal(s.checks.find((c) => c.id === 'digest')?.status, 'ok', `${name}: the stamp's own revision is intact:\n${renderReportText(r)}`);
+      }
+    } catch (e) {
+      assert.ok(isSealDeskError(e), `${name}: not a SealDeskError: ${String(e)}`);
+      assert.equal(e.code, code, `${name}: ${e.code}`);
+    }
+    assert.ok(Date.now() - t0 < 5000, `${name} took ${Date.now() - t0} ms`);
+  }
+});
