@@ -14,6 +14,7 @@ import { pick, strings } from './i18n';
 import { loadPdf } from './pdf';
 import { PinDialog } from './PinDialog';
 import { SettingsDialog } from './SettingsDialog';
+import { Thumbnails } from './Thumbnails';
 import { TokenPanel, sealPictureUrl } from './TokenPanel';
 import { SealList, VerificationBanner } from './VerificationPanel';
 
@@ -36,8 +37,8 @@ interface Drag {
 }
 type StampFlow =
   | { phase: 'pin'; outputId: string; outputName: string; placement: Placement; error?: string; triesLeft?: number }
-  | { phase: 'working'; jobId: string; progress: string }
-  | { phase: 'result'; ok: boolean; message: string };
+  | { phase: 'working'; jobId: string; stage: string; fraction: number; cancel?: 'asked' | 'too-late' }
+  | { phase: 'result'; ok: boolean; message: string; cancelled?: boolean };
 
 const ZOOMS = [50, 75, 100, 125, 150, 200, 300];
 const TOKEN_POLL_MS = 2000;
@@ -65,6 +66,7 @@ export function App() {
   const [dialog, setDialog] = useState<'settings' | 'audit' | null>(null);
   const [toast, setToast] = useState('');
   const [selectedField, setSelectedField] = useState<string | undefined>();
+  const [showThumbs, setShowThumbs] = useState(true);
   const view = useRef<DocumentViewHandle>(null);
   const scale = (zoom / 100) * CSS_PX_PER_POINT;
   const docRef = useRef<OpenDoc | null>(null);
@@ -240,10 +242,10 @@ export function App() {
     if (!flow || flow.phase !== 'pin' || !doc || !chosen) return;
     const pinFlow = flow;
     const jobId = randomId();
-    setFlow({ phase: 'working', jobId, progress: '' });
+    setFlow({ phase: 'working', jobId, stage: 'start', fraction: 0 });
     const timer = setInterval(() => {
       void call('stampProgress', { jobId }).then((p) => {
-        if (p) setFlow((f) => (f && f.phase === 'working' && f.jobId === jobId ? { ...f, progress: `${p.stage} ${Math.round(p.fraction * 100)}%` } : f));
+        if (p) setFlow((f) => (f && f.phase === 'working' && f.jobId === jobId ? { ...f, stage: p.stage, fraction: p.fraction } : f));
       }, () => undefined);
     }, 250);
     try {
@@ -260,7 +262,8 @@ export function App() {
       } else if (err.code === 'PIN_INCORRECT') {
         setFlow({ ...pinFlow, error: pick(lang, err), triesLeft: err.details?.triesLeft });
       } else if (err.code === 'CANCELLED' || err.code === 'STAMP_CANCELLED') {
-        setFlow(null);
+        // Say so: a keeper who pressed Cancel must know no stamped file exists.
+        setFlow({ phase: 'result', ok: false, cancelled: true, message: t.stampCancelled });
       } else {
         setFlow({ phase: 'result', ok: false, message: `${t.stampFailed}:${pick(lang, err)}` });
       }
@@ -300,6 +303,13 @@ export function App() {
     const id = setTimeout(() => setToast(''), 6000);
     return () => clearTimeout(id);
   }, [toast]);
+
+  const cancelStamp = async (jobId: string) => {
+    setFlow((f) => (f && f.phase === 'working' && f.jobId === jobId ? { ...f, cancel: 'asked' } : f));
+    const r = await call('cancelStamp', { jobId }).catch(() => ({ cancelled: false }));
+    // Refused once the token signs: the stamp will finish (or fail) on its own.
+    if (!r.cancelled) setFlow((f) => (f && f.phase === 'working' && f.jobId === jobId ? { ...f, cancel: 'too-late' } : f));
+  };
 
   const pickSignature = (field: string) => {
     setSelectedField(field);
@@ -406,6 +416,9 @@ export function App() {
             <button className="primary" data-testid="stamp-button" disabled={!placement || !chosen} onClick={() => placement && void beginStamp({ kind: 'point', ...placement })}>
               {t.stamp}
             </button>
+            <button onClick={() => setShowThumbs((v) => !v)} aria-pressed={showThumbs} data-testid="thumbs-toggle">
+              {t.toggleThumbnails}
+            </button>
             <button onClick={() => void exportReport()} data-testid="export">
               {t.exportReport}
             </button>
@@ -442,6 +455,8 @@ export function App() {
         <section className="center">
           {openError && <div className="banner banner-invalid">{pick(lang, openError)}</div>}
           {doc ? (
+            <div className="reader">
+            {showThumbs && <Thumbnails key={`thumbs-${doc.ref.docId}`} pdf={doc.pdf} current={page} t={t} onPick={(n) => { setPage(n); view.current?.scrollToPage(n); }} />}
             <DocumentView
               key={doc.ref.docId}
               ref={view}
@@ -454,6 +469,7 @@ export function App() {
               onPageChange={setPage}
               overlay={overlay}
             />
+            </div>
           ) : (
             <div className="empty">{t.openHint}</div>
           )}
@@ -483,20 +499,25 @@ export function App() {
       {flow?.phase === 'pin' && chosen && <PinDialog t={t} lang={lang} tokenLabel={chosen.token.label} triesLeft={flow.triesLeft} error={flow.error} onSubmit={(p) => void submitPin(p)} onCancel={() => setFlow(null)} />}
       {flow?.phase === 'working' && (
         <div className="modal-backdrop">
-          <div className="modal" data-testid="stamp-progress">
+          <div className="modal" data-testid="stamp-progress" data-stage={flow.stage}>
             <h3>{t.stamping}</h3>
-            <progress />
-            <div className="token-meta">{flow.progress && t.progress(flow.progress)}</div>
+            <progress max={1} value={flow.fraction} data-testid="stamp-progress-bar" />
+            <div className="token-meta" data-testid="stamp-progress-text">
+              {t.progress(`${t.stage[flow.stage] ?? flow.stage} ${Math.round(flow.fraction * 100)}%`)}
+            </div>
+            {flow.cancel === 'too-late' && <div className="tries">{t.cancelTooLate}</div>}
             <div className="buttons">
-              <button onClick={() => void call('cancelStamp', { jobId: flow.jobId })}>{t.cancel}</button>
+              <button disabled={flow.cancel !== undefined} onClick={() => void cancelStamp(flow.jobId)} data-testid="stamp-cancel">
+                {flow.cancel === 'asked' ? t.cancelling : t.cancel}
+              </button>
             </div>
           </div>
         </div>
       )}
       {flow?.phase === 'result' && (
         <div className="modal-backdrop">
-          <div className="modal" data-testid="stamp-result" data-ok={flow.ok ? 'yes' : 'no'}>
-            <h3>{flow.ok ? t.stampOk : t.stampFailed}</h3>
+          <div className="modal" data-testid="stamp-result" data-ok={flow.ok ? 'yes' : 'no'} data-cancelled={flow.cancelled ? 'yes' : 'no'}>
+            <h3>{flow.ok ? t.stampOk : flow.cancelled ? t.cancel : t.stampFailed}</h3>
             <p className="error" role="alert">
               {flow.message}
             </p>

@@ -68,6 +68,12 @@ const zh = {
   progress: (stage: string) => `进度:${stage}`,
   reasonHover: '无效原因:',
   pickSeal: '请先选择印章并将样章拖到页面上',
+  thumbnails: '页面缩略图',
+  toggleThumbnails: '缩略图',
+  stampCancelled: '已取消签章,未生成签章文件',
+  cancelling: '正在取消…',
+  cancelTooLate: '印章卡已开始签名,无法取消',
+  stage: { start: '开始', reading: '读取文档', placing: '定位印章', preparing: '准备签名域', hashing: '计算摘要', signing: '印章卡签名', writing: '保存文件', done: '完成' } as Record<string, string>,
 };
 
 export type Strings = typeof zh;
@@ -139,6 +145,12 @@ const en: Strings = {
   progress: (stage: string) => `Progress: ${stage}`,
   reasonHover: 'Invalid: ',
   pickSeal: 'Pick a seal and drag its sample onto the page first',
+  thumbnails: 'Page thumbnails',
+  toggleThumbnails: 'Thumbnails',
+  stampCancelled: 'Stamping cancelled; no stamped file was written',
+  cancelling: 'Cancelling…',
+  cancelTooLate: 'The USB-Key has started signing; it can no longer be cancelled',
+  stage: { start: 'starting', reading: 'reading the document', placing: 'placing the seal', preparing: 'preparing the signature field', hashing: 'computing the digest', signing: 'USB-Key signing', writing: 'saving the file', done: 'done' },
 };
 
 export const strings = (lang: Language): Strings => (lang === 'en' ? en : zh);

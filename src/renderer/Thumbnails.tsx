@@ -1,0 +1,140 @@
+/**
+ * The page thumbnail strip beside the document. Like the pages themselves it stays light on a
+ * 500-page file: every thumbnail is a box of the right size, and only those near the strip's own
+ * viewport get a (small) canvas. Clicking one scrolls the document to that page.
+ */
+import { useEffect, useRef, useState } from 'react';
+import type { PDFDocumentProxy, PDFPageProxy } from 'pdfjs-dist';
+import type { Strings } from './i18n';
+
+/** CSS width of one thumbnail; its height follows the page's shape. */
+export const THUMB_WIDTH = 96;
+
+interface Props {
+  pdf: PDFDocumentProxy;
+  /** The page the document view shows now (highlighted, and kept in sight in the strip). */
+  current: number;
+  t: Strings;
+  onPick(page: number): void;
+}
+
+export function Thumbnails({ pdf, current, t, onPick }: Props) {
+  const strip = useRef<HTMLDivElement>(null);
+  const [near, setNear] = useState<Set<number>>(() => new Set([1, 2, 3, 4, 5, 6]));
+  const [ratio, setRatio] = useState(842 / 595);
+
+  // Every box takes the first page's shape until its own page is loaded (as the document view does).
+  useEffect(() => {
+    let live = true;
+    void pdf.getPage(1).then((p) => {
+      const vp = p.getViewport({ scale: 1 });
+      if (live) setRatio(vp.height / vp.width);
+    });
+    return () => {
+      live = false;
+    };
+  }, [pdf]);
+
+  useEffect(() => {
+    const root = strip.current;
+    if (!root) return;
+    const io = new IntersectionObserver(
+      (entries) => {
+        setNear((prev) => {
+          const next = new Set(prev);
+          for (const e of entries) {
+            const n = Number((e.target as HTMLElement).dataset.page);
+            if (e.isIntersecting) next.add(n);
+            else next.delete(n);
+          }
+          return next;
+        });
+      },
+      // A smaller margin than the pages': thumbnails are short, a screenful ahead is plenty.
+      { root, rootMargin: '300px 0px' },
+    );
+    root.querySelectorAll<HTMLElement>('.thumb').forEach((el) => io.observe(el));
+    return () => io.disconnect();
+  }, [pdf]);
+
+  // Keep the current page's thumbnail in sight while the person scrolls the document.
+  useEffect(() => {
+    const el = strip.current?.querySelector<HTMLElement>(`.thumb[data-page="${current}"]`);
+    el?.scrollIntoView({ block: 'nearest' });
+  }, [current]);
+
+  const pages = Array.from({ length: pdf.numPages }, (_, i) => i + 1);
+  return (
+    <nav className="thumbnails" ref={strip} data-testid="thumbnails" aria-label={t.thumbnails}>
+      {pages.map((n) => (
+        <Thumbnail key={n} pdf={pdf} pageNumber={n} near={near.has(n)} ratio={ratio} current={n === current} label={t.pageN(n)} onPick={onPick} />
+      ))}
+    </nav>
+  );
+}
+
+interface ThumbProps {
+  pdf: PDFDocumentProxy;
+  pageNumber: number;
+  near: boolean;
+  ratio: number;
+  current: boolean;
+  label: string;
+  onPick(page: number): void;
+}
+
+function Thumbnail({ pdf, pageNumber, near, ratio, current, label, onPick }: ThumbProps) {
+  const [page, setPage] = useState<PDFPageProxy | null>(null);
+  const [rendered, setRendered] = useState(false);
+  const canvasRef = useRef<HTMLCanvasElement>(null);
+
+  useEffect(() => {
+    if (!near || page) return;
+    let live = true;
+    void pdf.getPage(pageNumber).then((p) => live && setPage(p));
+    return () => {
+      live = false;
+    };
+  }, [near, page, pdf, pageNumber]);
+
+  const base = page?.getViewport({ scale: 1 });
+  const height = base ? (THUMB_WIDTH * base.height) / base.width : THUMB_WIDTH * ratio;
+
+  useEffect(() => {
+    const canvas = canvasRef.current;
+    if (!page || !near || !canvas) return;
+    const scale = THUMB_WIDTH / page.getViewport({ scale: 1 }).width;
+    const viewport = page.getViewport({ scale });
+    const dpr = window.devicePixelRatio || 1;
+    canvas.width = Math.floor(viewport.width * dpr);
+    canvas.height = Math.floor(viewport.height * dpr);
+    setRendered(false);
+    const task = page.render({ canvas, viewport, transform: dpr !== 1 ? [dpr, 0, 0, dpr, 0, 0] : undefined });
+    task.promise.then(
+      () => setRendered(true),
+      () => undefined, // scrolled away before it finished: nothing to report
+    );
+    return () => {
+      task.cancel();
+      setRendered(false);
+    };
+  }, [page, near]);
+
+  return (
+    <button
+      type="button"
+      className={`thumb${current ? ' current' : ''}`}
+      data-page={pageNumber}
+      data-rendered={rendered ? 'yes' : 'no'}
+      data-current={current ? 'yes' : 'no'}
+      aria-current={current ? 'page' : undefined}
+      title={label}
+      onClick={() => onPick(pageNumber)}
+    >
+      <span className="thumb-paper" style={{ width: THUMB_WIDTH, height }}>
+        {near && page && <canvas ref={canvasRef} style={{ width: THUMB_WIDTH, height }} />}
+      </span>
+      <span className="thumb-number">{pageNumber}</span>
+    </button>
+  );
+}
