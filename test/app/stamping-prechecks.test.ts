@@ -74,6 +74,14 @@ test('a seal that does not list the keeper certificate is refused before the PIN
   await refusedBeforePin('FOREIGN-SEAL', /^SIGNER_NOT_IN_SEAL$/);
 });
 
+test('a token whose seal object is damaged is refused before the PIN is asked, saying so', async () => {
+  const ckaId = await keeperToken('DAMAGED-SEAL');
+  const demoSeal = (await tokenOverview(ctx, selectToken(ctx, DEMO.keeperLabel))).seals[0];
+  const broken = Uint8Array.from(demoSeal.der.subarray(0, 200));
+  await withSession(ctx.module(), selectToken(ctx, 'DAMAGED-SEAL'), { readWrite: true }, (s) => writeSealObject(s, { ckaId, label: 'damaged seal', der: broken }));
+  await refusedBeforePin('DAMAGED-SEAL', /^SEAL_MALFORMED$/);
+});
+
 test('a token without any seal is refused before the PIN is asked', async () => {
   await keeperToken('NO-SEAL');
   await refusedBeforePin('NO-SEAL', /^SEAL_NOT_ON_TOKEN$/);

@@ -35,6 +35,10 @@ export function checkBeforeStamp(ctx: AppContext, view: TokenOverview, esID: str
   const chosen = esID ? usable.find((s) => s.seal.eSealInfo.esID === esID) : usable.length === 1 ? usable[0] : undefined;
   if (!chosen) {
     if (esID) throw refuse('SEAL_NOT_ON_TOKEN', `印章卡上没有编码为 ${esID} 的印章`, `The USB-Key carries no seal with id ${esID}`);
+    const damaged = view.seals.find((s) => s.error);
+    if (usable.length === 0 && damaged?.error) {
+      throw refuse(damaged.error.code, `印章卡上的印章数据已损坏:${damaged.error.zh}`, `The seal on the USB-Key is damaged: ${damaged.error.en}`);
+    }
     if (usable.length === 0) throw refuse('SEAL_NOT_ON_TOKEN', '印章卡上没有电子印章', 'The USB-Key carries no electronic seal');
     throw refuse('SEAL_AMBIGUOUS', '印章卡上有多枚印章,请用 --seal 指定印章编码', 'The USB-Key carries several seals; choose one with --seal');
   }
