@@ -3,8 +3,11 @@ import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import { execFileSync } from 'node:child_process';
+import { derBitString, derIa5, derInteger, derOctetString, derOid, derSequence, tlv } from '../../src/core/asn1/der';
+import { OID_SM2_WITH_SM3 } from '../../src/core/asn1/oids';
+import { decodeSesSignature } from '../../src/core/asn1/ses-signature';
 import { isSealDeskError } from '../../src/core/errors';
-import { GM_PDF_SUBFILTER } from '../../src/core/gm/pdf-profile';
+import { GM_PDF_SUBFILTER, byteRangePropertyInfo, isGmSignature } from '../../src/core/gm/pdf-profile';
 import { openPdf } from '../../src/core/pdf/document';
 import type { Signer } from '../../src/core/signer';
 import { verifyPdf } from '../../src/core/verify/verify-pdf';
@@ -163,4 +166,107 @@ test('verifying each damaged file refuses it with its SealDeskError, or — dama
     }
     assert.ok(Date.now() - t0 < 5000, `${name} took ${Date.now() - t0} ms`);
   }
+});
+
+// ---- malformed SES_Signature data in /Contents ----------------------------------------------------
+// gm-attacks.test.ts covers one truncation, an outer 4-byte huge length, an empty TBS_Sign, deep
+// indefinite nesting, a destroyed tag in the seal and a v4 with a garbage certificate; these are the rest.
+
+/** The stamped contract with /Contents holding `der`, then zero padding (as a signer writes it). */
+function withSesContents(der: Uint8Array, what = 'the variant'): Buffer {
+  const { start, end } = contentsOf(stamped);
+  const room = end - start - 2;
+  const hex = Buffer.from(der).toString('hex');
+  assert.ok(hex.length <= room, `${what} (${der.length} bytes) fits the placeholder (${room / 2} bytes)`);
+  const out = Buffer.from(stamped);
+  out.write(hex.padEnd(room, '0'), start + 1, 'latin1');
+  return out;
+}
+
+/** A copy of `der` with `bytes` written at `at`. */
+function patched(der: Uint8Array, at: number, bytes: number[]): Uint8Array {
+  const out = Uint8Array.from(der);
+  out.set(bytes, at);
+  return out;
+}
+
+/** Offset of the DER element nested `path` deep (first child each time) and its header length. */
+function headerAt(der: Uint8Array, depth: number): { at: number; headerLength: number } {
+  let at = 0;
+  for (let d = 0; ; d++) {
+    const first = der[at + 1]!;
+    const headerLength = first < 0x80 ? 2 : 2 + (first & 0x7f);
+    if (d === depth) return { at, headerLength };
+    at += headerLength;
+  }
+}
+
+const utc = (d: Date): Uint8Array => tlv(0x17, new TextEncoder().encode(`${d.toISOString().slice(2, 19).replace(/[-T:]/g, '')}Z`));
+
+/**
+ * A GM/T 0031-2014 (v1) SES_Signature over this file's ByteRange, signed by the real SM2 keeper key,
+ * whose signer certificate (inside TBS_Sign in v1) is `cert`.
+ */
+async function v1WithCert(cert: Uint8Array): Promise<Uint8Array> {
+  const ses = decodeSesSignature(contentsOf(stamped).der);
+  const [a, b, c, d] = openPdf(stamped).signatureFields()[0]!.value!.byteRange as [number, number, number, number];
+  const hash = crypto.createHash('sm3').update(stamped.subarray(a, a + b)).update(stamped.subarray(c, c + d)).digest();
+  const tbs = derSequence(derInteger(1), ses.toSign.eseal.der, derBitString(utc(new Date())), derBitString(hash),
+    derIa5(byteRangePropertyInfo([a, b, c, d])), derOctetString(cert), derOid(OID_SM2_WITH_SM3));
+  return derSequence(tbs, derBitString(await w.keeper.signer().sign(tbs)));
+}
+
+test('malformed SES_Signature data in a GM stamp\'s /Contents is a report with the signature check failed, never a throw', async () => {
+  const der = contentsOf(stamped).der;
+  const outer = headerAt(der, 0);
+  const tbs = headerAt(der, 1);
+  const lengthField = (h: { at: number; headerLength: number }, fill: number): number[] => [der[h.at + 1]!, ...Array<number>(h.headerLength - 2).fill(fill)];
+  assert.ok(outer.headerLength >= 3 && tbs.headerLength >= 3, 'the stamp is large enough for long-form lengths');
+  const malformed = /malformed/;
+  const cases: Array<[string, Uint8Array, RegExp]> = [
+    // Cut short, then zero-padded as /Contents is: a header alone, inside TBS_Sign, mid-seal; one
+    // byte short still parses (the padding fills it) but no longer carries the signer's signature.
+    ...[1, 2, outer.headerLength, outer.headerLength + tbs.headerLength + 3, Math.floor(der.length / 2)].map(
+      (n): [string, Uint8Array, RegExp] => [`truncated to ${n} of ${der.length} bytes`, der.subarray(0, n), malformed]),
+    [`truncated to ${der.length - 1} of ${der.length} bytes`, der.subarray(0, der.length - 1), /signature does not match|malformed/],
+    ['outer tag SET instead of SEQUENCE', patched(der, 0, [0x31]), malformed],
+    ['outer tag OCTET STRING', patched(der, 0, [0x04]), malformed],
+    ['outer tag context [0]', patched(der, 0, [0xa0]), malformed],
+    ['outer tag primitive (constructed bit cleared)', patched(der, 0, [0x10]), malformed],
+    ['outer length larger than /Contents', patched(der, outer.at + 1, lengthField(outer, 0xff)), malformed],
+    ['TBS_Sign length larger than the SES_Signature', patched(der, tbs.at + 1, lengthField(tbs, 0xff)), malformed],
+    ['outer length in 8 bytes', Uint8Array.from([0x30, 0x88, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, ...der.subarray(outer.headerLength)]), malformed],
+    ['outer indefinite length (BER, not DER)', Uint8Array.from([0x30, 0x80, ...der.subarray(outer.headerLength), 0x00, 0x00]), malformed],
+    ['trailing garbage after the SES_Signature', Uint8Array.from([...der, 0xde, 0xad, 0xbe, 0xef]), /bytes after the signature/],
+    ['a second DER element after the SES_Signature', Uint8Array.from([...der, 0x30, 0x03, 0x02, 0x01, 0x04]), /bytes after the signature/],
+    ['a v1 SES_Signature whose signer certificate is garbage', await v1WithCert(crypto.createHash('sha512').update('not a certificate').digest()), /certificate/],
+    ['a v1 SES_Signature whose signer certificate is cut in half', await v1WithCert(w.keeper.der.subarray(0, w.keeper.der.length >> 1)), /certificate/],
+    ['a v1 SES_Signature whose signer certificate is empty', await v1WithCert(new Uint8Array(0)), /certificate/],
+  ];
+  for (const [name, bad, why] of cases) {
+    const forged = withSesContents(bad, name);
+    assert.ok(isGmSignature(openPdf(forged).signatureFields()[0]!.value!), `${name}: routed to the GM verifier`);
+    const t0 = Date.now();
+    let r;
+    try {
+      r = verifyPdf(forged, { trustRoots: [w.root.der] });
+    } catch (e) {
+      assert.fail(`${name}: verifyPdf threw instead of reporting: ${String(e)}`);
+    }
+    assert.ok(Date.now() - t0 < 5000, `${name} took ${Date.now() - t0} ms`);
+    assert.equal(r.verdict, 'invalid', `${name}:\n${renderReportText(r)}`);
+    assert.equal(r.signatures.length, 1, name);
+    const check = r.signatures[0]!.checks.find((c) => c.id === 'signature');
+    assert.equal(check?.status, 'failed', `${name}: the signature check should fail:\n${renderReportText(r)}`);
+    assert.ok(check.message.zh.length > 0, name);
+    assert.match(check.message.en, why, name);
+  }
+});
+
+test('the v1 builder above makes a stamp that verifies with the real certificate, so the garbage certificate is what fails', async () => {
+  const r = verifyPdf(withSesContents(await v1WithCert(w.keeper.der)), { trustRoots: [w.root.der] });
+  const s = r.signatures[0]!;
+  assert.equal(s.checks.find((c) => c.id === 'signature')?.status, 'ok', renderReportText(r));
+  assert.equal(s.checks.find((c) => c.id === 'digest')?.status, 'ok', renderReportText(r));
+  assert.equal(s.checks.find((c) => c.id === 'seal_signer')?.status, 'ok', renderReportText(r));
 });
