@@ -112,4 +112,7 @@ test('a corrupt SESeal file is reported invalid at the format check, not a crash
   assert.equal(r.code, 1);
   assert.match(r.out, /invalid/);
   assert.match(r.out, /\[failed\] format/);
+  const e = lastAudit();
+  assert.equal(e.action, 'seal.verify');
+  assert.equal(e.outcome, 'failed');
 });
