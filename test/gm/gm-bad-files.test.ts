@@ -32,8 +32,7 @@ let w: GmWorld;
 let stamped: Buffer;
 before(async () => {
   w = await makeGmWorld('bad-files');
-  const base = onePagePdf();
-  fs.writeFileSync(w.file('base.pdf'), base);
+  fs.writeFileSync(w.file('base.pdf'), onePagePdf());
   stamped = fs.readFileSync(await w.stamp(w.file('base.pdf'), w.file('stamped.pdf'), { placement: { kind: 'point', page: 1, x: 400, y: 200 } }));
 });
 after(() => w.cleanup());
@@ -45,8 +44,8 @@ const lastIndex = (b: Buffer, s: string): number => latin1(b).lastIndexOf(s);
 const after1 = (objects: Array<{ num: number; body: string }>, trailer = `<< /Size ${size(stamped)} /Root 1 0 R >>`): Buffer => appendUpdate(stamped, objects, trailer);
 
 /**
- * `file` with its text from `at` on rewritten by `edit`, which must change it. Used only after the
- * last xref keyword, so no offset the file gives moves.
+ * `file` with its text from `at` on rewritten by `edit`, which must change it. Every edit below
+ * changes only text after the last xref keyword, so no offset the file gives moves.
  */
 function tail(at: number, edit: (text: string) => string, file: Buffer = stamped): Buffer {
   const t = latin1(file).slice(at);
@@ -190,7 +189,7 @@ function patched(der: Uint8Array, at: number, bytes: number[]): Uint8Array {
   return out;
 }
 
-/** Offset of the DER element nested `path` deep (first child each time) and its header length. */
+/** Offset and header length of the DER element `depth` levels down (the first child at each level). */
 function headerAt(der: Uint8Array, depth: number): { at: number; headerLength: number } {
   let at = 0;
   for (let d = 0; ; d++) {
