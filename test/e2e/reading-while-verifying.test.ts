@@ -1,0 +1,98 @@
+// Verification never blocks reading (issue 4, domain.md flow 4): while a large stamped file is being
+// verified, its first page is already on screen and the person can scroll and zoom; the banner says
+// "verifying" until the report arrives, then the seal shows. Playwright drives Debian's Chromium over
+// the BUILT renderer; window.sealdesk is an HTTP shim replacing only Electron's IPC transport; the
+// real handler table and core stand behind it.
+//
+// The one stand-in: the real verification of this file takes well under a second here, too short to
+// look at the screen "during" it. The test holds the verify call at the gateway (as a slow disk or a
+// busy token host would) until it has scrolled and zoomed, then lets the real verification run.
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { after, before, test } from 'node:test';
+import { chromium } from 'playwright-core';
+import { writeGeneratedPdf } from '../../bench/generated-pdf';
+import { realCoreApp } from '../../src/main/core-app';
+import type { CoreGateway } from '../../src/main/core-gateway';
+import { createDirectCore } from '../../src/main/core-direct';
+import { ensureRendererBuilt, shimScript, startApiServer } from './support/api-server';
+import { CHROMIUM_ARGS, openInUi, type Ui } from './support/ui';
+import { KEEPER_PIN, buildDemoWorld, type DemoWorld } from './support/world';
+
+let world: DemoWorld;
+let ui: Ui;
+let stamped: string;
+/** Verify calls waiting at the gateway; each resolves when the test lets verification run. */
+const waiting: (() => void)[] = [];
+
+function slowVerifyGateway(real: CoreGateway): CoreGateway {
+  return {
+    ...real,
+    verify: async (file) => {
+      await new Promise<void>((resolve) => waiting.push(resolve));
+      return real.verify(file);
+    },
+  };
+}
+
+before(async () => {
+  world = buildDemoWorld('sealdesk-e2e-reading-');
+  const big = path.join(world.dir, '档案-40MB.pdf');
+  writeGeneratedPdf(big, { name: 'e2e-40MB', pages: 40, targetBytes: 40_000_000 });
+  await ensureRendererBuilt();
+  const core = createDirectCore(realCoreApp(world.home), world.home);
+  // A large stamped file, stamped by the real core with the keeper's key (page 1, near the top).
+  const keeper = (await core.listTokens()).find((t) => t.seals.length > 0)!;
+  stamped = path.join(world.dir, '档案-40MB-已签章.pdf');
+  await core.stamp({ input: big, output: stamped, tokenSerial: keeper.serial, esID: keeper.seals[0]!.esID, placement: { kind: 'point', page: 1, x: 300, y: 600 }, pin: Buffer.from(KEEPER_PIN) }, {});
+
+  const server = await startApiServer(slowVerifyGateway(core));
+  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  const context = await browser.newContext({ viewport: { width: 1400, height: 900 }, locale: 'zh-CN', deviceScaleFactor: 1 });
+  const page = await context.newPage();
+  await page.addInitScript(await shimScript());
+  await page.goto(server.url);
+  ui = { page, server, browser, close: async () => { waiting.forEach((go) => go()); await browser.close(); await server.close(); core.close?.(); } };
+});
+after(async () => {
+  await ui?.close();
+  world?.cleanup();
+});
+
+test('while a large stamped file is being verified, its first page is on screen and can be scrolled and zoomed; then the seal shows valid', async () => {
+  const { page } = ui;
+  await openInUi(ui, stamped); // returns once a page is drawn
+  const banner = page.locator('[data-testid=banner]');
+  assert.equal(await banner.getAttribute('data-verdict'), 'pending', 'verification has not finished');
+  assert.match(await banner.innerText(), /正在验证/);
+  assert.equal(waiting.length, 1, 'the verify call is still outstanding at the server');
+  assert.equal(await page.locator('.page[data-page="1"][data-rendered=yes]').count(), 1, 'page 1 is drawn');
+  assert.equal(await page.locator('.seal-overlay').count(), 0, 'no verdict is drawn on the seal yet');
+
+  // Scrolling with the wheel: down to the fourth page, which gets drawn, and the page number follows.
+  const doc = page.locator('[data-testid=document]');
+  await doc.hover();
+  for (let i = 0; i < 4; i++) await page.mouse.wheel(0, 900);
+  await page.waitForFunction(() => (document.querySelector('[data-testid=page-jump]') as HTMLInputElement).value === '4', undefined, { timeout: 10_000 });
+  await page.locator('.page[data-page="4"][data-rendered=yes]').waitFor({ timeout: 15_000 });
+  assert.ok((await doc.evaluate((el) => el.scrollTop)) > 3000, 'the document scrolled');
+
+  // Zooming: 150 % redraws the pages half as large again.
+  const before = (await page.locator('.page[data-page="4"]').boundingBox())!;
+  await page.selectOption('[data-testid=zoom]', '150');
+  await page.waitForFunction(() => {
+    const drawn = [...document.querySelectorAll<HTMLElement>('.page[data-rendered=yes]')];
+    return drawn.length > 0 && drawn.every((el) => el.getBoundingClientRect().width > 1000);
+  }, undefined, { timeout: 15_000 });
+  const zoomed = (await page.locator('.page[data-page="4"]').boundingBox())!;
+  assert.ok(Math.abs(zoomed.width / before.width - 1.5) < 0.02, `page width ${before.width} → ${zoomed.width}`);
+  assert.equal(await banner.getAttribute('data-verdict'), 'pending', 'all this happened while verification was still running');
+
+  // Now the real verification runs; the banner and the seal follow without reopening anything.
+  waiting.splice(0).forEach((go) => go());
+  await page.locator('[data-testid=banner][data-verdict=valid]').waitFor({ timeout: 60_000 });
+  assert.equal(await page.locator('.seal-item').count(), 1, 'the seal is listed');
+  await page.locator('.seal-item').first().click();
+  await page.locator('.page[data-page="1"] .seal-overlay[data-verdict=valid]').waitFor({ timeout: 15_000 });
+  assert.equal(await page.inputValue('[data-testid=zoom]'), '150', 'the zoom the person chose stays');
+});
