@@ -93,11 +93,21 @@ export async function stampPdf(opts: StampOptions): Promise<StampResult> {
 
 async function stamp(opts: StampOptions): Promise<StampResult> {
   const progress = opts.onProgress ?? ((): void => undefined);
+  // Until the token signs, each stage ends by letting the event loop run, so a cancel request (or
+  // a progress query) that arrived meanwhile is seen; then the signal is checked.
+  const pause = async (): Promise<void> => {
+    await new Promise((resolve) => setImmediate(resolve));
+    checkSignal(opts.signal);
+  };
+  const stage = async (p: Parameters<typeof progress>[0]): Promise<void> => {
+    progress(p);
+    await pause();
+  };
   checkSignal(opts.signal);
   if (path.resolve(opts.input) === path.resolve(opts.output)) {
     throw new SealDeskError('OUTPUT_IS_INPUT', '输出文件不能与原文件相同：原文件不会被修改', 'The output file must differ from the input: the original is never modified');
   }
-  progress({ stage: 'reading' });
+  await stage({ stage: 'reading' });
   let bytes: Uint8Array;
   try {
     bytes = fs.readFileSync(opts.input);
@@ -111,7 +121,7 @@ async function stamp(opts: StampOptions): Promise<StampResult> {
     throw new SealDeskError('PDF_CERTIFIED_NO_CHANGES', '该文档已被认证签名锁定，不允许再盖章', 'The document is certified with "no changes allowed"; it cannot be stamped');
   }
 
-  progress({ stage: 'placing' });
+  await stage({ stage: 'placing' });
   const centres = await resolvePlacement(doc, bytes, opts.placement);
   const signingTime = opts.signingTime ?? new Date();
   const format = signatureFormat(opts);
@@ -131,7 +141,7 @@ async function stamp(opts: StampOptions): Promise<StampResult> {
   for (let i = 0; i < centres.length; i++) {
     const c = centres[i]!;
     if (i > 0) doc = openPdf(bytes); // the previous stamp's revision (page /Annots, /Fields) is the base
-    progress({ stage: 'preparing', index: i, total: centres.length });
+    await stage({ stage: 'preparing', index: i, total: centres.length });
     const page = doc.pages()[c.pageIndex]!;
     const update = new IncrementalUpdate(doc);
     const appearance = addSealAppearance(update, {
@@ -142,9 +152,9 @@ async function stamp(opts: StampOptions): Promise<StampResult> {
       pageIndex: c.pageIndex, rect, appearance: appearance.ref, signingTime, contentsSize, subFilter: format === 'gm' ? GM_PDF_SUBFILTER : undefined,
     });
 
-    progress({ stage: 'hashing', index: i, total: centres.length });
+    await stage({ stage: 'hashing', index: i, total: centres.length });
     const digest = digestByteRanges(prepared.bytes, prepared.byteRange, digestAlgorithm);
-    checkSignal(opts.signal);
+    await pause();
     progress({ stage: 'signing', index: i, total: centres.length });
     let contents: Uint8Array;
     try {
