@@ -4,11 +4,11 @@
 // an HTTP shim replacing only Electron's IPC transport; behind it the real handler table and core
 // stamp with the demo world's SoftHSM2 keeper token.
 //
-// The one stand-in: to cancel "before the token signs" the job must still be waiting somewhere the
-// cancel can reach it. Core's pipeline (read, parse, hash) runs ~1 s without yielding to the event
-// loop, so a Cancel click sent during it is only read after the signature (see the report). The
-// test therefore holds the job where a real one waits when the key is busy: in front of the
-// gateway's per-token queue, as a token host answering late would. Everything after is real.
+// The one stand-in: to cancel "before the token signs" at a moment the test controls, the job is
+// held where a real one waits when the key is busy: in front of the gateway's per-token queue, as a
+// token host answering late would. Everything after is real. (Core's own pipeline gives the event
+// loop a turn at every stage before signing, so a cancel that arrives mid-stamp is seen too; that is
+// tested without timing games in test/sign/cancel.test.ts.)
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
