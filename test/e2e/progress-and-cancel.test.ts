@@ -13,13 +13,9 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { chromium } from 'playwright-core';
 import { writeGeneratedPdf } from '../../bench/generated-pdf';
-import { realCoreApp } from '../../src/main/core-app';
 import type { CoreGateway } from '../../src/main/core-gateway';
-import { createDirectCore } from '../../src/main/core-direct';
-import { ensureRendererBuilt, shimScript, startApiServer } from './support/api-server';
-import { CHROMIUM_ARGS, dragSealOnto, openInUi, type Ui } from './support/ui';
+import { dragSealOnto, openInUi, type Ui, startUi } from './support/ui';
 import { KEEPER_PIN, buildDemoWorld, type DemoWorld } from './support/world';
 
 let world: DemoWorld;
@@ -54,15 +50,8 @@ before(async () => {
   world = buildDemoWorld('sealdesk-e2e-progress-');
   big = path.join(world.dir, '扫描件-60MB.pdf');
   writeGeneratedPdf(big, { name: 'e2e-60MB', pages: 60, targetBytes: 60_000_000 });
-  await ensureRendererBuilt();
-  core = createDirectCore(realCoreApp(world.home), world.home);
-  const server = await startApiServer(heldGateway(core));
-  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
-  const context = await browser.newContext({ viewport: { width: 1400, height: 900 }, locale: 'zh-CN', deviceScaleFactor: 1 });
-  const page = await context.newPage();
-  await page.addInitScript(await shimScript());
-  await page.goto(server.url);
-  ui = { page, server, browser, close: async () => { await browser.close(); await server.close(); core.close?.(); } };
+  ui = await startUi(world.home, { wrapCore: heldGateway });
+  core = ui.core;
 });
 after(async () => {
   await ui?.close();

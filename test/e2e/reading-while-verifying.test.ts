@@ -10,13 +10,9 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { chromium } from 'playwright-core';
 import { writeGeneratedPdf } from '../../bench/generated-pdf';
-import { realCoreApp } from '../../src/main/core-app';
 import type { CoreGateway } from '../../src/main/core-gateway';
-import { createDirectCore } from '../../src/main/core-direct';
-import { ensureRendererBuilt, shimScript, startApiServer } from './support/api-server';
-import { CHROMIUM_ARGS, openInUi, type Ui } from './support/ui';
+import { openInUi, type Ui, startUi } from './support/ui';
 import { KEEPER_PIN, buildDemoWorld, type DemoWorld } from './support/world';
 
 let world: DemoWorld;
@@ -39,20 +35,12 @@ before(async () => {
   world = buildDemoWorld('sealdesk-e2e-reading-');
   const big = path.join(world.dir, '档案-40MB.pdf');
   writeGeneratedPdf(big, { name: 'e2e-40MB', pages: 40, targetBytes: 40_000_000 });
-  await ensureRendererBuilt();
-  const core = createDirectCore(realCoreApp(world.home), world.home);
+  ui = await startUi(world.home, { wrapCore: slowVerifyGateway, beforeClose: () => waiting.forEach((go) => go()) });
+  const core = ui.core;
   // A large stamped file, stamped by the real core with the keeper's key (page 1, near the top).
   const keeper = (await core.listTokens()).find((t) => t.seals.length > 0)!;
   stamped = path.join(world.dir, '档案-40MB-已签章.pdf');
   await core.stamp({ input: big, output: stamped, tokenSerial: keeper.serial, esID: keeper.seals[0]!.esID, placement: { kind: 'point', page: 1, x: 300, y: 600 }, pin: Buffer.from(KEEPER_PIN) }, {});
-
-  const server = await startApiServer(slowVerifyGateway(core));
-  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
-  const context = await browser.newContext({ viewport: { width: 1400, height: 900 }, locale: 'zh-CN', deviceScaleFactor: 1 });
-  const page = await context.newPage();
-  await page.addInitScript(await shimScript());
-  await page.goto(server.url);
-  ui = { page, server, browser, close: async () => { waiting.forEach((go) => go()); await browser.close(); await server.close(); core.close?.(); } };
 });
 after(async () => {
   await ui?.close();

@@ -12,7 +12,7 @@ async function main() {
   const out = path.join(repoRoot, 'docs', 'screenshots');
   fs.mkdirSync(out, { recursive: true });
   const world = buildDemoWorld('sealdesk-shots-');
-  const ui = await startUi(world.home, { width: 1440, height: 900 });
+  const ui = await startUi(world.home, { viewport: { width: 1440, height: 900 } });
   const { page } = ui;
   try {
     // 1. A validly stamped contract, scrolled to its seal.

@@ -7,21 +7,33 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { realCoreApp } from '../../../src/main/core-app';
 import { createDirectCore } from '../../../src/main/core-direct';
 import { ensureRendererBuilt, shimScript, startApiServer, type ApiServer } from './api-server';
+import type { CoreGateway } from '../../../src/main/core-gateway';
 import { buildDemoWorld, type DemoWorld } from './world';
 
 export interface Ui {
   page: Page;
   server: ApiServer;
   browser: Browser;
+  /** The real core gateway behind the server (before any wrapping). */
+  core: CoreGateway;
   close(): Promise<void>;
+}
+
+export interface UiOptions {
+  viewport?: { width: number; height: number };
+  /** Puts a test's stand-in around the real gateway (a held job, a slow verification); say so in the test. */
+  wrapCore?: (core: CoreGateway) => CoreGateway;
+  /** Runs first on close (e.g. to release what a wrapper holds). */
+  beforeClose?: () => void;
 }
 
 export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'];
 
-export async function startUi(home: string, viewport = { width: 1400, height: 900 }): Promise<Ui> {
+export async function startUi(home: string, o: UiOptions = {}): Promise<Ui> {
+  const viewport = o.viewport ?? { width: 1400, height: 900 };
   await ensureRendererBuilt();
   const core = createDirectCore(realCoreApp(home), home);
-  const server = await startApiServer(core);
+  const server = await startApiServer(o.wrapCore ? o.wrapCore(core) : core);
   const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
   const context = await browser.newContext({ viewport, locale: 'zh-CN', deviceScaleFactor: 1 });
   const page = await context.newPage();
@@ -33,7 +45,9 @@ export async function startUi(home: string, viewport = { width: 1400, height: 90
     page,
     server,
     browser,
+    core,
     close: async () => {
+      o.beforeClose?.();
       await browser.close();
       await server.close();
       core.close?.();
