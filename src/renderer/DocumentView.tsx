@@ -6,6 +6,7 @@ import { forwardRef, useCallback, useEffect, useImperativeHandle, useRef, useSta
 import type { PDFDocumentProxy, PageViewport } from 'pdfjs-dist';
 import type { Language, VerificationReport } from '../api/contract';
 import { PageView } from './PageView';
+import { useNearPages } from './lazy-pages';
 import { pdfRectToCss } from './geometry';
 import type { Strings } from './i18n';
 
@@ -31,7 +32,7 @@ export const DocumentView = forwardRef<DocumentViewHandle, Props>(function Docum
   const { pdf, scale } = props;
   const scroller = useRef<HTMLDivElement>(null);
   const viewports = useRef(new Map<number, PageViewport>());
-  const [near, setNear] = useState<Set<number>>(() => new Set([1, 2, 3]));
+  const near = useNearPages(scroller, '.page', '1200px 0px', pdf, [1, 2, 3]);
   const [estimate, setEstimate] = useState({ width: 595 * scale, height: 842 * scale });
 
   useEffect(() => {
@@ -45,27 +46,6 @@ export const DocumentView = forwardRef<DocumentViewHandle, Props>(function Docum
       live = false;
     };
   }, [pdf, scale]);
-
-  useEffect(() => {
-    const root = scroller.current;
-    if (!root) return;
-    const io = new IntersectionObserver(
-      (entries) => {
-        setNear((prev) => {
-          const next = new Set(prev);
-          for (const e of entries) {
-            const n = Number((e.target as HTMLElement).dataset.page);
-            if (e.isIntersecting) next.add(n);
-            else next.delete(n);
-          }
-          return next;
-        });
-      },
-      { root, rootMargin: '1200px 0px' },
-    );
-    root.querySelectorAll<HTMLElement>('.page').forEach((el) => io.observe(el));
-    return () => io.disconnect();
-  }, [pdf]);
 
   // The page whose box crosses the upper third of the view is "the current page".
   const onScroll = useCallback(() => {

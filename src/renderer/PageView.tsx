@@ -4,9 +4,10 @@
  * greyed and crossed out), the placed sample seal, keyword previews.
  */
 import { useEffect, useRef, useState, type ReactNode } from 'react';
-import type { PDFDocumentProxy, PDFPageProxy, PageViewport } from 'pdfjs-dist';
+import type { PDFDocumentProxy, PageViewport } from 'pdfjs-dist';
 import type { VerificationReport } from '../api/contract';
 import { pdfRectToCss } from './geometry';
+import { usePageWhenNear } from './lazy-pages';
 import { pick, type Strings } from './i18n';
 import type { Language } from '../api/contract';
 
@@ -28,19 +29,9 @@ export interface PageViewProps {
 
 export function PageView(props: PageViewProps) {
   const { pdf, pageNumber, scale, near } = props;
-  const [page, setPage] = useState<PDFPageProxy | null>(null);
+  const page = usePageWhenNear(pdf, pageNumber, near);
   const canvasRef = useRef<HTMLCanvasElement>(null);
   const [rendered, setRendered] = useState(false);
-
-  // Load the page object once it comes near (cheap: no drawing yet).
-  useEffect(() => {
-    if (!near || page) return;
-    let live = true;
-    void pdf.getPage(pageNumber).then((p) => live && setPage(p));
-    return () => {
-      live = false;
-    };
-  }, [near, page, pdf, pageNumber]);
 
   const vp = page ? page.getViewport({ scale }) : null;
   const { onViewport } = props;

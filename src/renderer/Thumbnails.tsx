@@ -4,8 +4,9 @@
  * viewport get a (small) canvas. Clicking one scrolls the document to that page.
  */
 import { useEffect, useRef, useState } from 'react';
-import type { PDFDocumentProxy, PDFPageProxy } from 'pdfjs-dist';
+import type { PDFDocumentProxy } from 'pdfjs-dist';
 import type { Strings } from './i18n';
+import { useNearPages, usePageWhenNear } from './lazy-pages';
 
 /** CSS width of one thumbnail; its height follows the page's shape. */
 export const THUMB_WIDTH = 96;
@@ -20,7 +21,8 @@ interface Props {
 
 export function Thumbnails({ pdf, current, t, onPick }: Props) {
   const strip = useRef<HTMLDivElement>(null);
-  const [near, setNear] = useState<Set<number>>(() => new Set([1, 2, 3, 4, 5, 6]));
+  // A smaller margin than the pages': thumbnails are short, a screenful ahead is plenty.
+  const near = useNearPages(strip, '.thumb', '300px 0px', pdf, [1, 2, 3, 4, 5, 6]);
   const [ratio, setRatio] = useState(842 / 595);
 
   // Every box takes the first page's shape until its own page is loaded (as the document view does).
@@ -33,28 +35,6 @@ export function Thumbnails({ pdf, current, t, onPick }: Props) {
     return () => {
       live = false;
     };
-  }, [pdf]);
-
-  useEffect(() => {
-    const root = strip.current;
-    if (!root) return;
-    const io = new IntersectionObserver(
-      (entries) => {
-        setNear((prev) => {
-          const next = new Set(prev);
-          for (const e of entries) {
-            const n = Number((e.target as HTMLElement).dataset.page);
-            if (e.isIntersecting) next.add(n);
-            else next.delete(n);
-          }
-          return next;
-        });
-      },
-      // A smaller margin than the pages': thumbnails are short, a screenful ahead is plenty.
-      { root, rootMargin: '300px 0px' },
-    );
-    root.querySelectorAll<HTMLElement>('.thumb').forEach((el) => io.observe(el));
-    return () => io.disconnect();
   }, [pdf]);
 
   // Keep the current page's thumbnail in sight while the person scrolls the document.
@@ -84,18 +64,9 @@ interface ThumbProps {
 }
 
 function Thumbnail({ pdf, pageNumber, near, ratio, current, label, onPick }: ThumbProps) {
-  const [page, setPage] = useState<PDFPageProxy | null>(null);
+  const page = usePageWhenNear(pdf, pageNumber, near);
   const [rendered, setRendered] = useState(false);
   const canvasRef = useRef<HTMLCanvasElement>(null);
-
-  useEffect(() => {
-    if (!near || page) return;
-    let live = true;
-    void pdf.getPage(pageNumber).then((p) => live && setPage(p));
-    return () => {
-      live = false;
-    };
-  }, [near, page, pdf, pageNumber]);
 
   const base = page?.getViewport({ scale: 1 });
   const height = base ? (THUMB_WIDTH * base.height) / base.width : THUMB_WIDTH * ratio;
