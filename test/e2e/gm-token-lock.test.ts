@@ -12,7 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { GMTOKEN_MODULE } from '../../src/core/app/demo-gm-world';
-import { dragSealOnto, openInUi, startUi, type Ui } from './support/ui';
+import { dragSealOnto, openInUi, startUi, type Ui, stampThroughPageApi } from './support/ui';
 import { KEEPER_PIN, repoRoot } from './support/world';
 
 const TOKEN_TRIES = 3;
@@ -89,18 +89,8 @@ test('wrong PINs until the GM token locks itself: the dialog shows the lock, no 
   assert.equal(await ui.page.locator('[data-testid=pin-dialog]').count(), 0, 'no PIN is asked for a locked key');
   await result.locator('button').click();
 
-  ui.server.dialogs.save.push(output);
-  const docId = (await ui.page.locator('[data-testid=docname]').getAttribute('data-doc-id'))!;
-  const direct = await ui.page.evaluate(async ({ pin, docId }) => {
-    const api = window.sealdesk!;
-    const tokens = await api.listTokens({});
-    if (!tokens.ok) return tokens;
-    const keeper = tokens.value.find((t) => t.seals.length > 0)!;
-    const out = await api.chooseStampOutput({ docId });
-    if (!out.ok || !out.value) return out;
-    return api.stamp({ jobId: 'gm-after-lock', docId, outputId: out.value.outputId, tokenSerial: keeper.serial, esID: keeper.seals[0]!.esID, placement: { kind: 'point', page: 1, x: 300, y: 400 }, pin: new TextEncoder().encode(pin) });
-  }, { pin: KEEPER_PIN, docId });
+  const direct = await stampThroughPageApi(ui, output, KEEPER_PIN, 'gm-after-lock');
   assert.equal(direct.ok, false);
-  assert.equal(!direct.ok && direct.error.code, 'PIN_LOCKED');
+  assert.equal(direct.error?.code, 'PIN_LOCKED');
   assert.equal(fs.existsSync(output), false);
 });

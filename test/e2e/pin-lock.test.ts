@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import '../../src/renderer/api-client';
-import { dragSealOnto, openInUi, useDemoUi, type Ui } from './support/ui';
+import { dragSealOnto, openInUi, useDemoUi, type Ui, stampThroughPageApi } from './support/ui';
 import { KEEPER_PIN, type DemoWorld } from './support/world';
 
 let world: DemoWorld;
@@ -53,19 +53,8 @@ test('five wrong PINs show the lock, leave no file, and even the right PIN is re
   await result.waitFor({ timeout: 30_000 });
   assert.match(await result.innerText(), /密码错误,签章失败/);
   assert.equal(await ui.page.locator('[data-testid=pin-dialog]').count(), 0, 'no PIN is asked for a locked key');
-  ui.server.dialogs.save.push(output);
-  const docId = (await ui.page.locator('[data-testid=docname]').getAttribute('data-doc-id'))!;
-  const direct = await ui.page.evaluate(async ({ pin, docId }) => {
-    const api = window.sealdesk!;
-    const tokens = await api.listTokens({});
-    if (!tokens.ok) return tokens;
-    const keeper = tokens.value.find((t) => t.seals.length > 0)!;
-    const out = await api.chooseStampOutput({ docId });
-    if (!out.ok || !out.value) return out;
-    const placement = { kind: 'point' as const, page: 1, x: 300, y: 400 };
-    return api.stamp({ jobId: 'after-lock', docId, outputId: out.value.outputId, tokenSerial: keeper.serial, esID: keeper.seals[0].esID, placement, pin: new TextEncoder().encode(pin) });
-  }, { pin: KEEPER_PIN, docId });
+  const direct = await stampThroughPageApi(ui, output, KEEPER_PIN, 'after-lock');
   assert.equal(direct.ok, false);
-  assert.equal(!direct.ok && direct.error.code, 'PIN_LOCKED');
+  assert.equal(direct.error?.code, 'PIN_LOCKED');
   assert.equal(fs.existsSync(output), false);
 });

@@ -131,3 +131,21 @@ async function stableBox(ui: Ui, read: () => Promise<{ x: number; y: number; wid
   }
   return prev;
 }
+
+/**
+ * Stamps the open document through the page's own API (window.sealdesk), bypassing the PIN dialog:
+ * what a script in the page could try after the UI has refused. Saves to `output`.
+ */
+export async function stampThroughPageApi(ui: Ui, output: string, pin: string, jobId: string): Promise<{ ok: boolean; error?: { code: string } }> {
+  ui.server.dialogs.save.push(output);
+  const docId = (await ui.page.locator('[data-testid=docname]').getAttribute('data-doc-id'))!;
+  return ui.page.evaluate(async ({ pin, docId, jobId }) => {
+    const api = window.sealdesk!;
+    const tokens = await api.listTokens({});
+    if (!tokens.ok) return tokens;
+    const keeper = tokens.value.find((t) => t.seals.length > 0)!;
+    const out = await api.chooseStampOutput({ docId });
+    if (!out.ok || !out.value) return { ok: false, error: { code: 'NO_OUTPUT' } };
+    return api.stamp({ jobId, docId, outputId: out.value.outputId, tokenSerial: keeper.serial, esID: keeper.seals[0]!.esID, placement: { kind: 'point', page: 1, x: 300, y: 400 }, pin: new TextEncoder().encode(pin) });
+  }, { pin, docId, jobId });
+}
