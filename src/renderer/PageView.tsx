@@ -7,7 +7,7 @@ import { useEffect, useRef, useState, type ReactNode } from 'react';
 import type { PDFDocumentProxy, PageViewport } from 'pdfjs-dist';
 import type { VerificationReport } from '../api/contract';
 import { pdfRectToCss } from './geometry';
-import { usePageWhenNear } from './lazy-pages';
+import { drawPage, usePageWhenNear } from './lazy-pages';
 import { pick, type Strings } from './i18n';
 import type { Language } from '../api/contract';
 
@@ -42,17 +42,8 @@ export function PageView(props: PageViewProps) {
   useEffect(() => {
     const canvas = canvasRef.current;
     if (!page || !near || !canvas) return;
-    const viewport = page.getViewport({ scale });
-    const ratio = window.devicePixelRatio || 1;
-    canvas.width = Math.floor(viewport.width * ratio);
-    canvas.height = Math.floor(viewport.height * ratio);
     setRendered(false);
-    const task = page.render({ canvas, viewport, transform: ratio !== 1 ? [ratio, 0, 0, ratio, 0, 0] : undefined });
-    task.promise.then(
-      () => setRendered(true),
-      () => undefined, // cancelled by scrolling away or zooming: nothing to report
-    );
-    return () => task.cancel();
+    return drawPage(page, canvas, scale, () => setRendered(true));
   }, [page, near, scale]);
 
   const width = vp?.width ?? props.estimate.width;

@@ -6,7 +6,7 @@
 import { useEffect, useRef, useState } from 'react';
 import type { PDFDocumentProxy } from 'pdfjs-dist';
 import type { Strings } from './i18n';
-import { useNearPages, usePageWhenNear } from './lazy-pages';
+import { drawPage, useNearPages, usePageWhenNear } from './lazy-pages';
 
 /** CSS width of one thumbnail; its height follows the page's shape. */
 export const THUMB_WIDTH = 96;
@@ -74,19 +74,10 @@ function Thumbnail({ pdf, pageNumber, near, ratio, current, label, onPick }: Thu
   useEffect(() => {
     const canvas = canvasRef.current;
     if (!page || !near || !canvas) return;
-    const scale = THUMB_WIDTH / page.getViewport({ scale: 1 }).width;
-    const viewport = page.getViewport({ scale });
-    const dpr = window.devicePixelRatio || 1;
-    canvas.width = Math.floor(viewport.width * dpr);
-    canvas.height = Math.floor(viewport.height * dpr);
     setRendered(false);
-    const task = page.render({ canvas, viewport, transform: dpr !== 1 ? [dpr, 0, 0, dpr, 0, 0] : undefined });
-    task.promise.then(
-      () => setRendered(true),
-      () => undefined, // scrolled away before it finished: nothing to report
-    );
+    const cancel = drawPage(page, canvas, THUMB_WIDTH / page.getViewport({ scale: 1 }).width, () => setRendered(true));
     return () => {
-      task.cancel();
+      cancel();
       setRendered(false);
     };
   }, [page, near]);

@@ -44,3 +44,17 @@ export function usePageWhenNear(pdf: PDFDocumentProxy, pageNumber: number, near:
   }, [near, page, pdf, pageNumber]);
   return page;
 }
+
+/**
+ * Draws a page into a canvas at `scale` CSS px per point, sharp on high-DPI screens. Calls
+ * onDrawn when finished; returns the cancel for an effect's cleanup (scrolling away, zooming).
+ */
+export function drawPage(page: PDFPageProxy, canvas: HTMLCanvasElement, scale: number, onDrawn: () => void): () => void {
+  const viewport = page.getViewport({ scale });
+  const dpr = window.devicePixelRatio || 1;
+  canvas.width = Math.floor(viewport.width * dpr);
+  canvas.height = Math.floor(viewport.height * dpr);
+  const task = page.render({ canvas, viewport, transform: dpr !== 1 ? [dpr, 0, 0, dpr, 0, 0] : undefined });
+  task.promise.then(onDrawn, () => undefined); // a cancelled draw has nothing to report
+  return () => task.cancel();
+}
