@@ -5,7 +5,11 @@
 # npm dependencies. The Electron binary download is skipped where there is no route to it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-pkgs=(softhsm2 opensc poppler-utils qpdf openssl libssl-dev build-essential python3 chromium fonts-noto-cjk xvfb valgrind)
+# PostgreSQL 15 for the platform's second backend; mupdf-tools, libnss3-tools (pdfsig -add-signature),
+# iText 5 and BouncyCastle with a JDK as the countersigners and independent GM readers in the tests;
+# ImageMagick to make scan-like seal photos.
+pkgs=(softhsm2 opensc poppler-utils qpdf openssl libssl-dev build-essential python3 chromium fonts-noto-cjk xvfb valgrind
+  postgresql mupdf-tools libnss3-tools default-jdk-headless libitext5-java libbcprov-java imagemagick)
 missing=()
 for p in "${pkgs[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if [ "${#missing[@]}" -gt 0 ]; then
@@ -15,6 +19,7 @@ if [ "${#missing[@]}" -gt 0 ]; then
 fi
 export ELECTRON_SKIP_BINARY_DOWNLOAD="${ELECTRON_SKIP_BINARY_DOWNLOAD:-1}"
 npm ci --no-audit --no-fund
-# pkcs11js is a native addon: fail here, not in the middle of the tests, if it did not build.
+# pkcs11js and better-sqlite3 are native addons: fail here, not in the middle of the tests, if it did not build.
 node -e "require('pkcs11js')" || { echo "pkcs11js did not build (see allowScripts in package.json)" >&2; exit 1; }
+node -e "new (require('better-sqlite3'))(':memory:').close()" || { echo "better-sqlite3 did not build (see allowScripts in package.json)" >&2; exit 1; }
 if [ -f native/Makefile ]; then make -s -C native; fi
