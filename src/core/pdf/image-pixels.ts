@@ -1,3 +1,4 @@
+import zlib from 'node:zlib';
 import { decodeJpeg } from '../image/jpeg-decode';
 import { imageMalformed, imageUnsupported } from '../image/image-errors';
 import type { RgbaImage } from '../image/png';
@@ -59,7 +60,8 @@ export function imagePixels(doc: PdfDocument, stream: PdfStream, opts: ImagePixe
   const last = filters[filters.length - 1];
   if (last === 'JPXDecode') throw imageUnsupported('JPEG 2000 (JPXDecode) image');
   if (last === 'CCITTFaxDecode' || last === 'CCF' || last === 'JBIG2Decode') throw imageUnsupported(`${last} image`);
-  const data = decodeData(doc, stream, filters);
+  // Decoded data can never need more than 16 bits × 4 components per pixel (plus predictor bytes).
+  const data = decodeData(doc, stream, filters, width * height * 8 + height * 2 + 4096);
   const isMask = doc.resolve(d.get('ImageMask') ?? d.get('IM')) === true;
   let rgba: Uint8Array;
   if (last === 'DCTDecode' || last === 'DCT') {
@@ -103,8 +105,21 @@ function lastParms(doc: PdfDocument, d: PdfDict, count: number): PdfDict | undef
   return item instanceof PdfDict ? item : undefined;
 }
 
-/** Runs the filter chain; LZW and RunLength are decoded here, the rest by the PDF layer. */
-function decodeData(doc: PdfDocument, stream: PdfStream, filters: string[]): Uint8Array {
+/**
+ * Runs the filter chain; LZW and RunLength are decoded here, the rest by the PDF layer. A lone
+ * Flate filter (the usual case) is inflated here with the image's own bound, so a small picture
+ * whose data inflates to hundreds of megabytes stops at the first few.
+ */
+function decodeData(doc: PdfDocument, stream: PdfStream, filters: string[], maxBytes: number): Uint8Array {
+  if (filters.length === 1 && (filters[0] === 'FlateDecode' || filters[0] === 'Fl')) {
+    let inflated: Uint8Array;
+    try {
+      inflated = zlib.inflateSync(stream.raw, { maxOutputLength: maxBytes, finishFlush: zlib.constants.Z_SYNC_FLUSH });
+    } catch (e) {
+      throw imageMalformed('image data cannot be decompressed within its size', e);
+    }
+    return applyPredictor(inflated, lastParms(doc, stream.dict, 1), (o) => doc.resolve(o));
+  }
   if (!filters.some((f) => f === 'LZWDecode' || f === 'LZW' || f === 'RunLengthDecode' || f === 'RL')) {
     return doc.decode(stream).data;
   }
