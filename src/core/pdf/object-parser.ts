@@ -147,12 +147,12 @@ export class ObjectParser {
       this.skipWhitespace();
       const s = this.pos;
       const value = this.parseObject(depth + 1);
-      // A repeated key: the first one is kept, and the repetition recorded — readers disagree on
-      // which value wins, so the strict reading reports it instead of trusting one choice.
-      if (!entries.has(key)) {
-        entries.set(key, value);
-        spans.set(key, { start: this.base + s, end: this.base + this.pos });
-      } else if (!(duplicates ??= []).includes(key)) duplicates.push(key);
+      // A repeated key: the last one wins, as in poppler, MuPDF and pdf.js (so the change analysis
+      // sees what those viewers show), and the repetition is recorded — the spec does not say
+      // which wins, so the strict reading reports it instead of trusting one choice.
+      if (entries.has(key) && !(duplicates ??= []).includes(key)) duplicates.push(key);
+      entries.set(key, value);
+      spans.set(key, { start: this.base + s, end: this.base + this.pos });
     }
     return new PdfDict(entries, spans, { start: this.base + start, end: this.base + this.pos }, duplicates);
   }

@@ -46,8 +46,8 @@ export class PdfArray {
 
 export class PdfDict {
   /**
-   * `duplicateKeys`: keys the file wrote more than once in this dictionary. The first value is
-   * kept, but readers disagree on which one wins, so the strict reading (revision-anomalies.ts)
+   * `duplicateKeys`: keys the file wrote more than once in this dictionary. The last value is
+   * kept (as poppler, MuPDF and pdf.js do), but the spec does not say which one wins, so the strict reading (revision-anomalies.ts)
    * reports them rather than letting one reader's choice stand.
    */
   constructor(readonly entries: Map<string, PdfObject>, readonly valueSpans: Map<string, Span>, readonly span: Span, readonly duplicateKeys: readonly string[] = []) {}

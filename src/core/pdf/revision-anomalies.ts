@@ -259,11 +259,12 @@ function scanGap(doc: PdfDocument, from: number, to: number, r: number, where: '
   for (;;) {
     while (i < to && isWhite(b[i]!)) i++;
     if (i >= to) return;
-    if (b[i] === 0x25) { // a comment (%%EOF among them), to the end of its line
+    // After the last %%EOF even a comment is data nobody signed; inside an update it is bookkeeping.
+    if (b[i] === 0x25 && where === 'inside') { // a comment (%%EOF among them), to the end of its line
       while (i < to && b[i] !== 0x0a && b[i] !== 0x0d) i++;
       continue;
     }
-    const m = /^startxref\s+\d+/.exec(Buffer.from(b.buffer, b.byteOffset + i, Math.min(40, to - i)).toString('latin1'));
+    const m = where === 'inside' ? /^startxref\s+\d+/.exec(Buffer.from(b.buffer, b.byteOffset + i, Math.min(40, to - i)).toString('latin1')) : null;
     if (m) { i += m[0].length; continue; }
     break;
   }
