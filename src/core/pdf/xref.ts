@@ -20,9 +20,27 @@ export interface XrefSection {
   end: number;
   /** For a hybrid file: the offset of the /XRefStm stream merged into this section. */
   xrefStm?: number;
+  /** End of the /XRefStm stream object (after its `endobj`), for a hybrid file. */
+  xrefStmEnd?: number;
+  /**
+   * Object numbers this section defines twice with different entries (the first is kept). Two
+   * readers may take two different objects: the strict reading reports them.
+   */
+  duplicates: number[];
+  /** Hybrid file: objects the table says are in use at one place and the /XRefStm stream elsewhere. */
+  hybridConflicts: number[];
+}
+
+function sameEntry(a: XrefEntry, b: XrefEntry): boolean {
+  if (a.type !== b.type) return false;
+  if (a.type === 'free') return true;
+  if (a.type === 'offset') return b.type === 'offset' && a.offset === b.offset && a.gen === b.gen;
+  return b.type === 'compressed' && a.stream === b.stream && a.index === b.index;
 }
 
 const MAX_SECTIONS = 10_000;
+/** Findings are for a person to read: past this many of one kind, more add nothing (and cost time). */
+export const MAX_RECORDED = 1000;
 
 /** Finds the offset recorded after the last `startxref` in the tail of the file. */
 export function findStartXref(bytes: Uint8Array): { startxref: number; keywordAt: number } {
@@ -68,6 +86,12 @@ export function readXrefSection(bytes: Uint8Array, offset: number, budget: WorkB
 function readXrefTable(bytes: Uint8Array, p: ObjectParser, offset: number, budget: WorkBudget): XrefSection {
   p.expectKeyword('xref');
   const entries = new Map<number, XrefEntry>();
+  const duplicates: number[] = [];
+  const define = (num: number, e: XrefEntry): void => {
+    const cur = entries.get(num);
+    if (cur === undefined) entries.set(num, e);
+    else if (!sameEntry(cur, e) && duplicates.length < MAX_RECORDED && !duplicates.includes(num)) duplicates.push(num);
+  };
   for (;;) {
     const kw = p.peekKeyword();
     if (kw === 'trailer') break;
@@ -84,17 +108,16 @@ function readXrefTable(bytes: Uint8Array, p: ObjectParser, offset: number, budge
       if (t !== 0x6e && t !== 0x66) throw pdfMalformed('bad cross-reference entry', { offset: p.pos });
       p.pos++;
       const num = first + i;
-      if (entries.has(num)) continue;
       if (t === 0x6e) {
         if (num === 0) continue; // object 0 is always free; some writers mark it "n" by mistake
-        entries.set(num, { type: 'offset', offset: off, gen });
-      } else entries.set(num, { type: 'free', gen });
+        define(num, { type: 'offset', offset: off, gen });
+      } else define(num, { type: 'free', gen });
     }
   }
   p.expectKeyword('trailer');
   const trailer = p.parseObject();
   if (!(trailer instanceof PdfDict)) throw pdfMalformed('trailer is not a dictionary', { offset });
-  const section: XrefSection = { offset, kind: 'table', entries, trailer, end: p.pos };
+  const section: XrefSection = { offset, kind: 'table', entries, trailer, end: p.pos, duplicates, hybridConflicts: [] };
   const xrefStm = trailer.get('XRefStm');
   if (typeof xrefStm === 'number' && Number.isInteger(xrefStm) && xrefStm >= 0 && xrefStm < bytes.length) {
     // Hybrid file: the stream lists objects (typically compressed ones) the table does not know.
@@ -103,8 +126,12 @@ function readXrefTable(bytes: Uint8Array, p: ObjectParser, offset: number, budge
     for (const [num, e] of stm.entries) {
       const cur = entries.get(num);
       if (cur === undefined || cur.type === 'free') entries.set(num, e);
+      // A reader of the table alone and a reader of the stream would take different objects.
+      else if (e.type !== 'free' && !sameEntry(cur, e)) section.hybridConflicts.push(num);
     }
+    section.duplicates.push(...stm.duplicates.filter((n) => !section.duplicates.includes(n)));
     section.xrefStm = xrefStm;
+    section.xrefStmEnd = stm.end;
   }
   return section;
 }
@@ -127,13 +154,19 @@ function readXrefStream(bytes: Uint8Array, offset: number, budget: WorkBudget): 
   const size = d.get('Size');
   if (typeof size !== 'number' || !Number.isInteger(size) || size < 0) throw pdfMalformed('xref stream /Size is invalid', { offset });
   const direct = (o: PdfObject | undefined): PdfObject | undefined => o;
-  const data = decodeStream(stream, direct).data;
+  const data = decodeStream(stream, direct, budget).data;
   const index = d.get('Index');
   let ranges: number[];
   if (index === undefined) ranges = [0, size];
   else if (index instanceof PdfArray && index.length % 2 === 0 && index.items.every((x) => typeof x === 'number' && Number.isInteger(x) && x >= 0)) ranges = index.items as number[];
   else throw pdfMalformed('xref stream /Index is invalid', { offset });
   const entries = new Map<number, XrefEntry>();
+  const duplicates: number[] = [];
+  const define = (num: number, e: XrefEntry): void => {
+    const cur = entries.get(num);
+    if (cur === undefined) entries.set(num, e);
+    else if (!sameEntry(cur, e) && duplicates.length < MAX_RECORDED && !duplicates.includes(num)) duplicates.push(num);
+  };
   let pos = 0;
   for (let r = 0; r < ranges.length; r += 2) {
     const first = ranges[r]!;
@@ -146,14 +179,13 @@ function readXrefStream(bytes: Uint8Array, offset: number, budget: WorkBudget): 
       const f3 = readBE(data, pos + w0! + w1!, w2!);
       pos += rowLen;
       const num = first + i;
-      if (entries.has(num)) continue;
-      if (type === 0) entries.set(num, { type: 'free', gen: f3 });
-      else if (type === 1) { if (num !== 0) entries.set(num, { type: 'offset', offset: f2, gen: f3 }); }
-      else if (type === 2) entries.set(num, { type: 'compressed', stream: f2, index: f3 });
+      if (type === 0) define(num, { type: 'free', gen: f3 });
+      else if (type === 1) { if (num !== 0) define(num, { type: 'offset', offset: f2, gen: f3 }); }
+      else if (type === 2) define(num, { type: 'compressed', stream: f2, index: f3 });
       // Other types are reserved and mean "null object": ignore them.
     }
   }
-  return { offset, kind: 'stream', entries, trailer: d, end: p.pos };
+  return { offset, kind: 'stream', entries, trailer: d, end: p.pos, duplicates, hybridConflicts: [] };
 }
 
 function readBE(b: Uint8Array, at: number, n: number): number {

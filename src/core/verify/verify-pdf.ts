@@ -20,6 +20,7 @@ import { findCopiedSeals, knownSealOf } from './copied-seals';
 import type { SealCatalogEntry } from './seal-catalog';
 import { checkImpression } from './impression';
 import { analyseRevisions } from './revision-changes';
+import { withStructuralFindings } from './structural-changes';
 import { signerSummary, summaryOf } from './report-summary';
 import { judgeLaterChanges } from './later-changes';
 import { parsePdfDate } from '../pdf/pdf-date';
@@ -76,7 +77,7 @@ export function verifyPdf(input: Uint8Array | string, options: VerifyPdfOptions)
   const digests = new Map<number, Uint8Array>();
   const hashed = digestRangesAndFile(bytes, digestJobs);
   hashed.ranges.forEach((d, k) => digests.set(digestJobs[k]!.index, d));
-  const changesByRevision = analyseRevisions(doc);
+  const changesByRevision = withStructuralFindings(doc, analyseRevisions(doc));
 
   const reports = signed.map((field, i) => verifySignature({
     doc, field, structure: structure[i]!, parsed: parsed[i]!, digest: digests.get(i), changesByRevision, options, now,
