@@ -14,7 +14,8 @@ import type { SignatureField } from '../pdf/signature-fields';
 import { PdfArray, PdfDict, PdfRef, PdfString } from '../pdf/objects';
 import { sealListsCertificate, verifySeal } from '../seal/verify-seal';
 import { verifyTimestampToken } from '../timestamp/verify-timestamp';
-import { checkByteRange, digestRangesAndFile, type ByteRangeOutcome } from './byte-range';
+import { checkByteRange, digestRangesAndFile, signedBytes, type ByteRangeOutcome } from './byte-range';
+import { judgeCmsDigest, judgeCmsSignature } from './cms-signature-checks';
 import { checkChain } from './chain';
 import { findCopiedSeals } from './copied-seals';
 import { checkImpression } from './impression';
@@ -258,28 +259,14 @@ function verifySignature(s: SignatureInput): SignatureReport {
 function verifyParsed(s: SignatureInput, p: Exclude<Parsed, { error: SealDeskError } | { unsupported: string }>, report: SignatureReport,
   add: (id: CheckId, status: CheckStatus, message: BilingualText) => void): void {
   const cms = p.cms;
-  const sig = verifyCmsSignature(cms, { contentDigest: s.digest, contentDigestAlgorithm: cms.digestAlgorithm });
+  const range = s.structure.range;
+  const sig = verifyCmsSignature(cms, {
+    contentDigest: s.digest, contentDigestAlgorithm: cms.digestAlgorithm,
+    signedContent: range ? () => signedBytes(s.doc.bytes, range) : undefined,
+  });
   const cert = sig.signerCertificate;
   const parsedCert = cert ? tryParseCertificate(cert) : undefined;
   if (parsedCert) report.signer = signerSummary(parsedCert);
-
-  if (!s.digest) {
-    add('digest', s.structure.range ? 'failed' : 'not_checked', s.structure.range
-      ? { zh: `不支持的摘要算法 ${cms.digestAlgorithmOid}`, en: `Unsupported digest algorithm ${cms.digestAlgorithmOid}` }
-      : { zh: '签名范围无效,未计算摘要', en: 'The signed range is invalid: no digest computed' });
-  } else if (sig.digestMatches) {
-    add('digest', 'ok', { zh: '签名范围内的内容未被篡改', en: 'The signed bytes are unchanged' });
-  } else {
-    add('digest', 'failed', { zh: '文档内容与签名时不一致(内容被篡改,或签名来自其他文档)', en: 'The signed bytes do not match the signature (content tampered, or a signature taken from another document)' });
-  }
-
-  if (!cert) add('signature', 'failed', { zh: '签名中没有签章人证书', en: 'The signer certificate is not in the signature' });
-  else {
-    // Problems of the signature itself (the digest comparison is reported by the digest check).
-    const own = sig.problems.filter((p) => !/message-digest differs|content digest unknown/.test(p));
-    if (sig.signatureValid && sig.signingCertificateMatches !== false && own.length === 0) add('signature', 'ok', { zh: '签章人的签名有效', en: "The signer's signature is valid" });
-    else add('signature', 'failed', { zh: `签章人的签名无效(${own.join('; ')})`, en: `The signer's signature is invalid (${own.join('; ')})` });
-  }
 
   // The timestamp first: when valid, its time is the signing time every other check is judged at.
   let at = report.claimedTime ? new Date(report.claimedTime) : s.now;
@@ -305,6 +292,12 @@ function verifyParsed(s: SignatureInput, p: Exclude<Parsed, { error: SealDeskErr
       add('timestamp', 'failed', { zh: err?.zh ?? '时间戳无法解析', en: err?.en ?? 'The timestamp cannot be parsed' });
     }
   }
+
+  const judged = { sig, subFilter: s.field.value!.subFilter, digestComputed: !!s.digest, rangeUsable: !!range, digestOid: cms.digestAlgorithmOid, at: report.timeSource === 'timestamp' ? at : s.now };
+  const digestCheck = judgeCmsDigest(judged);
+  add('digest', digestCheck.status, digestCheck.message);
+  const signatureCheck = judgeCmsSignature(judged);
+  add('signature', signatureCheck.status, signatureCheck.message);
 
   if (!cert) add('signer_chain', 'not_checked', { zh: '没有签章人证书', en: 'No signer certificate' });
   else {
