@@ -11,7 +11,8 @@ import { tryParseCertificate } from '../crypto/certificate';
 import { SealDeskError, isSealDeskError } from '../errors';
 import { openPdf, type PdfDocument } from '../pdf/document';
 import type { SignatureField } from '../pdf/signature-fields';
-import { PdfArray, PdfDict, PdfRef, PdfString } from '../pdf/objects';
+import { PdfDict, PdfRef } from '../pdf/objects';
+import { brokenSignatureReport, readDocumentSignatures, signatureValueOf } from './signature-dictionaries';
 import { sealListsCertificate, verifySeal } from '../seal/verify-seal';
 import { verifyTimestampToken } from '../timestamp/verify-timestamp';
 import { checkByteRange, digestRangesAndFile, signedBytes, type ByteRangeOutcome } from './byte-range';
@@ -51,7 +52,7 @@ export function verifyPdf(input: Uint8Array | string, options: VerifyPdfOptions)
   const fileName = options.fileName ?? (typeof input === 'string' ? path.basename(input) : undefined);
   const now = options.now ?? new Date();
   const doc = openPdf(bytes);
-  const fields = doc.signatureFields();
+  const { fields, broken } = readDocumentSignatures(doc);
   // Signatures a later revision unhooked from the form (hide-and-replace) are verified too.
   const signed = [...fields.filter((f) => f.value !== null), ...orphanedSignatures(doc, fields)];
   const warnings: FileWarning[] = [];
@@ -78,6 +79,7 @@ export function verifyPdf(input: Uint8Array | string, options: VerifyPdfOptions)
   const reports = signed.map((field, i) => verifySignature({
     doc, field, structure: structure[i]!, parsed: parsed[i]!, digest: digests.get(i), changesByRevision, options, now,
   }));
+  reports.push(...broken.map(brokenSignatureReport));
   // Oldest first: the order the signatures were made in.
   reports.sort((a, b) => (a.revision ?? Infinity) - (b.revision ?? Infinity));
 
@@ -96,7 +98,7 @@ export function verifyPdf(input: Uint8Array | string, options: VerifyPdfOptions)
   } catch {
     // the scan is a courtesy: a page tree it cannot read changes no verdict of a signature
   }
-  if (signed.length === 0) warnings.push({ id: 'no_signatures', message: { zh: '文件中没有电子签章', en: 'The file carries no electronic stamp' } });
+  if (signed.length === 0 && broken.length === 0) warnings.push({ id: 'no_signatures', message: { zh: '文件中没有电子签章', en: 'The file carries no electronic stamp' } });
 
   const verdict: Verdict = reports.some((r) => r.verdict === 'invalid') ? 'invalid'
     : reports.some((r) => r.verdict === 'warning') || warnings.length > 0 || reports.length === 0 ? 'warning' : 'valid';
@@ -142,23 +144,9 @@ function orphanedSignatures(doc: PdfDocument, fields: SignatureField[]): Signatu
     try {
       const d = doc.getObject(ref, { revision: st.revision });
       if (!(d instanceof PdfDict)) continue;
-      const br = d.get('ByteRange');
-      const contents = d.get('Contents');
-      if (!(br instanceof PdfArray) || !(contents instanceof PdfString)) continue;
-      const text = (k: string): string | undefined => {
-        const v = d.get(k);
-        return v instanceof PdfString ? v.text() : undefined;
-      };
-      out.push({
-        // a signature a later revision took out of the form, found by scanning
-        name: `(removed) ${ref.key}`, dict: d, type: 'Sig', widgets: [],
-        value: {
-          ref, dict: d, filter: d.getName('Filter'), subFilter: d.getName('SubFilter'),
-          byteRange: br.items.map((x) => (typeof x === 'number' ? x : Number.NaN)), byteRangeSpan: br.span,
-          contents: contents.bytes, contentsSpan: contents.span, contentsIsHex: contents.hex,
-          signingTime: text('M'), name: text('Name'), reason: text('Reason'), location: text('Location'), compressed: false,
-        },
-      });
+      const value = signatureValueOf(ref, d, doc);
+      // a signature a later revision took out of the form, found by scanning
+      if (!('broken' in value)) out.push({ name: `(removed) ${ref.key}`, dict: d, type: 'Sig', widgets: [], value });
     } catch {
       // an unreadable object is not a signature we can report on
     }
