@@ -15,6 +15,7 @@ import { PdfDict, PdfRef } from '../pdf/objects';
 import { brokenSignatureReport, readDocumentSignatures, signatureValueOf } from './signature-dictionaries';
 import { sealListsCertificate, verifySeal } from '../seal/verify-seal';
 import { verifyTimestampToken } from '../timestamp/verify-timestamp';
+import { DOCUMENT_TIMESTAMP_SUBFILTER, judgeDocumentTimestamp, parseDocumentTimestamp, type ParsedDocumentTimestamp } from '../timestamp/document-timestamp';
 import { checkByteRange, digestRangesAndFile, signedBytes, type ByteRangeOutcome } from './byte-range';
 import { judgeCmsDigest, judgeCmsSignature } from './cms-signature-checks';
 import { checkChain } from './chain';
@@ -69,7 +70,8 @@ export function verifyPdf(input: Uint8Array | string, options: VerifyPdfOptions)
   signed.forEach((_, i) => {
     const s = structure[i]!;
     const p = parsed[i]!;
-    if (s.range && 'cms' in p && p.cms.digestAlgorithm) digestJobs.push({ index: i, range: s.range, algorithm: p.cms.digestAlgorithm });
+    const algorithm = 'cms' in p ? p.cms.digestAlgorithm : 'docTimestamp' in p && 'token' in p.docTimestamp ? p.docTimestamp.token.imprintAlgorithm : undefined;
+    if (s.range && algorithm) digestJobs.push({ index: i, range: s.range, algorithm });
   });
   const digests = new Map<number, Uint8Array>();
   const hashed = digestRangesAndFile(bytes, digestJobs);
@@ -162,10 +164,12 @@ function readFile(file: string): Uint8Array {
   }
 }
 
-type Parsed = { cms: ParsedCms; seal?: SESeal; sealError?: SealDeskError } | { error: SealDeskError } | { unsupported: string };
+type Parsed = { cms: ParsedCms; seal?: SESeal; sealError?: SealDeskError } | { error: SealDeskError } | { unsupported: string }
+  | { docTimestamp: ParsedDocumentTimestamp };
 
 function tryParse(field: SignatureField): Parsed {
   const v = field.value!;
+  if (v.subFilter === DOCUMENT_TIMESTAMP_SUBFILTER) return { docTimestamp: parseDocumentTimestamp(v.contents) };
   if (!PADES_SUBFILTERS.has(v.subFilter ?? '')) return { unsupported: v.subFilter ?? '(none)' };
   let cms: ParsedCms;
   try {
@@ -224,7 +228,15 @@ function verifySignature(s: SignatureInput): SignatureReport {
   };
 
   const rest: CheckId[] = ['digest', 'signature', 'signer_chain', 'seal', 'seal_signer', 'impression', 'timestamp'];
-  if ('unsupported' in s.parsed) {
+  if ('docTimestamp' in s.parsed) {
+    const judged = judgeDocumentTimestamp({ parsed: s.parsed.docTimestamp, digest: s.digest, rangeUsable: !!s.structure.range, trustRoots: s.options.trustRoots, now: s.now });
+    checks.push(...judged.checks);
+    report.kind = 'document_timestamp';
+    const tsa = judged.tsaCertificate ? tryParseCertificate(judged.tsaCertificate) : undefined;
+    if (tsa) report.signer = signerSummary(tsa);
+    const when = judged.genTime?.toISOString() ?? null;
+    Object.assign(report, { signingTime: when, timestampTime: when, timeSource: when ? 'timestamp' : null, claimedTime: null });
+  } else if ('unsupported' in s.parsed) {
     const msg = { zh: `不支持的签名格式 ${s.parsed.unsupported}`, en: `Unsupported signature format ${s.parsed.unsupported}` };
     for (const id of rest) add(id, id === 'signature' ? 'failed' : 'not_checked', msg);
   } else if ('error' in s.parsed) {
@@ -244,7 +256,7 @@ function verifySignature(s: SignatureInput): SignatureReport {
   return report;
 }
 
-function verifyParsed(s: SignatureInput, p: Exclude<Parsed, { error: SealDeskError } | { unsupported: string }>, report: SignatureReport,
+function verifyParsed(s: SignatureInput, p: Extract<Parsed, { cms: ParsedCms }>, report: SignatureReport,
   add: (id: CheckId, status: CheckStatus, message: BilingualText) => void): void {
   const cms = p.cms;
   const range = s.structure.range;
