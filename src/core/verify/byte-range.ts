@@ -85,3 +85,9 @@ export function digestRangesAndFile(bytes: Uint8Array, requests: Array<{ range: 
   }
   return { ranges: results, fileSha256 };
 }
+
+/** The bytes a ByteRange signs, as one buffer (for a PKCS#7 signature without signed attributes, which signs them directly). */
+export function signedBytes(bytes: Uint8Array, range: [number, number, number, number]): Uint8Array {
+  const [a, b, c, d] = range;
+  return new Uint8Array(Buffer.concat([bytes.subarray(a, a + b), bytes.subarray(c, c + d)]));
+}

@@ -1,0 +1,109 @@
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { openPdf } from '../../src/core/pdf/document';
+import { IncrementalUpdate, RawBody } from '../../src/core/pdf/incremental-writer';
+import { PdfRef, array, withEntries, type PdfDict } from '../../src/core/pdf/objects';
+import { verifyPdf } from '../../src/core/verify/verify-pdf';
+import { toPem } from '../../src/core/pki/certificate-authority';
+import { classicPdf } from '../sign/support/stamp-fixtures';
+import { makeWorld, repoRoot, type World } from './world';
+
+/**
+ * Bounded, and per stamp: a signature field whose dictionary is broken makes that one stamp invalid
+ * with its reason; the other stamps are still judged, and the file is never "unreadable" because of
+ * it (the CLI exits 1, the worst stamp's code, not 2).
+ */
+let world: World;
+let twice: Buffer;
+before(async () => {
+  world = await makeWorld('per-stamp');
+  const input = await classicPdf(world.file('in.pdf'), 2);
+  const once = await world.stamp(input, world.file('once.pdf'));
+  twice = fs.readFileSync(await world.stamp(once, world.file('twice.pdf'), { kind: 'point', page: 2, x: 200, y: 200 }));
+});
+after(() => world.cleanup());
+
+/**
+ * Appends a signature field named `name` whose /V is `v`: raw text of an indirect object (`obj:`),
+ * or a direct value written into the field dictionary (`direct:`).
+ */
+function withBrokenField(bytes: Buffer, name: string, v: string): Buffer {
+  const doc = openPdf(bytes);
+  const update = new IncrementalUpdate(doc);
+  let vText = v.replace(/^direct:/, '');
+  if (v.startsWith('obj:')) vText = `${update.add(new RawBody(Buffer.from(v.slice(4), 'latin1'))).num} 0 R`;
+  const page = doc.pages()[0]!;
+  const field = update.add(new RawBody(Buffer.from(`<< /Type /Annot /Subtype /Widget /FT /Sig /T (${name}) /F 4 /Rect [10 10 60 40] /P ${page.ref.num} ${page.ref.gen} R /V ${vText} >>`, 'latin1')));
+  const acroRef = doc.catalog.get('AcroForm') as PdfRef;
+  const acro = doc.resolveDict(acroRef)!;
+  const fields = doc.resolveArray(acro.get('Fields'))!;
+  const fieldsRef = acro.get('Fields');
+  if (fieldsRef instanceof PdfRef) update.set(fieldsRef, array([...fields.items, field]));
+  else update.set(acroRef, withEntries(acro, { Fields: array([...fields.items, field]) }) as PdfDict);
+  const annots = doc.resolveArray(page.dict.get('Annots'))!;
+  const annotsRef = page.dict.get('Annots');
+  if (annotsRef instanceof PdfRef) update.set(annotsRef, array([...annots.items, field]));
+  else update.set(page.ref, withEntries(page.dict, { Annots: array([...annots.items, field]) }));
+  return update.write().bytes;
+}
+
+const SIG_HEAD = '/Type /Sig /Filter /Adobe.PPKLite /SubFilter /ETSI.CAdES.detached';
+const CASES: Array<[string, string, RegExp]> = [
+  ['no /Contents', `obj:<< ${SIG_HEAD} /ByteRange [0 10 20 30] >>`, /no \/Contents/],
+  ['a null /ByteRange', `obj:<< ${SIG_HEAD} /ByteRange null /Contents <3082> >>`, /no \/ByteRange/],
+  ['no /ByteRange', `obj:<< ${SIG_HEAD} /Contents <3082> >>`, /no \/ByteRange/],
+  ['a malformed /ByteRange', `obj:<< ${SIG_HEAD} /ByteRange [0 (ten) /x] /Contents <3082> >>`, /not four non-negative integers/],
+  ['a /ByteRange beyond the file', `obj:<< ${SIG_HEAD} /ByteRange [0 10 20 999999999] /Contents <3082> >>`, /Invalid \/ByteRange/],
+  ['/Contents that is not a string', `obj:<< ${SIG_HEAD} /ByteRange [0 10 20 30] /Contents 42 >>`, /\/Contents is not a direct string/],
+  ['a dummy /V that is a name', 'direct:/Dummy', /\/V\) is not a dictionary/],
+  ['a dummy /V that is a number', 'obj:17', /\/V\) is not a dictionary/],
+  ['a direct /V dictionary', `direct:<< ${SIG_HEAD} /ByteRange [0 10 20 30] /Contents <3082> >>`, /not an indirect object/],
+];
+
+for (const [what, v, reason] of CASES) {
+  test(`a signature field with ${what} is invalid with its reason; the two SealDesk stamps before it are still judged`, () => {
+    const file = withBrokenField(twice, 'Broken', v);
+    const report = verifyPdf(file, { trustRoots: [world.ca.certificate] });
+    assert.equal(report.verdict, 'invalid');
+    const bad = report.signatures.find((s) => s.field === 'Broken');
+    assert.ok(bad, 'the broken stamp is reported');
+    assert.equal(bad.verdict, 'invalid');
+    const structure = bad.checks.find((c) => c.id === 'byte_range')!;
+    assert.equal(structure.status, 'failed');
+    assert.match(structure.message.en, reason);
+    assert.ok(structure.message.zh.length > 0);
+    for (const n of [1, 2]) {
+      const s = report.signatures.find((x) => x.field === `SealDesk_Seal_${n}`);
+      assert.ok(s, `stamp ${n} is judged`);
+      for (const id of ['byte_range', 'digest', 'signature', 'signer_chain', 'seal', 'impression'] as const) {
+        assert.equal(s.checks.find((c) => c.id === id)!.status, 'ok', `stamp ${n} ${id}: ${s.checks.find((c) => c.id === id)!.message.en}`);
+      }
+    }
+  });
+}
+
+test('two broken stamps and two good ones: each broken one has its own reason', () => {
+  const one = withBrokenField(twice, 'NoContents', `obj:<< ${SIG_HEAD} /ByteRange [0 10 20 30] >>`);
+  const both = withBrokenField(one, 'Dummy', 'direct:(not a signature)');
+  const report = verifyPdf(both, { trustRoots: [world.ca.certificate] });
+  const reasons = Object.fromEntries(report.signatures.map((s) => [s.field, s.checks.find((c) => c.id === 'byte_range')!.message.en]));
+  assert.match(reasons.NoContents!, /no \/Contents/);
+  assert.match(reasons.Dummy!, /not a dictionary/);
+  assert.equal(report.signatures.filter((s) => /^SealDesk_Seal_/.test(s.field) && s.checks.find((c) => c.id === 'signature')!.status === 'ok').length, 2);
+});
+
+test('the CLI exits 1 (the worst stamp: invalid) for a file with one broken stamp, never 2 (unreadable)', () => {
+  const file = world.file('broken-cli.pdf');
+  fs.writeFileSync(world.file('root.pem'), toPem(world.ca.certificate, 'CERTIFICATE'));
+  fs.writeFileSync(file, withBrokenField(twice, 'Broken', `obj:<< ${SIG_HEAD} /ByteRange null /Contents <3082> >>`));
+  const r = spawnSync(path.join(repoRoot, 'bin/sealdesk'), ['verify', file, '--json', '--trust', world.file('root.pem')], {
+    env: { ...process.env, SEALDESK_HOME: world.file('home'), SEALDESK_FROM_SOURCE: '1' }, encoding: 'utf8', timeout: 60_000,
+  });
+  assert.equal(r.status, 1, r.stderr);
+  const report = JSON.parse(r.stdout);
+  assert.equal(report.verdict, 'invalid');
+  assert.equal(report.signatures.length, 3);
+});
