@@ -40,6 +40,11 @@ function parseArgs(argv: string[]): { max: number; writeDoc: boolean } {
   return { max, writeDoc };
 }
 
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)]!;
+}
+
 export async function benchLog(max: number, log: (s: string) => void = () => {}): Promise<Row[]> {
   let hashes = 0;
   const counting: Sha256 = (...parts) => { hashes++; return nodeSha256(...parts); };
@@ -59,27 +64,31 @@ export async function benchLog(max: number, log: (s: string) => void = () => {})
     while (tree.size < mark - window) await tree.appendLeafHash(await hashLeaf(nodeSha256, enc.encode(`{"type":"permit","i":${tree.size}}`)));
     let maxHashes = 0, maxWrites = 0, maxReads = 0;
     const [h0, w0] = [hashes, tree.nodeWrites];
-    const t0 = process.hrtime.bigint();
+    const appendTimes: number[] = [];
     while (tree.size < mark) {
       const leaf = await hashLeaf(nodeSha256, enc.encode(`{"type":"permit","i":${tree.size}}`));
       const [h, r, w] = [hashes, tree.nodeReads, tree.nodeWrites];
+      const t0 = process.hrtime.bigint();
       await tree.appendLeafHash(leaf);
+      appendTimes.push(Number(process.hrtime.bigint() - t0) / 1000);
       maxHashes = Math.max(maxHashes, hashes - h);
       maxWrites = Math.max(maxWrites, tree.nodeWrites - w);
       maxReads = Math.max(maxReads, tree.nodeReads - r);
     }
-    const appendUs = Number(process.hrtime.bigint() - t0) / 1000 / window;
+    const appendUs = median(appendTimes);
     const [hashesPerAppend, writesPerAppend] = [(hashes - h0) / window, (tree.nodeWrites - w0) / window];
     windowStart = mark;
 
     // Proofs: the worst case over a spread of leaves (inclusion) and old sizes (consistency).
     let inclusionHashes = 0, inclusionReads = 0, consistencyHashes = 0, consistencyReads = 0;
-    const p0 = process.hrtime.bigint();
+    const proofTimes: number[] = [];
     const samples = 64;
     for (let k = 0; k < samples; k++) {
       const i = Math.floor(((k * 2654435761) % 4294967296) / 4294967296 * mark);
       const r0 = tree.nodeReads;
+      const p0 = process.hrtime.bigint();
       const proof = await tree.inclusionProof(i, mark);
+      proofTimes.push(Number(process.hrtime.bigint() - p0) / 1000);
       inclusionReads = Math.max(inclusionReads, tree.nodeReads - r0);
       inclusionHashes = Math.max(inclusionHashes, proof.length);
       const old = Math.max(1, i);
@@ -95,7 +104,7 @@ export async function benchLog(max: number, log: (s: string) => void = () => {})
         if (!(await verifyConsistency(nodeSha256, old, mark, await tree.root(old), root, cproof)).ok) throw new Error(`consistency ${old} → ${mark} does not verify`);
       }
     }
-    const proofUs = Number(process.hrtime.bigint() - p0) / 1000 / samples / 2;
+    const proofUs = median(proofTimes);
     const row = { size: mark, appendUs, hashesPerAppend, maxHashesPerAppend: maxHashes, writesPerAppend, maxWritesPerAppend: maxWrites, maxReadsPerAppend: maxReads, inclusionHashes, inclusionReads, consistencyHashes, consistencyReads, proofUs };
     rows.push(row);
     log(`  ${mark} entries: ${appendUs.toFixed(1)} µs/append, ${hashesPerAppend.toFixed(2)} hashes/append (max ${maxHashes}), inclusion ${inclusionHashes} hashes / ${inclusionReads} reads`);
@@ -104,9 +113,9 @@ export async function benchLog(max: number, log: (s: string) => void = () => {})
 }
 
 export function logTable(rows: Row[]): string {
-  const head = '| entries | µs / append | node hashes / append (max) | node writes / append (max) | node reads / append (max) | inclusion proof: hashes (reads) | consistency proof: hashes (reads) | µs / proof |';
+  const head = '| entries | µs / append | node hashes / append (max) | node writes / append (max) | node reads / append (max) | inclusion proof: hashes (reads) | consistency proof: hashes (reads) | µs / inclusion proof |';
   const sep = '|---:|---:|---:|---:|---:|---:|---:|---:|';
-  const body = rows.map((r) => `| ${r.size.toLocaleString('en')} | ${r.appendUs.toFixed(1)} | ${r.hashesPerAppend.toFixed(2)} (${r.maxHashesPerAppend}) | ${r.writesPerAppend.toFixed(2)} (${r.maxWritesPerAppend}) | ${r.maxReadsPerAppend} | ${r.inclusionHashes} (${r.inclusionReads}) | ${r.consistencyHashes} (${r.consistencyReads}) | ${r.proofUs.toFixed(0)} |`);
+  const body = rows.map((r) => `| ${r.size.toLocaleString('en')} | ${r.appendUs.toFixed(1)} | ${r.hashesPerAppend.toFixed(2)} (${r.maxHashesPerAppend}) | ${r.writesPerAppend.toFixed(2)} (${r.maxWritesPerAppend}) | ${r.maxReadsPerAppend} | ${r.inclusionHashes} (${r.inclusionReads}) | ${r.consistencyHashes} (${r.consistencyReads}) | ${r.proofUs.toFixed(1)} |`);
   return [head, sep, ...body].join('\n');
 }
 
@@ -117,7 +126,7 @@ export function growthLines(rows: Row[]): string[] {
     `From ${a.size.toLocaleString('en')} to ${b.size.toLocaleString('en')} entries (n × ${b.size / a.size}, log2 n × ${logRatio.toFixed(2)}):`,
     `- worst-case hashes per append × ${(b.maxHashesPerAppend / a.maxHashesPerAppend).toFixed(2)}, node writes per append × ${(b.maxWritesPerAppend / a.maxWritesPerAppend).toFixed(2)} (average stays ≈ ${b.writesPerAppend.toFixed(2)}: every node is written once)`,
     `- inclusion proof × ${(b.inclusionHashes / a.inclusionHashes).toFixed(2)} hashes, × ${(b.inclusionReads / a.inclusionReads).toFixed(2)} node reads; consistency proof × ${(b.consistencyHashes / a.consistencyHashes).toFixed(2)} hashes`,
-    `- time per append × ${(b.appendUs / a.appendUs).toFixed(2)}, per proof × ${(b.proofUs / a.proofUs).toFixed(2)} (wall clock on a shared machine: read the counts first)`,
+    `- median time per append × ${(b.appendUs / a.appendUs).toFixed(2)}, per inclusion proof × ${(b.proofUs / a.proofUs).toFixed(2)} (wall clock on a shared machine: read the counts first)`,
   ];
 }
 
@@ -135,8 +144,9 @@ async function main(): Promise<void> {
 
 Generated by \`npx tsx bench/platform-log.ts\` (also run by \`npm run bench\`); do not edit by hand.
 The tree in memory (src/platform/log/merkle.ts, MemoryMerkleTree; node:crypto SHA-256), grown to
-${max.toLocaleString('en')} entries; each row measures the last 1000 appends before that size and 64
-inclusion and consistency proofs spread over the tree (worst case shown). Took ${((Date.now() - started) / 1000).toFixed(0)} s on
+${max.toLocaleString('en')} entries; each row measures the last 1000 appends before that size (median time, average and
+worst-case counts) and 64 inclusion and consistency proofs spread over the tree (worst-case counts,
+median time of the inclusion proofs). Took ${((Date.now() - started) / 1000).toFixed(0)} s on
 ${os.cpus()[0]?.model ?? 'an unknown CPU'} (${os.cpus().length} cores, load ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}).
 
 ${table}
