@@ -88,6 +88,42 @@ export interface SignatureReport {
   verdict: Verdict;
   checks: Check[];
   modifications: Modification[];
+  // ---- what the stamp is made of (issue 11); optional, filled by the PDF (PAdES, GM) and OFD engines
+  algorithms?: StampAlgorithms;
+  format?: StampFormat;
+  /** The seal's version (1 = GM/T 0031-2014, 4 = GB/T 38540, 5 = GM/T 0031-2025), when there is a seal. */
+  sealVersion?: number;
+  /** Vendor encoding habits read in the stamp, each named ("非标准编码 / non-standard encoding: …"). */
+  encodingDeviations?: BilingualText[];
+  timeBasis?: TimeBasis;
+}
+
+export interface StampAlgorithms {
+  /** e.g. "SM2-with-SM3", "RSA PKCS#1 v1.5 SHA-256", "RSA-PSS SHA-256", "ECDSA P-256 SHA-256". */
+  signature: string;
+  /** The digest of the signed content: "SM3", "SHA-256" … */
+  digest: string;
+  /** The seal maker's signature algorithm, when there is a seal. */
+  sealSignature?: string;
+  /** Digests a reader can recompute, hex (GM stamps: the SM3 values). */
+  digests?: Array<{ name: BilingualText; algorithm: string; hex: string }>;
+}
+
+export interface StampFormat {
+  /** "PAdES CMS", "GB/T 38540 SES_Signature v4", "GM/T 0031-2014 SES_Signature v1", "GM/T 0010 SignedData", … */
+  name: string;
+  /** OFD only: the Signature's Type attribute. */
+  ofdSignType?: 'Seal' | 'Sign';
+}
+
+/** At which time each certificate was judged, and which of the times are trusted or only claimed. */
+export interface TimeBasis {
+  /** ISO 8601: the signer certificate was judged at the signing time. */
+  signerCertificateAt: string;
+  /** ISO 8601: the seal maker's certificate was judged at the seal's createDate (bounded by a trusted time). */
+  makerCertificateAt?: string;
+  times: Array<{ what: 'timestamp' | 'signing_time' | 'seal_created' | 'now'; at: string; trusted: boolean }>;
+  message: BilingualText;
 }
 
 export interface FileWarning {
