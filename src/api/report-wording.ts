@@ -109,7 +109,7 @@ export function localTime(iso: string | null | undefined, timeZone?: string): st
   if (Number.isNaN(d.getTime())) return iso;
   const parts = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23', timeZoneName: 'shortOffset' }).formatToParts(d);
   const get = (t: string) => parts.find((p) => p.type === t)?.value ?? '';
-  const zone = get('timeZoneName').replace(/^GMT/, 'UTC') || 'UTC';
+  const zone = get('timeZoneName').replace(/^GMT/, 'UTC').replace(/^UTC[+-]0$/, 'UTC') || 'UTC';
   return `${get('year')}-${get('month')}-${get('day')} ${get('hour')}:${get('minute')}:${get('second')} ${zone}`;
 }
 

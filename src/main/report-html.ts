@@ -102,7 +102,7 @@ table{border-collapse:collapse;width:100%}td,th{border:1px solid #d0d7de;padding
 .props{display:flex;gap:10pt;align-items:flex-start}.seal-pic{width:32mm;height:32mm;object-fit:contain;flex:none}
 .seal-pic.not-valid{filter:grayscale(1);opacity:.45}
 .warning-line{color:#9a6700}.chain{margin:0;padding-left:18pt;font-size:9pt}
-section{break-inside:avoid-page}footer{margin-top:16pt;color:#57606a;font-size:9pt}
+tr,.props,.verdict{break-inside:avoid}h2{break-after:avoid}footer{margin-top:16pt;color:#57606a;font-size:9pt}
 </style>
 </head><body><h1>${esc(w.title)}</h1>
 <p class="headline" style="color:${COLOR[state]}" data-state="${esc(state)}"><b>${t(DOCUMENT_WORDS[state])}</b></p>
