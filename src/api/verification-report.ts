@@ -89,10 +89,21 @@ export interface SignatureReport {
 }
 
 export interface FileWarning {
-  id: 'copied_seal_image' | 'unsigned_changes' | 'no_signatures' | 'empty_signature_field' | 'other';
+  /** image_not_checked: a picture that could be a seal but cannot be decoded here (JPEG 2000, …). */
+  id: 'copied_seal_image' | 'image_not_checked' | 'unsigned_changes' | 'no_signatures' | 'empty_signature_field' | 'other';
   message: BilingualText;
   page?: number;
   rect?: Rect;
+  /** For copied_seal_image: the known seal the picture shows, or seal_like when it matches none. */
+  copiedSeal?: CopiedSealMatch;
+}
+
+export interface CopiedSealMatch {
+  match: 'known_seal' | 'seal_like';
+  esID?: string;
+  name?: string;
+  /** Where the picture is drawn from: the page content, a form XObject in it, a tiling pattern, an annotation's appearance. */
+  drawnBy: 'page' | 'form' | 'pattern' | 'annotation';
 }
 
 export interface VerificationReport {

@@ -16,7 +16,7 @@ import { sealListsCertificate, verifySeal } from '../seal/verify-seal';
 import { verifyTimestampToken } from '../timestamp/verify-timestamp';
 import { checkByteRange, digestRangesAndFile, type ByteRangeOutcome } from './byte-range';
 import { checkChain } from './chain';
-import { findCopiedSeals } from './copied-seals';
+import { findCopiedSeals, knownSealOf, type KnownSealPicture } from './copied-seals';
 import { checkImpression } from './impression';
 import { analyseRevisions } from './revision-changes';
 import { signerSummary, summaryOf } from './report-summary';
@@ -29,8 +29,11 @@ export interface VerifyPdfOptions {
   trustRoots: Uint8Array[];
   /** The time of verification (default: now). */
   now?: Date;
-  /** DER SESeals known to the recipient, to recognise copied seal images in page content. */
-  sealCatalog?: Uint8Array[];
+  /**
+   * Seals known to the recipient, to recognise copied seal pictures in page content: DER SESeals
+   * (the inserted tokens', the configured catalog) or bare pictures (the platform's registry).
+   */
+  sealCatalog?: Array<Uint8Array | KnownSealPicture>;
   /** Shown in the report. */
   fileName?: string;
 }
@@ -87,11 +90,13 @@ export function verifyPdf(input: Uint8Array | string, options: VerifyPdfOptions)
     const seal = sealOfGmSignature(f.value!.contents);
     if (seal) knownSeals.push(seal);
   }
-  for (const der of options.sealCatalog ?? []) {
-    try { knownSeals.push(decodeSeal(der)); } catch { /* a broken catalog entry recognises nothing */ }
+  const known = knownSeals.map(knownSealOf);
+  for (const entry of options.sealCatalog ?? []) {
+    if (!(entry instanceof Uint8Array)) { known.push(entry); continue; }
+    try { known.push(knownSealOf(decodeSeal(entry))); } catch { /* a broken catalog entry recognises nothing */ }
   }
   try {
-    warnings.push(...findCopiedSeals(doc, knownSeals));
+    warnings.push(...findCopiedSeals(doc, { known, genuineWidgets: signed.flatMap((f) => f.widgets) }));
   } catch {
     // the scan is a courtesy: a page tree it cannot read changes no verdict of a signature
   }
