@@ -67,6 +67,31 @@ export interface TrustRootView {
   notAfter?: string;
 }
 
+/** One certificate of a signature's chain, described for the certificate dialog. */
+export interface CertificateView {
+  subject: string;
+  issuer: string;
+  /** Hex. */
+  serialNumber: string;
+  notBefore: string;
+  notAfter: string;
+  /** e.g. "SM2", "RSA 2048", "ECDSA P-256". */
+  keyAlgorithm: string;
+  /** The issuer's signature algorithm, e.g. "SM3withSM2", "SHA256withRSA". */
+  signatureAlgorithm: string;
+  sha256: string;
+  isCa: boolean;
+  selfSigned: boolean;
+  /** In the trust store. */
+  trusted: boolean;
+}
+
+/** A signature's certificates and its seal, beyond what the report says. */
+export interface SignatureDetails {
+  certificates: CertificateView[];
+  seal?: { pictureType: 'png' | 'jpeg' | 'other'; picture: Uint8Array; widthMm: number; heightMm: number; maker?: string };
+}
+
 export interface AuditEntryView {
   seq: number;
   time: string;
@@ -119,8 +144,12 @@ export interface Operations {
   auditList: { req: { limit: number }; res: AuditEntryView[] };
   settingsGet: { req: Record<string, never>; res: Settings };
   settingsSet: { req: Settings; res: Settings };
-  /** Saves the verification report as HTML where the person chooses; null when cancelled. */
+  /** Saves the verification report as a PDF where the person chooses; null when cancelled. */
   exportReport: { req: { docId: string; language: Language }; res: { name: string } | null };
+  /** The verification report as printable HTML (the same HTML the exported PDF is made from). */
+  reportHtml: { req: { docId: string; language: Language }; res: string };
+  /** One signature's certificates (signer first) and seal picture and maker, for the property dialogs. */
+  signatureDetails: { req: { docId: string; field: string }; res: SignatureDetails };
 }
 
 export type OperationName = keyof Operations;
@@ -131,7 +160,7 @@ export type Res<K extends OperationName> = Operations[K]['res'];
 export const OPERATION_NAMES = [
   'openDocument', 'readDocument', 'verifyDocument', 'takeOpenedDocuments', 'listTokens', 'findKeyword',
   'chooseStampOutput', 'stamp', 'cancelStamp', 'stampProgress', 'trustAdd', 'trustList', 'auditList',
-  'settingsGet', 'settingsSet', 'exportReport',
+  'settingsGet', 'settingsSet', 'exportReport', 'reportHtml', 'signatureDetails',
 ] as const satisfies readonly OperationName[];
 
 // Compile-time check that the list names every operation exactly.

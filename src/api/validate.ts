@@ -121,6 +121,14 @@ export const validators: { [K in OperationName]: (v: unknown) => Req<K> } = {
     const o = object(v, 'request', ['docId', 'language']);
     return { docId: str(o.docId, 'docId', 64, ID), language: language(o.language, 'language') };
   },
+  reportHtml: (v) => {
+    const o = object(v, 'request', ['docId', 'language']);
+    return { docId: str(o.docId, 'docId', 64, ID), language: language(o.language, 'language') };
+  },
+  signatureDetails: (v) => {
+    const o = object(v, 'request', ['docId', 'field']);
+    return { docId: str(o.docId, 'docId', 64, ID), field: str(o.field, 'field', 1024) };
+  },
 };
 
 /** The dropped-file channel carries one absolute path to a PDF, produced by the preload. */

@@ -5,25 +5,27 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import type { ApiError, ApiResult, OperationName, Operations, Req, Res } from '../api/contract';
+import type { ApiError, ApiResult, Language, OperationName, Operations, Req, Res } from '../api/contract';
 import { RequestInvalid, invalidRequestError, validators } from '../api/validate';
 import { SealDeskError } from '../core/errors';
 import type { CoreGateway } from './core-gateway';
 import { DocumentRegistry, defaultStampedPath } from './document-registry';
-import { renderReportHtml } from './report-html';
+import { reportHtmlFor, writeReportPdf, type HtmlToPdf, type ReportSources } from './report-pdf';
 
 /** The dialogs main shows (Electron's dialog module; a test-controlled queue in the e2e server). */
 export interface Dialogs {
   chooseOpenPdf(): Promise<string | null>;
   chooseSavePdf(defaultPath: string): Promise<string | null>;
   chooseTrustRoot(): Promise<string | null>;
-  chooseSaveHtml(defaultPath: string): Promise<string | null>;
+  chooseSaveReport(defaultPath: string): Promise<string | null>;
 }
 
 export interface HandlerDeps {
   core: CoreGateway;
   dialogs: Dialogs;
   documents: DocumentRegistry;
+  /** Chromium's print engine (Electron's printToPDF in the app, page.pdf in the e2e harness). */
+  htmlToPdf: HtmlToPdf;
 }
 
 export type HandlerTable = { [K in OperationName]: (req: Req<K>) => Promise<Res<K>> };
@@ -37,8 +39,12 @@ interface Job {
   signing: boolean;
 }
 
-export function createApiHandlers({ core, dialogs, documents }: HandlerDeps): HandlerTable {
+export function createApiHandlers({ core, dialogs, documents, htmlToPdf }: HandlerDeps): HandlerTable {
   const jobs = new Map<string, Job>();
+  const reportSources = async (docId: string, lang: Language): Promise<ReportSources> => {
+    const file = documents.pathOf(docId);
+    return { report: await core.verify(file), file, documentName: path.basename(file), lang, details: (field) => core.signatureDetails(file, field) };
+  };
 
   return {
     async openDocument() {
@@ -134,11 +140,19 @@ export function createApiHandlers({ core, dialogs, documents }: HandlerDeps): Ha
     },
     async exportReport({ docId, language }) {
       const p = documents.pathOf(docId);
-      const report = await core.verify(p);
-      const target = await dialogs.chooseSaveHtml(p.replace(/\.pdf$/i, '') + '-验证报告.html');
+      const target = await dialogs.chooseSaveReport(p.replace(/\.pdf$/i, '') + (language === 'zh' ? '-验证报告.pdf' : '-verification-report.pdf'));
       if (!target) return null;
-      await fs.promises.writeFile(target, renderReportHtml(report, path.basename(p), language));
+      if (path.resolve(target) === path.resolve(p)) {
+        throw new SealDeskError('OUTPUT_IS_ORIGINAL', '不能覆盖原文件,请另存为新文件', 'The original is never overwritten: save the report under a new name');
+      }
+      await writeReportPdf(await reportSources(docId, language), target, htmlToPdf);
       return { name: path.basename(target) };
+    },
+    async reportHtml({ docId, language }) {
+      return reportHtmlFor(await reportSources(docId, language));
+    },
+    async signatureDetails({ docId, field }) {
+      return core.signatureDetails(documents.pathOf(docId), field);
     },
   };
 }

@@ -71,7 +71,8 @@ export class DocumentRegistry {
 /** The default name of a stamped copy: next to the original, never the original itself. */
 export function defaultStampedPath(original: string): string {
   const dir = path.dirname(original);
-  const base = path.basename(original).replace(/\.pdf$/i, '');
+  // A file already stamped keeps its one suffix: "合同-已签章.pdf" → "合同-已签章(2).pdf", never "-已签章-已签章".
+  const base = path.basename(original).replace(/\.pdf$/i, '').replace(/-已签章(\(\d+\))?$/, '');
   let candidate = path.join(dir, `${base}-已签章.pdf`);
   for (let i = 2; fs.existsSync(candidate); i++) candidate = path.join(dir, `${base}-已签章(${i}).pdf`);
   return candidate;

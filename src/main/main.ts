@@ -7,6 +7,7 @@ import path from 'node:path';
 import { BrowserWindow, Menu, app, dialog, ipcMain, protocol, session, utilityProcess } from 'electron';
 import { EVENT_CHANNEL, type ApiEvent, type Language } from '../api/contract';
 import { createApiHandlers, type Dialogs } from './api-handlers';
+import { electronHtmlToPdf } from './report-pdf-electron';
 import { DocumentRegistry } from './document-registry';
 import { registerIpcHandlers } from './ipc';
 import { menuTemplate } from './menu';
@@ -52,8 +53,8 @@ const dialogs: Dialogs = {
     const r = await dialog.showOpenDialog(win!, { properties: ['openFile'], filters: [{ name: 'Certificate', extensions: ['pem', 'crt', 'cer', 'der'] }] });
     return r.canceled ? null : (r.filePaths[0] ?? null);
   },
-  async chooseSaveHtml(defaultPath) {
-    const r = await dialog.showSaveDialog(win!, { defaultPath, filters: [{ name: 'HTML', extensions: ['html'] }] });
+  async chooseSaveReport(defaultPath) {
+    const r = await dialog.showSaveDialog(win!, { defaultPath, filters: [{ name: 'PDF', extensions: ['pdf'] }] });
     return r.canceled ? null : (r.filePath ?? null);
   },
 };
@@ -132,7 +133,7 @@ if (!app.requestSingleInstanceLock()) {
     });
 
     const core = createTokenHostClient(spawnTokenHost);
-    const table = createApiHandlers({ core, dialogs, documents });
+    const table = createApiHandlers({ core, dialogs, documents, htmlToPdf: electronHtmlToPdf });
     registerIpcHandlers(ipcMain, table, documents);
     void core.settingsGet().then((s) => {
       language = s.language;

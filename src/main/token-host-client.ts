@@ -68,6 +68,7 @@ export function createTokenHostClient(spawn: () => HostProcessLike): CoreGateway
       }
     },
     verify: (file) => call('verify', [file]) as ReturnType<CoreGateway['verify']>,
+    signatureDetails: (file, field) => call('signatureDetails', [file, field]) as ReturnType<CoreGateway['signatureDetails']>,
     findKeyword: (file, text) => call('findKeyword', [file, text]) as ReturnType<CoreGateway['findKeyword']>,
     trustAdd: (file) => call('trustAdd', [file]) as ReturnType<CoreGateway['trustAdd']>,
     trustList: () => call('trustList', []) as ReturnType<CoreGateway['trustList']>,
