@@ -49,7 +49,7 @@ export function decodeStream(stream: PdfStream, resolve: (o: PdfObject | undefin
   return { data };
 }
 
-function inflate(data: Uint8Array, budget: WorkBudget): Uint8Array {
+export function inflate(data: Uint8Array, budget: WorkBudget): Uint8Array {
   const allowance = budget.streamAllowance();
   try {
     // Z_SYNC_FLUSH tolerates a missing end-of-stream marker, which many writers produce;

@@ -3,7 +3,8 @@ import { decodeJpeg } from '../image/jpeg-decode';
 import { imageMalformed, imageUnsupported } from '../image/image-errors';
 import type { RgbaImage } from '../image/png';
 import type { PdfDocument } from './document';
-import { applyPredictor, decodeStream, inflate, MAX_DECODED_STREAM } from './filters';
+import type { WorkBudget } from './work-budget';
+import { applyPredictor, decodeStream, inflate } from './filters';
 import { PdfArray, PdfDict, PdfName, PdfObject, PdfStream, PdfString, dict } from './objects';
 
 /**
@@ -135,16 +136,16 @@ function decodeData(doc: PdfDocument, stream: PdfStream, filters: string[], maxB
     const parms = parmsAt(i);
     if (f === 'LZWDecode' || f === 'LZW') {
       const early = parms ? doc.resolveNumber(parms.get('EarlyChange')) ?? 1 : 1;
-      data = applyPredictor(lzwDecode(data, early !== 0), parms, resolve);
-    } else if (f === 'RunLengthDecode' || f === 'RL') data = runLengthDecode(data);
-    else if (f === 'FlateDecode' || f === 'Fl') data = applyPredictor(inflate(data), parms, resolve);
+      data = applyPredictor(lzwDecode(data, early !== 0, doc.budget), parms, resolve);
+    } else if (f === 'RunLengthDecode' || f === 'RL') data = runLengthDecode(data, doc.budget);
+    else if (f === 'FlateDecode' || f === 'Fl') data = applyPredictor(inflate(data, doc.budget), parms, resolve);
     else if (f === 'DCTDecode' || f === 'DCT') return data;
-    else data = decodeStream(new PdfStream(dict({ Filter: new PdfName(f) }), data, stream.dataSpan), resolve).data;
+    else data = decodeStream(new PdfStream(dict({ Filter: new PdfName(f) }), data, stream.dataSpan), resolve, doc.budget).data;
   }
   return data;
 }
 
-export function lzwDecode(data: Uint8Array, earlyChange: boolean): Uint8Array {
+export function lzwDecode(data: Uint8Array, earlyChange: boolean, budget: WorkBudget): Uint8Array {
   const out: number[] = [];
   let dictTable: number[][] = [];
   const reset = (): void => { dictTable = []; for (let i = 0; i < 256; i++) dictTable.push([i]); dictTable.push([], []); };
@@ -166,7 +167,7 @@ export function lzwDecode(data: Uint8Array, earlyChange: boolean): Uint8Array {
     else if (code === dictTable.length && prev) entry = [...prev, prev[0]!];
     else throw imageMalformed('bad LZW code');
     for (const b of entry) out.push(b);
-    if (out.length > MAX_DECODED_STREAM) throw imageMalformed('LZW data expands too far');
+    if (out.length > budget.streamAllowance()) throw imageMalformed('LZW data expands too far');
     if (prev) dictTable.push([...prev, entry[0]!]);
     prev = entry;
     const next = dictTable.length + (earlyChange ? 1 : 0);
@@ -176,7 +177,7 @@ export function lzwDecode(data: Uint8Array, earlyChange: boolean): Uint8Array {
   return Uint8Array.from(out);
 }
 
-export function runLengthDecode(data: Uint8Array): Uint8Array {
+export function runLengthDecode(data: Uint8Array, budget: WorkBudget): Uint8Array {
   const out: number[] = [];
   for (let i = 0; i < data.length;) {
     const n = data[i++]!;
@@ -185,7 +186,7 @@ export function runLengthDecode(data: Uint8Array): Uint8Array {
       const v = data[i++] ?? 0;
       for (let k = 0; k < 257 - n; k++) out.push(v);
     }
-    if (out.length > MAX_DECODED_STREAM) throw imageMalformed('RunLength data expands too far');
+    if (out.length > budget.streamAllowance()) throw imageMalformed('RunLength data expands too far');
   }
   return Uint8Array.from(out);
 }
