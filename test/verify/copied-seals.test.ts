@@ -195,3 +195,17 @@ test('a JPEG re-encoding of another seal in the same style is not named as the k
   assert.equal(found.length, 1);
   assert.equal(found[0]!.copiedSeal?.match, 'seal_like');
 });
+
+test('a seal hidden in the glyph of a Type3 font is found where the text is shown', () => {
+  const img = flateImage(seal(), 11);
+  const r = verifyBytes(pagePdf({
+    content: 'BT /T3 100 Tf 200 300 Td (a) Tj ET',
+    resources: '/Font << /T3 50 0 R >>',
+    objects: [
+      { num: 10, body: img.body }, { num: 11, body: img.smask! },
+      { num: 50, body: '<< /Type /Font /Subtype /Type3 /FontBBox [0 0 1000 1000] /FontMatrix [0.001 0 0 0.001 0 0] /CharProcs << /a 51 0 R >> /Encoding << /Type /Encoding /Differences [97 /a] >> /FirstChar 97 /LastChar 97 /Widths [1000] /Resources << /XObject << /Im1 10 0 R >> >> >>' },
+      { num: 51, body: streamObj('', '1000 0 0 0 1000 1000 d1 q 1000 0 0 1000 0 0 cm /Im1 Do Q') },
+    ],
+  }));
+  assertKnownCopy(r, [200, 300, 300, 400], 'type3');
+});
