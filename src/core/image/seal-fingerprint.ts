@@ -1,4 +1,5 @@
 import type { RgbaImage } from './png';
+import { shrinkRgba } from './shrink';
 
 /**
  * Compares seal pictures by what they show, not by their bytes, so that a copy survives JPEG
@@ -112,7 +113,11 @@ function thumbnail(ink: Uint8Array, width: number, box: [number, number, number,
   return sum;
 }
 
-export function fingerprints(img: RgbaImage): PictureFingerprints {
+/** Fingerprints are taken from a copy at most this many pixels a side (shrink.ts), whatever the input size. */
+export const FINGERPRINT_SIDE = 256;
+
+export function fingerprints(picture: RgbaImage): PictureFingerprints {
+  const img = shrinkRgba(picture, FINGERPRINT_SIDE);
   return { ink: fingerprintOf(inkMap(img), img.width, img.height), red: fingerprintOf(inkMap(img, true), img.width, img.height) };
 }
 

@@ -84,7 +84,14 @@ export function imagePixels(doc: PdfDocument, stream: PdfStream, opts: ImagePixe
     const comps = new Float64Array(cs.components);
     const maxV = (1 << bpc) - 1;
     const keyMask = colourKeyMask(doc, d, cs.components);
-    for (let i = 0; i < n; i++) {
+    const plain = bpc === 8 && !keyMask && (cs === RGB || cs === GRAY) && decode.every((v, i) => v === (i % 2));
+    for (let i = 0; plain && i < n; i++) {
+      // The common case (8-bit RGB or grey as written): copy, no colour conversion.
+      const o = i * 4;
+      if (cs === RGB) { rgba[o] = samples[i * 3]!; rgba[o + 1] = samples[i * 3 + 1]!; rgba[o + 2] = samples[i * 3 + 2]!; } else rgba[o] = rgba[o + 1] = rgba[o + 2] = samples[i]!;
+      rgba[o + 3] = 255;
+    }
+    for (let i = 0; !plain && i < n; i++) {
       let keyed = keyMask !== undefined;
       for (let c = 0; c < cs.components; c++) {
         const s = samples[i * cs.components + c]!;

@@ -4,7 +4,8 @@ import type { SESeal } from '../asn1/ses-seal';
 import { isSealDeskError } from '../errors';
 import { decodeJpeg } from '../image/jpeg-decode';
 import { decodePng, type RgbaImage } from '../image/png';
-import { fingerprints, samePicture, type PictureFingerprints } from '../image/seal-fingerprint';
+import { FINGERPRINT_SIDE, fingerprints, samePicture, type PictureFingerprints } from '../image/seal-fingerprint';
+import { shrinkRgba } from '../image/shrink';
 import { sealLikeness } from '../image/seal-likeness';
 import type { PdfDocument } from '../pdf/document';
 import { declaredSize, filterNames, imagePixels } from '../pdf/image-pixels';
@@ -45,12 +46,17 @@ export interface CopiedSealOptions {
 
 /** Pictures smaller than this (pixels a side) cannot be told apart from a speck. */
 const CANDIDATE_MIN_PIXELS = 24;
-/** Decoding is bounded: seal pictures are a few hundred pixels a side, 2048 at 1200 dpi. */
-const CANDIDATE_MAX_PIXELS = 2048 * 2048;
+/** Decoding is bounded: seal pictures are a few hundred pixels a side, about 1000 at 600 dpi. */
+const CANDIDATE_MAX_PIXELS = 1600 * 1600;
 /** Round seals are 1 : 1, oval ones up to 3 : 2; allow margins and a stretched copy. */
 const CANDIDATE_MAX_ASPECT = 2.5;
-/** Drawn smaller than this (points a side, about 3 mm) it is no impression anyone reads as a seal. */
+/**
+ * Drawn smaller than 8 pt a side (about 3 mm) it is no impression anyone reads as a seal; drawn
+ * larger than 340 pt (120 mm) it is not shown as one either (official seals are 38–58 mm, oval
+ * ones up to 50 × 35 mm): large pictures are photographs and scans, and decoding them is costly.
+ */
 const CANDIDATE_MIN_DRAWN = 8;
+const CANDIDATE_MAX_DRAWN = 340;
 const MAX_WARNINGS = 200;
 
 export function knownSealOf(seal: SESeal): KnownSealPicture {
@@ -110,8 +116,8 @@ function isCandidate(doc: PdfDocument, img: PageImage): boolean {
   const w = img.rect[2] - img.rect[0];
   const h = img.rect[3] - img.rect[1];
   if (w < CANDIDATE_MIN_DRAWN || h < CANDIDATE_MIN_DRAWN) return false;
-  // Patterns report the painted area, which has its own shape.
-  if (img.source !== 'pattern' && (w > h * 3 || h > w * 3)) return false;
+  // Patterns report the painted area, which has its own shape and size.
+  if (img.source !== 'pattern' && (w > h * 3 || h > w * 3 || w > CANDIDATE_MAX_DRAWN || h > CANDIDATE_MAX_DRAWN)) return false;
   return true;
 }
 
@@ -129,10 +135,14 @@ function analyse(doc: PdfDocument, img: PageImage, known: PreparedKnown[], budge
     return { kind: 'skip' };
   }
   budget.tick(Math.ceil((pixels.width * pixels.height) / 32));
-  const prints = fingerprints(pixels);
+  const small = shrinkRgba(pixels, FINGERPRINT_SIDE);
+  // No paper around the ink (a photograph, a filled logo): no seal picture, copied or not.
+  const look = sealLikeness(small);
+  if (look.failed === 'coverage') return { kind: 'checked', sealLike: false };
+  const prints = fingerprints(small);
   const hit = known.find((k) => samePicture(prints, k.prints));
   if (hit) return { kind: 'checked', known: hit.seal, sealLike: true };
-  return { kind: 'checked', sealLike: sealLikeness(pixels).sealLike };
+  return { kind: 'checked', sealLike: look.sealLike };
 }
 
 /** The WorkBudget's refusal (it reports as a malformed file; here it means "stop scanning"). */
