@@ -209,3 +209,62 @@ test('a seal hidden in the glyph of a Type3 font is found where the text is show
   }));
   assertKnownCopy(r, [200, 300, 300, 400], 'type3');
 });
+
+test('copies written with other colour spaces and encodings — 16-bit ICC RGB, a 16-colour palette, inverted grey, RunLength — are the known seal', () => {
+  const flat = rgbaOf(convert(world.dir, [sealPngPath, '-background', 'white', '-flatten', '-resize', '200x200'], 'flat200.png'));
+  const n = 200 * 200;
+  const draw = (dictBody: string, data: Buffer, extra: Array<{ num: number; body: string | Buffer }> = []): VerificationReport => verifyBytes(pagePdf({
+    content: 'q 100 0 0 100 250 250 cm /Im1 Do Q', resources: '/XObject << /Im1 10 0 R >>',
+    objects: [{ num: 10, body: streamObj(`/Type /XObject /Subtype /Image /Width 200 /Height 200 ${dictBody}`, data) }, ...extra],
+  }));
+
+  const rgb16 = Buffer.alloc(n * 6);
+  for (let i = 0; i < n; i++) for (let c = 0; c < 3; c++) rgb16.writeUInt16BE(flat.rgba[i * 4 + c]! * 257, i * 6 + c * 2);
+  const icc = draw('/ColorSpace [/ICCBased 12 0 R] /BitsPerComponent 16 /Filter /FlateDecode', zlib.deflateSync(rgb16), [{ num: 12, body: streamObj('/N 3', Buffer.alloc(16)) }]);
+  assertKnownCopy(icc, [250, 250, 350, 350]);
+
+  const palette = rgbaOf(convert(world.dir, [sealPngPath, '-background', 'white', '-flatten', '-resize', '200x200', '-colors', '16'], 'palette.png'));
+  const colours: number[] = [];
+  const index = Buffer.alloc(n / 2);
+  for (let i = 0; i < n; i++) {
+    const key = (palette.rgba[i * 4]! << 16) | (palette.rgba[i * 4 + 1]! << 8) | palette.rgba[i * 4 + 2]!;
+    let k = colours.indexOf(key);
+    if (k < 0) { k = colours.length; colours.push(key); }
+    index[i >> 1]! |= (i & 1) ? k : k << 4;
+  }
+  assert.ok(colours.length <= 16);
+  const lookup = Buffer.from(colours.flatMap((c) => [c >> 16, (c >> 8) & 0xff, c & 0xff]));
+  assertKnownCopy(draw(`/ColorSpace [/Indexed /DeviceRGB ${colours.length - 1} <${lookup.toString('hex')}>] /BitsPerComponent 4 /Filter /FlateDecode`, zlib.deflateSync(index)), [250, 250, 350, 350]);
+
+  const inverted = Buffer.alloc(n);
+  for (let i = 0; i < n; i++) inverted[i] = 255 - Math.min(flat.rgba[i * 4]!, flat.rgba[i * 4 + 1]!, flat.rgba[i * 4 + 2]!);
+  assertKnownCopy(draw('/ColorSpace /DeviceGray /BitsPerComponent 8 /Decode [1 0] /Filter /FlateDecode', zlib.deflateSync(inverted)), [250, 250, 350, 350]);
+
+  const rgb = Buffer.alloc(n * 3);
+  for (let i = 0; i < n; i++) for (let c = 0; c < 3; c++) rgb[i * 3 + c] = flat.rgba[i * 4 + c]!;
+  const runs: Buffer[] = [];
+  for (let o = 0; o < rgb.length; o += 128) { const chunk = rgb.subarray(o, o + 128); runs.push(Buffer.from([chunk.length - 1]), chunk); }
+  runs.push(Buffer.from([128]));
+  assertKnownCopy(draw('/ColorSpace /DeviceRGB /BitsPerComponent 8 /Filter /RunLengthDecode', Buffer.concat(runs)), [250, 250, 350, 350]);
+});
+
+test('an LZW-compressed copy (the strip of a TIFF written by ImageMagick) is the known seal', () => {
+  const tif = convert(world.dir, [sealPngPath, '-background', 'white', '-flatten', '-alpha', 'off', '-resize', '240x240', '-compress', 'LZW', '-define', 'tiff:rows-per-strip=240', '-type', 'TrueColor'], 'seal.tif');
+  // TIFF LZW is PDF's LZWDecode with EarlyChange 1 (and TIFF's predictor 2 is PDF's): take the one strip as the image data.
+  assert.equal(tif.toString('latin1', 0, 2), 'II');
+  const ifd = tif.readUInt32LE(4);
+  const tags = new Map<number, number>();
+  for (let i = 0; i < tif.readUInt16LE(ifd); i++) {
+    const e = ifd + 2 + i * 12;
+    tags.set(tif.readUInt16LE(e), tif.readUInt16LE(e + 2) === 3 ? tif.readUInt16LE(e + 8) : tif.readUInt32LE(e + 8));
+  }
+  assert.equal(tags.get(259), 5, 'LZW compression');
+  assert.equal(tags.get(277), 3, 'three samples a pixel');
+  const predictor = tags.get(317) === 2 ? ' /DecodeParms << /Predictor 2 /Colors 3 /Columns 240 >>' : '';
+  const strip = tif.subarray(tags.get(273)!, tags.get(273)! + tags.get(279)!);
+  const r = verifyBytes(pagePdf({
+    content: 'q 90 0 0 90 30 700 cm /Im1 Do Q', resources: '/XObject << /Im1 10 0 R >>',
+    objects: [{ num: 10, body: streamObj(`/Type /XObject /Subtype /Image /Width 240 /Height 240 /ColorSpace /DeviceRGB /BitsPerComponent 8 /Filter /LZWDecode${predictor}`, strip) }],
+  }));
+  assertKnownCopy(r, [30, 700, 120, 790]);
+});

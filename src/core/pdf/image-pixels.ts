@@ -142,8 +142,8 @@ function decodeData(doc: PdfDocument, stream: PdfStream, filters: string[], maxB
     const parms = parmsAt(i);
     if (f === 'LZWDecode' || f === 'LZW') {
       const early = parms ? doc.resolveNumber(parms.get('EarlyChange')) ?? 1 : 1;
-      data = applyPredictor(lzwDecode(data, early !== 0), parms, resolve);
-    } else if (f === 'RunLengthDecode' || f === 'RL') data = runLengthDecode(data);
+      data = applyPredictor(lzwDecode(data, early !== 0, maxBytes), parms, resolve);
+    } else if (f === 'RunLengthDecode' || f === 'RL') data = runLengthDecode(data, maxBytes);
     else if (f === 'FlateDecode' || f === 'Fl') data = applyPredictor(inflate(data), parms, resolve);
     else if (f === 'DCTDecode' || f === 'DCT') return data;
     else data = decodeStream(new PdfStream(dict({ Filter: new PdfName(f) }), data, stream.dataSpan), resolve).data;
@@ -151,7 +151,7 @@ function decodeData(doc: PdfDocument, stream: PdfStream, filters: string[], maxB
   return data;
 }
 
-export function lzwDecode(data: Uint8Array, earlyChange: boolean): Uint8Array {
+export function lzwDecode(data: Uint8Array, earlyChange: boolean, maxBytes = MAX_DECODED_STREAM): Uint8Array {
   const out: number[] = [];
   let dictTable: number[][] = [];
   const reset = (): void => { dictTable = []; for (let i = 0; i < 256; i++) dictTable.push([i]); dictTable.push([], []); };
@@ -173,17 +173,17 @@ export function lzwDecode(data: Uint8Array, earlyChange: boolean): Uint8Array {
     else if (code === dictTable.length && prev) entry = [...prev, prev[0]!];
     else throw imageMalformed('bad LZW code');
     for (const b of entry) out.push(b);
-    if (out.length > MAX_DECODED_STREAM) throw imageMalformed('LZW data expands too far');
-    if (prev) dictTable.push([...prev, entry[0]!]);
+    if (out.length > maxBytes) throw imageMalformed('LZW data expands too far');
+    // A full table (4096 codes) stays as it is until the encoder sends a clear code.
+    if (prev && dictTable.length < 4096) dictTable.push([...prev, entry[0]!]);
     prev = entry;
     const next = dictTable.length + (earlyChange ? 1 : 0);
-    if (next >= 4096) codeLen = 12; else if (next >= 2048) codeLen = 12; else if (next >= 1024) codeLen = 11; else if (next >= 512) codeLen = 10;
-    if (dictTable.length >= 4096) { /* the encoder must send a clear code; keep the table full */ dictTable.length = 4096; }
+    codeLen = next >= 2048 ? 12 : next >= 1024 ? 11 : next >= 512 ? 10 : 9;
   }
   return Uint8Array.from(out);
 }
 
-export function runLengthDecode(data: Uint8Array): Uint8Array {
+export function runLengthDecode(data: Uint8Array, maxBytes = MAX_DECODED_STREAM): Uint8Array {
   const out: number[] = [];
   for (let i = 0; i < data.length;) {
     const n = data[i++]!;
@@ -192,7 +192,7 @@ export function runLengthDecode(data: Uint8Array): Uint8Array {
       const v = data[i++] ?? 0;
       for (let k = 0; k < 257 - n; k++) out.push(v);
     }
-    if (out.length > MAX_DECODED_STREAM) throw imageMalformed('RunLength data expands too far');
+    if (out.length > maxBytes) throw imageMalformed('RunLength data expands too far');
   }
   return Uint8Array.from(out);
 }
