@@ -100,3 +100,22 @@ test('a picture drawn three thousand times is reported at each place, up to 200 
   assert.ok(found.every((w) => w.copiedSeal?.match === 'known_seal'));
   assert.equal(new Set(found.map((w) => w.rect!.join(','))).size, 200);
 });
+
+test('a CMYK JPEG without the Adobe marker has no agreed colours: reported as not checked, not guessed', () => {
+  const adobe = convert(world.dir, [sealPngPath, '-background', 'white', '-flatten', '-colorspace', 'CMYK', '-quality', '85'], 'cmyk.jpg');
+  // cut the APP14 "Adobe" segment out of the file
+  let at = 2;
+  while (at < adobe.length && !(adobe[at] === 0xff && adobe[at + 1] === 0xee)) at += 2 + adobe.readUInt16BE(at + 2);
+  assert.ok(at < adobe.length, 'ImageMagick wrote an Adobe marker');
+  const bare = Buffer.concat([adobe.subarray(0, at), adobe.subarray(at + 2 + adobe.readUInt16BE(at + 2))]);
+  const r = verifyBytes(pdfDrawing({ body: jpegImage(bare, 400, 400, { cs: '/DeviceCMYK' }) }, [100, 100, 100, 100]));
+  const w = r.warnings.find((x) => x.id === 'image_not_checked');
+  assert.match(w?.message.en ?? '', /CMYK JPEG without an Adobe marker/);
+  assert.deepEqual(w?.rect, [100, 100, 200, 200]);
+});
+
+test("a real vendor's stamped e-invoice (its QR code a JBIG2 image, its seal in the stamp's widget) shows no copied seal", () => {
+  const r = verifyPdf('/work/shared/testdata/gm-vendor/gomain_xilou_invoice.pdf', { trustRoots: [] });
+  assert.ok(r.signatures.length >= 1);
+  assert.deepEqual(flagged(r), []);
+});

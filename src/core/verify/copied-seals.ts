@@ -125,6 +125,13 @@ function analyse(doc: PdfDocument, img: PageImage, known: PreparedKnown[], budge
   const filters = filterNames(doc, img.image.dict);
   const last = filters[filters.length - 1];
   if (last === 'JPXDecode') return { kind: 'not_checked', reason: { zh: 'JPEG 2000 图像', en: 'a JPEG 2000 image' } };
+  if (last === 'JBIG2Decode' || last === 'CCITTFaxDecode' || last === 'CCF') {
+    // Black-and-white fax data (the QR code of an e-invoice, a scanned page): no red ink, unless
+    // it is a stencil painted in a colour — that one could be a seal and is reported unchecked.
+    const colouredStencil = img.fill !== undefined && !(img.fill[0] === img.fill[1] && img.fill[1] === img.fill[2]);
+    if (!colouredStencil) return { kind: 'skip' };
+    return { kind: 'not_checked', reason: { zh: `${last} 图像`, en: `a ${last} image` } };
+  }
   let pixels: RgbaImage;
   try {
     pixels = imagePixels(doc, img.image, { colorSpaces: img.colorSpaces, fill: img.fill, maxPixels: CANDIDATE_MAX_PIXELS, tick: (n) => budget.tick(n) });
