@@ -268,3 +268,19 @@ test('an LZW-compressed copy (the strip of a TIFF written by ImageMagick) is the
   }));
   assertKnownCopy(r, [30, 700, 120, 790]);
 });
+
+test("the stamp's impression flattened into the page under its own widget is not a copy; a seal drawn off the page is not seen", async () => {
+  const input = await classicPdf(world.file('flatten.pdf'), 1);
+  const probe = verifyPdf(await world.stamp(input, world.file('flatten-probe.pdf')), { trustRoots: [world.ca.certificate] });
+  const [x1, y1, x2, y2] = probe.signatures[0]!.rect!;
+  const d = await PDFDocument.load(fs.readFileSync(input));
+  const png = await d.embedPng(sealPng);
+  d.getPage(0).drawImage(png, { x: x1, y: y1, width: x2 - x1, height: y2 - y1 });
+  d.getPage(0).drawImage(png, { x: 700, y: 300, width: 100, height: 100 }); // beyond the 595 pt wide page
+  fs.writeFileSync(world.file('flatten-drawn.pdf'), await d.save({ useObjectStreams: false }));
+  const stamped = await world.stamp(world.file('flatten-drawn.pdf'), world.file('flatten-stamped.pdf'));
+  const r = verifyPdf(stamped, { trustRoots: [world.ca.certificate] });
+  assert.deepEqual(r.signatures[0]!.rect, probe.signatures[0]!.rect);
+  assert.deepEqual(copies(r), []);
+  assert.equal(r.verdict, 'valid', JSON.stringify(r.warnings));
+});

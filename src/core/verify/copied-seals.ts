@@ -152,6 +152,20 @@ function analyse(doc: PdfDocument, img: PageImage, known: PreparedKnown[], budge
   return { kind: 'checked', sealLike: look.sealLike };
 }
 
+function area(b: readonly number[]): number {
+  return Math.max(0, b[2]! - b[0]!) * Math.max(0, b[3]! - b[1]!);
+}
+
+function overlap(a: readonly number[], b: readonly number[]): number {
+  return area([Math.max(a[0]!, b[0]!), Math.max(a[1]!, b[1]!), Math.min(a[2]!, b[2]!), Math.min(a[3]!, b[3]!)]);
+}
+
+/** Drawn where the widget is: 80 % of the picture inside the widget, covering half of it or more. */
+function underWidget(picture: readonly number[], widget: readonly number[]): boolean {
+  const o = overlap(picture, widget);
+  return o >= 0.8 * area(picture) && o >= 0.5 * area(widget);
+}
+
 /** The WorkBudget's refusal (it reports as a malformed file; here it means "stop scanning"). */
 function isOutOfBudget(e: unknown): boolean {
   return isSealDeskError(e) && e.code === 'PDF_MALFORMED' && /too much work|took too long/.test(e.en);
@@ -189,8 +203,10 @@ export function findCopiedSeals(doc: PdfDocument, opts: CopiedSealOptions): File
   const warnings: FileWarning[] = [];
   const reported = new Set<string>();
   let stopped = false;
+  const widgetsOn = (pageIndex: number): Widget[] => (opts.genuineWidgets ?? []).filter((w) => w.pageIndex === pageIndex);
   for (const page of doc.pages()) {
     if (warnings.length >= MAX_WARNINGS) break;
+    const stamps = widgetsOn(page.index);
     let images: PageImage[];
     try {
       images = pageImages(doc, page, { skipAnnotation });
@@ -201,6 +217,10 @@ export function findCopiedSeals(doc: PdfDocument, opts: CopiedSealOptions): File
     for (const img of images) {
       if (warnings.length >= MAX_WARNINGS) break;
       if (!isCandidate(doc, img)) continue;
+      // Off the visible page nothing is seen; under a signed stamp's widget it is that stamp's own
+      // impression (some writers also flatten it into the page), judged by the impression check.
+      if (overlap(img.rect, page.cropBox) === 0) continue;
+      if (stamps.some((w) => underWidget(img.rect, w.rect))) continue;
       let a = analyses.get(img.key);
       if (!a) {
         try {
