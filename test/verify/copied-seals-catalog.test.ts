@@ -97,3 +97,14 @@ function writeTemp(bytes: Buffer, name: string): string {
   fs.writeFileSync(f, bytes);
   return f;
 }
+
+test('the platform can feed bare seal pictures: the copy is named after the entry, or called a known seal', () => {
+  const bytes = fs.readFileSync(copied);
+  const named = verifyPdf(bytes, { trustRoots: [], sealCatalog: [{ esID: 'PLAT-0001', name: '平台登记的合同专用章', picture: { type: 'PNG', data: sealPng } }] });
+  const w = named.warnings.find((x) => x.id === 'copied_seal_image');
+  assert.equal(w?.copiedSeal?.match, 'known_seal');
+  assert.equal(w?.copiedSeal?.esID, 'PLAT-0001');
+  assert.match(w?.message.zh ?? '', /疑似复制的印章图像：平台登记的合同专用章（PLAT-0001）/);
+  const anonymous = verifyPdf(bytes, { trustRoots: [], sealCatalog: [{ picture: { type: 'PNG', data: sealPng } }] });
+  assert.match(anonymous.warnings.find((x) => x.id === 'copied_seal_image')?.message.en ?? '', /copied seal picture: a known seal/);
+});

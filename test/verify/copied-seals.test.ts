@@ -40,7 +40,7 @@ function assertKnownCopy(r: VerificationReport, rect: number[], drawnBy = 'page'
   assert.equal(w.copiedSeal?.match, 'known_seal');
   assert.equal(w.copiedSeal?.esID, world.esID);
   assert.equal(w.copiedSeal?.drawnBy, drawnBy);
-  assert.match(w.message.zh, /疑似复制的印章图像:SealDesk 演示有限公司合同专用章/);
+  assert.match(w.message.zh, /疑似复制的印章图像：SealDesk 演示有限公司合同专用章/);
   assert.match(w.message.en, /copied seal picture: SealDesk 演示有限公司合同专用章/);
   assertRect(w.rect, rect);
   assert.equal(r.verdict, 'warning');

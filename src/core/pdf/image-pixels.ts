@@ -58,8 +58,8 @@ export function imagePixels(doc: PdfDocument, stream: PdfStream, opts: ImagePixe
   opts.tick?.(Math.ceil((width * height) / 64));
   const filters = filterNames(doc, d);
   const last = filters[filters.length - 1];
-  if (last === 'JPXDecode') throw imageUnsupported('JPEG 2000 (JPXDecode) image');
-  if (last === 'CCITTFaxDecode' || last === 'CCF' || last === 'JBIG2Decode') throw imageUnsupported(`${last} image`);
+  if (last === 'JPXDecode') throw imageUnsupported('JPEG 2000 (JPXDecode) image', 'JPEG 2000 图像');
+  if (last === 'CCITTFaxDecode' || last === 'CCF' || last === 'JBIG2Decode') throw imageUnsupported(`${last} image`, `${last} 黑白图像`);
   // Decoded data can never need more than 16 bits × 4 components per pixel (plus predictor bytes).
   const data = decodeData(doc, stream, filters, width * height * 8 + height * 2 + 4096);
   const isMask = doc.resolve(d.get('ImageMask') ?? d.get('IM')) === true;
@@ -263,7 +263,7 @@ function colourSpace(doc: PdfDocument, o: PdfObject | undefined, named: PdfDict 
       default: {
         const res = named ? doc.resolve(named.get(cs.name)) : undefined;
         if (res !== undefined) return colourSpace(doc, res, undefined, depth + 1);
-        throw imageUnsupported(`colour space ${cs.name}`);
+        throw imageUnsupported(`colour space ${cs.name}`, `色彩空间 ${cs.name}`);
       }
     }
   }
@@ -288,7 +288,7 @@ function colourSpace(doc: PdfDocument, o: PdfObject | undefined, named: PdfDict 
       }
       case 'Indexed': case 'I': return indexed(doc, cs, named, depth);
       case 'Separation': return separation(doc, cs, named, depth);
-      default: throw imageUnsupported(`colour space ${family || '(unnamed)'}`);
+      default: throw imageUnsupported(`colour space ${family || '(unnamed)'}`, `色彩空间 ${family || '（无名称）'}`);
     }
   }
   // A soft mask written without a colour space is grey.
@@ -320,7 +320,7 @@ function separation(doc: PdfDocument, cs: PdfArray, named: PdfDict | undefined, 
   const alt = colourSpace(doc, cs.items[2], named, depth + 1);
   const fn = doc.resolveDict(cs.items[3]);
   if (colorant instanceof PdfName && colorant.name === 'All') return { components: 1, toRgb: (c) => { const v = clamp8(1 - c[0]!); return [v, v, v]; } };
-  if (!fn || doc.resolveNumber(fn.get('FunctionType')) !== 2) throw imageUnsupported('Separation colour space with a tint function other than type 2');
+  if (!fn || doc.resolveNumber(fn.get('FunctionType')) !== 2) throw imageUnsupported('Separation colour space with a tint function other than type 2', '专色的色调函数不是指数函数（类型 2）');
   const nums = (k: string, dflt: number[]): number[] => doc.resolveArray(fn.get(k))?.items.map((x) => doc.resolveNumber(x) ?? 0) ?? dflt;
   const c0 = nums('C0', [0]);
   const c1 = nums('C1', [1]);

@@ -124,19 +124,21 @@ function isCandidate(doc: PdfDocument, img: PageImage): boolean {
 function analyse(doc: PdfDocument, img: PageImage, known: PreparedKnown[], budget: WorkBudget): Analysis {
   const filters = filterNames(doc, img.image.dict);
   const last = filters[filters.length - 1];
-  if (last === 'JPXDecode') return { kind: 'not_checked', reason: { zh: 'JPEG 2000 图像', en: 'a JPEG 2000 image' } };
+  if (last === 'JPXDecode') return { kind: 'not_checked', reason: { zh: 'JPEG 2000 图像', en: 'JPEG 2000 image' } };
   if (last === 'JBIG2Decode' || last === 'CCITTFaxDecode' || last === 'CCF') {
     // Black-and-white fax data (the QR code of an e-invoice, a scanned page): no red ink, unless
     // it is a stencil painted in a colour — that one could be a seal and is reported unchecked.
     const colouredStencil = img.fill !== undefined && !(img.fill[0] === img.fill[1] && img.fill[1] === img.fill[2]);
     if (!colouredStencil) return { kind: 'skip' };
-    return { kind: 'not_checked', reason: { zh: `${last} 图像`, en: `a ${last} image` } };
+    return { kind: 'not_checked', reason: { zh: `${last} 图像`, en: `${last} image` } };
   }
   let pixels: RgbaImage;
   try {
     pixels = imagePixels(doc, img.image, { colorSpaces: img.colorSpaces, fill: img.fill, maxPixels: CANDIDATE_MAX_PIXELS, tick: (n) => budget.tick(n) });
   } catch (e) {
-    if (isSealDeskError(e) && e.code === 'IMAGE_UNSUPPORTED') return { kind: 'not_checked', reason: { zh: e.zh, en: e.en } };
+    if (isSealDeskError(e) && e.code === 'IMAGE_UNSUPPORTED') {
+      return { kind: 'not_checked', reason: { zh: String(e.details.zhReason ?? e.details.reason), en: String(e.details.reason) } };
+    }
     if (isOutOfBudget(e)) throw e;
     // A damaged image draws nothing a reader could take for a seal.
     return { kind: 'skip' };
@@ -176,14 +178,15 @@ function rectOf(img: PageImage): Rect {
 }
 
 function copiedWarning(page: number, rect: Rect, match: CopiedSealMatch): FileWarning {
-  const label = match.name ? `${match.name}${match.esID ? `(${match.esID})` : ''}` : match.esID ?? '';
+  const zhLabel = match.name ? `${match.name}${match.esID ? `（${match.esID}）` : ''}` : match.esID;
+  const label = match.name ? `${match.name}${match.esID ? ` (${match.esID})` : ''}` : match.esID;
   const message = match.match === 'known_seal'
     ? {
-      zh: `第 ${page} 页有疑似复制的印章图像:${label},此处没有对应的电子签章`,
-      en: `Page ${page} shows a copied seal picture: ${label}, with no electronic stamp behind it`,
+      zh: `第 ${page} 页有疑似复制的印章图像：${zhLabel ?? '已知印章'}，此处没有对应的电子签章`,
+      en: `Page ${page} shows a copied seal picture: ${label ?? 'a known seal'}, with no electronic stamp behind it`,
     }
     : {
-      zh: `第 ${page} 页有疑似印章的图像(红色圆形或椭圆形印模),与已知印章均不匹配,且没有对应的电子签章`,
+      zh: `第 ${page} 页有疑似印章的图像（红色圆形或椭圆形印模），与已知印章均不匹配，且没有对应的电子签章`,
       en: `Page ${page} shows a seal-like image (a red round or oval impression) matching no known seal, with no electronic stamp behind it`,
     };
   return { id: 'copied_seal_image', page, rect, message, copiedSeal: match };
@@ -240,7 +243,7 @@ export function findCopiedSeals(doc: PdfDocument, opts: CopiedSealOptions): File
         warnings.push({
           id: 'image_not_checked', page: pageNo, rect,
           message: {
-            zh: `第 ${pageNo} 页有一幅无法检查的图像(${a.reason.zh}),未能确认它是否为复制的印章`,
+            zh: `第 ${pageNo} 页有一幅无法检查的图像（${a.reason.zh}），未能确认它是否为复制的印章`,
             en: `Page ${pageNo} has an image that could not be checked for a copied seal (${a.reason.en})`,
           },
         });
@@ -257,7 +260,7 @@ export function findCopiedSeals(doc: PdfDocument, opts: CopiedSealOptions): File
   if (stopped) {
     warnings.push({
       id: 'image_not_checked',
-      message: { zh: '文件中的图像过多,复制印章图像的检查未能完成', en: 'The file has too many pictures: the check for copied seal pictures did not finish' },
+      message: { zh: '文件中的图像过多，复制印章图像的检查未能完成', en: 'The file has too many pictures: the check for copied seal pictures did not finish' },
     });
   }
   return warnings;
