@@ -5,6 +5,9 @@ import { PDFDocument, StandardFonts, rgb } from 'pdf-lib';
 import type { VerificationReport } from '../../src/api/verification-report';
 import { sealLikeness } from '../../src/core/image/seal-likeness';
 import { verifyPdf } from '../../src/core/verify/verify-pdf';
+import { findCopiedSeals, knownSealOf } from '../../src/core/verify/copied-seals';
+import { decodeSeal } from '../../src/core/asn1/ses-seal';
+import { openPdf } from '../../src/core/pdf/document';
 import { makeWorld, sealPng, type World } from './world';
 import { convert, flateImage, jpegImage, pagePdf, pdfDrawing, rgbaOf, sealPngPath, streamObj } from './copied-seals-fixtures';
 
@@ -118,4 +121,23 @@ test("a real vendor's stamped e-invoice (its QR code a JBIG2 image, its seal in 
   const r = verifyPdf('/work/shared/testdata/gm-vendor/gomain_xilou_invoice.pdf', { trustRoots: [] });
   assert.ok(r.signatures.length >= 1);
   assert.deepEqual(flagged(r), []);
+});
+
+test('a scan that runs out of its time budget stops and says so, keeping what it found', () => {
+  const img = flateImage(rgbaOf(sealPng), 11);
+  const names: string[] = [];
+  let content = '';
+  const objects: Array<{ num: number; body: Buffer }> = [{ num: 11, body: img.smask! }];
+  for (let i = 0; i < 40; i++) {
+    // forty separate copies of the picture: each is decoded on its own
+    objects.push({ num: 100 + i, body: img.body });
+    names.push(`/I${i} ${100 + i} 0 R`);
+    content += `q 60 0 0 60 ${(i % 8) * 70} ${Math.floor(i / 8) * 70} cm /I${i} Do Q\n`;
+  }
+  const doc = openPdf(pagePdf({ content, resources: `/XObject << ${names.join(' ')} >>`, objects }));
+  const warnings = findCopiedSeals(doc, { known: [knownSealOf(decodeSeal(world.sealDer))], maxMillis: 1 });
+  const last = warnings[warnings.length - 1]!;
+  assert.equal(last.id, 'image_not_checked');
+  assert.match(last.message.en, /did not finish/);
+  assert.ok(warnings.length < 41, 'the scan stopped before the end');
 });

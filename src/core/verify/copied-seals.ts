@@ -40,7 +40,7 @@ export interface CopiedSealOptions {
   known: KnownSealPicture[];
   /** The widgets of signed signatures: their appearance is the genuine impression, not a copy. */
   genuineWidgets?: Widget[];
-  /** Bound on the decoding work (ms); default 10 s. */
+  /** Bound on the decoding work (ms); default 5 s: a hostile file of many large pictures stops there. */
   maxMillis?: number;
 }
 
@@ -201,7 +201,7 @@ export function findCopiedSeals(doc: PdfDocument, opts: CopiedSealOptions): File
     genuineDicts.add(w.dict);
   }
   const skipAnnotation = (annot: PdfDict, ref: PdfRef | undefined): boolean => genuineDicts.has(annot) || (ref !== undefined && genuineRefs.has(ref.key));
-  const budget = new WorkBudget(doc.bytes.length, { maxMillis: opts.maxMillis ?? 10_000 });
+  const budget = new WorkBudget(doc.bytes.length, { maxMillis: opts.maxMillis ?? 5_000 });
   const analyses = new Map<string, Analysis>();
   const warnings: FileWarning[] = [];
   const reported = new Set<string>();
