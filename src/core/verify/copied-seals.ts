@@ -121,7 +121,7 @@ function isCandidate(doc: PdfDocument, img: PageImage): boolean {
   return true;
 }
 
-function analyse(doc: PdfDocument, img: PageImage, known: PreparedKnown[], budget: WorkBudget): Analysis {
+function analyse(doc: PdfDocument, img: PageImage, known: () => PreparedKnown[], budget: WorkBudget): Analysis {
   const filters = filterNames(doc, img.image.dict);
   const last = filters[filters.length - 1];
   if (last === 'JPXDecode') return { kind: 'not_checked', reason: { zh: 'JPEG 2000 图像', en: 'JPEG 2000 image' } };
@@ -149,7 +149,7 @@ function analyse(doc: PdfDocument, img: PageImage, known: PreparedKnown[], budge
   const look = sealLikeness(small);
   if (look.failed === 'coverage') return { kind: 'checked', sealLike: false };
   const prints = fingerprints(small);
-  const hit = known.find((k) => samePicture(prints, k.prints));
+  const hit = known().find((k) => samePicture(prints, k.prints));
   if (hit) return { kind: 'checked', known: hit.seal, sealLike: true };
   return { kind: 'checked', sealLike: look.sealLike };
 }
@@ -193,7 +193,9 @@ function copiedWarning(page: number, rect: Rect, match: CopiedSealMatch): FileWa
 }
 
 export function findCopiedSeals(doc: PdfDocument, opts: CopiedSealOptions): FileWarning[] {
-  const known = prepareKnown(opts.known);
+  // The catalog's pictures are decoded only when the file has a picture worth comparing.
+  let prepared: PreparedKnown[] | undefined;
+  const known = (): PreparedKnown[] => (prepared ??= prepareKnown(opts.known));
   const genuineRefs = new Set<string>();
   const genuineDicts = new Set<PdfDict>();
   for (const w of opts.genuineWidgets ?? []) {
