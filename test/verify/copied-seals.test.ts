@@ -22,6 +22,11 @@ before(async () => { world = await makeWorld('copied-seals'); });
 after(() => world.cleanup());
 
 const seal = (): ReturnType<typeof rgbaOf> => rgbaOf(sealPng);
+/** The test seal as image XObject 10 with its soft mask 11, for the hand-made pages below. */
+const sealObjects = (): Array<{ num: number; body: Buffer }> => {
+  const img = flateImage(seal(), 11);
+  return [{ num: 10, body: img.body }, { num: 11, body: img.smask! }];
+};
 const verifyBytes = (bytes: Uint8Array, catalog = true): VerificationReport =>
   verifyPdf(bytes, { trustRoots: [world.ca.certificate], ...(catalog ? { sealCatalog: [world.sealDer] } : {}) });
 const copies = (r: VerificationReport): FileWarning[] => r.warnings.filter((w) => w.id === 'copied_seal_image');
@@ -102,12 +107,11 @@ test('a grey copy, a CMYK JPEG copy and a red stencil mask of the seal are the k
 });
 
 test('a seal drawn through form XObjects nested four deep is found at the rectangle the matrices give', () => {
-  const img = flateImage(seal(), 11);
   const r = verifyBytes(pagePdf({
     content: 'q 1 0 0 1 50 60 cm /Fm1 Do Q',
     resources: '/XObject << /Fm1 20 0 R >>',
     objects: [
-      { num: 10, body: img.body }, { num: 11, body: img.smask! },
+      ...sealObjects(),
       { num: 20, body: streamObj('/Type /XObject /Subtype /Form /BBox [0 0 500 500] /Matrix [1 0 0 1 10 0] /Resources << /XObject << /Fm2 21 0 R >> >>', '/Fm2 Do') },
       { num: 21, body: streamObj('/Type /XObject /Subtype /Form /BBox [0 0 1000 1000] /Matrix [0.5 0 0 0.5 0 0] /Resources << /XObject << /Fm3 22 0 R >> >>', 'q 200 0 0 200 100 100 cm /Fm3 Do Q') },
       { num: 22, body: streamObj('/Type /XObject /Subtype /Form /BBox [0 0 1 1] /Resources << /XObject << /Fm4 23 0 R >> >>', '/Fm4 Do') },
@@ -129,12 +133,11 @@ test('inline images (BI … ID … EI), hex-encoded and raw, are found', () => {
 });
 
 test('a Stamp annotation whose appearance shows the seal is a copy, reported at the annotation', () => {
-  const img = flateImage(seal(), 11);
   const r = verifyBytes(pagePdf({
     content: 'BT /F1 12 Tf 72 800 Td (contract) Tj ET',
     pageExtra: '/Annots [30 0 R]',
     objects: [
-      { num: 10, body: img.body }, { num: 11, body: img.smask! },
+      ...sealObjects(),
       { num: 30, body: '<< /Type /Annot /Subtype /Stamp /Rect [300 400 420 520] /F 4 /AP << /N 31 0 R >> >>' },
       { num: 31, body: streamObj('/Type /XObject /Subtype /Form /BBox [0 0 100 100] /Resources << /XObject << /Im1 10 0 R >> >>', 'q 100 0 0 100 0 0 cm /Im1 Do Q') },
     ],
@@ -143,12 +146,11 @@ test('a Stamp annotation whose appearance shows the seal is a copy, reported at 
 });
 
 test('a tiling pattern tiled with the seal is reported over the area it paints', () => {
-  const img = flateImage(seal(), 11);
   const r = verifyBytes(pagePdf({
     content: '/Pattern cs /P1 scn 50 50 240 240 re f',
     resources: '/Pattern << /P1 40 0 R >>',
     objects: [
-      { num: 10, body: img.body }, { num: 11, body: img.smask! },
+      ...sealObjects(),
       { num: 40, body: streamObj('/Type /Pattern /PatternType 1 /PaintType 1 /TilingType 1 /BBox [0 0 120 120] /XStep 120 /YStep 120 /Resources << /XObject << /Im1 10 0 R >> >>', 'q 120 0 0 120 0 0 cm /Im1 Do Q') },
     ],
   }));
@@ -197,12 +199,11 @@ test('a JPEG re-encoding of another seal in the same style is not named as the k
 });
 
 test('a seal hidden in the glyph of a Type3 font is found where the text is shown', () => {
-  const img = flateImage(seal(), 11);
   const r = verifyBytes(pagePdf({
     content: 'BT /T3 100 Tf 200 300 Td (a) Tj ET',
     resources: '/Font << /T3 50 0 R >>',
     objects: [
-      { num: 10, body: img.body }, { num: 11, body: img.smask! },
+      ...sealObjects(),
       { num: 50, body: '<< /Type /Font /Subtype /Type3 /FontBBox [0 0 1000 1000] /FontMatrix [0.001 0 0 0.001 0 0] /CharProcs << /a 51 0 R >> /Encoding << /Type /Encoding /Differences [97 /a] >> /FirstChar 97 /LastChar 97 /Widths [1000] /Resources << /XObject << /Im1 10 0 R >> >> >>' },
       { num: 51, body: streamObj('', '1000 0 0 0 1000 1000 d1 q 1000 0 0 1000 0 0 cm /Im1 Do Q') },
     ],
