@@ -285,3 +285,14 @@ test("the stamp's impression flattened into the page under its own widget is not
   assert.deepEqual(copies(r), []);
   assert.equal(r.verdict, 'valid', JSON.stringify(r.warnings));
 });
+
+test("a seal cut out of a stamped paper with the contract's black text under it is still the known seal", async () => {
+  const text = convert(world.dir, ['-size', '400x400', 'xc:white', '-fill', 'black', '-pointsize', '22',
+    '-draw', "text 10,60 'This contract is signed by both'", '-draw', "text 10,140 'parties on the date below and'",
+    '-draw', "text 10,220 'takes effect upon stamping by'", '-draw', "text 10,300 'the seller and the buyer hereof'"], 'paper.png');
+  assert.ok(text.length > 0);
+  const scan = convert(world.dir, [`${world.dir}/paper.png`, '-colorspace', 'sRGB', '-type', 'TrueColor', sealPngPath, '-composite', '-type', 'TrueColor', '-quality', '80'], 'scan.jpg');
+  const d = await PDFDocument.create();
+  d.addPage([595, 842]).drawImage(await d.embedJpg(scan), { x: 300, y: 600, width: 110, height: 110 });
+  assertKnownCopy(verifyBytes(await d.save()), [300, 600, 410, 710]);
+});
