@@ -192,6 +192,23 @@ function copiedWarning(page: number, rect: Rect, match: CopiedSealMatch): FileWa
   return { id: 'copied_seal_image', page, rect, message, copiedSeal: match };
 }
 
+/** What a picture's analysis means where it is drawn: a copied or seal-like picture, one not checked, or nothing. */
+function warningFor(a: Analysis, img: PageImage, page: number): FileWarning | undefined {
+  const rect = rectOf(img);
+  if (a.kind === 'skip') return undefined;
+  if (a.kind === 'not_checked') {
+    return {
+      id: 'image_not_checked', page, rect,
+      message: {
+        zh: `第 ${page} 页有一幅无法检查的图像（${a.reason.zh}），未能确认它是否为复制的印章`,
+        en: `Page ${page} has an image that could not be checked for a copied seal (${a.reason.en})`,
+      },
+    };
+  }
+  if (a.known) return copiedWarning(page, rect, { match: 'known_seal', esID: a.known.esID, name: a.known.name, drawnBy: img.source });
+  return a.sealLike ? copiedWarning(page, rect, { match: 'seal_like', drawnBy: img.source }) : undefined;
+}
+
 export function findCopiedSeals(doc: PdfDocument, opts: CopiedSealOptions): FileWarning[] {
   // The catalog's pictures are decoded only when the file has a picture worth comparing.
   let prepared: PreparedKnown[] | undefined;
@@ -236,26 +253,11 @@ export function findCopiedSeals(doc: PdfDocument, opts: CopiedSealOptions): File
         }
         analyses.set(img.key, a);
       }
-      const rect = rectOf(img);
-      const pageNo = page.index + 1;
-      const dedupe = `${pageNo}|${rect.join(',')}|${img.key}`;
-      if (a.kind === 'skip' || reported.has(dedupe)) continue;
-      if (a.kind === 'not_checked') {
-        reported.add(dedupe);
-        warnings.push({
-          id: 'image_not_checked', page: pageNo, rect,
-          message: {
-            zh: `第 ${pageNo} 页有一幅无法检查的图像（${a.reason.zh}），未能确认它是否为复制的印章`,
-            en: `Page ${pageNo} has an image that could not be checked for a copied seal (${a.reason.en})`,
-          },
-        });
-        continue;
-      }
-      if (!a.known && !a.sealLike) continue;
+      const w = warningFor(a, img, page.index + 1);
+      const dedupe = `${w?.page}|${w?.rect?.join(',')}|${img.key}`;
+      if (!w || reported.has(dedupe)) continue;
       reported.add(dedupe);
-      warnings.push(copiedWarning(pageNo, rect, a.known
-        ? { match: 'known_seal', esID: a.known.esID, name: a.known.name, drawnBy: img.source }
-        : { match: 'seal_like', drawnBy: img.source }));
+      warnings.push(w);
     }
     if (stopped) break;
   }
