@@ -8,7 +8,8 @@ import { decodeSeal } from '../../src/core/asn1/ses-seal';
 import { decodePng } from '../../src/core/image/png';
 import { sealLikeness } from '../../src/core/image/seal-likeness';
 import { verifyPdf } from '../../src/core/verify/verify-pdf';
-import { convert, sealPngPath } from './copied-seals-fixtures';
+import { convert, otherRoundSealPng, ovalSealPng, sealPngPath } from './copied-seals-fixtures';
+import { fingerprints, samePicture } from '../../src/core/image/seal-fingerprint';
 import { makeWorld, repoRoot, sealPng, type World } from './world';
 
 /**
@@ -97,3 +98,29 @@ function writeTemp(bytes: Buffer, name: string): string {
   fs.writeFileSync(f, bytes);
   return f;
 }
+
+test('the platform can feed bare seal pictures: the copy is named after the entry, or called a known seal', () => {
+  const bytes = fs.readFileSync(copied);
+  const named = verifyPdf(bytes, { trustRoots: [], sealCatalog: [{ esID: 'PLAT-0001', name: '平台登记的合同专用章', picture: { type: 'PNG', data: sealPng } }] });
+  const w = named.warnings.find((x) => x.id === 'copied_seal_image');
+  assert.equal(w?.copiedSeal?.match, 'known_seal');
+  assert.equal(w?.copiedSeal?.esID, 'PLAT-0001');
+  assert.match(w?.message.zh ?? '', /疑似复制的印章图像：平台登记的合同专用章（PLAT-0001）/);
+  const anonymous = verifyPdf(bytes, { trustRoots: [], sealCatalog: [{ picture: { type: 'PNG', data: sealPng } }] });
+  assert.match(anonymous.warnings.find((x) => x.id === 'copied_seal_image')?.message.en ?? '', /copied seal picture: a known seal/);
+});
+
+test('no two different seals — ours, two of the same style, three real vendors\' — are taken for one another', () => {
+  const pictures: Array<[string, Buffer]> = [
+    ['test seal', sealPng],
+    ['other round', fs.readFileSync(otherRoundSealPng)],
+    ['oval', fs.readFileSync(ovalSealPng)],
+    ...['fzz_seal.sel', 'koal_Seal.esl', 'ofdrw_UserV4.esl'].map((n) => [n, Buffer.from(decodeSeal(fs.readFileSync(path.join(VENDOR, n))).eSealInfo.picture.data)] as [string, Buffer]),
+  ];
+  const prints = pictures.map(([, png]) => fingerprints(decodePng(png)));
+  for (let i = 0; i < prints.length; i++) {
+    for (let j = 0; j < prints.length; j++) {
+      if (i !== j) assert.equal(samePicture(prints[i]!, prints[j]!), false, `${pictures[i]![0]} ~ ${pictures[j]![0]}`);
+    }
+  }
+});

@@ -5,6 +5,9 @@ import { PDFDocument, StandardFonts, rgb } from 'pdf-lib';
 import type { VerificationReport } from '../../src/api/verification-report';
 import { sealLikeness } from '../../src/core/image/seal-likeness';
 import { verifyPdf } from '../../src/core/verify/verify-pdf';
+import { findCopiedSeals, knownSealOf } from '../../src/core/verify/copied-seals';
+import { decodeSeal } from '../../src/core/asn1/ses-seal';
+import { openPdf } from '../../src/core/pdf/document';
 import { makeWorld, sealPng, type World } from './world';
 import { convert, flateImage, jpegImage, pagePdf, pdfDrawing, rgbaOf, sealPngPath, streamObj } from './copied-seals-fixtures';
 
@@ -99,4 +102,42 @@ test('a picture drawn three thousand times is reported at each place, up to 200 
   assert.equal(found.length, 200);
   assert.ok(found.every((w) => w.copiedSeal?.match === 'known_seal'));
   assert.equal(new Set(found.map((w) => w.rect!.join(','))).size, 200);
+});
+
+test('a CMYK JPEG without the Adobe marker has no agreed colours: reported as not checked, not guessed', () => {
+  const adobe = convert(world.dir, [sealPngPath, '-background', 'white', '-flatten', '-colorspace', 'CMYK', '-quality', '85'], 'cmyk.jpg');
+  // cut the APP14 "Adobe" segment out of the file
+  let at = 2;
+  while (at < adobe.length && !(adobe[at] === 0xff && adobe[at + 1] === 0xee)) at += 2 + adobe.readUInt16BE(at + 2);
+  assert.ok(at < adobe.length, 'ImageMagick wrote an Adobe marker');
+  const bare = Buffer.concat([adobe.subarray(0, at), adobe.subarray(at + 2 + adobe.readUInt16BE(at + 2))]);
+  const r = verifyBytes(pdfDrawing({ body: jpegImage(bare, 400, 400, { cs: '/DeviceCMYK' }) }, [100, 100, 100, 100]));
+  const w = r.warnings.find((x) => x.id === 'image_not_checked');
+  assert.match(w?.message.en ?? '', /CMYK JPEG without an Adobe marker/);
+  assert.deepEqual(w?.rect, [100, 100, 200, 200]);
+});
+
+test("a real vendor's stamped e-invoice (its QR code a JBIG2 image, its seal in the stamp's widget) shows no copied seal", () => {
+  const r = verifyPdf('/work/shared/testdata/gm-vendor/gomain_xilou_invoice.pdf', { trustRoots: [] });
+  assert.ok(r.signatures.length >= 1);
+  assert.deepEqual(flagged(r), []);
+});
+
+test('a scan that runs out of its time budget stops and says so, keeping what it found', () => {
+  const img = flateImage(rgbaOf(sealPng), 11);
+  const names: string[] = [];
+  let content = '';
+  const objects: Array<{ num: number; body: Buffer }> = [{ num: 11, body: img.smask! }];
+  for (let i = 0; i < 40; i++) {
+    // forty separate copies of the picture: each is decoded on its own
+    objects.push({ num: 100 + i, body: img.body });
+    names.push(`/I${i} ${100 + i} 0 R`);
+    content += `q 60 0 0 60 ${(i % 8) * 70} ${Math.floor(i / 8) * 70} cm /I${i} Do Q\n`;
+  }
+  const doc = openPdf(pagePdf({ content, resources: `/XObject << ${names.join(' ')} >>`, objects }));
+  const warnings = findCopiedSeals(doc, { known: [knownSealOf(decodeSeal(world.sealDer))], maxMillis: 1 });
+  const last = warnings[warnings.length - 1]!;
+  assert.equal(last.id, 'image_not_checked');
+  assert.match(last.message.en, /did not finish/);
+  assert.ok(warnings.length < 41, 'the scan stopped before the end');
 });
