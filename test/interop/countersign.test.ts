@@ -6,7 +6,7 @@ import { verifyPdf } from '../../src/core/verify/verify-pdf';
 import { classicPdf } from '../sign/support/stamp-fixtures';
 import { makeWorld, type World } from '../verify/world';
 import {
-  acroFormIsDirect, itextSign, makePeerPki, missingPeerTools, mutoolSign, pdfsigSign, pdfsigVerdicts, preparedFieldPdf, type PeerPki,
+  acroFormIsDirect, itextSign, makePeerPki, missingPeerTools, mutoolSign, pdfsigSign, pdfsigSignPrepared, pdfsigVerdicts, preparedFieldPdf, type PeerPki,
 } from './support/peer-signers';
 
 /**
@@ -24,9 +24,12 @@ import {
 const missing = missingPeerTools();
 const skip = missing.length > 0 ? `peer signers missing: ${missing.join(', ')} (scripts/setup.sh installs them)` : false;
 
-type Peer = 'pdfsig' | 'itext' | 'mutool';
-const PEERS: Peer[] = ['pdfsig', 'itext', 'mutool'];
-const PEER_FIELD: Record<Peer, string> = { pdfsig: 'PdfsigSig', itext: 'ItextSig', mutool: 'PartnerSig' };
+type Peer = 'pdfsig' | 'pdfsig-prepared' | 'itext' | 'itext-cades' | 'mutool';
+const PEERS: Peer[] = ['pdfsig', 'pdfsig-prepared', 'itext', 'itext-cades', 'mutool'];
+const PEER_FIELD: Record<Peer, string> = { pdfsig: 'PdfsigSig', 'pdfsig-prepared': 'PartnerSig', itext: 'ItextSig', 'itext-cades': 'ItextCadesSig', mutool: 'PartnerSig' };
+const SUBFILTER: Record<Peer, string> = {
+  pdfsig: 'adbe.pkcs7.detached', 'pdfsig-prepared': 'adbe.pkcs7.detached', itext: 'adbe.pkcs7.detached', 'itext-cades': 'ETSI.CAdES.detached', mutool: 'adbe.pkcs7.detached',
+};
 
 let world: World;
 let pki: PeerPki;
@@ -39,14 +42,15 @@ after(() => world?.cleanup());
 
 function peerSign(peer: Peer, input: string, output: string): string {
   if (peer === 'pdfsig') pdfsigSign(pki, input, output);
-  else if (peer === 'itext') itextSign(pki, input, output);
+  else if (peer === 'pdfsig-prepared') pdfsigSignPrepared(pki, input, output);
+  else if (peer === 'itext' || peer === 'itext-cades') itextSign(pki, input, output, PEER_FIELD[peer], peer === 'itext-cades');
   else mutoolSign(pki, input, output);
   return output;
 }
 
-/** mutool signs only a prepared empty field, so its base document has one; the others add their own field. */
+/** mutool and pdfsig -sign sign only a prepared empty field, so their base document has one; the others add their own field. */
 async function base(peer: Peer, name: string): Promise<string> {
-  return peer === 'mutool' ? preparedFieldPdf(world.file(`${name}-base.pdf`)) : classicPdf(world.file(`${name}-base.pdf`), 1);
+  return peer === 'mutool' || peer === 'pdfsig-prepared' ? preparedFieldPdf(world.file(`${name}-base.pdf`)) : classicPdf(world.file(`${name}-base.pdf`), 1);
 }
 
 const verify = (file: string): VerificationReport => verifyPdf(fs.readFileSync(file), { trustRoots: [world.ca.certificate, pki.rootDer] });
@@ -101,8 +105,11 @@ async function peerThenSealDesk(peer: Peer): Promise<{ file: string; earlier: st
 /** Change-analysis cases that still fail at this commit, with why (revision-changes.ts, the change-rules work). */
 const CHANGE_ANALYSIS_TODO: Record<string, string | undefined> = {
   'a-pdfsig': 'change analysis: pdfsig adds /DR to the AcroForm and writes null objects (no rule allows them yet)',
+  'a-pdfsig-prepared': 'change analysis: signing the prepared empty field sets its /V and appearance ("the signature (/V) of signature field PartnerSig was replaced")',
   'a-itext': 'change analysis: iText adds /Version to the catalog, /DA to the AcroForm and fonts for its appearance',
+  'a-itext-cades': 'change analysis: iText adds /Version to the catalog, /DA to the AcroForm and fonts for its appearance',
   'b-itext': 'change analysis: SealDesk turns the direct /AcroForm iText wrote into an indirect one ("AcroForm replaced")',
+  'b-itext-cades': 'change analysis: SealDesk turns the direct /AcroForm iText wrote into an indirect one ("AcroForm replaced")',
   'a-mutool': "change analysis: signing the prepared field adds its appearance's fonts (Type0, CIDFontType0C, descriptor) under the widget",
 };
 
@@ -114,6 +121,7 @@ for (const peer of PEERS) {
     assert.equal(check(signatureOf(report, 'SealDesk_Seal_1'), 'seal').status, 'ok');
     assert.equal(check(signatureOf(report, 'SealDesk_Seal_1'), 'impression').status, 'ok');
     assertSignatureSound(signatureOf(report, PEER_FIELD[peer]), `${peer} countersignature`, peer === 'mutool');
+    assert.equal(signatureOf(report, PEER_FIELD[peer]).subFilter, SUBFILTER[peer]);
     const ps = pdfsigVerdicts(file);
     assert.deepEqual(ps.byField, { SealDesk_Seal_1: true, [PEER_FIELD[peer]]: true }, ps.text);
   });

@@ -2,7 +2,8 @@
  * A partner signing with iText 5 (libitext5-java + BouncyCastle), the way iText's own examples do:
  * PdfStamper.createSignature in append mode, a new visible signature field on page 1, and
  * MakeSignature.signDetached (adbe.pkcs7.detached). Used by test/interop/countersign.test.ts, compiled
- * there with javac into a temp dir. Arguments: in.pdf out.pdf key.p12 (empty password) fieldName.
+ * there with javac into a temp dir. Arguments: in.pdf out.pdf key.p12 (empty password) fieldName
+ * [cades] — with "cades" the CMS is ETSI.CAdES.detached (CryptoStandard.CADES) instead.
  */
 import com.itextpdf.text.Rectangle;
 import com.itextpdf.text.pdf.*;
@@ -28,6 +29,7 @@ public class ItextSign {
     ap.setVisibleSignature(new Rectangle(72, 72, 272, 132), 1, field);
     ExternalSignature es = new PrivateKeySignature(key, "SHA-256", "BC");
     ExternalDigest digest = new BouncyCastleDigest();
-    MakeSignature.signDetached(ap, digest, es, chain, null, null, null, 0, MakeSignature.CryptoStandard.CMS);
+    MakeSignature.CryptoStandard standard = a.length > 4 && a[4].equals("cades") ? MakeSignature.CryptoStandard.CADES : MakeSignature.CryptoStandard.CMS;
+    MakeSignature.signDetached(ap, digest, es, chain, null, null, null, 0, standard);
   }
 }

@@ -58,21 +58,29 @@ export function makePeerPki(dir: string): PeerPki {
   return { dir, rootDer: new Uint8Array(new crypto.X509Certificate(rootPem).raw), rootPem, p12: path.join(dir, 'peer.p12'), nssDir };
 }
 
-/** poppler: a new signature field, signed by NSS (adbe.pkcs7.detached, BER with indefinite lengths). */
+/** poppler: a new signature field signed by NSS (adbe.pkcs7.detached; BER with indefinite lengths). */
 export function pdfsigSign(pki: PeerPki, input: string, output: string, field = 'PdfsigSig'): void {
   run('pdfsig', ['-nssdir', `sql:${pki.nssDir}`, '-add-signature', '-nick', 'peer', '-new-signature-field-name', field, '-reason', 'countersign', input, output]);
 }
 
+/**
+ * poppler: signs a prepared empty field (`-sign`). (pdfsig 22.12 refuses `-etsi` with `-add-signature`
+ * and ignores it with `-sign`: it writes adbe.pkcs7.detached either way.)
+ */
+export function pdfsigSignPrepared(pki: PeerPki, input: string, output: string, field = 'PartnerSig'): void {
+  run('pdfsig', ['-nssdir', `sql:${pki.nssDir}`, '-sign', field, '-nick', 'peer', '-reason', 'countersign', input, output]);
+}
+
 let itextClasses: string | undefined;
 
-/** iText 5: MakeSignature.signDetached into a new visible field (the program is compiled once per run). */
-export function itextSign(pki: PeerPki, input: string, output: string, field = 'ItextSig'): void {
+/** iText 5: MakeSignature.signDetached into a new visible field, CMS or CAdES (the program is compiled once per run). */
+export function itextSign(pki: PeerPki, input: string, output: string, field = 'ItextSig', cades = false): void {
   if (!itextClasses) {
     const out = fs.mkdtempSync(path.join(pki.dir, 'itext-classes-'));
     run('javac', ['-cp', JARS.join(':'), '-d', out, path.resolve(__dirname, '../java/ItextSign.java')]);
     itextClasses = out;
   }
-  run('java', ['-cp', [...JARS, itextClasses].join(':'), 'ItextSign', input, output, pki.p12, field]);
+  run('java', ['-cp', [...JARS, itextClasses].join(':'), 'ItextSign', input, output, pki.p12, field, ...(cades ? ['cades'] : [])]);
 }
 
 /**
