@@ -254,6 +254,14 @@ test('an issuerSerial whose serial is not the signer certificate\'s fails, thoug
   assert.equal(r.signingCertificateMatches, false);
 });
 
+test('an ESSCertIDv2 hashed with an algorithm SealDesk does not know is "unsupported algorithm", not "another certificate"', () => {
+  const r = check(buildWildCms({ key: keys.ec!.key, certificate: keys.ec!.cert, content, signingCertificate: { version: 2, issuerSerial: false, hashAlgorithmOid: '1.2.3.4.99' } }));
+  assert.match(r.unsupportedAlgorithm!, /signing-certificate-v2 hash 1\.2\.3\.4\.99/);
+  assert.equal(r.signingCertificateMatches, undefined);
+  const sha512 = check(buildWildCms({ key: keys.ec!.key, certificate: keys.ec!.cert, content, signingCertificate: { version: 2, issuerSerial: false, hashAlgorithmOid: '2.16.840.1.101.3.4.2.3' } }));
+  assert.equal(sha512.signingCertificateMatches, false, 'a SHA-512 ESSCertIDv2 holding a SHA-256 hash names no certificate');
+});
+
 test("pyHanko's peer files: no signed attributes, SKI signer id, ESS v1 with and without issuerSerial all verify at the CMS level", () => {
   const files: Array<[string, Partial<ReturnType<typeof verifyCmsSignature>>]> = [
     ['sig-no-signed-attrs.pdf', { hasSignedAttributes: false }],

@@ -85,6 +85,35 @@ for (const [what, v, reason] of CASES) {
   });
 }
 
+test('a stamp whose /ByteRange runs beyond the end of the file is invalid with that reason; the stamp before it is still judged', () => {
+  const doc = openPdf(twice);
+  const second = doc.signatureFields().find((f) => f.name === 'SealDesk_Seal_2')!.value!;
+  const [, b, c, d] = second.byteRange;
+  const span = second.byteRangeSpan;
+  const forged = Buffer.from(twice);
+  const text = `[0 ${b} ${c} ${d! + 1000}]`;
+  assert.ok(text.length <= span.end - span.start);
+  forged.write(text.slice(0, -1).padEnd(span.end - span.start - 1, ' ') + ']', span.start, 'latin1');
+  const report = verifyPdf(forged, { trustRoots: [world.ca.certificate] });
+  const s2 = report.signatures.find((s) => s.field === 'SealDesk_Seal_2')!;
+  assert.equal(s2.verdict, 'invalid');
+  assert.match(s2.checks.find((c) => c.id === 'byte_range')!.message.en, /beyond the end of the file/);
+  const s1 = report.signatures.find((s) => s.field === 'SealDesk_Seal_1')!;
+  for (const id of ['byte_range', 'digest', 'signature']) assert.equal(s1.checks.find((c) => c.id === id)!.status, 'ok', id);
+});
+
+test('bytes after the last %%EOF are unsigned data: the stamp that covers the last revision is invalid saying so, the file is still read', () => {
+  for (const tail of ['garbage after the end\n', '\n99 0 obj\n<< /Type /Annot /Subtype /FreeText /Rect [0 0 500 500] >>\nendobj\n']) {
+    const report = verifyPdf(Buffer.concat([twice, Buffer.from(tail, 'latin1')]), { trustRoots: [world.ca.certificate] });
+    const s2 = report.signatures.find((s) => s.field === 'SealDesk_Seal_2')!;
+    assert.equal(s2.verdict, 'invalid');
+    assert.match(s2.checks.find((c) => c.id === 'byte_range')!.message.en, new RegExp(`${Buffer.byteLength(tail, 'latin1')} bytes of unsigned data follow its %%EOF`));
+    assert.equal(s2.checks.find((c) => c.id === 'digest')!.status, 'ok', 'the signed bytes themselves are intact');
+  }
+  const padded = verifyPdf(Buffer.concat([twice, Buffer.from('\r\n  \0\0\n')]), { trustRoots: [world.ca.certificate] });
+  assert.equal(padded.signatures.find((s) => s.field === 'SealDesk_Seal_2')!.checks.find((c) => c.id === 'byte_range')!.status, 'ok', 'whitespace after %%EOF is no data');
+});
+
 test('two broken stamps and two good ones: each broken one has its own reason', () => {
   const one = withBrokenField(twice, 'NoContents', `obj:<< ${SIG_HEAD} /ByteRange [0 10 20 30] >>`);
   const both = withBrokenField(one, 'Dummy', 'direct:(not a signature)');

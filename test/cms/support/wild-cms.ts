@@ -20,7 +20,7 @@ export interface WildCmsOptions {
   /** false: the signature is over the content itself (PKCS#7 style). */
   signedAttributes?: boolean;
   /** The ESS attribute, naming `names` (default: the signer certificate). */
-  signingCertificate?: { version: 1 | 2; issuerSerial: boolean; names?: Uint8Array };
+  signingCertificate?: { version: 1 | 2; issuerSerial: boolean; names?: Uint8Array; hashAlgorithmOid?: string };
   sid?: 'issuerAndSerial' | 'subjectKeyIdentifier';
   /** What to write as SignerInfo.signatureAlgorithm (default: the usual OID for the key). */
   signatureAlgorithm?: { oid: string; params?: asn1js.AsnType };
@@ -85,10 +85,11 @@ export function buildWildCms(o: WildCmsOptions): Uint8Array {
 }
 
 /** signing-certificate (v1, SHA-1 ESSCertID) or signing-certificate-v2 (SHA-256, the default, so omitted). */
-function essAttribute(o: { version: 1 | 2; issuerSerial: boolean }, named: Uint8Array): pkijs.Attribute {
+function essAttribute(o: { version: 1 | 2; issuerSerial: boolean; hashAlgorithmOid?: string }, named: Uint8Array): pkijs.Attribute {
   const cert = pkijs.Certificate.fromBER(ab(named));
   const hash = crypto.createHash(o.version === 1 ? 'sha1' : 'sha256').update(named).digest();
   const items: asn1js.AsnType[] = [new asn1js.OctetString({ valueHex: ab(new Uint8Array(hash)) })];
+  if (o.hashAlgorithmOid) items.unshift(new pkijs.AlgorithmIdentifier({ algorithmId: o.hashAlgorithmOid }).toSchema());
   if (o.issuerSerial) {
     items.push(new asn1js.Sequence({
       value: [
