@@ -48,6 +48,10 @@ export function formObjectChange(a: RevisionAnalysis, obj: string, num: number, 
       a.disallow(obj, { zh: `表单域“${role.name}”被修改(${keys})`, en: `form field "${role.name}" changed (${keys})` });
       return;
     case 'appearance':
+      if (role.field.type === 'Sig') {
+        a.disallow(obj, { zh: `签章“${role.field.name}”的外观对象 ${num} 被改写(${keys})`, en: `the appearance object ${num} of stamp "${role.field.name}" was rewritten (${keys})` });
+        return;
+      }
       appearanceRewritten(a, obj, num, role, oldObj, newObj, 'form-filling');
       return;
     default:

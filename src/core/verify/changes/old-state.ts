@@ -180,8 +180,8 @@ export function readForm(ctx: RevisionContext): FormState {
       const field: FieldState = { name, type, flags, inheritedFlags: inherited.flags, signed: ctx.resolve(d.get('V'), prev) instanceof PdfDict, num: o.num };
       s.roles.set(o.num, { kind: 'sig-field', field, isWidget });
       for (const w of widgets) if (w.num !== o.num && !s.roles.has(w.num)) s.roles.set(w.num, { kind: 'sig-widget', field });
-      // An empty signature field's appearance may be replaced when it is signed.
-      if (!field.signed) for (const w of widgets) readAppearanceParts(ctx, w, field, s);
+      // An empty signature field's appearance may be replaced when it is signed; a signed one's never.
+      for (const w of widgets) readAppearanceParts(ctx, w, field, s);
       readLocks(ctx, d, name, s);
       return;
     }
