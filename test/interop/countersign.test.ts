@@ -17,8 +17,7 @@ import {
  * dictionary, which SealDesk's stamp must keep working with).
  *
  * Each case is asserted in two parts: the signatures themselves (ByteRange, digest, CMS signature,
- * chain — this engineer's part) and "no disallowed change after it" (the change analysis of
- * revision-changes.ts). Where the second still fails because of the change analysis, the test is
+ * chain) and "no disallowed change after it" (the change analysis, src/core/verify/changes). Where the second still fails because of the change analysis, the test is
  * marked todo with the reason, so the run shows it without hiding it.
  */
 const missing = missingPeerTools();
@@ -104,13 +103,9 @@ async function peerThenSealDesk(peer: Peer): Promise<{ file: string; earlier: st
 
 /** Change-analysis cases that still fail at this commit, with why (revision-changes.ts, the change-rules work). */
 const CHANGE_ANALYSIS_TODO: Record<string, string | undefined> = {
-  'a-pdfsig': 'change analysis: pdfsig adds /DR to the AcroForm and writes null objects (no rule allows them yet)',
-  'a-pdfsig-prepared': 'change analysis: signing the prepared empty field sets its /V and appearance ("the signature (/V) of signature field PartnerSig was replaced")',
-  'a-itext': 'change analysis: iText adds /Version to the catalog, /DA to the AcroForm and fonts for its appearance',
-  'a-itext-cades': 'change analysis: iText adds /Version to the catalog, /DA to the AcroForm and fonts for its appearance',
-  'b-itext': 'change analysis: SealDesk turns the direct /AcroForm iText wrote into an indirect one ("AcroForm replaced")',
-  'b-itext-cades': 'change analysis: SealDesk turns the direct /AcroForm iText wrote into an indirect one ("AcroForm replaced")',
-  'a-mutool': "change analysis: signing the prepared field adds its appearance's fonts (Type0, CIDFontType0C, descriptor) under the widget",
+  'a-pdfsig-prepared': 'change analysis: pdfsig -sign writes /M (the annotation\'s modification date) into the prepared widget-field besides /V and /AP; the prepared-field rule refuses /M, so the new /Sig and appearance count as added outside any stamp',
+  'a-itext': 'change analysis: iText adds /DR << /XObject << /FRM n 0 R >> /Font << /Helv /ZaDb >> >> to the AcroForm; the /DR /XObject entry is refused and the two Type1 fonts count as added outside any stamp',
+  'a-itext-cades': 'change analysis: iText adds /DR << /XObject << /FRM n 0 R >> /Font << /Helv /ZaDb >> >> to the AcroForm; the /DR /XObject entry is refused and the two Type1 fonts count as added outside any stamp',
 };
 
 for (const peer of PEERS) {

@@ -250,6 +250,7 @@ function verifySignature(s: SignatureInput): SignatureReport {
   // What later revisions changed.
   const later = judgeLaterChanges(s.doc, s.field, s.structure.revision, s.changesByRevision);
   report.modifications = later.modifications;
+  report.modificationLevel = later.level;
   add('modifications', later.status, later.message);
   checks.sort((a, b) => CHECK_ORDER.indexOf(a.id) - CHECK_ORDER.indexOf(b.id));
   report.verdict = verdictOf(checks);
