@@ -51,6 +51,10 @@ test('a document timestamp over a SealDesk-stamped file is verified as a documen
   const stamp = report.signatures.find((s) => s.field === 'SealDesk_Seal_1')!;
   assert.equal(stamp.kind, undefined);
   assert.equal(status(stamp).signature, 'ok');
+  // A document timestamp after a stamp is an LTV update, not a modification.
+  assert.equal(status(stamp).modifications, 'ok', stamp.checks.find((c) => c.id === 'modifications')!.message.en);
+  assert.equal(stamp.modificationLevel, 'ltv');
+  assert.equal(report.verdict, 'valid');
 });
 
 test('a document timestamp from an unknown TSA is a warning on its chain, not a failure', async () => {
