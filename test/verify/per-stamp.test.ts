@@ -9,6 +9,7 @@ import { PdfRef, array, withEntries, type PdfDict } from '../../src/core/pdf/obj
 import { verifyPdf } from '../../src/core/verify/verify-pdf';
 import { toPem } from '../../src/core/pki/certificate-authority';
 import { classicPdf } from '../sign/support/stamp-fixtures';
+import { makeGmWorld } from '../gm/support/gm-world';
 import { makeWorld, repoRoot, type World } from './world';
 
 /**
@@ -122,6 +123,25 @@ test('two broken stamps and two good ones: each broken one has its own reason', 
   assert.match(reasons.NoContents!, /no \/Contents/);
   assert.match(reasons.Dummy!, /not a dictionary/);
   assert.equal(report.signatures.filter((s) => /^SealDesk_Seal_/.test(s.field) && s.checks.find((c) => c.id === 'signature')!.status === 'ok').length, 2);
+});
+
+test('GM profile: a broken signature dictionary beside an SM2 SES_Signature stamp fails alone; the GM stamp is still judged', async () => {
+  const gm = await makeGmWorld('per-stamp');
+  try {
+    const stampedGm = fs.readFileSync(await gm.stamp(await classicPdf(gm.file('in.pdf'), 1), gm.file('gm.pdf')));
+    for (const [what, v, reason] of CASES.slice(0, 3).concat([CASES[6]!])) {
+      const report = verifyPdf(withBrokenField(stampedGm, 'Broken', v), { trustRoots: [gm.root.der] });
+      const bad = report.signatures.find((s) => s.field === 'Broken')!;
+      assert.equal(bad.verdict, 'invalid', what);
+      assert.match(bad.checks.find((c) => c.id === 'byte_range')!.message.en, reason, what);
+      const good = report.signatures.find((s) => s.field === 'SealDesk_Seal_1')!;
+      for (const id of ['byte_range', 'digest', 'signature', 'seal', 'seal_signer']) {
+        assert.equal(good.checks.find((c) => c.id === id)!.status, 'ok', `${what}: GM stamp ${id}: ${good.checks.find((c) => c.id === id)!.message.en}`);
+      }
+    }
+  } finally {
+    gm.cleanup();
+  }
 });
 
 test('the CLI exits 1 (the worst stamp: invalid) for a file with one broken stamp, never 2 (unreadable)', () => {
