@@ -55,6 +55,7 @@ test('a document timestamp over a SealDesk-stamped file is verified as a documen
   assert.equal(status(stamp).modifications, 'ok', stamp.checks.find((c) => c.id === 'modifications')!.message.en);
   assert.equal(stamp.modificationLevel, 'ltv');
   assert.equal(report.verdict, 'valid');
+  assert.equal(report.summary.en, 'All 1 stamp(s) and 1 document timestamp(s) are valid');
 });
 
 test('a document timestamp from an unknown TSA is a warning on its chain, not a failure', async () => {
