@@ -111,6 +111,16 @@ test('a BER CMS over other bytes, or with its signed attributes changed, is not 
   assert.equal(r.signatureValid, false, 'the signature over the changed signed attributes fails');
 });
 
+test('a message-digest written as a BER constructed OCTET STRING (in chunks) is read as the concatenation', () => {
+  const cms = buildWildCms({ key: keys.rsa!.key, certificate: keys.rsa!.cert, content, chunkedMessageDigest: true });
+  const parsed = parseCms(cms);
+  assert.equal(Buffer.from(parsed.messageDigest!).toString('hex'), crypto.createHash('sha256').update(content).digest('hex'));
+  const r = check(cms);
+  assert.equal(r.digestMatches, true, r.problems.join('; '));
+  assert.equal(r.signatureValid, true, r.problems.join('; '));
+  assert.equal(check(cms, Buffer.from('other')).digestMatches, false);
+});
+
 test('SignedData without signed attributes (openssl cms -noattr) verifies over the content itself; other content does not', () => {
   const cms = opensslCms('rsa', ['-noattr', '-md', 'sha256']);
   const parsed = parseCms(cms);
