@@ -76,6 +76,8 @@ export type ModificationLevel = 'none' | 'ltv' | 'form_filling' | 'annotations' 
 export interface SignatureReport {
   /** Fully qualified field name. */
   field: string;
+  /** 'document_timestamp': a PAdES document timestamp (/SubFilter /ETSI.RFC3161), whose "signer" is the TSA. Absent: a signature (stamp). */
+  kind?: 'signature' | 'document_timestamp';
   /** 1-based page number of the widget, or null when the widget is on no page (invisible signature). */
   page: number | null;
   rect: Rect | null;

@@ -2,6 +2,7 @@ import type { BilingualText, CheckStatus, Modification, ModificationLevel } from
 import type { PdfDocument } from '../pdf/document';
 import type { SignatureField } from '../pdf/signature-fields';
 import { allowedChangesMessage, modificationLevel } from './revision-changes';
+import { readDocumentSignatures } from './signature-dictionaries';
 
 export interface LaterChangesJudgement {
   status: CheckStatus;
@@ -18,7 +19,7 @@ export interface LaterChangesJudgement {
 export function judgeLaterChanges(doc: PdfDocument, field: SignatureField, revision: number | undefined, changesByRevision: Modification[][]): LaterChangesJudgement {
   const ref = field.value?.ref.key;
   let orphan: boolean;
-  try { orphan = !doc.signatureFields().some((f) => f.value?.ref.key === ref); } catch { orphan = true; }
+  try { orphan = !readDocumentSignatures(doc).fields.some((f) => f.value?.ref.key === ref); } catch { orphan = true; }
   const removed: BilingualText = { zh: '该签章已不在当前文档的表单中', en: "this stamp is no longer part of the document's form" };
   if (revision === undefined) {
     return orphan

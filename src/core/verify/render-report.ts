@@ -52,8 +52,9 @@ export function renderReportText(report: VerificationReport): string {
     lines.push('');
     const sv = VERDICT[s.verdict];
     lines.push(`[${i + 1}] ${s.field} — ${sv.zh} / ${sv.en}`);
+    if (s.kind === 'document_timestamp') lines.push('    文档时间戳 / Document timestamp (PAdES, ETSI.RFC3161)');
     if (s.seal) lines.push(`    印章 / Seal: ${s.seal.name} (${s.seal.esID})`);
-    if (s.signer) lines.push(`    签章人 / Signer: ${s.signer.commonName}`);
+    if (s.signer) lines.push(s.kind === 'document_timestamp' ? `    时间戳服务 / TSA: ${s.signer.commonName}` : `    签章人 / Signer: ${s.signer.commonName}`);
     if (s.signingTime) {
       const src = s.timeSource === 'timestamp' ? '时间戳 / timestamp' : '签章人声明 / claimed by the signer';
       lines.push(`    签章时间 / Signed at: ${s.signingTime} (${src})`);
