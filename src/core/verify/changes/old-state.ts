@@ -124,6 +124,11 @@ function collectResources(ctx: RevisionContext, res: PdfObject | undefined, page
           const dd = ctx.resolve(desc, ctx.prev);
           if (dd instanceof PdfDict) for (const k of ['FontFile', 'FontFile2', 'FontFile3']) { const ff = dd.get(k); if (ff instanceof PdfRef) into.set(ff.num, page); }
         }
+        // a Type 3 font's glyphs are content streams of their own
+        const procs = ctx.resolve(x.get('CharProcs'), ctx.prev);
+        if (x.get('CharProcs') instanceof PdfRef) into.set((x.get('CharProcs') as PdfRef).num, page);
+        if (procs instanceof PdfDict) for (const p of procs.entries.values()) if (p instanceof PdfRef) into.set(p.num, page);
+        if (x.get('Resources') !== undefined) collectResources(ctx, x.get('Resources'), page, into, depth + 1);
         const desc2 = ctx.resolve(x.get('DescendantFonts'), ctx.prev);
         if (desc2 instanceof PdfArray) for (const df of desc2.items) if (df instanceof PdfRef && !into.has(df.num)) into.set(df.num, page);
       }

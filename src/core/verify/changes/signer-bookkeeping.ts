@@ -191,6 +191,7 @@ function infoProblem(a: RevisionAnalysis, oldInfo: PdfObject | undefined, newInf
     return { zh: `它重新引用了已有对象 ${newInfo.num}`, en: `it re-references the existing object ${newInfo.num}` };
   }
   const d = a.resolve(newInfo, a.r);
+  if (d instanceof PdfStream) return { zh: `它被替换为数据流(${typeName(d)})`, en: `it was replaced by a stream (${typeName(d)})` };
   if (!(d instanceof PdfDict)) return { zh: `它被替换为 ${typeName(d)}`, en: `it was replaced by ${typeName(d)}` };
   return textEntriesProblem(a, d) ?? ownedObjects(a, newInfo, 0, 'Info', 'document-info');
 }
