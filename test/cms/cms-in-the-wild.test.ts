@@ -202,6 +202,7 @@ test('unknown algorithms are "unsupported algorithm" in the report, never "signa
   assert.equal(statusOf(unknownOid, 'signature'), 'failed');
   assert.match(messageOf(unknownOid, 'signature'), /^Unsupported algorithm \(signature algorithm 1\.2\.3\.4\.5\.6\.7\)/);
   assert.doesNotMatch(messageOf(unknownOid, 'signature'), /invalid/);
+  assert.doesNotMatch(unknownOid.checks.map((c) => c.message.en).join(' '), /tamper/i);
 
   // RSASSA-PSS with MGF1-SHA512 over SHA-256: written by openssl, not checkable with node:crypto.
   const pss = opensslCms('rsa', ['-md', 'sha256', '-keyopt', 'rsa_padding_mode:pss', '-keyopt', 'rsa_mgf1_md:sha512']);
