@@ -61,8 +61,17 @@ export interface Modification {
   object?: string;
   /** For form filling: the fully qualified name of the field filled in. */
   filledField?: string;
+  /** For an allowed change: the name of the rule that allowed it (e.g. 'later-stamp', 'form-filling', 'dss'). */
+  rule?: string;
   description: BilingualText;
 }
+
+/**
+ * How far the document was changed after a stamp (pyHanko's ModificationLevel): nothing; only
+ * validation data and signer bookkeeping (DSS, document timestamps, metadata); form filling
+ * (filled fields, further stamps); annotations; anything else.
+ */
+export type ModificationLevel = 'none' | 'ltv' | 'form_filling' | 'annotations' | 'other';
 
 export interface SignatureReport {
   /** Fully qualified field name. */
@@ -88,6 +97,8 @@ export interface SignatureReport {
   verdict: Verdict;
   checks: Check[];
   modifications: Modification[];
+  /** The highest level of the changes made after this stamp ('other' when any is disallowed). */
+  modificationLevel?: ModificationLevel;
   // ---- what the stamp is made of (issue 11); optional, filled by the PDF (PAdES, GM) and OFD engines
   algorithms?: StampAlgorithms;
   format?: StampFormat;

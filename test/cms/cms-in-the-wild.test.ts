@@ -111,6 +111,16 @@ test('a BER CMS over other bytes, or with its signed attributes changed, is not 
   assert.equal(r.signatureValid, false, 'the signature over the changed signed attributes fails');
 });
 
+test('a message-digest written as a BER constructed OCTET STRING (in chunks) is read as the concatenation', () => {
+  const cms = buildWildCms({ key: keys.rsa!.key, certificate: keys.rsa!.cert, content, chunkedMessageDigest: true });
+  const parsed = parseCms(cms);
+  assert.equal(Buffer.from(parsed.messageDigest!).toString('hex'), crypto.createHash('sha256').update(content).digest('hex'));
+  const r = check(cms);
+  assert.equal(r.digestMatches, true, r.problems.join('; '));
+  assert.equal(r.signatureValid, true, r.problems.join('; '));
+  assert.equal(check(cms, Buffer.from('other')).digestMatches, false);
+});
+
 test('SignedData without signed attributes (openssl cms -noattr) verifies over the content itself; other content does not', () => {
   const cms = opensslCms('rsa', ['-noattr', '-md', 'sha256']);
   const parsed = parseCms(cms);
@@ -192,6 +202,7 @@ test('unknown algorithms are "unsupported algorithm" in the report, never "signa
   assert.equal(statusOf(unknownOid, 'signature'), 'failed');
   assert.match(messageOf(unknownOid, 'signature'), /^Unsupported algorithm \(signature algorithm 1\.2\.3\.4\.5\.6\.7\)/);
   assert.doesNotMatch(messageOf(unknownOid, 'signature'), /invalid/);
+  assert.doesNotMatch(unknownOid.checks.map((c) => c.message.en).join(' '), /tamper/i);
 
   // RSASSA-PSS with MGF1-SHA512 over SHA-256: written by openssl, not checkable with node:crypto.
   const pss = opensslCms('rsa', ['-md', 'sha256', '-keyopt', 'rsa_padding_mode:pss', '-keyopt', 'rsa_mgf1_md:sha512']);
@@ -252,6 +263,14 @@ test('an issuerSerial whose serial is not the signer certificate\'s fails, thoug
   id.issuerSerial.serialNumber = new asn1js.Integer({ valueHex: Buffer.from(serial.map((b, i) => (i === serial.length - 1 ? b ^ 1 : b))) });
   const r = verifyCmsSignature(parsed, { content });
   assert.equal(r.signingCertificateMatches, false);
+});
+
+test('an ESSCertIDv2 hashed with an algorithm SealDesk does not know is "unsupported algorithm", not "another certificate"', () => {
+  const r = check(buildWildCms({ key: keys.ec!.key, certificate: keys.ec!.cert, content, signingCertificate: { version: 2, issuerSerial: false, hashAlgorithmOid: '1.2.3.4.99' } }));
+  assert.match(r.unsupportedAlgorithm!, /signing-certificate-v2 hash 1\.2\.3\.4\.99/);
+  assert.equal(r.signingCertificateMatches, undefined);
+  const sha512 = check(buildWildCms({ key: keys.ec!.key, certificate: keys.ec!.cert, content, signingCertificate: { version: 2, issuerSerial: false, hashAlgorithmOid: '2.16.840.1.101.3.4.2.3' } }));
+  assert.equal(sha512.signingCertificateMatches, false, 'a SHA-512 ESSCertIDv2 holding a SHA-256 hash names no certificate');
 });
 
 test("pyHanko's peer files: no signed attributes, SKI signer id, ESS v1 with and without issuerSerial all verify at the CMS level", () => {

@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { SignatureReport, VerificationReport } from '../../src/api/verification-report';
 import { requestTimestamp, requestTimestampForImprint } from '../../src/core/timestamp/tsa-client';
+import { renderReportText } from '../../src/core/verify/render-report';
 import { verifyPdf } from '../../src/core/verify/verify-pdf';
 import { signPdfWith } from '../cms/support/sign-pdf-with';
 import { classicPdf } from '../sign/support/stamp-fixtures';
@@ -51,6 +52,14 @@ test('a document timestamp over a SealDesk-stamped file is verified as a documen
   const stamp = report.signatures.find((s) => s.field === 'SealDesk_Seal_1')!;
   assert.equal(stamp.kind, undefined);
   assert.equal(status(stamp).signature, 'ok');
+  // A document timestamp after a stamp is an LTV update, not a modification.
+  assert.equal(status(stamp).modifications, 'ok', stamp.checks.find((c) => c.id === 'modifications')!.message.en);
+  assert.equal(stamp.modificationLevel, 'ltv');
+  assert.equal(report.verdict, 'valid');
+  assert.equal(report.summary.en, 'All 1 stamp(s) and 1 document timestamp(s) are valid');
+  const text = renderReportText(report);
+  assert.match(text, /文档时间戳 \/ Document timestamp/);
+  assert.match(text, /时间戳服务 \/ TSA: SealDesk Test TSA/);
 });
 
 test('a document timestamp from an unknown TSA is a warning on its chain, not a failure', async () => {

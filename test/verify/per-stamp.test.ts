@@ -9,6 +9,7 @@ import { PdfRef, array, withEntries, type PdfDict } from '../../src/core/pdf/obj
 import { verifyPdf } from '../../src/core/verify/verify-pdf';
 import { toPem } from '../../src/core/pki/certificate-authority';
 import { classicPdf } from '../sign/support/stamp-fixtures';
+import { makeGmWorld } from '../gm/support/gm-world';
 import { makeWorld, repoRoot, type World } from './world';
 
 /**
@@ -85,6 +86,35 @@ for (const [what, v, reason] of CASES) {
   });
 }
 
+test('a stamp whose /ByteRange runs beyond the end of the file is invalid with that reason; the stamp before it is still judged', () => {
+  const doc = openPdf(twice);
+  const second = doc.signatureFields().find((f) => f.name === 'SealDesk_Seal_2')!.value!;
+  const [, b, c, d] = second.byteRange;
+  const span = second.byteRangeSpan;
+  const forged = Buffer.from(twice);
+  const text = `[0 ${b} ${c} ${d! + 1000}]`;
+  assert.ok(text.length <= span.end - span.start);
+  forged.write(text.slice(0, -1).padEnd(span.end - span.start - 1, ' ') + ']', span.start, 'latin1');
+  const report = verifyPdf(forged, { trustRoots: [world.ca.certificate] });
+  const s2 = report.signatures.find((s) => s.field === 'SealDesk_Seal_2')!;
+  assert.equal(s2.verdict, 'invalid');
+  assert.match(s2.checks.find((c) => c.id === 'byte_range')!.message.en, /beyond the end of the file/);
+  const s1 = report.signatures.find((s) => s.field === 'SealDesk_Seal_1')!;
+  for (const id of ['byte_range', 'digest', 'signature']) assert.equal(s1.checks.find((c) => c.id === id)!.status, 'ok', id);
+});
+
+test('bytes after the last %%EOF are unsigned data: the stamp that covers the last revision is invalid saying so, the file is still read', () => {
+  for (const tail of ['garbage after the end\n', '\n99 0 obj\n<< /Type /Annot /Subtype /FreeText /Rect [0 0 500 500] >>\nendobj\n']) {
+    const report = verifyPdf(Buffer.concat([twice, Buffer.from(tail, 'latin1')]), { trustRoots: [world.ca.certificate] });
+    const s2 = report.signatures.find((s) => s.field === 'SealDesk_Seal_2')!;
+    assert.equal(s2.verdict, 'invalid');
+    assert.match(s2.checks.find((c) => c.id === 'byte_range')!.message.en, new RegExp(`${Buffer.byteLength(tail, 'latin1')} bytes of unsigned data follow its %%EOF`));
+    assert.equal(s2.checks.find((c) => c.id === 'digest')!.status, 'ok', 'the signed bytes themselves are intact');
+  }
+  const padded = verifyPdf(Buffer.concat([twice, Buffer.from('\r\n  \0\0\n')]), { trustRoots: [world.ca.certificate] });
+  assert.equal(padded.signatures.find((s) => s.field === 'SealDesk_Seal_2')!.checks.find((c) => c.id === 'byte_range')!.status, 'ok', 'whitespace after %%EOF is no data');
+});
+
 test('two broken stamps and two good ones: each broken one has its own reason', () => {
   const one = withBrokenField(twice, 'NoContents', `obj:<< ${SIG_HEAD} /ByteRange [0 10 20 30] >>`);
   const both = withBrokenField(one, 'Dummy', 'direct:(not a signature)');
@@ -93,6 +123,25 @@ test('two broken stamps and two good ones: each broken one has its own reason', 
   assert.match(reasons.NoContents!, /no \/Contents/);
   assert.match(reasons.Dummy!, /not a dictionary/);
   assert.equal(report.signatures.filter((s) => /^SealDesk_Seal_/.test(s.field) && s.checks.find((c) => c.id === 'signature')!.status === 'ok').length, 2);
+});
+
+test('GM profile: a broken signature dictionary beside an SM2 SES_Signature stamp fails alone; the GM stamp is still judged', async () => {
+  const gm = await makeGmWorld('per-stamp');
+  try {
+    const stampedGm = fs.readFileSync(await gm.stamp(await classicPdf(gm.file('in.pdf'), 1), gm.file('gm.pdf')));
+    for (const [what, v, reason] of CASES.slice(0, 3).concat([CASES[6]!])) {
+      const report = verifyPdf(withBrokenField(stampedGm, 'Broken', v), { trustRoots: [gm.root.der] });
+      const bad = report.signatures.find((s) => s.field === 'Broken')!;
+      assert.equal(bad.verdict, 'invalid', what);
+      assert.match(bad.checks.find((c) => c.id === 'byte_range')!.message.en, reason, what);
+      const good = report.signatures.find((s) => s.field === 'SealDesk_Seal_1')!;
+      for (const id of ['byte_range', 'digest', 'signature', 'seal', 'seal_signer']) {
+        assert.equal(good.checks.find((c) => c.id === id)!.status, 'ok', `${what}: GM stamp ${id}: ${good.checks.find((c) => c.id === id)!.message.en}`);
+      }
+    }
+  } finally {
+    gm.cleanup();
+  }
 });
 
 test('the CLI exits 1 (the worst stamp: invalid) for a file with one broken stamp, never 2 (unreadable)', () => {

@@ -116,7 +116,7 @@ function parseCmsUnchecked(input: Uint8Array): ParsedCms {
           if (value instanceof asn1js.ObjectIdentifier) result.contentType = value.valueBlock.toString();
           break;
         case OID_ATTR_MESSAGE_DIGEST:
-          if (value instanceof asn1js.OctetString) result.messageDigest = new Uint8Array(value.valueBlock.valueHexView);
+          if (value instanceof asn1js.OctetString) result.messageDigest = octetStringContent(value);
           break;
         case OID_ATTR_SIGNING_CERTIFICATE_V2:
           result.signingCertificate = { version: 2, certs: parseSigningCertificate(value, 2) };
@@ -150,10 +150,14 @@ function rawCertificateSet(signedDataAsn: asn1js.AsnType): Uint8Array[] {
   return set.valueBlock.value.map((c) => new Uint8Array(c.valueBeforeDecodeView));
 }
 
-/** OCTET STRING content, also when it was encoded constructed (BER), as some writers do. */
-function octetStringContent(value: asn1js.OctetString): Uint8Array {
+/** OCTET STRING content, also when it was encoded constructed (BER, in chunks, possibly nested), as streaming writers do. */
+function octetStringContent(value: asn1js.OctetString, depth = 0): Uint8Array {
   if (value.idBlock.isConstructed) {
-    return new Uint8Array(Buffer.concat(value.valueBlock.value.map((v) => Buffer.from((v as asn1js.OctetString).valueBlock.valueHexView))));
+    if (depth > 8) throw cmsMalformed('constructed OCTET STRING nested too deeply');
+    return new Uint8Array(Buffer.concat(value.valueBlock.value.map((v) => {
+      if (!(v instanceof asn1js.OctetString)) throw cmsMalformed('a constructed OCTET STRING holds something else');
+      return Buffer.from(octetStringContent(v, depth + 1));
+    })));
   }
   return new Uint8Array(value.valueBlock.valueHexView);
 }

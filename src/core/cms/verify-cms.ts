@@ -102,10 +102,14 @@ export function verifyCmsSignature(parsed: ParsedCms, content: CmsContent): CmsS
     } else {
       problems.push(parsed.signedAttributesDer ? `signature: ${check.reason}` : `signature over the content: ${check.reason}`);
     }
-    if (parsed.signingCertificate) {
-      const first = parsed.signingCertificate.certs[0];
+    const first = parsed.signingCertificate?.certs[0];
+    const attrName = `signing-certificate${parsed.signingCertificate?.version === 2 ? '-v2' : ''}`;
+    if (parsed.signingCertificate && first && !DIGEST_BY_OID[first.hashAlgorithmOid]) {
+      out.unsupportedAlgorithm ??= `${attrName} hash ${first.hashAlgorithmOid}`;
+      problems.push(`unsupported algorithm: ${attrName} hash ${first.hashAlgorithmOid}`);
+    } else if (parsed.signingCertificate) {
       out.signingCertificateMatches = !!first && essCertIdNames(first, cert);
-      if (!out.signingCertificateMatches) problems.push(`signing-certificate${parsed.signingCertificate.version === 2 ? '-v2' : ''} names another certificate`);
+      if (!out.signingCertificateMatches) problems.push(`${attrName} names another certificate`);
     }
   }
   if (parsed.eContentType !== OID_DATA && parsed.eContent === undefined && !content.contentDigest) {
@@ -116,8 +120,8 @@ export function verifyCmsSignature(parsed: ParsedCms, content: CmsContent): CmsS
 
 /** The ESSCertID's hash is the certificate's, and its IssuerSerial (when present) names the same issuer and serial. */
 function essCertIdNames(id: EssCertId, certDer: Uint8Array): boolean {
-  const name = DIGEST_BY_OID[id.hashAlgorithmOid];
-  if (!name || !bytesEqual(new Uint8Array(crypto.createHash(name).update(certDer).digest()), id.certHash)) return false;
+  const name = DIGEST_BY_OID[id.hashAlgorithmOid]!;
+  if (!bytesEqual(new Uint8Array(crypto.createHash(name).update(certDer).digest()), id.certHash)) return false;
   if (!id.issuerSerial) return true;
   let cert: pkijs.Certificate;
   try {

@@ -317,5 +317,6 @@ function laterChanges(g: GmInput): void {
   }
   const later = judgeLaterChanges(g.doc, g.field, g.structure.revision, changes);
   g.report.modifications = later.modifications;
+  g.report.modificationLevel = later.level;
   g.add('modifications', later.status, later.message);
 }

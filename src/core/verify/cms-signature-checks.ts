@@ -50,7 +50,7 @@ export function judgeCmsSignature(s: CmsJudgementInput): JudgedCheck {
   const sig = s.sig;
   if (!sig.signerCertificate) return { status: 'failed', message: { zh: '签名中没有签章人证书', en: 'The signer certificate is not in the signature' } };
   if (sig.unsupportedAlgorithm) {
-    return { status: 'failed', message: { zh: `不支持的算法(${sig.unsupportedAlgorithm}):无法检查签名,这不说明文档被篡改`, en: `Unsupported algorithm (${sig.unsupportedAlgorithm}): the signature cannot be checked; this is no sign of tampering` } };
+    return { status: 'failed', message: { zh: `不支持的算法(${sig.unsupportedAlgorithm}):无法检查签名,不能据此判断文档是否有改动`, en: `Unsupported algorithm (${sig.unsupportedAlgorithm}): the signature cannot be checked, which says nothing about whether the document changed` } };
   }
   // Problems of the signature itself (the digest comparison is the digest check's).
   const own = sig.problems.filter((p) => !/message-digest differs|content digest unknown|signature over the content/.test(p));

@@ -1,4 +1,4 @@
-import type { CheckStatus, Verdict, VerificationReport } from '../../api/verification-report';
+import type { CheckStatus, Modification, ModificationLevel, Verdict, VerificationReport } from '../../api/verification-report';
 
 const VERDICT: Record<Verdict, { zh: string; en: string }> = {
   valid: { zh: '有效', en: 'valid' },
@@ -19,6 +19,27 @@ const CHECK_NAMES: Record<string, { zh: string; en: string }> = {
   timestamp: { zh: '时间戳', en: 'timestamp' },
   modifications: { zh: '签章后修改', en: 'later changes' },
 };
+
+const LEVEL: Record<ModificationLevel, { zh: string; en: string }> = {
+  none: { zh: '无修改', en: 'none' },
+  ltv: { zh: '仅验证数据与签章软件记录', en: 'LTV updates and signer bookkeeping' },
+  form_filling: { zh: '填写表单或增加签章', en: 'form filling and further stamps' },
+  annotations: { zh: '增加注释', en: 'annotations' },
+  other: { zh: '其他修改(不允许)', en: 'other (not allowed)' },
+};
+
+/** "later-stamp ×2 (5 0, 7 0), form-filling ×1 (12 0)": which rule allowed which later changes. */
+function rulesLine(mods: Modification[]): string | undefined {
+  const byRule = new Map<string, string[]>();
+  for (const m of mods) {
+    if (m.kind !== 'allowed' || !m.rule) continue;
+    const list = byRule.get(m.rule) ?? [];
+    if (m.object && !list.includes(m.object)) list.push(m.object);
+    byRule.set(m.rule, list);
+  }
+  if (byRule.size === 0) return undefined;
+  return [...byRule].map(([rule, objs]) => `${rule}${objs.length > 0 ? ` (${objs.slice(0, 6).join(', ')}${objs.length > 6 ? ', …' : ''})` : ''}`).join('; ');
+}
 
 /** The report as text for the CLI: Chinese first, English after, one block per stamp. */
 export function renderReportText(report: VerificationReport): string {
@@ -44,6 +65,12 @@ export function renderReportText(report: VerificationReport): string {
       lines.push(`    ${STATUS[c.status]} ${name.zh} / ${name.en}: ${c.message.zh}`);
       lines.push(`      ${c.message.en}`);
     }
+    if (s.modificationLevel) {
+      const l = LEVEL[s.modificationLevel];
+      lines.push(`    修改级别 / Modification level: ${l.zh} / ${l.en}`);
+    }
+    const rules = rulesLine(s.modifications);
+    if (rules) lines.push(`    允许修改的规则 / Allowed by rules: ${rules}`);
   });
   if (report.warnings.length > 0) {
     lines.push('');

@@ -241,8 +241,12 @@ function verifySignature(s: SignatureInput): SignatureReport {
     report.kind = 'document_timestamp';
     const tsa = judged.tsaCertificate ? tryParseCertificate(judged.tsaCertificate) : undefined;
     if (tsa) report.signer = signerSummary(tsa);
+    // The token's genTime is the only time a document timestamp has (its /M, if any, is no claim of a signer).
     const when = judged.genTime?.toISOString() ?? null;
-    Object.assign(report, { signingTime: when, timestampTime: when, timeSource: when ? 'timestamp' : null, claimedTime: null });
+    report.signingTime = when;
+    report.timestampTime = when;
+    report.timeSource = when ? 'timestamp' : null;
+    report.claimedTime = null;
   } else if ('unsupported' in s.parsed) {
     const msg = { zh: `不支持的签名格式 ${s.parsed.unsupported}`, en: `Unsupported signature format ${s.parsed.unsupported}` };
     for (const id of rest) add(id, id === 'signature' ? 'failed' : 'not_checked', msg);
@@ -257,6 +261,7 @@ function verifySignature(s: SignatureInput): SignatureReport {
   // What later revisions changed.
   const later = judgeLaterChanges(s.doc, s.field, s.structure.revision, s.changesByRevision);
   report.modifications = later.modifications;
+  report.modificationLevel = later.level;
   add('modifications', later.status, later.message);
   checks.sort((a, b) => CHECK_ORDER.indexOf(a.id) - CHECK_ORDER.indexOf(b.id));
   report.verdict = verdictOf(checks);

@@ -20,8 +20,10 @@ export interface WildCmsOptions {
   /** false: the signature is over the content itself (PKCS#7 style). */
   signedAttributes?: boolean;
   /** The ESS attribute, naming `names` (default: the signer certificate). */
-  signingCertificate?: { version: 1 | 2; issuerSerial: boolean; names?: Uint8Array };
+  signingCertificate?: { version: 1 | 2; issuerSerial: boolean; names?: Uint8Array; hashAlgorithmOid?: string };
   sid?: 'issuerAndSerial' | 'subjectKeyIdentifier';
+  /** Write the message-digest value as a BER constructed OCTET STRING in two chunks (as streaming writers may). */
+  chunkedMessageDigest?: boolean;
   /** What to write as SignerInfo.signatureAlgorithm (default: the usual OID for the key). */
   signatureAlgorithm?: { oid: string; params?: asn1js.AsnType };
 }
@@ -35,7 +37,7 @@ export function buildWildCms(o: WildCmsOptions): Uint8Array {
   const keyType = o.key.asymmetricKeyType;
   const attrs: pkijs.Attribute[] = [
     new pkijs.Attribute({ type: '1.2.840.113549.1.9.3', values: [new asn1js.ObjectIdentifier({ value: '1.2.840.113549.1.7.1' })] }),
-    new pkijs.Attribute({ type: '1.2.840.113549.1.9.4', values: [new asn1js.OctetString({ valueHex: ab(new Uint8Array(crypto.createHash(digest).update(o.content).digest())) })] }),
+    new pkijs.Attribute({ type: '1.2.840.113549.1.9.4', values: [messageDigestValue(new Uint8Array(crypto.createHash(digest).update(o.content).digest()), !!o.chunkedMessageDigest)] }),
   ];
   if (o.signingCertificate) attrs.push(essAttribute(o.signingCertificate, o.signingCertificate.names ?? o.certificate));
 
@@ -84,11 +86,17 @@ export function buildWildCms(o: WildCmsOptions): Uint8Array {
   return new Uint8Array(ci.toSchema().toBER(false));
 }
 
+function messageDigestValue(d: Uint8Array, chunked: boolean): asn1js.OctetString {
+  if (!chunked) return new asn1js.OctetString({ valueHex: ab(d) });
+  return new asn1js.OctetString({ isConstructed: true, value: [d.subarray(0, 10), d.subarray(10)].map((c) => new asn1js.OctetString({ valueHex: ab(c) })) });
+}
+
 /** signing-certificate (v1, SHA-1 ESSCertID) or signing-certificate-v2 (SHA-256, the default, so omitted). */
-function essAttribute(o: { version: 1 | 2; issuerSerial: boolean }, named: Uint8Array): pkijs.Attribute {
+function essAttribute(o: { version: 1 | 2; issuerSerial: boolean; hashAlgorithmOid?: string }, named: Uint8Array): pkijs.Attribute {
   const cert = pkijs.Certificate.fromBER(ab(named));
   const hash = crypto.createHash(o.version === 1 ? 'sha1' : 'sha256').update(named).digest();
   const items: asn1js.AsnType[] = [new asn1js.OctetString({ valueHex: ab(new Uint8Array(hash)) })];
+  if (o.hashAlgorithmOid) items.unshift(new pkijs.AlgorithmIdentifier({ algorithmId: o.hashAlgorithmOid }).toSchema());
   if (o.issuerSerial) {
     items.push(new asn1js.Sequence({
       value: [
