@@ -12,12 +12,11 @@ import { WORDS, showDate, showTime, type Lang } from './i18n';
 /** What a unit admin may ask for in each state (the server holds the same rule and refuses the rest). */
 const NEXT: Record<SealState, SealAction[]> = { in_use: ['suspend', 'lost', 'cancel'], suspended: ['resume', 'lost', 'cancel'], lost: [], cancelled: [] };
 
-/** datetime-local value for now, in local time. */
-function localNow(): string {
-  const d = new Date();
-  d.setSeconds(0, 0);
-  return new Date(d.getTime() - d.getTimezoneOffset() * 60_000).toISOString().slice(0, 16);
+/** datetime-local value (to the second) for a time, in local time. */
+export function localInputValue(d: Date): string {
+  return new Date(d.getTime() - d.getTimezoneOffset() * 60_000).toISOString().slice(0, 19);
 }
+const localNow = (): string => localInputValue(new Date());
 
 function StateAction({ lang, seal, onDone, onApiError }: { lang: Lang; seal: SealView; onDone(s: SealView, text: string): void; onApiError(e: unknown): string }): ReactElement | null {
   const w = WORDS[lang];
@@ -64,7 +63,7 @@ function StateAction({ lang, seal, onDone, onApiError }: { lang: Lang; seal: Sea
       {action && (
         <div className="action-form">
           {action === 'lost' && (
-            <label>{w.lostAt}<input type="datetime-local" value={lostAt} max={localNow()} onChange={(e) => setLostAt(e.target.value)} data-testid="lost-at" />
+            <label>{w.lostAt} <input type="datetime-local" step={1} value={lostAt} max={localNow()} onChange={(e) => setLostAt(e.target.value)} data-testid="lost-at" />
               <span className="muted">{w.lostAtHint}</span></label>
           )}
           <label>{w.actionReason}<input value={reason} maxLength={512} onChange={(e) => setReason(e.target.value)} data-testid="action-reason" /></label>
