@@ -177,6 +177,7 @@ export async function buildServer(ctx: PlatformContext, o: ServerOptions = {}): 
   }, { rateLimit: limits.loginMax });
   route('session', async (req) => req.session!.view);
   route('logout', async (req, reply) => {
+    if (req.body !== undefined) parse(checkpointsQuery, req.body);
     await endSession(ctx, req.cookies[SESSION_COOKIE]!);
     void reply.clearCookie(SESSION_COOKIE, { path: '/' });
     return { ok: true };
