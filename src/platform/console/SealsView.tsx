@@ -102,11 +102,11 @@ export function SealsView({ lang, session, onApiError }: ViewProps): ReactElemen
             </dl>
             <h4>{w.history}</h4>
             <table className="history" data-testid="seal-history">
-              <thead><tr><th>{w.state}</th><th>{w.effectiveAt}</th><th>{w.reportedAt}</th><th>{w.actionReason}</th><th>{w.actor}</th><th>{w.logIndex}</th></tr></thead>
+              <thead><tr><th>{w.event}</th><th>{w.state}</th><th>{w.effectiveAt}</th><th>{w.reportedAt}</th><th>{w.actionReason}</th><th>{w.actor}</th><th>{w.logIndex}</th></tr></thead>
               <tbody>
                 {s.history.map((h) => (
                   <tr key={h.logIndex} data-action={h.action}>
-                    <td>{w.actions[h.action]} → {w.states[h.state]}</td><td>{showTime(lang, h.effectiveAt)}</td><td>{showTime(lang, h.reportedAt)}</td>
+                    <td>{w.actions[h.action]}</td><td>{w.states[h.state]}</td><td>{showTime(lang, h.effectiveAt)}</td><td>{showTime(lang, h.reportedAt)}</td>
                     <td>{h.reason}</td><td>{h.actor}</td><td>{h.logIndex}</td>
                   </tr>
                 ))}

@@ -64,3 +64,12 @@ export async function logOut(page: Page): Promise<void> {
   await page.click('[data-testid=logout]');
   await page.locator('[data-testid=login-form]').waitFor();
 }
+
+/** Fills the application form with the demo impression (resources/seals/demo-seal.png) and waits for its preview. */
+export async function fillApplication(page: Page, name: string, kind: string, keeper: string): Promise<void> {
+  await page.fill('[data-testid=app-seal-name]', name);
+  await page.selectOption('[data-testid=app-kind]', kind);
+  await page.fill('[data-testid=app-keeper]', keeper);
+  await page.setInputFiles('[data-testid=app-impression]', path.join(repoRoot, 'resources/seals/demo-seal.png'));
+  await page.locator('[data-testid=app-preview]').waitFor();
+}
