@@ -254,4 +254,33 @@ describe('the web console, role by role', () => {
     assert.equal(await text(page, '[data-testid=login-submit]'), '登录');
     assert.ok(UNIT.length > 0);
   });
+
+  test('an account that both files and approves sees its own application without the approve button, and the platform refuses the approval anyway', async () => {
+    const page = await browser.open();
+    await logIn(page, ACCOUNTS.dual.user, ACCOUNTS.dual.password);
+    assert.match(await text(page, '[data-testid=who]'), /郑十一（申请人、审批人）/);
+    await fileApplication(page, '星河科技有限公司发票专用章', '03', '郑十一');
+    const id = /编号 (\d+)，/.exec(await text(page, '[data-testid=app-message]'))![1]!;
+    await page.click('[data-testid=tab-approve]');
+    const own = page.locator(`[data-testid=application][data-id="${id}"]`);
+    await own.waitFor();
+    assert.equal(await own.locator('.notice').innerText(), '这是您本人提交的申请，申请人不能审批自己的申请。');
+    assert.equal(await own.locator('[data-testid=approve]').count(), 0);
+    const r = await apiAs<{ error: { code: string } }>(page, 'POST', `/applications/${id}/decision`, { decision: 'approve', reason: '同意。' });
+    assert.equal(r.status, 403);
+    assert.equal(r.json.error.code, 'SELF_APPROVAL');
+  });
+
+  test('a session ended elsewhere (log-out in another tab) brings the console back to log-in with a notice, not a broken page', async () => {
+    const page = await browser.open();
+    await logIn(page, ACCOUNTS.auditor.user, ACCOUNTS.auditor.password);
+    await page.locator('[data-testid=seal]').first().waitFor();
+    const other = await page.context().newPage();
+    await other.goto(platform.url);
+    await other.locator('[data-testid=who]').waitFor();
+    await logOut(other);
+    await page.locator('button.link', { hasText: '刷新' }).click();
+    await page.locator('[data-testid=login-form]').waitFor();
+    assert.equal(await text(page, '[data-testid=login-notice]'), '登录已过期，请重新登录。');
+  });
 });

@@ -27,6 +27,8 @@ export const ACCOUNTS = {
   maker: { user: 'wang.wu', displayName: '王五', password: 'maker-pass-0003', roles: ['maker'] },
   unitAdmin: { user: 'zhao.liu', displayName: '赵六', password: 'unitadmin-pass-4', roles: ['unit_admin'] },
   auditor: { user: 'qian.qi', displayName: '钱七', password: 'auditor-pass-005', roles: ['auditor'] },
+  /** Files and approves: may not approve its own application. */
+  dual: { user: 'zheng.shi', displayName: '郑十一', password: 'dual-role-pass-7', roles: ['applicant', 'approver'] },
   /** Only for the lock-out test: five wrong passwords lock it. */
   lockable: { user: 'sun.ba', displayName: '孙八', password: 'lockable-pass-06', roles: ['applicant'] },
 } as const;
