@@ -20,6 +20,7 @@ export function buildConsole(): string {
   const out = fs.mkdtempSync(path.join(os.tmpdir(), 'sealdesk-console-'));
   execFileSync(process.execPath, [path.join(repoRoot, 'scripts/build.mjs'), '--console-only', '--console-out', out], { cwd: repoRoot, stdio: 'pipe' });
   built = out;
+  process.once('exit', () => fs.rmSync(out, { recursive: true, force: true }));
   return out;
 }
 
