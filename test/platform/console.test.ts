@@ -283,4 +283,45 @@ describe('the web console, role by role', () => {
     await page.locator('[data-testid=login-form]').waitFor();
     assert.equal(await text(page, '[data-testid=login-notice]'), '登录已过期，请重新登录。');
   });
+
+  test('auditor: the browser keeps the largest checkpoint it saw; a newer one must prove it extends it, and a changed consistency proof raises the alarm without replacing the kept one', async () => {
+    const page = await browser.open();
+    await logIn(page, ACCOUNTS.auditor.user, ACCOUNTS.auditor.password);
+    await page.click('[data-testid=tab-log]');
+    await page.locator('[data-testid=consistency][data-result=first]').waitFor();
+    const first = Number(await text(page, '[data-testid=checkpoint-size]'));
+    // More events arrive (verification records, which anyone may file).
+    const record = async (): Promise<void> => {
+      const r = await page.request.post(`${platform.url}/api/v1/records/verification`, { data: { documentDigest: { alg: 'sha256', hex: 'ab'.repeat(32) }, signatureDigests: [], result: 'valid' } });
+      assert.ok(r.ok(), `record: ${r.status()}`);
+    };
+    await record();
+    await record();
+    const reloadLog = async (): Promise<void> => {
+      await page.reload();
+      await page.click('[data-testid=tab-log]');
+      await page.locator('[data-testid=consistency]').waitFor();
+    };
+    await reloadLog();
+    assert.equal(await page.locator('[data-testid=consistency]').getAttribute('data-result'), 'ok');
+    const second = Number(await text(page, '[data-testid=checkpoint-size]'));
+    assert.equal(second, first + 2);
+    assert.equal(await text(page, '[data-testid=consistency]'), `新检查点（大小 ${second}）与上次所见检查点（大小 ${first}）一致（一致性证明已在浏览器中验证）。`);
+
+    // A consistency proof changed on the wire (a test stand-in for a log that rewrote its history).
+    await record();
+    await page.route('**/api/v1/log/proof/consistency**', async (route) => {
+      const res = await route.fetch();
+      const body = (await res.json()) as { proof: string[] };
+      const h = Buffer.from(body.proof.at(-1)!, 'base64'); h[5]! ^= 0x10;
+      body.proof[body.proof.length - 1] = h.toString('base64');
+      await route.fulfill({ response: res, json: body });
+    });
+    await reloadLog();
+    assert.equal(await page.locator('[data-testid=consistency]').getAttribute('data-result'), 'bad');
+    assert.match(await text(page, '[data-testid=consistency]'), new RegExp(`^警告：检查点（大小 ${second + 1}）与上次所见检查点（大小 ${second}）不一致，日志可能被回滚或篡改：`));
+    await page.unroute('**/api/v1/log/proof/consistency**');
+    await reloadLog();
+    assert.equal(await text(page, '[data-testid=consistency]'), `新检查点（大小 ${second + 1}）与上次所见检查点（大小 ${second}）一致（一致性证明已在浏览器中验证）。`, 'the kept checkpoint was not replaced by the one that failed');
+  });
 });
