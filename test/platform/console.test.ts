@@ -244,7 +244,7 @@ describe('the web console, role by role', () => {
     await page.reload();
     await page.locator('[data-testid=who]').waitFor();
     assert.equal(await text(page, '[data-testid=logout]'), 'Log out');
-    assert.match(await text(page, '[data-testid=who]'), /Auditor/);
+    assert.match(await text(page, '[data-testid=who]'), /^钱七 \(Auditor\) · 星河科技有限公司$/);
     const before = await apiAs(page, 'GET', '/seals');
     assert.equal(before.status, 200);
     await logOut(page);
