@@ -386,6 +386,8 @@ export const MAX_LEAVES_PER_PAGE = 1000;
 export const leavesQuery = z.strictObject({ start: z.coerce.number().int().min(0), end: z.coerce.number().int().min(1) });
 export interface LeafView { index: number; leafHash: string; /** base64 of the leaf bytes (the event's JSON text) */ data: string; event: LogEvent }
 // → { leaves: LeafView[] }
+/** GET /log/checkpoints → { checkpoints: string[] } every stored signed checkpoint, smallest first (for `log verify`). */
+export const checkpointsQuery = z.strictObject({});
 
 // ---------------------------------------------------------------------------------------------
 // Trust bundle (public, signed)
@@ -438,6 +440,7 @@ export const ROUTES = {
   inclusionProof: { method: 'GET', path: '/log/proof/inclusion', access: 'public' },
   consistencyProof: { method: 'GET', path: '/log/proof/consistency', access: 'public' },
   leaves: { method: 'GET', path: '/log/leaves', access: 'public' },
+  checkpoints: { method: 'GET', path: '/log/checkpoints', access: 'public' },
   trustBundle: { method: 'GET', path: '/trust-bundle', access: 'public' },
 } as const satisfies Record<string, { method: 'GET' | 'POST'; path: string; access: Access }>;
 export type RouteName = keyof typeof ROUTES;

@@ -76,7 +76,7 @@ export function App(): ReactElement {
         <span className="spacer" />
         {session && (
           <span className="who" data-testid="who">
-            {session.displayName}（{session.roles.map((r) => w.roles[r]).join(lang === 'zh' ? '、' : ', ')}）{session.unitName ? ` · ${session.unitName}` : ''}
+            {session.displayName}{lang === 'zh' ? `（${session.roles.map((r) => w.roles[r]).join('、')}）` : ` (${session.roles.map((r) => w.roles[r]).join(', ')})`}{session.unitName ? ` · ${session.unitName}` : ''}
           </span>
         )}
         <button className="link" data-testid="lang" onClick={switchLang}>{w.language}</button>

@@ -26,6 +26,8 @@ export function ApplicationsView({ lang, session, onApiError }: ViewProps): Reac
   const [message, setMessage] = useState<{ text: string; error: boolean } | undefined>();
   const [busy, setBusy] = useState(false);
   const [list, setList] = useState<ApplicationView[] | undefined>();
+  // A new key empties the file input after filing, so that picking the same file again is seen.
+  const [fileKey, setFileKey] = useState(0);
 
   const load = (): void => { api.applications().then((r) => setList(r.applications), (e) => setMessage({ text: w.failed(onApiError(e)), error: true })); };
   useEffect(load, []);
@@ -55,7 +57,7 @@ export function ApplicationsView({ lang, session, onApiError }: ViewProps): Reac
         ...(note.trim() ? { note: note.trim() } : {}),
       });
       setMessage({ text: w.submitted(a.id), error: false });
-      setSealName(''); setKeeper(''); setNote(''); void pick(undefined);
+      setSealName(''); setKeeper(''); setNote(''); void pick(undefined); setFileKey((k) => k + 1);
       load();
     } catch (e) {
       setMessage({ text: w.failed(onApiError(e)), error: true });
@@ -79,7 +81,7 @@ export function ApplicationsView({ lang, session, onApiError }: ViewProps): Reac
         <div className="field">
           <span>{w.impression}</span>
           <label className="file-button">{w.chooseImage}
-            <input type="file" accept="image/png" onChange={(e) => void pick(e.target.files?.[0])} data-testid="app-impression" />
+             <input key={fileKey} type="file" accept="image/png" onChange={(e) => void pick(e.target.files?.[0])} data-testid="app-impression" />
           </label>
           <span className="muted">{w.impressionHint(MAX_IMPRESSION_KB)}</span>
           {image?.ok

@@ -7,29 +7,70 @@
  */
 import { useEffect, useState, type ReactElement } from 'react';
 import type { LeafView, TrustBundlePayload } from '../api/contract';
-import { api } from './api';
+import { ApiError, api } from './api';
 import type { ViewProps } from './App';
-import { WORDS, showTime, type Lang } from './i18n';
-import { fromBase64, hashLeaf, bytesEqual, toHex, verifyInclusion, webCryptoSha256 } from '../log/merkle';
+import { WORDS, say, showTime, type Lang } from './i18n';
+import { fromBase64, hashLeaf, bytesEqual, toBase64, toHex, verifyConsistency, verifyInclusion, webCryptoSha256 } from '../log/merkle';
 import { openCheckpoint, type Checkpoint } from '../log/checkpoint';
 import type { NoteVerifier } from '../log/signed-note';
 import { isSealDeskError } from '../../core/errors';
 
 const PAGE = 20;
 
-interface CheckedCheckpoint { checkpoint?: Checkpoint; note: string; signature: 'ok' | 'bad' | 'not_checked'; why?: string; by?: string }
+interface CheckedCheckpoint {
+  checkpoint?: Checkpoint; note: string; signature: 'ok' | 'bad' | 'not_checked'; why?: string; by?: string;
+  /** Against the largest checkpoint this browser saw before (design/platform.md: rollback and forks are detected). */
+  consistency?: { result: 'first' | 'same' | 'ok' | 'bad'; text: string };
+}
+
+/**
+ * Holds a verified checkpoint against the largest one seen before in this browser (localStorage, per
+ * log origin): a newer one must come with a consistency proof that verifies here; the same size must
+ * have the same root; a smaller one is a rollback. Only a consistent newer checkpoint replaces it.
+ */
+async function checkConsistency(lang: Lang, c: Checkpoint): Promise<CheckedCheckpoint['consistency']> {
+  const w = WORDS[lang];
+  const key = `sealdesk-console-checkpoint:${c.origin}`;
+  const save = (): void => { try { localStorage.setItem(key, JSON.stringify({ size: c.size, root: toBase64(c.root) })); } catch { /* not kept: checked again next time */ } };
+  let seen: { size: number; root: Uint8Array } | undefined;
+  try {
+    const raw = JSON.parse(localStorage.getItem(key) ?? 'null') as { size?: unknown; root?: unknown } | null;
+    const root = typeof raw?.root === 'string' ? fromBase64(raw.root) : undefined;
+    if (raw && typeof raw.size === 'number' && root) seen = { size: raw.size, root };
+  } catch { seen = undefined; }
+  if (!seen) { save(); return { result: 'first', text: w.consistencyFirst(c.size) }; }
+  if (seen.size === c.size && bytesEqual(seen.root, c.root)) return { result: 'same', text: w.consistencySame };
+  let check: { ok: boolean; zh?: string; en?: string };
+  if (seen.size > c.size || seen.size === c.size) {
+    check = await verifyConsistency(webCryptoSha256, seen.size, c.size, seen.root, c.root, []);
+  } else {
+    const p = await api.consistency(seen.size, c.size);
+    const proof = p.proof.map(fromBase64);
+    check = proof.some((x) => !x) ? { ok: false, zh: 'base64', en: 'base64' } : await verifyConsistency(webCryptoSha256, seen.size, c.size, seen.root, c.root, proof as Uint8Array[]);
+  }
+  if (!check.ok) return { result: 'bad', text: w.consistencyBad(seen.size, c.size, (lang === 'zh' ? check.zh : check.en) ?? '') };
+  save();
+  return { result: 'ok', text: w.consistencyOk(seen.size, c.size) };
+}
 
 async function checkCheckpoint(lang: Lang, note: string, bundle: TrustBundlePayload): Promise<CheckedCheckpoint> {
   const verifiers: NoteVerifier[] = bundle.platformKeys
     .filter((k) => k.alg === 'ecdsa-p256-sha256')
     .flatMap((k) => { const spki = fromBase64(k.spki); return spki ? [{ key: { name: bundle.logOrigin, type: 'ecdsa-p256' as const, spki } }] : []; });
   if (verifiers.length === 0) return { note, signature: 'not_checked' };
+  let opened: Awaited<ReturnType<typeof openCheckpoint>>;
   try {
-    const { checkpoint, signedBy } = await openCheckpoint(webCryptoSha256, note, verifiers, { origin: bundle.logOrigin });
-    return { note, checkpoint, signature: 'ok', by: signedBy.join(', ') };
+    opened = await openCheckpoint(webCryptoSha256, note, verifiers, { origin: bundle.logOrigin });
   } catch (e) {
     return { note, signature: 'bad', why: isSealDeskError(e) ? (lang === 'zh' ? e.zh : e.en) : String(e) };
   }
+  let consistency: CheckedCheckpoint['consistency'];
+  try {
+    consistency = await checkConsistency(lang, opened.checkpoint);
+  } catch (e) {
+    consistency = { result: 'bad', text: WORDS[lang].failed(e instanceof ApiError ? say(lang, e) : String(e)) };
+  }
+  return { note, checkpoint: opened.checkpoint, signature: 'ok', by: opened.signedBy.join(', '), consistency };
 }
 
 type Check = { state: 'busy' } | { state: 'ok' | 'bad'; text: string };
@@ -112,6 +153,7 @@ export function LogView({ lang, onApiError }: ViewProps): ReactElement {
           <p className={cp.signature === 'ok' ? 'ok' : cp.signature === 'bad' ? 'error' : 'notice'} data-testid="checkpoint-verdict">
             {cp.signature === 'ok' ? w.checkpointOk(cp.by ?? '') : cp.signature === 'bad' ? w.checkpointBad(cp.why ?? '') : w.checkpointNotChecked}
           </p>
+          {cp.consistency && <p className={cp.consistency.result === 'bad' ? 'error alarm' : 'ok'} data-testid="consistency" data-result={cp.consistency.result}>{cp.consistency.text}</p>}
           <p className="muted">{w.keySource}</p>
           <pre className="note">{cp.note}</pre>
         </div>

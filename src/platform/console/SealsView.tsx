@@ -12,12 +12,11 @@ import { WORDS, showDate, showTime, type Lang } from './i18n';
 /** What a unit admin may ask for in each state (the server holds the same rule and refuses the rest). */
 const NEXT: Record<SealState, SealAction[]> = { in_use: ['suspend', 'lost', 'cancel'], suspended: ['resume', 'lost', 'cancel'], lost: [], cancelled: [] };
 
-/** datetime-local value for now, in local time. */
-function localNow(): string {
-  const d = new Date();
-  d.setSeconds(0, 0);
-  return new Date(d.getTime() - d.getTimezoneOffset() * 60_000).toISOString().slice(0, 16);
+/** datetime-local value (to the second) for a time, in local time. */
+export function localInputValue(d: Date): string {
+  return new Date(d.getTime() - d.getTimezoneOffset() * 60_000).toISOString().slice(0, 19);
 }
+const localNow = (): string => localInputValue(new Date());
 
 function StateAction({ lang, seal, onDone, onApiError }: { lang: Lang; seal: SealView; onDone(s: SealView, text: string): void; onApiError(e: unknown): string }): ReactElement | null {
   const w = WORDS[lang];
@@ -64,7 +63,7 @@ function StateAction({ lang, seal, onDone, onApiError }: { lang: Lang; seal: Sea
       {action && (
         <div className="action-form">
           {action === 'lost' && (
-            <label>{w.lostAt}<input type="datetime-local" value={lostAt} max={localNow()} onChange={(e) => setLostAt(e.target.value)} data-testid="lost-at" />
+            <label>{w.lostAt} <input type="datetime-local" step={1} value={lostAt} max={localNow()} onChange={(e) => setLostAt(e.target.value)} data-testid="lost-at" />
               <span className="muted">{w.lostAtHint}</span></label>
           )}
           <label>{w.actionReason}<input value={reason} maxLength={512} onChange={(e) => setReason(e.target.value)} data-testid="action-reason" /></label>
@@ -103,11 +102,11 @@ export function SealsView({ lang, session, onApiError }: ViewProps): ReactElemen
             </dl>
             <h4>{w.history}</h4>
             <table className="history" data-testid="seal-history">
-              <thead><tr><th>{w.state}</th><th>{w.effectiveAt}</th><th>{w.reportedAt}</th><th>{w.actionReason}</th><th>{w.actor}</th><th>{w.logIndex}</th></tr></thead>
+              <thead><tr><th>{w.event}</th><th>{w.state}</th><th>{w.effectiveAt}</th><th>{w.reportedAt}</th><th>{w.actionReason}</th><th>{w.actor}</th><th>{w.logIndex}</th></tr></thead>
               <tbody>
                 {s.history.map((h) => (
                   <tr key={h.logIndex} data-action={h.action}>
-                    <td>{w.actions[h.action]} → {w.states[h.state]}</td><td>{showTime(lang, h.effectiveAt)}</td><td>{showTime(lang, h.reportedAt)}</td>
+                    <td>{w.actions[h.action]}</td><td>{w.states[h.state]}</td><td>{showTime(lang, h.effectiveAt)}</td><td>{showTime(lang, h.reportedAt)}</td>
                     <td>{h.reason}</td><td>{h.actor}</td><td>{h.logIndex}</td>
                   </tr>
                 ))}

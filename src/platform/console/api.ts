@@ -5,7 +5,7 @@
  */
 import {
   API_PREFIX, CSRF_HEADER,
-  type ApplicationCreateRequest, type ApplicationState, type ApplicationView, type CheckpointView, type DecisionRequest,
+  type ApplicationCreateRequest, type ApplicationState, type ApplicationView, type CheckpointView, type ConsistencyProofView, type DecisionRequest,
   type InclusionProofView, type LeafView, type LoginRequest, type SealView, type SessionView, type SignedEnvelope,
   type StateEventRequest, type TrustBundlePayload, type UnitView,
 } from '../api/contract';
@@ -68,6 +68,7 @@ export const api = {
   seals: () => call<{ seals: SealView[] }>('GET', '/seals'),
   stateEvent: (esID: string, r: StateEventRequest) => call<SealView>('POST', `/seals/${encodeURIComponent(esID)}/events`, r),
   checkpoint: () => call<CheckpointView>('GET', '/log/checkpoint'),
+  consistency: (from: number, to: number) => call<ConsistencyProofView>('GET', `/log/proof/consistency${q({ from, to })}`),
   inclusion: (index: number, size: number) => call<InclusionProofView>('GET', `/log/proof/inclusion${q({ index, size })}`),
   leaves: (start: number, end: number) => call<{ leaves: LeafView[] }>('GET', `/log/leaves${q({ start, end })}`),
   trustBundle: () => call<SignedEnvelope<TrustBundlePayload>>('GET', '/trust-bundle'),
