@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { CHROMIUM_ARGS } from '../../e2e/support/ui';
+import { CHROMIUM_ARGS } from '../../e2e/support/chromium-args';
 
 const repoRoot = path.resolve(__dirname, '../../..');
 let built: string | undefined;
