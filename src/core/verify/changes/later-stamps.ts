@@ -192,7 +192,7 @@ export function signPreparedField(a: RevisionAnalysis, obj: string, num: number,
     if (oldObj.get('V') !== undefined || newObj.get('V') === undefined) return false;
     const keys = changedKeys(oldObj, newObj);
     const widgetKeys = role?.kind === 'sig-field' && !role.isWidget ? [] : ['AP', 'AS'];
-    const bad = keys.filter((k) => k !== 'V' && !widgetKeys.includes(k) && !(k === 'F' && isPrintFlagOnly(oldObj, newObj)));
+    const bad = keys.filter((k) => k !== 'V' && !widgetKeys.includes(k) && !(k === 'F' && isPrintFlagOnly(oldObj, newObj)) && !isModDate(k, newObj));
     const name = fieldName(a, newObj);
     if (bad.length > 0) {
       a.disallow(obj, { zh: `签名域“${name}”签章时被修改(${bad.map((k) => `/${k}`).join(' ')})`, en: `signature field "${name}" changed when signed (${bad.map((k) => `/${k}`).join(' ')})` });
@@ -227,7 +227,7 @@ export function preparedFieldPart(a: RevisionAnalysis, obj: string, num: number,
   }
   if (!(oldObj instanceof PdfDict) || !(newObj instanceof PdfDict)) return false;
   const keys = changedKeys(oldObj, newObj);
-  const bad = keys.filter((k) => k !== 'AP' && k !== 'AS');
+  const bad = keys.filter((k) => k !== 'AP' && k !== 'AS' && !(k === 'F' && isPrintFlagOnly(oldObj, newObj)) && !isModDate(k, newObj));
   if (bad.length > 0) {
     a.disallow(obj, { zh: `签名域“${field.name}”的控件被修改(${bad.map((k) => `/${k}`).join(' ')})`, en: `the widget of signature field "${field.name}" changed (${bad.map((k) => `/${k}`).join(' ')})` });
     return true;
@@ -239,6 +239,11 @@ export function preparedFieldPart(a: RevisionAnalysis, obj: string, num: number,
   }
   a.ctx.explain(num, 'sign-prepared-field');
   return true;
+}
+
+/** An annotation's /M (its modification date, a text string): poppler's pdfsig sets it when it signs. */
+function isModDate(key: string, d: PdfDict): boolean {
+  return key === 'M' && d.get('M') instanceof PdfString;
 }
 
 /** Signers set the print and locked flags when they sign a field: /F changing only by bits 3 (print) and 8 (locked). */
