@@ -9,7 +9,7 @@ import { openPdf, type PdfDocument } from '../../src/core/pdf/document';
 import { IncrementalUpdate, RawBody } from '../../src/core/pdf/incremental-writer';
 import { PdfDict, PdfRef } from '../../src/core/pdf/objects';
 import type { SignatureReport, VerificationReport } from '../../src/api/verification-report';
-import { appendUpdate, buildPdf, type HandmadeObject } from '../pdf/support/handmade-pdf';
+import { appendUpdate, buildPdf, objectStreamPdf, type HandmadeObject } from '../pdf/support/handmade-pdf';
 import { makeWorld, type World } from './world';
 import { makeGmWorld, type GmWorld } from '../gm/support/gm-world';
 
@@ -344,3 +344,21 @@ for (const a of attacks) {
     }
   });
 }
+
+test('an object stream rewritten after stamping changes the objects it holds (the page tree): visible, and named', async () => {
+  fs.writeFileSync(pades.file('objstm.pdf'), objectStreamPdf());
+  const stamped = fs.readFileSync(await pades.stamp(pades.file('objstm.pdf'), pades.file('objstm-stamped.pdf'), { kind: 'point', page: 1, x: 100, y: 100 }));
+  const r0 = verifyPdf(stamped, { trustRoots: [pades.ca.certificate] });
+  assert.equal(r0.verdict, 'valid', renderReportText(r0));
+  // object 4 holds the page tree (2) and the page (3, rewritten by the stamp): the new 4 gives the tree a new size
+  const inner = ['<< /Type /Pages /Kids [3 0 R] /Count 1 /MediaBox [0 0 300 200] >>', '<< /Type /Page /Parent 2 0 R >>'];
+  const header = `2 0 3 ${inner[0]!.length + 1} `;
+  const data = `${header}${inner.join('\n')}`;
+  const forged = appendUpdate(stamped, [{ num: 4, body: `<< /Type /ObjStm /N 2 /First ${header.length} /Length ${data.length} >>\nstream\n${data}\nendstream` }], `<< /Size ${openPdf(stamped).size} /Root 1 0 R >>`);
+  assert.ok(!render(pades.dir, forged, 'objstm-forged').equals(render(pades.dir, stamped, 'objstm-stamped')), 'pdftoppm renders the forged page differently');
+  const r = verifyPdf(forged, { trustRoots: [pades.ca.certificate] });
+  assert.equal(r.verdict, 'invalid', renderReportText(r));
+  const s = r.signatures[0]!;
+  assert.equal(s.checks.find((c) => c.id === 'digest')?.status, 'ok');
+  assert.ok(s.modifications.some((m) => m.kind === 'disallowed' && /the object stream 4 was rewritten, changing the object 2 it holds/.test(m.description.en)), renderReportText(r));
+});
