@@ -24,7 +24,7 @@ import { makeGmWorld, type GmWorld } from '../gm/support/gm-world';
  * naming what changed.
  */
 
-const O = { catalog: 1, pages: 2, page: 3, text: 4, helv: 5, overlay: 6, logo: 7, type3: 8, glyphOne: 9, info: 20, plantedContent: 50, plantedXObject: 51 } as const;
+const O = { catalog: 1, pages: 2, page: 3, text: 4, helv: 5, overlay: 6, logo: 7, type3: 8, glyphOne: 9, info: 20, orphanWidget: 30, orphanLook: 31, plantedContent: 50, plantedXObject: 51 } as const;
 
 function stream(body: string, extra = ''): string {
   return `<< ${extra}/Length ${Buffer.byteLength(body, 'latin1')} >>\nstream\n${body}\nendstream`;
@@ -57,6 +57,9 @@ function contract(): Buffer {
     { num: O.type3, body: `<< /Type /Font /Subtype /Type3 /FontBBox [0 0 1000 1000] /FontMatrix [0.001 0 0 0.001 0 0] /CharProcs << /one ${O.glyphOne} 0 R >> /Encoding << /Type /Encoding /Differences [49 /one] >> /FirstChar 49 /LastChar 49 /Widths [600] >>` },
     { num: O.glyphOne, body: stream('600 0 0 0 600 1000 d1 250 0 100 1000 re f') },
     { num: O.info, body: '<< /Producer (Contract tool) /Title (Purchase contract) >>' },
+    // an empty signature widget outside the form and off the page, its appearance already drawn
+    { num: O.orphanWidget, body: `<< /Type /Annot /Subtype /Widget /FT /Sig /T (Later) /Rect [72 560 472 600] /F 4 /P ${O.page} 0 R /AP << /N ${O.orphanLook} 0 R >> >>` },
+    { num: O.orphanLook, body: stream('0 g BT /Helvetica 18 Tf 5 10 Td (PAID IN FULL) Tj ET', '/Type /XObject /Subtype /Form /BBox [0 0 400 40] /Resources << /Font << /Helvetica << /Type /Font /Subtype /Type1 /BaseFont /Helvetica >> >> >> ') },
   ];
   return buildPdf(objects, `<< /Size 52 /Root ${O.catalog} 0 R /Info ${O.info} 0 R >>`);
 }
@@ -241,6 +244,14 @@ const attacks: Attack[] = [
       addToPageAndForm(s, d, u, annot, { fields: annot });
     },
     names: /the stamp widget carries an action \(\/A\)/,
+  },
+  {
+    what: 'an empty signature widget planted outside the form, "signed" and put on the page with its planted appearance',
+    build: (s, d, u) => {
+      u.set(new PdfRef(O.orphanWidget, 0), raw(`<< /Type /Annot /Subtype /Widget /FT /Sig /T (Later) /Rect [72 560 472 600] /F 4 /P ${O.page} 0 R /AP << /N ${O.orphanLook} 0 R >> /V ${fakeSignature(u)} >>`));
+      addToPageAndForm(s, d, u, new PdfRef(O.orphanWidget, 0), { fields: new PdfRef(O.orphanWidget, 0) });
+    },
+    names: /an existing object was re-referenced as a stamp widget/,
   },
   // -- a second widget added to an already signed field
   {

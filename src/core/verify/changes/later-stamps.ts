@@ -188,7 +188,9 @@ function fieldName(a: RevisionAnalysis, d: PdfDict): string {
  */
 export function signPreparedField(a: RevisionAnalysis, obj: string, num: number, role: FormRole | undefined, oldObj: PdfObject, newObj: PdfObject): boolean {
   if (!(oldObj instanceof PdfDict) || !(newObj instanceof PdfDict)) return false;
-  if (role?.kind === 'sig-field' || (role === undefined && a.fieldType(newObj) === 'Sig')) {
+  // Only a field of the signed revision's form: an orphan field-widget planted outside the form
+  // would bring its planted appearance onto the page when "signed".
+  if (role?.kind === 'sig-field') {
     if (oldObj.get('V') !== undefined || newObj.get('V') === undefined) return false;
     const keys = changedKeys(oldObj, newObj);
     const widgetKeys = role?.kind === 'sig-field' && !role.isWidget ? [] : ['AP', 'AS'];
