@@ -103,9 +103,7 @@ async function peerThenSealDesk(peer: Peer): Promise<{ file: string; earlier: st
 
 /** Change-analysis cases that still fail at this commit, with why (revision-changes.ts, the change-rules work). */
 const CHANGE_ANALYSIS_TODO: Record<string, string | undefined> = {
-  'a-pdfsig-prepared': 'change analysis: pdfsig -sign writes /M (the annotation\'s modification date) into the prepared widget-field besides /V and /AP; the prepared-field rule refuses /M, so the new /Sig and appearance count as added outside any stamp',
-  'a-itext': 'change analysis: iText adds /DR << /XObject << /FRM n 0 R >> /Font << /Helv /ZaDb >> >> to the AcroForm; the /DR /XObject entry is refused and the two Type1 fonts count as added outside any stamp',
-  'a-itext-cades': 'change analysis: iText adds /DR << /XObject << /FRM n 0 R >> /Font << /Helv /ZaDb >> >> to the AcroForm; the /DR /XObject entry is refused and the two Type1 fonts count as added outside any stamp',
+  // none left: pdfsig's /M on the prepared field and iText's /DR /XObject are allowed by the rules (change-rules)
 };
 
 for (const peer of PEERS) {

@@ -9,7 +9,7 @@ import { openPdf, type PdfDocument } from '../../src/core/pdf/document';
 import { IncrementalUpdate, RawBody } from '../../src/core/pdf/incremental-writer';
 import { PdfDict, PdfRef } from '../../src/core/pdf/objects';
 import type { SignatureReport, VerificationReport } from '../../src/api/verification-report';
-import { appendUpdate, buildPdf, type HandmadeObject } from '../pdf/support/handmade-pdf';
+import { appendUpdate, buildPdf, objectStreamPdf, type HandmadeObject } from '../pdf/support/handmade-pdf';
 import { makeWorld, type World } from './world';
 import { makeGmWorld, type GmWorld } from '../gm/support/gm-world';
 
@@ -24,7 +24,7 @@ import { makeGmWorld, type GmWorld } from '../gm/support/gm-world';
  * naming what changed.
  */
 
-const O = { catalog: 1, pages: 2, page: 3, text: 4, helv: 5, overlay: 6, logo: 7, type3: 8, glyphOne: 9, info: 20, plantedContent: 50, plantedXObject: 51 } as const;
+const O = { catalog: 1, pages: 2, page: 3, text: 4, helv: 5, overlay: 6, logo: 7, type3: 8, glyphOne: 9, info: 20, orphanWidget: 30, orphanLook: 31, plantedContent: 50, plantedXObject: 51 } as const;
 
 function stream(body: string, extra = ''): string {
   return `<< ${extra}/Length ${Buffer.byteLength(body, 'latin1')} >>\nstream\n${body}\nendstream`;
@@ -57,6 +57,9 @@ function contract(): Buffer {
     { num: O.type3, body: `<< /Type /Font /Subtype /Type3 /FontBBox [0 0 1000 1000] /FontMatrix [0.001 0 0 0.001 0 0] /CharProcs << /one ${O.glyphOne} 0 R >> /Encoding << /Type /Encoding /Differences [49 /one] >> /FirstChar 49 /LastChar 49 /Widths [600] >>` },
     { num: O.glyphOne, body: stream('600 0 0 0 600 1000 d1 250 0 100 1000 re f') },
     { num: O.info, body: '<< /Producer (Contract tool) /Title (Purchase contract) >>' },
+    // an empty signature widget outside the form and off the page, its appearance already drawn
+    { num: O.orphanWidget, body: `<< /Type /Annot /Subtype /Widget /FT /Sig /T (Later) /Rect [72 560 472 600] /F 4 /P ${O.page} 0 R /AP << /N ${O.orphanLook} 0 R >> >>` },
+    { num: O.orphanLook, body: stream('0 g BT /Helvetica 18 Tf 5 10 Td (PAID IN FULL) Tj ET', '/Type /XObject /Subtype /Form /BBox [0 0 400 40] /Resources << /Font << /Helvetica << /Type /Font /Subtype /Type1 /BaseFont /Helvetica >> >> >> ') },
   ];
   return buildPdf(objects, `<< /Size 52 /Root ${O.catalog} 0 R /Info ${O.info} 0 R >>`);
 }
@@ -242,6 +245,14 @@ const attacks: Attack[] = [
     },
     names: /the stamp widget carries an action \(\/A\)/,
   },
+  {
+    what: 'an empty signature widget planted outside the form, "signed" and put on the page with its planted appearance',
+    build: (s, d, u) => {
+      u.set(new PdfRef(O.orphanWidget, 0), raw(`<< /Type /Annot /Subtype /Widget /FT /Sig /T (Later) /Rect [72 560 472 600] /F 4 /P ${O.page} 0 R /AP << /N ${O.orphanLook} 0 R >> /V ${fakeSignature(u)} >>`));
+      addToPageAndForm(s, d, u, new PdfRef(O.orphanWidget, 0), { fields: new PdfRef(O.orphanWidget, 0) });
+    },
+    names: /an existing object was re-referenced as a stamp widget/,
+  },
   // -- a second widget added to an already signed field
   {
     what: 'a second widget whose /Parent is the signed stamp field, painting over the page',
@@ -344,3 +355,21 @@ for (const a of attacks) {
     }
   });
 }
+
+test('an object stream rewritten after stamping changes the objects it holds (the page tree): visible, and named', async () => {
+  fs.writeFileSync(pades.file('objstm.pdf'), objectStreamPdf());
+  const stamped = fs.readFileSync(await pades.stamp(pades.file('objstm.pdf'), pades.file('objstm-stamped.pdf'), { kind: 'point', page: 1, x: 100, y: 100 }));
+  const r0 = verifyPdf(stamped, { trustRoots: [pades.ca.certificate] });
+  assert.equal(r0.verdict, 'valid', renderReportText(r0));
+  // object 4 holds the page tree (2) and the page (3, rewritten by the stamp): the new 4 gives the tree a new size
+  const inner = ['<< /Type /Pages /Kids [3 0 R] /Count 1 /MediaBox [0 0 300 200] >>', '<< /Type /Page /Parent 2 0 R >>'];
+  const header = `2 0 3 ${inner[0]!.length + 1} `;
+  const data = `${header}${inner.join('\n')}`;
+  const forged = appendUpdate(stamped, [{ num: 4, body: `<< /Type /ObjStm /N 2 /First ${header.length} /Length ${data.length} >>\nstream\n${data}\nendstream` }], `<< /Size ${openPdf(stamped).size} /Root 1 0 R >>`);
+  assert.ok(!render(pades.dir, forged, 'objstm-forged').equals(render(pades.dir, stamped, 'objstm-stamped')), 'pdftoppm renders the forged page differently');
+  const r = verifyPdf(forged, { trustRoots: [pades.ca.certificate] });
+  assert.equal(r.verdict, 'invalid', renderReportText(r));
+  const s = r.signatures[0]!;
+  assert.equal(s.checks.find((c) => c.id === 'digest')?.status, 'ok');
+  assert.ok(s.modifications.some((m) => m.kind === 'disallowed' && /the object stream 4 was rewritten, changing the object 2 it holds/.test(m.description.en)), renderReportText(r));
+});

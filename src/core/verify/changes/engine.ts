@@ -5,7 +5,7 @@ import { changedKeys, pdfEqual } from '../pdf-equality';
 import { RevisionAnalysis } from './analysis';
 import { keyList } from './context';
 import { checkPlantedReferences, explainTrees, judgeLeftovers, trailerChange } from './file-structure';
-import { fontsDictProblem, formObjectChange, resourcesDictProblem, settleFormSupport } from './form-filling';
+import { entriesGrowProblem, formObjectChange, resourcesDictProblem, settleFormSupport } from './form-filling';
 import { checkCandidates, growth, preparedFieldPart, signPreparedField } from './later-stamps';
 import { RULE_LEVEL, isRuleName } from './rule-names';
 import { acroFormDictChange, catalogChange, catalogSubtrees, infoChange } from './signer-bookkeeping';
@@ -82,7 +82,7 @@ function classifyChange(a: RevisionAnalysis, num: number, oldObj: PdfObject, new
   const form = a.form();
   // An indirect /DR (or its /Font) that is not also a page's resources: fonts for field appearances.
   if ((num === form.drNum || num === form.drFontNum) && !o.resourceByNum.has(num) && oldObj instanceof PdfDict && newObj instanceof PdfDict) {
-    const problem = num === form.drNum ? resourcesDictProblem(a, oldObj, newObj) : fontsDictProblem(a, oldObj, newObj);
+    const problem = num === form.drNum ? resourcesDictProblem(a, oldObj, newObj) : entriesGrowProblem(a, oldObj, newObj);
     if (problem) a.disallow(obj, { zh: `表单的默认资源(/DR)被修改:${problem.zh}`, en: `the form's default resources (/DR) changed: ${problem.en}` });
     else a.allow(obj, 'signer-bookkeeping', { zh: '表单的默认资源(/DR)增加了字体', en: "the form's default resources (/DR) gained fonts" });
     return;

@@ -17,7 +17,7 @@ import { MAX_WALK, keyList, typeName } from './context';
  */
 
 /** Trailer keys a writer sets for its own bookkeeping. */
-const TRAILER_BOOKKEEPING = new Set(['Size', 'Prev', 'ID', 'Info', 'Root', 'XRefStm', 'Type', 'W', 'Index', 'Filter', 'DecodeParms', 'Length', 'DL']);
+const TRAILER_BOOKKEEPING = new Set(['Size', 'Prev', 'ID', 'Info', 'Root', 'XRefStm', 'Type', 'W', 'Index', 'Filter', 'DecodeParms', 'Length', 'DL', 'DocChecksum']);
 
 export function trailerChange(a: RevisionAnalysis): void {
   const oldT = a.ctx.doc.revisions[a.prev]!.trailer;

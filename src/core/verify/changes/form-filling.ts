@@ -286,22 +286,43 @@ export function resourcesProblem(a: RevisionAnalysis, oldDr: PdfObject | undefin
   return d && 'n' in d ? resourcesDictProblem(a, d.o, d.n) : d;
 }
 
+/** Resource categories of /DR whose entries a signer may add (iText adds /XObject /FRM beside its fonts). */
+const RESOURCE_CATEGORIES = new Set(['Font', 'XObject', 'ExtGState', 'ColorSpace', 'Pattern', 'Shading', 'Properties', 'Encoding']);
+
 export function resourcesDictProblem(a: RevisionAnalysis, o: PdfDict | undefined, n: PdfDict): BilingualText | undefined {
   const changed = o ? changedKeys(o, n) : [...n.keys()];
-  const bad = changed.filter((k) => k !== 'Font' && !(k === 'Encoding' && o?.get(k) === undefined));
-  if (bad.length > 0) return { zh: `${keyList(bad)} 被修改`, en: `${keyList(bad)} changed` };
-  if (changed.includes('Encoding')) a.ctx.explainTree(n.get('Encoding'), 'form-resources');
-  if (!changed.includes('Font')) return undefined;
-  const d = replacedDict(a, o?.get('Font'), n.get('Font'), '/DR /Font');
-  return d && 'n' in d ? fontsDictProblem(a, d.o, d.n) : d;
+  for (const k of changed) {
+    if (k === 'ProcSet') {
+      const ps = a.resolve(n.get(k), a.r);
+      if (ps instanceof PdfArray && ps.items.every((x) => x instanceof PdfName)) continue;
+      return { zh: '/ProcSet 被修改', en: '/ProcSet changed' };
+    }
+    if (!RESOURCE_CATEGORIES.has(k)) return { zh: `${keyList([k])} 被修改`, en: `${keyList([k])} changed` };
+    const d = replacedDict(a, o?.get(k), n.get(k), `/DR /${k}`);
+    if (!d) continue;
+    const problem = 'n' in d ? entriesGrowProblem(a, d.o, d.n, k) : d;
+    if (problem) return problem;
+  }
+  return undefined;
 }
 
-/** Fonts already named keep their objects (a swapped font would change every field that uses it). */
-export function fontsDictProblem(a: RevisionAnalysis, o: PdfDict | undefined, n: PdfDict): BilingualText | undefined {
+/**
+ * Entries of a /DR category already named keep their objects (a swapped font would change every
+ * field that uses it); new entries are new objects or direct values, explained with the form.
+ */
+export function entriesGrowProblem(a: RevisionAnalysis, o: PdfDict | undefined, n: PdfDict, category = 'Font'): BilingualText | undefined {
   for (const [k, v] of o?.entries ?? []) {
-    if (!pdfEqual(v, n.get(k))) return { zh: `字体 /${k} 被替换或移除`, en: `font /${k} was replaced or removed` };
+    if (!pdfEqual(v, n.get(k))) {
+      return category === 'Font'
+        ? { zh: `字体 /${k} 被替换或移除`, en: `font /${k} was replaced or removed` }
+        : { zh: `/DR /${category} /${k} 被替换或移除`, en: `/DR /${category} /${k} was replaced or removed` };
+    }
   }
-  for (const [k, v] of n.entries) if (!o?.has(k) && v instanceof PdfRef && !a.ctx.existedBefore(v.num)) a.ctx.explainTree(v, 'form-resources');
+  for (const [k, v] of n.entries) {
+    if (o?.has(k)) continue;
+    if (v instanceof PdfRef && a.ctx.existedBefore(v.num) && category !== 'Font') return reReferenced(v.num);
+    if (v instanceof PdfRef && !a.ctx.existedBefore(v.num)) a.ctx.explainTree(v, 'form-resources');
+  }
   return undefined;
 }
 

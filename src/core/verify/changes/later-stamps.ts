@@ -188,11 +188,13 @@ function fieldName(a: RevisionAnalysis, d: PdfDict): string {
  */
 export function signPreparedField(a: RevisionAnalysis, obj: string, num: number, role: FormRole | undefined, oldObj: PdfObject, newObj: PdfObject): boolean {
   if (!(oldObj instanceof PdfDict) || !(newObj instanceof PdfDict)) return false;
-  if (role?.kind === 'sig-field' || (role === undefined && a.fieldType(newObj) === 'Sig')) {
+  // Only a field of the signed revision's form: an orphan field-widget planted outside the form
+  // would bring its planted appearance onto the page when "signed".
+  if (role?.kind === 'sig-field') {
     if (oldObj.get('V') !== undefined || newObj.get('V') === undefined) return false;
     const keys = changedKeys(oldObj, newObj);
     const widgetKeys = role?.kind === 'sig-field' && !role.isWidget ? [] : ['AP', 'AS'];
-    const bad = keys.filter((k) => k !== 'V' && !widgetKeys.includes(k) && !(k === 'F' && isPrintFlagOnly(oldObj, newObj)));
+    const bad = keys.filter((k) => k !== 'V' && !widgetKeys.includes(k) && !(k === 'F' && isPrintFlagOnly(oldObj, newObj)) && !isModDate(k, newObj));
     const name = fieldName(a, newObj);
     if (bad.length > 0) {
       a.disallow(obj, { zh: `签名域“${name}”签章时被修改(${bad.map((k) => `/${k}`).join(' ')})`, en: `signature field "${name}" changed when signed (${bad.map((k) => `/${k}`).join(' ')})` });
@@ -227,7 +229,7 @@ export function preparedFieldPart(a: RevisionAnalysis, obj: string, num: number,
   }
   if (!(oldObj instanceof PdfDict) || !(newObj instanceof PdfDict)) return false;
   const keys = changedKeys(oldObj, newObj);
-  const bad = keys.filter((k) => k !== 'AP' && k !== 'AS');
+  const bad = keys.filter((k) => k !== 'AP' && k !== 'AS' && !(k === 'F' && isPrintFlagOnly(oldObj, newObj)) && !isModDate(k, newObj));
   if (bad.length > 0) {
     a.disallow(obj, { zh: `签名域“${field.name}”的控件被修改(${bad.map((k) => `/${k}`).join(' ')})`, en: `the widget of signature field "${field.name}" changed (${bad.map((k) => `/${k}`).join(' ')})` });
     return true;
@@ -239,6 +241,11 @@ export function preparedFieldPart(a: RevisionAnalysis, obj: string, num: number,
   }
   a.ctx.explain(num, 'sign-prepared-field');
   return true;
+}
+
+/** An annotation's /M (its modification date, a text string): poppler's pdfsig sets it when it signs. */
+function isModDate(key: string, d: PdfDict): boolean {
+  return key === 'M' && d.get('M') instanceof PdfString;
 }
 
 /** Signers set the print and locked flags when they sign a field: /F changing only by bits 3 (print) and 8 (locked). */
