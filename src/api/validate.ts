@@ -14,7 +14,7 @@ export class RequestInvalid extends Error {
 export function invalidRequestError(op: string, e: RequestInvalid): ApiError {
   return {
     code: 'REQUEST_INVALID',
-    zh: `请求无效(${op}.${e.field}:${e.why})`,
+    zh: `请求无效（${op}.${e.field}:${e.why}）`,
     en: `Invalid request (${op}.${e.field}: ${e.why})`,
   };
 }
@@ -115,6 +115,8 @@ export const validators: { [K in OperationName]: (v: unknown) => Req<K> } = {
   trustAdd: (v) => empty(v, 'trustAdd'),
   trustList: (v) => empty(v, 'trustList'),
   auditList: (v) => ({ limit: num(object(v, 'request', ['limit']).limit, 'limit', 1, 10_000, true) }),
+  auditVerify: (v) => empty(v, 'auditVerify'),
+  auditExport: (v) => ({ language: language(object(v, 'request', ['language']).language, 'language') }),
   settingsGet: (v) => empty(v, 'settingsGet'),
   settingsSet: (v) => settings(v),
   exportReport: (v) => {

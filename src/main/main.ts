@@ -53,6 +53,10 @@ const dialogs: Dialogs = {
     const r = await dialog.showOpenDialog(win!, { properties: ['openFile'], filters: [{ name: 'Certificate', extensions: ['pem', 'crt', 'cer', 'der'] }] });
     return r.canceled ? null : (r.filePaths[0] ?? null);
   },
+  async chooseSaveCsv(defaultPath) {
+    const r = await dialog.showSaveDialog(win!, { defaultPath, filters: [{ name: 'CSV', extensions: ['csv'] }] });
+    return r.canceled ? null : (r.filePath ?? null);
+  },
   async chooseSaveReport(defaultPath) {
     const r = await dialog.showSaveDialog(win!, { defaultPath, filters: [{ name: 'PDF', extensions: ['pdf'] }] });
     return r.canceled ? null : (r.filePath ?? null);

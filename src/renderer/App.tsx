@@ -60,7 +60,7 @@ function openErrorOf(e: unknown, name: string): ApiError {
   const kind = e instanceof Error ? e.name : '';
   const zhT = strings('zh').openErrors;
   const enT = strings('en').openErrors;
-  return { code: `PDF_${kind || 'UNREADABLE'}`, zh: `${name}:${zhT[kind] ?? zhT.other}`, en: `${name}: ${enT[kind] ?? enT.other}` };
+  return { code: `PDF_${kind || 'UNREADABLE'}`, zh: `${name}：${zhT[kind] ?? zhT.other}`, en: `${name}: ${enT[kind] ?? enT.other}` };
 }
 
 export function App() {
@@ -372,7 +372,7 @@ export function App() {
       setFlow(null);
       setPlacement(null);
       setHits(null);
-      setToast(`${t.stampOk}:${r.document.name}`);
+      setToast(`${t.stampOk}${t.colon}${r.document.name}`);
       await showDocument(r.document);
     } catch (e) {
       const err = errorOf(e);
@@ -384,7 +384,7 @@ export function App() {
         // Say so: a keeper who pressed Cancel must know no stamped file exists.
         setFlow({ phase: 'result', ok: false, cancelled: true, message: t.stampCancelled });
       } else {
-        setFlow({ phase: 'result', ok: false, message: `${t.stampFailed}:${pick(lang, err)}` });
+        setFlow({ phase: 'result', ok: false, message: `${t.stampFailed}${t.colon}${pick(lang, err)}` });
       }
     } finally {
       clearInterval(timer);

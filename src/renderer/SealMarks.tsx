@@ -119,7 +119,7 @@ export function SealMarks({ vp, page, input, lang, t, highlighted, small }: Prop
             data-warning={m.warningIndex}
             title={m.title}
             role="img"
-            aria-label={`${t.markWords[m.kind]}${m.title && m.title !== t.markWords[m.kind] ? `:${m.title}` : ''}`}
+            aria-label={`${t.markWords[m.kind]}${m.title && m.title !== t.markWords[m.kind] ? `${t.colon}${m.title}` : ''}`}
             style={{ left: box.left, top: box.top, width: box.width, height: box.height }}
           >
             {crossed && (

@@ -73,7 +73,7 @@ test('wrong PINs until the GM token locks itself: the dialog shows the lock, no 
   // The third wrong PIN locks the token (SealDesk's guard has counted only three of its five).
   await result.waitFor({ timeout: 30_000 });
   const text = await result.innerText();
-  assert.match(text, /密码错误,签章失败/);
+  assert.match(text, /密码错误[,\uff0c]签章失败/);
   assert.match(text, /锁定/);
   assert.equal(await result.getAttribute('data-ok'), 'no');
   assert.equal(fs.existsSync(output), false, 'no output file');
@@ -85,7 +85,7 @@ test('wrong PINs until the GM token locks itself: the dialog shows the lock, no 
   await ui.page.waitForTimeout(2500); // one token poll
   await ui.page.click('[data-testid=stamp-button]');
   await result.waitFor({ timeout: 30_000 });
-  assert.match(await result.innerText(), /密码错误,签章失败/);
+  assert.match(await result.innerText(), /密码错误[,\uff0c]签章失败/);
   assert.equal(await ui.page.locator('[data-testid=pin-dialog]').count(), 0, 'no PIN is asked for a locked key');
   await result.locator('button').click();
 
