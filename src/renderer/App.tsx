@@ -689,7 +689,7 @@ export function App() {
             !openError && <div className={`empty${dropping ? ' dropping' : ''}`}>{dropping ? t.dropHere : t.openHint}</div>
           )}
         </section>
-        {doc && report && phase === 'done' && (report.signatures.length > 0 || report.warnings.some((w) => w.id !== 'no_signatures')) && (
+        {shown && report && phase === 'done' && (report.signatures.length > 0 || report.warnings.some((w) => w.id !== 'no_signatures')) && (
           <aside className="right" aria-label={t.seals}>
             <SealList report={report} t={t} lang={lang} onPick={pickSignature} onGoToWarning={goToWarning} onShowCertificate={setCertFor} selected={selectedField} />
           </aside>

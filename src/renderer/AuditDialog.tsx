@@ -5,6 +5,7 @@
  */
 import { useEffect, useMemo, useRef, useState } from 'react';
 import type { AuditCheckView, AuditEntryView, Language } from '../api/contract';
+import type { BilingualText } from '../api/verification-report';
 import { AUDIT_ACTIONS, AUDIT_OUTCOMES, chainReason, explainCode } from '../api/audit-words';
 import { localTime } from '../api/report-wording';
 import { call, errorOf } from './api-client';
@@ -51,28 +52,8 @@ export function AuditDialog({ t, lang, onClose }: { t: Strings; lang: Language; 
       <div className="modal audit" data-testid="audit" role="dialog" aria-modal="true" aria-labelledby="audit-title">
         <h3 id="audit-title">{t.audit}</h3>
         <div className="audit-filters">
-          <label>
-            {t.action}
-            <select value={action} onChange={(e) => setAction(e.target.value)} data-testid="audit-filter-action">
-              <option value="">{t.all}</option>
-              {Object.entries(AUDIT_ACTIONS).map(([k, v]) => (
-                <option key={k} value={k}>
-                  {pick(lang, v)}
-                </option>
-              ))}
-            </select>
-          </label>
-          <label>
-            {t.outcome}
-            <select value={outcome} onChange={(e) => setOutcome(e.target.value)} data-testid="audit-filter-outcome">
-              <option value="">{t.all}</option>
-              {Object.entries(AUDIT_OUTCOMES).map(([k, v]) => (
-                <option key={k} value={k}>
-                  {pick(lang, v)}
-                </option>
-              ))}
-            </select>
-          </label>
+          <FilterSelect label={t.action} all={t.all} value={action} onChange={setAction} choices={AUDIT_ACTIONS} lang={lang} testId="audit-filter-action" />
+          <FilterSelect label={t.outcome} all={t.all} value={outcome} onChange={setOutcome} choices={AUDIT_OUTCOMES} lang={lang} testId="audit-filter-outcome" />
           <label>
             {t.auditSearch}
             <input value={text} onChange={(e) => setText(e.target.value)} data-testid="audit-filter-text" />
@@ -131,5 +112,21 @@ export function AuditDialog({ t, lang, onClose }: { t: Strings; lang: Language; 
         </div>
       </div>
     </div>
+  );
+}
+
+function FilterSelect(p: { label: string; all: string; value: string; onChange(v: string): void; choices: Record<string, BilingualText>; lang: Language; testId: string }) {
+  return (
+    <label>
+      {p.label}
+      <select value={p.value} onChange={(e) => p.onChange(e.target.value)} data-testid={p.testId}>
+        <option value="">{p.all}</option>
+        {Object.entries(p.choices).map(([k, v]) => (
+          <option key={k} value={k}>
+            {pick(p.lang, v)}
+          </option>
+        ))}
+      </select>
+    </label>
   );
 }
