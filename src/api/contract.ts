@@ -132,6 +132,10 @@ export interface StampOutcome {
 export interface Operations {
   /** Shows the open dialog in main; null when the person cancels. */
   openDocument: { req: Record<string, never>; res: DocumentRef | null };
+  /** The documents opened lately, newest first (names only; the paths stay in main). */
+  recentDocuments: { req: Record<string, never>; res: { index: number; name: string }[] };
+  /** Opens one of recentDocuments again. */
+  openRecent: { req: { index: number }; res: DocumentRef };
   /** The bytes of a document main opened (dialog, drop, argv, a stamp result). */
   readDocument: { req: { docId: string }; res: Uint8Array };
   verifyDocument: { req: { docId: string }; res: VerificationReport };
@@ -172,7 +176,7 @@ export type Res<K extends OperationName> = Operations[K]['res'];
 
 /** The list, in one place, that generates handlers, preload functions and the HTTP shim. */
 export const OPERATION_NAMES = [
-  'openDocument', 'readDocument', 'verifyDocument', 'takeOpenedDocuments', 'listTokens', 'findKeyword',
+  'openDocument', 'recentDocuments', 'openRecent', 'readDocument', 'verifyDocument', 'takeOpenedDocuments', 'listTokens', 'findKeyword',
   'chooseStampOutput', 'stamp', 'cancelStamp', 'stampProgress', 'trustAdd', 'trustList', 'auditList', 'auditVerify', 'auditExport',
   'settingsGet', 'settingsSet', 'exportReport', 'reportHtml', 'signatureDetails',
 ] as const satisfies readonly OperationName[];

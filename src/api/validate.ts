@@ -89,6 +89,8 @@ function settings(v: unknown): Settings {
 
 export const validators: { [K in OperationName]: (v: unknown) => Req<K> } = {
   openDocument: (v) => empty(v, 'openDocument'),
+  recentDocuments: (v) => empty(v, 'recentDocuments'),
+  openRecent: (v) => ({ index: num(object(v, 'request', ['index']).index, 'index', 0, 9, true) }),
   readDocument: (v) => ({ docId: str(object(v, 'request', ['docId']).docId, 'docId', 64, ID) }),
   verifyDocument: (v) => ({ docId: str(object(v, 'request', ['docId']).docId, 'docId', 64, ID) }),
   takeOpenedDocuments: (v) => empty(v, 'takeOpenedDocuments'),

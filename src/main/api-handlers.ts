@@ -10,6 +10,7 @@ import { RequestInvalid, invalidRequestError, validators } from '../api/validate
 import { SealDeskError } from '../core/errors';
 import { writeFileAtomic } from '../core/fs/atomic-write';
 import { auditCsv } from './audit-csv';
+import { RecentFiles } from './recent-files';
 import type { CoreGateway } from './core-gateway';
 import { DocumentRegistry, defaultStampedPath } from './document-registry';
 import { reportHtmlFor, writeReportPdf, type HtmlToPdf, type ReportSources } from './report-pdf';
@@ -29,6 +30,8 @@ export interface HandlerDeps {
   documents: DocumentRegistry;
   /** Chromium's print engine (Electron's printToPDF in the app, page.pdf in the e2e harness). */
   htmlToPdf: HtmlToPdf;
+  /** Recently opened documents (persisted by the app; in memory when absent). */
+  recent?: RecentFiles;
 }
 
 export type HandlerTable = { [K in OperationName]: (req: Req<K>) => Promise<Res<K>> };
@@ -42,7 +45,7 @@ interface Job {
   signing: boolean;
 }
 
-export function createApiHandlers({ core, dialogs, documents, htmlToPdf }: HandlerDeps): HandlerTable {
+export function createApiHandlers({ core, dialogs, documents, htmlToPdf, recent = new RecentFiles() }: HandlerDeps): HandlerTable {
   const jobs = new Map<string, Job>();
   const reportSources = async (docId: string, lang: Language): Promise<ReportSources> => {
     const file = documents.pathOf(docId);
@@ -54,11 +57,21 @@ export function createApiHandlers({ core, dialogs, documents, htmlToPdf }: Handl
       const p = await dialogs.chooseOpenPdf();
       return p ? documents.add(p) : null;
     },
+    async recentDocuments() {
+      return recent.names();
+    },
+    async openRecent({ index }) {
+      const p = recent.pathAt(index);
+      if (!p) throw new SealDeskError('RECENT_UNKNOWN', '最近文件列表中没有这一项', 'No such entry in the recent files');
+      return documents.add(p);
+    },
     async readDocument({ docId }) {
       const p = documents.pathOf(docId);
       const st = await fs.promises.stat(p);
       if (st.size > MAX_DOCUMENT_BYTES) throw new SealDeskError('DOCUMENT_TOO_LARGE', '文件过大，无法显示', 'The file is too large to display');
-      return new Uint8Array(await fs.promises.readFile(p));
+      const bytes = new Uint8Array(await fs.promises.readFile(p));
+      recent.remember(p);
+      return bytes;
     },
     async verifyDocument({ docId }) {
       return core.verify(documents.pathOf(docId));

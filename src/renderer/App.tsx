@@ -92,6 +92,8 @@ export function App() {
   const [selectedField, setSelectedField] = useState<string | undefined>();
   const [showThumbs, setShowThumbs] = useState(true);
   const [dropping, setDropping] = useState(false);
+  const [recent, setRecent] = useState<{ index: number; name: string }[]>([]);
+  const refreshRecent = useCallback(() => void call('recentDocuments', {}).then(setRecent, () => undefined), []);
   const view = useRef<DocumentViewHandle>(null);
   const docRef = useRef<OpenDoc | null>(null);
   docRef.current = doc;
@@ -140,6 +142,7 @@ export function App() {
       setDoc({ ref, pdf });
       setOpening(null);
       setPage(1);
+      refreshRecent();
     } catch (e) {
       if (latest.current !== ref.docId) return;
       // The file cannot be shown: its error replaces the view, and its verification is not waited for.
@@ -148,7 +151,7 @@ export function App() {
       setReport(null);
       setOpenError(openErrorOf(e, ref.name));
     }
-  }, [verify]);
+  }, [verify, refreshRecent]);
 
   const openViaDialog = useCallback(async () => {
     try {
@@ -168,6 +171,7 @@ export function App() {
   // Settings (language), documents from argv, events from main.
   useEffect(() => {
     void call('settingsGet', {}).then((s) => setLang(s.language), () => undefined);
+    refreshRecent();
     void takeWaiting();
     return api().onEvent((e) => {
       if (e.kind === 'documentsWaiting') void takeWaiting();
@@ -179,7 +183,7 @@ export function App() {
         if (e.command === 'exportReport') exportRef.current();
       }
     });
-  }, [takeWaiting, openViaDialog]);
+  }, [takeWaiting, openViaDialog, refreshRecent]);
 
   // Tokens: polled, because keys come and go (SoftHSM and many vendor libraries have no slot events).
   useEffect(() => {
@@ -527,6 +531,27 @@ export function App() {
         <button onClick={() => void openViaDialog()} data-testid="open" title="Ctrl+O">
           {t.open}
         </button>
+        {recent.length > 0 && (
+          <select
+            className="recent"
+            value=""
+            aria-label={t.recentFiles}
+            data-testid="recent"
+            onChange={(e) => {
+              const index = Number(e.target.value);
+              void call('openRecent', { index }).then((ref) => showDocument(ref), (err) => setOpenError(errorOf(err)));
+            }}
+          >
+            <option value="" disabled>
+              {t.recentFiles}
+            </option>
+            {recent.map((r) => (
+              <option key={r.index} value={r.index}>
+                {r.name}
+              </option>
+            ))}
+          </select>
+        )}
         {shown && (
           <span className="docname" data-testid="docname" data-doc-id={doc?.ref.docId ?? ''} data-opening={doc ? undefined : opening?.docId} title={shown.name}>
             {shown.name}

@@ -63,7 +63,7 @@ async function main() {
     ui.server.dialogs.report.push(report);
     await page.click('[data-testid=export]');
     await page.locator('[data-testid=toast]').waitFor({ timeout: 60_000 });
-    execFileSync('pdftoppm', ['-r', '70', '-f', '2', '-l', '2', '-png', '-singlefile', report, path.join(out, 'report-pdf')]);
+    execFileSync('pdftoppm', ['-r', '70', '-f', '1', '-l', '1', '-png', '-singlefile', report, path.join(out, 'report-pdf')]);
 
     // 5. An unknown signer (the root is not in the trust store) and its certificate.
     const trustDir = path.join(world.home, 'trust');
