@@ -527,7 +527,8 @@ export function App() {
       onClick={() => setMenu(null)}
     >
       <header className="toolbar" role="toolbar" aria-label={t.toolbar}>
-        <span className="brand">{t.appTitle}</span>
+        {/* The window title names the app; with a document open the room goes to its tools. */}
+        {!doc && <span className="brand">{t.appTitle}</span>}
         <button onClick={() => void openViaDialog()} data-testid="open" title="Ctrl+O">
           {t.open}
         </button>
@@ -560,7 +561,7 @@ export function App() {
         {doc && (
           <>
             <label className="zoom">
-              {t.zoom}
+              <span className="visually-hidden">{t.zoom}</span>
               <select
                 value={zoomValue}
                 onChange={(e) => {
@@ -581,7 +582,7 @@ export function App() {
               </select>
             </label>
             <label className="jump">
-              {t.goToPage}
+              <span className="visually-hidden">{t.goToPage}</span>
               <input
                 type="number"
                 min={1}
@@ -600,8 +601,8 @@ export function App() {
             <button className="primary" data-testid="stamp-button" disabled={!placement || !chosen} onClick={() => placement && void beginStamp({ kind: 'point', ...placement })}>
               {t.stamp}
             </button>
-            <button onClick={() => setShowThumbs((v) => !v)} aria-pressed={showThumbs} data-testid="thumbs-toggle">
-              {t.toggleThumbnails}
+            <button onClick={() => setShowThumbs((v) => !v)} aria-pressed={showThumbs} data-testid="thumbs-toggle" aria-label={t.toggleThumbnails} title={t.toggleThumbnails}>
+              ▤
             </button>
             <button onClick={() => setFinding(true)} data-testid="find-open" title="Ctrl+F">
               {t.find}
