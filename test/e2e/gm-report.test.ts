@@ -5,32 +5,23 @@
 // the real handler table and core; the report PDF is printed by Chromium and read with pdftotext.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { GMTOKEN_MODULE } from '../../src/core/app/demo-gm-world';
+import { buildGmDemoWorld, type GmWorld } from './support/gm-world';
 import { openInUi, startUi, type Ui } from './support/ui';
-import { repoRoot } from './support/world';
 
-let parent: string;
+let world: GmWorld;
 let dir: string;
 let ui: Ui;
 
 before(async () => {
-  if (!fs.existsSync(GMTOKEN_MODULE)) execFileSync('make', ['-C', path.join(repoRoot, 'native')], { stdio: 'pipe' });
-  parent = fs.mkdtempSync(path.join(os.tmpdir(), 'sealdesk-e2e-gmreport-'));
-  dir = path.join(parent, 'world');
-  execFileSync(process.execPath, ['--import', 'tsx', path.join(repoRoot, 'src/cli/main.ts'), 'demo', '--gm', '--dir', dir], { cwd: repoRoot, env: process.env, stdio: 'pipe', timeout: 180_000 });
-  for (const line of fs.readFileSync(path.join(dir, 'env'), 'utf8').split('\n')) {
-    const m = /^export ([A-Z0-9_]+)='(.*)'$/.exec(line.trim());
-    if (m) process.env[m[1]!] = m[2];
-  }
-  ui = await startUi(process.env.SEALDESK_HOME!, { viewport: { width: 1280, height: 800 } });
+  world = buildGmDemoWorld('sealdesk-e2e-gmreport-');
+  dir = world.dir;
+  ui = await startUi(world.home, { viewport: { width: 1280, height: 800 } });
 });
 after(async () => {
   await ui?.close();
-  fs.rmSync(parent, { recursive: true, force: true });
+  world?.cleanup();
 });
 
 test('a GM stamp shows its format and SM2 key, and the exported PDF report gives the SM3 digest of the document', async () => {
