@@ -85,7 +85,9 @@ function marksOf(input: PageMarksInput, widgets: { field: string; rect: Rect }[]
   });
   widgets.forEach((w, i) => {
     const named = input.signatures.some((s) => (s.field && s.field === w.field) || (s.rect && overlaps(s.rect, w.rect)));
-    if (!named) marks.push({ key: `u${i}`, kind: 'unverified', rect: w.rect, title: t.markUnverified, field: w.field });
+    // An empty signature field core reported as such is a blank box, not an unproven seal.
+    const empty = input.warnings.some((x) => x.id === 'empty_signature_field' && w.field !== '' && x.message.en.includes(`"${w.field}"`));
+    if (!named && !empty) marks.push({ key: `u${i}`, kind: 'unverified', rect: w.rect, title: t.markUnverified, field: w.field });
   });
   return marks;
 }
