@@ -102,8 +102,8 @@ export interface CopiedSealMatch {
   match: 'known_seal' | 'seal_like';
   esID?: string;
   name?: string;
-  /** Where the picture is drawn from: the page content, a form XObject in it, a tiling pattern, an annotation's appearance. */
-  drawnBy: 'page' | 'form' | 'pattern' | 'annotation';
+  /** What draws the picture: the page content, a form XObject in it, a tiling pattern, an annotation's appearance, a Type3 font's glyph. */
+  drawnBy: 'page' | 'form' | 'pattern' | 'annotation' | 'type3';
 }
 
 export interface VerificationReport {

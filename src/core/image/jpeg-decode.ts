@@ -17,7 +17,7 @@ export function decodeJpeg(bytes: Uint8Array, opts: { colorTransform?: boolean; 
   const info = readJpegInfo(bytes);
   const maxPixels = opts.maxPixels ?? MAX_JPEG_PIXELS;
   if (info.width * info.height > maxPixels) throw imageMalformed(`JPEG of ${info.width}×${info.height} pixels is too large`);
-  if (info.components === 4 && !info.adobe) throw imageUnsupported('CMYK JPEG without an Adobe marker');
+  if (info.components === 4 && !info.adobe) throw imageUnsupported('CMYK JPEG without an Adobe marker', '没有 Adobe 标记的 CMYK JPEG');
   try {
     const img = jpeg.decode(bytes, {
       useTArray: true, formatAsRGBA: true, tolerantDecoding: true,

@@ -1,4 +1,5 @@
 import type { RgbaImage } from './png';
+import { shrinkRgba } from './shrink';
 
 /**
  * Compares seal pictures by what they show, not by their bytes, so that a copy survives JPEG
@@ -17,10 +18,11 @@ import type { RgbaImage } from './png';
  *    seal shares, left out) correlate (Pearson) at MIN_CORRELATION or better, and
  *  - the BITS × BITS ink/no-ink thumbnails agree: at most MAX_MISMATCH of the inked cells of either
  *    have no inked cell of the other within one cell.
- * Thresholds measured on the test seals (test/verify/copied-seals.test.ts, numbers in the report of
- * that change): copies — JPEG quality 60–95, 28–100 % size, one pixel smaller, cropped by a pixel,
- * grey, alpha flattened, stretched 1.5× — correlate at 0.94–1.00 with 0.000 mismatch; another company's
- * seal drawn in the same style (same ring, same star, other words) at 0.87 with 0.026 mismatch.
+ * Thresholds measured on the test seal (test/fixtures/pdf/seal-red.png) and its copies made with
+ * ImageMagick — JPEG quality 60–95, 60 to 800 pixels wide, one pixel smaller, cropped by a pixel,
+ * grey, alpha flattened, stretched 1.5×: correlation 0.945–1.000 and mismatch ≤ 0.004 on the ink
+ * map — against another company's seal drawn in the same style (same ring, same star, other words:
+ * 0.87 and 0.026–0.03) and real vendors' seals (../shared/testdata/gm-vendor: ≤ 0.82 and ≥ 0.04).
  */
 
 export const GRID = 32;
@@ -112,7 +114,11 @@ function thumbnail(ink: Uint8Array, width: number, box: [number, number, number,
   return sum;
 }
 
-export function fingerprints(img: RgbaImage): PictureFingerprints {
+/** Fingerprints are taken from a copy at most this many pixels a side (shrink.ts), whatever the input size. */
+export const FINGERPRINT_SIDE = 256;
+
+export function fingerprints(picture: RgbaImage): PictureFingerprints {
+  const img = shrinkRgba(picture, FINGERPRINT_SIDE);
   return { ink: fingerprintOf(inkMap(img), img.width, img.height), red: fingerprintOf(inkMap(img, true), img.width, img.height) };
 }
 

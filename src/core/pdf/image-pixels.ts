@@ -1,3 +1,4 @@
+import zlib from 'node:zlib';
 import { decodeJpeg } from '../image/jpeg-decode';
 import { imageMalformed, imageUnsupported } from '../image/image-errors';
 import type { RgbaImage } from '../image/png';
@@ -57,9 +58,10 @@ export function imagePixels(doc: PdfDocument, stream: PdfStream, opts: ImagePixe
   opts.tick?.(Math.ceil((width * height) / 64));
   const filters = filterNames(doc, d);
   const last = filters[filters.length - 1];
-  if (last === 'JPXDecode') throw imageUnsupported('JPEG 2000 (JPXDecode) image');
-  if (last === 'CCITTFaxDecode' || last === 'CCF' || last === 'JBIG2Decode') throw imageUnsupported(`${last} image`);
-  const data = decodeData(doc, stream, filters);
+  if (last === 'JPXDecode') throw imageUnsupported('JPEG 2000 (JPXDecode) image', 'JPEG 2000 图像');
+  if (last === 'CCITTFaxDecode' || last === 'CCF' || last === 'JBIG2Decode') throw imageUnsupported(`${last} image`, `${last} 黑白图像`);
+  // Decoded data can never need more than 16 bits × 4 components per pixel (plus predictor bytes).
+  const data = decodeData(doc, stream, filters, width * height * 8 + height * 2 + 4096);
   const isMask = doc.resolve(d.get('ImageMask') ?? d.get('IM')) === true;
   let rgba: Uint8Array;
   if (last === 'DCTDecode' || last === 'DCT') {
@@ -82,7 +84,14 @@ export function imagePixels(doc: PdfDocument, stream: PdfStream, opts: ImagePixe
     const comps = new Float64Array(cs.components);
     const maxV = (1 << bpc) - 1;
     const keyMask = colourKeyMask(doc, d, cs.components);
-    for (let i = 0; i < n; i++) {
+    const plain = bpc === 8 && !keyMask && (cs === RGB || cs === GRAY) && decode.every((v, i) => v === (i % 2));
+    for (let i = 0; plain && i < n; i++) {
+      // The common case (8-bit RGB or grey as written): copy, no colour conversion.
+      const o = i * 4;
+      if (cs === RGB) { rgba[o] = samples[i * 3]!; rgba[o + 1] = samples[i * 3 + 1]!; rgba[o + 2] = samples[i * 3 + 2]!; } else rgba[o] = rgba[o + 1] = rgba[o + 2] = samples[i]!;
+      rgba[o + 3] = 255;
+    }
+    for (let i = 0; !plain && i < n; i++) {
       let keyed = keyMask !== undefined;
       for (let c = 0; c < cs.components; c++) {
         const s = samples[i * cs.components + c]!;
@@ -103,8 +112,21 @@ function lastParms(doc: PdfDocument, d: PdfDict, count: number): PdfDict | undef
   return item instanceof PdfDict ? item : undefined;
 }
 
-/** Runs the filter chain; LZW and RunLength are decoded here, the rest by the PDF layer. */
-function decodeData(doc: PdfDocument, stream: PdfStream, filters: string[]): Uint8Array {
+/**
+ * Runs the filter chain; LZW and RunLength are decoded here, the rest by the PDF layer. A lone
+ * Flate filter (the usual case) is inflated here with the image's own bound, so a small picture
+ * whose data inflates to hundreds of megabytes stops at the first few.
+ */
+function decodeData(doc: PdfDocument, stream: PdfStream, filters: string[], maxBytes: number): Uint8Array {
+  if (filters.length === 1 && (filters[0] === 'FlateDecode' || filters[0] === 'Fl')) {
+    let inflated: Uint8Array;
+    try {
+      inflated = zlib.inflateSync(stream.raw, { maxOutputLength: maxBytes, finishFlush: zlib.constants.Z_SYNC_FLUSH });
+    } catch (e) {
+      throw imageMalformed('image data cannot be decompressed within its size', e);
+    }
+    return applyPredictor(inflated, lastParms(doc, stream.dict, 1), (o) => doc.resolve(o));
+  }
   if (!filters.some((f) => f === 'LZWDecode' || f === 'LZW' || f === 'RunLengthDecode' || f === 'RL')) {
     return doc.decode(stream).data;
   }
@@ -120,8 +142,8 @@ function decodeData(doc: PdfDocument, stream: PdfStream, filters: string[]): Uin
     const parms = parmsAt(i);
     if (f === 'LZWDecode' || f === 'LZW') {
       const early = parms ? doc.resolveNumber(parms.get('EarlyChange')) ?? 1 : 1;
-      data = applyPredictor(lzwDecode(data, early !== 0), parms, resolve);
-    } else if (f === 'RunLengthDecode' || f === 'RL') data = runLengthDecode(data);
+      data = applyPredictor(lzwDecode(data, early !== 0, maxBytes), parms, resolve);
+    } else if (f === 'RunLengthDecode' || f === 'RL') data = runLengthDecode(data, maxBytes);
     else if (f === 'FlateDecode' || f === 'Fl') data = applyPredictor(inflate(data), parms, resolve);
     else if (f === 'DCTDecode' || f === 'DCT') return data;
     else data = decodeStream(new PdfStream(dict({ Filter: new PdfName(f) }), data, stream.dataSpan), resolve).data;
@@ -129,7 +151,7 @@ function decodeData(doc: PdfDocument, stream: PdfStream, filters: string[]): Uin
   return data;
 }
 
-export function lzwDecode(data: Uint8Array, earlyChange: boolean): Uint8Array {
+export function lzwDecode(data: Uint8Array, earlyChange: boolean, maxBytes = MAX_DECODED_STREAM): Uint8Array {
   const out: number[] = [];
   let dictTable: number[][] = [];
   const reset = (): void => { dictTable = []; for (let i = 0; i < 256; i++) dictTable.push([i]); dictTable.push([], []); };
@@ -151,17 +173,17 @@ export function lzwDecode(data: Uint8Array, earlyChange: boolean): Uint8Array {
     else if (code === dictTable.length && prev) entry = [...prev, prev[0]!];
     else throw imageMalformed('bad LZW code');
     for (const b of entry) out.push(b);
-    if (out.length > MAX_DECODED_STREAM) throw imageMalformed('LZW data expands too far');
-    if (prev) dictTable.push([...prev, entry[0]!]);
+    if (out.length > maxBytes) throw imageMalformed('LZW data expands too far');
+    // A full table (4096 codes) stays as it is until the encoder sends a clear code.
+    if (prev && dictTable.length < 4096) dictTable.push([...prev, entry[0]!]);
     prev = entry;
     const next = dictTable.length + (earlyChange ? 1 : 0);
-    if (next >= 4096) codeLen = 12; else if (next >= 2048) codeLen = 12; else if (next >= 1024) codeLen = 11; else if (next >= 512) codeLen = 10;
-    if (dictTable.length >= 4096) { /* the encoder must send a clear code; keep the table full */ dictTable.length = 4096; }
+    codeLen = next >= 2048 ? 12 : next >= 1024 ? 11 : next >= 512 ? 10 : 9;
   }
   return Uint8Array.from(out);
 }
 
-export function runLengthDecode(data: Uint8Array): Uint8Array {
+export function runLengthDecode(data: Uint8Array, maxBytes = MAX_DECODED_STREAM): Uint8Array {
   const out: number[] = [];
   for (let i = 0; i < data.length;) {
     const n = data[i++]!;
@@ -170,7 +192,7 @@ export function runLengthDecode(data: Uint8Array): Uint8Array {
       const v = data[i++] ?? 0;
       for (let k = 0; k < 257 - n; k++) out.push(v);
     }
-    if (out.length > MAX_DECODED_STREAM) throw imageMalformed('RunLength data expands too far');
+    if (out.length > maxBytes) throw imageMalformed('RunLength data expands too far');
   }
   return Uint8Array.from(out);
 }
@@ -241,7 +263,7 @@ function colourSpace(doc: PdfDocument, o: PdfObject | undefined, named: PdfDict 
       default: {
         const res = named ? doc.resolve(named.get(cs.name)) : undefined;
         if (res !== undefined) return colourSpace(doc, res, undefined, depth + 1);
-        throw imageUnsupported(`colour space ${cs.name}`);
+        throw imageUnsupported(`colour space ${cs.name}`, `色彩空间 ${cs.name}`);
       }
     }
   }
@@ -266,7 +288,7 @@ function colourSpace(doc: PdfDocument, o: PdfObject | undefined, named: PdfDict 
       }
       case 'Indexed': case 'I': return indexed(doc, cs, named, depth);
       case 'Separation': return separation(doc, cs, named, depth);
-      default: throw imageUnsupported(`colour space ${family || '(unnamed)'}`);
+      default: throw imageUnsupported(`colour space ${family || '(unnamed)'}`, `色彩空间 ${family || '（无名称）'}`);
     }
   }
   // A soft mask written without a colour space is grey.
@@ -298,7 +320,7 @@ function separation(doc: PdfDocument, cs: PdfArray, named: PdfDict | undefined, 
   const alt = colourSpace(doc, cs.items[2], named, depth + 1);
   const fn = doc.resolveDict(cs.items[3]);
   if (colorant instanceof PdfName && colorant.name === 'All') return { components: 1, toRgb: (c) => { const v = clamp8(1 - c[0]!); return [v, v, v]; } };
-  if (!fn || doc.resolveNumber(fn.get('FunctionType')) !== 2) throw imageUnsupported('Separation colour space with a tint function other than type 2');
+  if (!fn || doc.resolveNumber(fn.get('FunctionType')) !== 2) throw imageUnsupported('Separation colour space with a tint function other than type 2', '专色的色调函数不是指数函数（类型 2）');
   const nums = (k: string, dflt: number[]): number[] => doc.resolveArray(fn.get(k))?.items.map((x) => doc.resolveNumber(x) ?? 0) ?? dflt;
   const c0 = nums('C0', [0]);
   const c1 = nums('C1', [1]);

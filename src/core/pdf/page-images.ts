@@ -7,7 +7,8 @@ import { toBox } from './pages';
 /**
  * Every picture a page can draw, with the rectangle it covers on the page: image XObjects drawn by
  * the page content (directly or through form XObjects nested to any depth), inline images,
- * images inside tiling patterns used to fill or stroke, and the normal appearances of annotations
+ * images inside tiling patterns used to fill or stroke, images inside the glyphs of Type3 fonts
+ * (at the position the text starts), and the normal appearances of annotations
  * (a Stamp annotation showing a seal, for instance). Positions follow the graphics state (q/Q, cm,
  * Do with each form's /Matrix, clipped to its /BBox; annotation appearances mapped onto /Rect as
  * PDF 32000 12.5.5 describes) and are given in the page's default user space, unrotated, like a
@@ -19,7 +20,7 @@ import { toBox } from './pages';
  */
 
 /** Where the picture came from. */
-export type PictureSource = 'page' | 'form' | 'pattern' | 'annotation';
+export type PictureSource = 'page' | 'form' | 'pattern' | 'annotation' | 'type3';
 
 export interface PageImage {
   /** 0-based page index. */
@@ -79,11 +80,11 @@ function intersect(a: Box, b: Box): Box | undefined {
   return r[0] <= r[2] && r[1] <= r[3] ? r : undefined;
 }
 
-function matrixOf(doc: PdfDocument, o: PdfObject | undefined): Matrix {
+function matrixOf(doc: PdfDocument, o: PdfObject | undefined, dflt: Matrix = IDENTITY): Matrix {
   const a = doc.resolveArray(o);
-  if (!a || a.length !== 6) return IDENTITY;
+  if (!a || a.length !== 6) return dflt;
   const n = a.items.map((x) => doc.resolveNumber(x));
-  return n.every((x) => x !== undefined) ? (n as Matrix) : IDENTITY;
+  return n.every((x) => x !== undefined) && finite(n as Matrix) ? (n as Matrix) : dflt;
 }
 
 const finite = (m: Matrix): boolean => m.every((v) => Number.isFinite(v));
@@ -132,6 +133,19 @@ class Walker {
     const addPoint = (x: number, y: number): void => {
       const [px, py] = apply(ctm, x, y);
       path = path ? [Math.min(path[0], px), Math.min(path[1], py), Math.max(path[2], px), Math.max(path[3], py)] : [px, py, px, py];
+    };
+    // Text state, for Type3 fonts whose glyphs draw pictures.
+    let tm: Matrix = IDENTITY;
+    let tlm: Matrix = IDENTITY;
+    let font: { dict: PdfDict; key: string } | undefined;
+    let fontSize = 1, leading = 0, hScale = 1, rise = 0;
+    const fonts = doc.resolveDict(resources?.get('Font'));
+    const showType3 = (): void => {
+      if (!font || font.dict.getName('Subtype') !== 'Type3') return;
+      const inner = this.type3(font.dict, font.key, depth + 1);
+      if (inner.length === 0) return;
+      const t = mul(mul(matrixOf(doc, font.dict.get('FontMatrix'), [0.001, 0, 0, 0.001, 0, 0]), [fontSize * hScale, 0, 0, fontSize, 0, rise]), mul(tm, ctm));
+      if (finite(t)) lift(inner, t, undefined, 'type3', out, this.max, true);
     };
     const xobjects = doc.resolveDict(resources?.get('XObject'));
     const colorSpaces = doc.resolveDict(resources?.get('ColorSpace'));
@@ -196,6 +210,28 @@ class Walker {
           break;
         case 'S': case 's': paintPattern(strokePattern); path = undefined; break;
         case 'n': path = undefined; break;
+        case 'BT': tm = tlm = IDENTITY; break;
+        case 'Tf': {
+          const nm = ops[0];
+          const size = nums(ops)[0];
+          if (size !== undefined) fontSize = size;
+          const ref = nm instanceof PdfName ? fonts?.get(nm.name) : undefined;
+          const fd = doc.resolveDict(ref);
+          font = fd ? { dict: fd, key: ref instanceof PdfRef ? ref.key : `${streamKey}/Font/${(nm as PdfName).name}` } : undefined;
+          break;
+        }
+        case 'TL': { const n = nums(ops); if (n.length === 1) leading = n[0]!; break; }
+        case 'Tz': { const n = nums(ops); if (n.length === 1) hScale = n[0]! / 100; break; }
+        case 'Ts': { const n = nums(ops); if (n.length === 1) rise = n[0]!; break; }
+        case 'Tm': { const n = nums(ops); if (n.length === 6 && finite(n as Matrix)) tm = tlm = n as Matrix; break; }
+        case 'Td': case 'TD': {
+          const n = nums(ops);
+          if (n.length === 2) { tm = tlm = mul([1, 0, 0, 1, n[0]!, n[1]!], tlm); if (o.op === 'TD') leading = -n[1]!; }
+          break;
+        }
+        case 'T*': tm = tlm = mul([1, 0, 0, 1, 0, -leading], tlm); break;
+        case "'": case '"': tm = tlm = mul([1, 0, 0, 1, 0, -leading], tlm); showType3(); break;
+        case 'Tj': case 'TJ': showType3(); break;
         case 'BI': {
           const img = o.inlineImage!;
           const mask = img.dict.get('ImageMask') === true;
@@ -225,6 +261,29 @@ class Walker {
         }
         default: break;
       }
+    }
+    return out;
+  }
+
+  /**
+   * The pictures a Type3 font's glyph procedures draw, in glyph space. Every glyph of the font is
+   * walked (once per font), and each is reported where the text shown with it starts: a seal
+   * hidden in a glyph is found, its rectangle is the first glyph's.
+   */
+  type3(font: PdfDict, key: string, depth: number): Placement[] {
+    const cacheKey = `${key}#type3`;
+    const hit = this.formCache.get(cacheKey);
+    if (hit) return hit;
+    const out: Placement[] = [];
+    this.formCache.set(cacheKey, out);
+    const procs = this.doc.resolveDict(font.get('CharProcs'));
+    const res = this.doc.resolveDict(font.get('Resources'));
+    let n = 0;
+    for (const [glyph, v] of procs?.entries ?? []) {
+      if (n++ >= 256 || out.length >= this.max) break;
+      const s = this.doc.resolve(v);
+      if (!(s instanceof PdfStream)) continue;
+      out.push(...this.form(s, v instanceof PdfRef ? v.key : `${key}/CharProcs/${glyph}`, depth, res));
     }
     return out;
   }

@@ -4,7 +4,8 @@ import type { SESeal } from '../asn1/ses-seal';
 import { isSealDeskError } from '../errors';
 import { decodeJpeg } from '../image/jpeg-decode';
 import { decodePng, type RgbaImage } from '../image/png';
-import { fingerprints, samePicture, type PictureFingerprints } from '../image/seal-fingerprint';
+import { FINGERPRINT_SIDE, fingerprints, samePicture, type PictureFingerprints } from '../image/seal-fingerprint';
+import { shrinkRgba } from '../image/shrink';
 import { sealLikeness } from '../image/seal-likeness';
 import type { PdfDocument } from '../pdf/document';
 import { declaredSize, filterNames, imagePixels } from '../pdf/image-pixels';
@@ -39,18 +40,23 @@ export interface CopiedSealOptions {
   known: KnownSealPicture[];
   /** The widgets of signed signatures: their appearance is the genuine impression, not a copy. */
   genuineWidgets?: Widget[];
-  /** Bound on the decoding work (ms); default 10 s. */
+  /** Bound on the decoding work (ms); default 5 s: a hostile file of many large pictures stops there. */
   maxMillis?: number;
 }
 
 /** Pictures smaller than this (pixels a side) cannot be told apart from a speck. */
 const CANDIDATE_MIN_PIXELS = 24;
-/** Decoding is bounded: seal pictures are a few hundred pixels a side, 2048 at 1200 dpi. */
-const CANDIDATE_MAX_PIXELS = 2048 * 2048;
+/** Decoding is bounded: seal pictures are a few hundred pixels a side, about 1000 at 600 dpi. */
+const CANDIDATE_MAX_PIXELS = 1600 * 1600;
 /** Round seals are 1 : 1, oval ones up to 3 : 2; allow margins and a stretched copy. */
 const CANDIDATE_MAX_ASPECT = 2.5;
-/** Drawn smaller than this (points a side, about 3 mm) it is no impression anyone reads as a seal. */
+/**
+ * Drawn smaller than 8 pt a side (about 3 mm) it is no impression anyone reads as a seal; drawn
+ * larger than 340 pt (120 mm) it is not shown as one either (official seals are 38–58 mm, oval
+ * ones up to 50 × 35 mm): large pictures are photographs and scans, and decoding them is costly.
+ */
 const CANDIDATE_MIN_DRAWN = 8;
+const CANDIDATE_MAX_DRAWN = 340;
 const MAX_WARNINGS = 200;
 
 export function knownSealOf(seal: SESeal): KnownSealPicture {
@@ -110,29 +116,56 @@ function isCandidate(doc: PdfDocument, img: PageImage): boolean {
   const w = img.rect[2] - img.rect[0];
   const h = img.rect[3] - img.rect[1];
   if (w < CANDIDATE_MIN_DRAWN || h < CANDIDATE_MIN_DRAWN) return false;
-  // Patterns report the painted area, which has its own shape.
-  if (img.source !== 'pattern' && (w > h * 3 || h > w * 3)) return false;
+  // Patterns report the painted area, which has its own shape and size.
+  if (img.source !== 'pattern' && (w > h * 3 || h > w * 3 || w > CANDIDATE_MAX_DRAWN || h > CANDIDATE_MAX_DRAWN)) return false;
   return true;
 }
 
-function analyse(doc: PdfDocument, img: PageImage, known: PreparedKnown[], budget: WorkBudget): Analysis {
+function analyse(doc: PdfDocument, img: PageImage, known: () => PreparedKnown[], budget: WorkBudget): Analysis {
   const filters = filterNames(doc, img.image.dict);
   const last = filters[filters.length - 1];
-  if (last === 'JPXDecode') return { kind: 'not_checked', reason: { zh: 'JPEG 2000 图像', en: 'a JPEG 2000 image' } };
+  if (last === 'JPXDecode') return { kind: 'not_checked', reason: { zh: 'JPEG 2000 图像', en: 'JPEG 2000 image' } };
+  if (last === 'JBIG2Decode' || last === 'CCITTFaxDecode' || last === 'CCF') {
+    // Black-and-white fax data (the QR code of an e-invoice, a scanned page): no red ink, unless
+    // it is a stencil painted in a colour — that one could be a seal and is reported unchecked.
+    const colouredStencil = img.fill !== undefined && !(img.fill[0] === img.fill[1] && img.fill[1] === img.fill[2]);
+    if (!colouredStencil) return { kind: 'skip' };
+    return { kind: 'not_checked', reason: { zh: `${last} 图像`, en: `${last} image` } };
+  }
   let pixels: RgbaImage;
   try {
     pixels = imagePixels(doc, img.image, { colorSpaces: img.colorSpaces, fill: img.fill, maxPixels: CANDIDATE_MAX_PIXELS, tick: (n) => budget.tick(n) });
   } catch (e) {
-    if (isSealDeskError(e) && e.code === 'IMAGE_UNSUPPORTED') return { kind: 'not_checked', reason: { zh: e.zh, en: e.en } };
+    if (isSealDeskError(e) && e.code === 'IMAGE_UNSUPPORTED') {
+      return { kind: 'not_checked', reason: { zh: String(e.details.zhReason ?? e.details.reason), en: String(e.details.reason) } };
+    }
     if (isOutOfBudget(e)) throw e;
     // A damaged image draws nothing a reader could take for a seal.
     return { kind: 'skip' };
   }
   budget.tick(Math.ceil((pixels.width * pixels.height) / 32));
-  const prints = fingerprints(pixels);
-  const hit = known.find((k) => samePicture(prints, k.prints));
+  const small = shrinkRgba(pixels, FINGERPRINT_SIDE);
+  // No paper around the ink (a photograph, a filled logo): no seal picture, copied or not.
+  const look = sealLikeness(small);
+  if (look.failed === 'coverage') return { kind: 'checked', sealLike: false };
+  const prints = fingerprints(small);
+  const hit = known().find((k) => samePicture(prints, k.prints));
   if (hit) return { kind: 'checked', known: hit.seal, sealLike: true };
-  return { kind: 'checked', sealLike: sealLikeness(pixels).sealLike };
+  return { kind: 'checked', sealLike: look.sealLike };
+}
+
+function area(b: readonly number[]): number {
+  return Math.max(0, b[2]! - b[0]!) * Math.max(0, b[3]! - b[1]!);
+}
+
+function overlap(a: readonly number[], b: readonly number[]): number {
+  return area([Math.max(a[0]!, b[0]!), Math.max(a[1]!, b[1]!), Math.min(a[2]!, b[2]!), Math.min(a[3]!, b[3]!)]);
+}
+
+/** Drawn where the widget is: 80 % of the picture inside the widget, covering half of it or more. */
+function underWidget(picture: readonly number[], widget: readonly number[]): boolean {
+  const o = overlap(picture, widget);
+  return o >= 0.8 * area(picture) && o >= 0.5 * area(widget);
 }
 
 /** The WorkBudget's refusal (it reports as a malformed file; here it means "stop scanning"). */
@@ -145,21 +178,41 @@ function rectOf(img: PageImage): Rect {
 }
 
 function copiedWarning(page: number, rect: Rect, match: CopiedSealMatch): FileWarning {
-  const label = match.name ? `${match.name}${match.esID ? `(${match.esID})` : ''}` : match.esID ?? '';
+  const zhLabel = match.name ? `${match.name}${match.esID ? `（${match.esID}）` : ''}` : match.esID;
+  const label = match.name ? `${match.name}${match.esID ? ` (${match.esID})` : ''}` : match.esID;
   const message = match.match === 'known_seal'
     ? {
-      zh: `第 ${page} 页有疑似复制的印章图像:${label},此处没有对应的电子签章`,
-      en: `Page ${page} shows a copied seal picture: ${label}, with no electronic stamp behind it`,
+      zh: `第 ${page} 页有疑似复制的印章图像：${zhLabel ?? '已知印章'}，此处没有对应的电子签章`,
+      en: `Page ${page} shows a copied seal picture: ${label ?? 'a known seal'}, with no electronic stamp behind it`,
     }
     : {
-      zh: `第 ${page} 页有疑似印章的图像(红色圆形或椭圆形印模),与已知印章均不匹配,且没有对应的电子签章`,
+      zh: `第 ${page} 页有疑似印章的图像（红色圆形或椭圆形印模），与已知印章均不匹配，且没有对应的电子签章`,
       en: `Page ${page} shows a seal-like image (a red round or oval impression) matching no known seal, with no electronic stamp behind it`,
     };
   return { id: 'copied_seal_image', page, rect, message, copiedSeal: match };
 }
 
+/** What a picture's analysis means where it is drawn: a copied or seal-like picture, one not checked, or nothing. */
+function warningFor(a: Analysis, img: PageImage, page: number): FileWarning | undefined {
+  const rect = rectOf(img);
+  if (a.kind === 'skip') return undefined;
+  if (a.kind === 'not_checked') {
+    return {
+      id: 'image_not_checked', page, rect,
+      message: {
+        zh: `第 ${page} 页有一幅无法检查的图像（${a.reason.zh}），未能确认它是否为复制的印章`,
+        en: `Page ${page} has an image that could not be checked for a copied seal (${a.reason.en})`,
+      },
+    };
+  }
+  if (a.known) return copiedWarning(page, rect, { match: 'known_seal', esID: a.known.esID, name: a.known.name, drawnBy: img.source });
+  return a.sealLike ? copiedWarning(page, rect, { match: 'seal_like', drawnBy: img.source }) : undefined;
+}
+
 export function findCopiedSeals(doc: PdfDocument, opts: CopiedSealOptions): FileWarning[] {
-  const known = prepareKnown(opts.known);
+  // The catalog's pictures are decoded only when the file has a picture worth comparing.
+  let prepared: PreparedKnown[] | undefined;
+  const known = (): PreparedKnown[] => (prepared ??= prepareKnown(opts.known));
   const genuineRefs = new Set<string>();
   const genuineDicts = new Set<PdfDict>();
   for (const w of opts.genuineWidgets ?? []) {
@@ -167,13 +220,15 @@ export function findCopiedSeals(doc: PdfDocument, opts: CopiedSealOptions): File
     genuineDicts.add(w.dict);
   }
   const skipAnnotation = (annot: PdfDict, ref: PdfRef | undefined): boolean => genuineDicts.has(annot) || (ref !== undefined && genuineRefs.has(ref.key));
-  const budget = new WorkBudget(doc.bytes.length, { maxMillis: opts.maxMillis ?? 10_000 });
+  const budget = new WorkBudget(doc.bytes.length, { maxMillis: opts.maxMillis ?? 5_000 });
   const analyses = new Map<string, Analysis>();
   const warnings: FileWarning[] = [];
   const reported = new Set<string>();
   let stopped = false;
+  const widgetsOn = (pageIndex: number): Widget[] => (opts.genuineWidgets ?? []).filter((w) => w.pageIndex === pageIndex);
   for (const page of doc.pages()) {
     if (warnings.length >= MAX_WARNINGS) break;
+    const stamps = widgetsOn(page.index);
     let images: PageImage[];
     try {
       images = pageImages(doc, page, { skipAnnotation });
@@ -184,6 +239,10 @@ export function findCopiedSeals(doc: PdfDocument, opts: CopiedSealOptions): File
     for (const img of images) {
       if (warnings.length >= MAX_WARNINGS) break;
       if (!isCandidate(doc, img)) continue;
+      // Off the visible page nothing is seen; under a signed stamp's widget it is that stamp's own
+      // impression (some writers also flatten it into the page), judged by the impression check.
+      if (overlap(img.rect, page.cropBox) === 0) continue;
+      if (stamps.some((w) => underWidget(img.rect, w.rect))) continue;
       let a = analyses.get(img.key);
       if (!a) {
         try {
@@ -194,33 +253,18 @@ export function findCopiedSeals(doc: PdfDocument, opts: CopiedSealOptions): File
         }
         analyses.set(img.key, a);
       }
-      const rect = rectOf(img);
-      const pageNo = page.index + 1;
-      const dedupe = `${pageNo}|${rect.join(',')}|${img.key}`;
-      if (a.kind === 'skip' || reported.has(dedupe)) continue;
-      if (a.kind === 'not_checked') {
-        reported.add(dedupe);
-        warnings.push({
-          id: 'image_not_checked', page: pageNo, rect,
-          message: {
-            zh: `第 ${pageNo} 页有一幅无法检查的图像(${a.reason.zh}),未能确认它是否为复制的印章`,
-            en: `Page ${pageNo} has an image that could not be checked for a copied seal (${a.reason.en})`,
-          },
-        });
-        continue;
-      }
-      if (!a.known && !a.sealLike) continue;
+      const w = warningFor(a, img, page.index + 1);
+      const dedupe = `${w?.page}|${w?.rect?.join(',')}|${img.key}`;
+      if (!w || reported.has(dedupe)) continue;
       reported.add(dedupe);
-      warnings.push(copiedWarning(pageNo, rect, a.known
-        ? { match: 'known_seal', esID: a.known.esID, name: a.known.name, drawnBy: img.source }
-        : { match: 'seal_like', drawnBy: img.source }));
+      warnings.push(w);
     }
     if (stopped) break;
   }
   if (stopped) {
     warnings.push({
       id: 'image_not_checked',
-      message: { zh: '文件中的图像过多,复制印章图像的检查未能完成', en: 'The file has too many pictures: the check for copied seal pictures did not finish' },
+      message: { zh: '文件中的图像过多，复制印章图像的检查未能完成', en: 'The file has too many pictures: the check for copied seal pictures did not finish' },
     });
   }
   return warnings;

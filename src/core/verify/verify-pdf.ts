@@ -16,7 +16,8 @@ import { sealListsCertificate, verifySeal } from '../seal/verify-seal';
 import { verifyTimestampToken } from '../timestamp/verify-timestamp';
 import { checkByteRange, digestRangesAndFile, type ByteRangeOutcome } from './byte-range';
 import { checkChain } from './chain';
-import { findCopiedSeals, knownSealOf, type KnownSealPicture } from './copied-seals';
+import { findCopiedSeals, knownSealOf } from './copied-seals';
+import type { SealCatalogEntry } from './seal-catalog';
 import { checkImpression } from './impression';
 import { analyseRevisions } from './revision-changes';
 import { signerSummary, summaryOf } from './report-summary';
@@ -33,7 +34,7 @@ export interface VerifyPdfOptions {
    * Seals known to the recipient, to recognise copied seal pictures in page content: DER SESeals
    * (the inserted tokens', the configured catalog) or bare pictures (the platform's registry).
    */
-  sealCatalog?: Array<Uint8Array | KnownSealPicture>;
+  sealCatalog?: SealCatalogEntry[];
   /** Shown in the report. */
   fileName?: string;
 }
