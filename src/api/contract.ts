@@ -104,6 +104,16 @@ export interface AuditEntryView {
   code?: string;
 }
 
+/** The audit log's hash-chain check (`sealdesk log verify`). */
+export interface AuditCheckView {
+  ok: boolean;
+  count: number;
+  /** 1-based line of the first bad entry. */
+  badLine?: number;
+  /** Core's reason, in English (the renderer words it). */
+  reason?: string;
+}
+
 export type Language = 'zh' | 'en';
 
 export interface Settings {
@@ -122,6 +132,10 @@ export interface StampOutcome {
 export interface Operations {
   /** Shows the open dialog in main; null when the person cancels. */
   openDocument: { req: Record<string, never>; res: DocumentRef | null };
+  /** The documents opened lately, newest first (names only; the paths stay in main). */
+  recentDocuments: { req: Record<string, never>; res: { index: number; name: string }[] };
+  /** Opens one of recentDocuments again. */
+  openRecent: { req: { index: number }; res: DocumentRef };
   /** The bytes of a document main opened (dialog, drop, argv, a stamp result). */
   readDocument: { req: { docId: string }; res: Uint8Array };
   verifyDocument: { req: { docId: string }; res: VerificationReport };
@@ -142,6 +156,10 @@ export interface Operations {
   trustAdd: { req: Record<string, never>; res: TrustRootView[] };
   trustList: { req: Record<string, never>; res: TrustRootView[] };
   auditList: { req: { limit: number }; res: AuditEntryView[] };
+  /** Checks the audit log's hash chain. */
+  auditVerify: { req: Record<string, never>; res: AuditCheckView };
+  /** Saves the whole audit log as CSV where the person chooses; null when cancelled. */
+  auditExport: { req: { language: Language }; res: { name: string; count: number } | null };
   settingsGet: { req: Record<string, never>; res: Settings };
   settingsSet: { req: Settings; res: Settings };
   /** Saves the verification report as a PDF where the person chooses; null when cancelled. */
@@ -158,8 +176,8 @@ export type Res<K extends OperationName> = Operations[K]['res'];
 
 /** The list, in one place, that generates handlers, preload functions and the HTTP shim. */
 export const OPERATION_NAMES = [
-  'openDocument', 'readDocument', 'verifyDocument', 'takeOpenedDocuments', 'listTokens', 'findKeyword',
-  'chooseStampOutput', 'stamp', 'cancelStamp', 'stampProgress', 'trustAdd', 'trustList', 'auditList',
+  'openDocument', 'recentDocuments', 'openRecent', 'readDocument', 'verifyDocument', 'takeOpenedDocuments', 'listTokens', 'findKeyword',
+  'chooseStampOutput', 'stamp', 'cancelStamp', 'stampProgress', 'trustAdd', 'trustList', 'auditList', 'auditVerify', 'auditExport',
   'settingsGet', 'settingsSet', 'exportReport', 'reportHtml', 'signatureDetails',
 ] as const satisfies readonly OperationName[];
 

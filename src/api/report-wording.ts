@@ -33,7 +33,7 @@ export const checkName = (id: string): BilingualText => CHECK_NAMES[id as CheckI
 
 export const STATE_WORDS: Record<SealState, BilingualText> = {
   valid: { zh: '有效', en: 'Valid' },
-  warning: { zh: '有效,但有警告', en: 'Valid, with warnings' },
+  warning: { zh: '有效，但有警告', en: 'Valid, with warnings' },
   unknown_signer: { zh: '签章人身份未知', en: 'Signer identity unknown' },
   invalid: { zh: '无效', en: 'Invalid' },
 };
@@ -54,7 +54,7 @@ export function shownChecks(s: SignatureReport): Check[] {
   const integrityFailed = s.checks.some((c) => INTEGRITY.includes(c.id) && c.status === 'failed');
   return s.checks.map((c) =>
     integrityFailed && c.id === 'modifications' && c.status === 'ok'
-      ? { id: c.id, status: 'not_checked', message: { zh: '签名本身未通过完整性检查,无法据此判断签章后是否修改', en: 'The signature itself failed its integrity check, so whether the file changed after stamping cannot be judged from it' } }
+      ? { id: c.id, status: 'not_checked', message: { zh: '签名本身未通过完整性检查，无法据此判断签章后是否修改', en: 'The signature itself failed its integrity check, so whether the file changed after stamping cannot be judged from it' } }
       : c,
   );
 }
@@ -77,7 +77,7 @@ export function sealVerdictText(s: SignatureReport): BilingualText {
   const h = headlineCheck(s);
   if (!h) return w;
   const name = checkName(h.id);
-  return { zh: `${w.zh}:${name.zh}——${h.message.zh}`, en: `${w.en}: ${name.en} — ${h.message.en}` };
+  return { zh: `${w.zh}：${name.zh}——${h.message.zh}`, en: `${w.en}: ${name.en} — ${h.message.en}` };
 }
 
 export type DocumentState = 'none' | 'valid' | 'warning' | 'unknown_signer' | 'copied' | 'invalid';
@@ -96,10 +96,10 @@ export function documentState(r: VerificationReport): DocumentState {
 export const DOCUMENT_WORDS: Record<DocumentState, BilingualText> = {
   none: { zh: '文档中没有电子印章', en: 'This document carries no electronic seal' },
   valid: { zh: '文档中的全部印章有效', en: 'All seals in this document are valid' },
-  warning: { zh: '印章有效,但存在警告', en: 'Seals are valid, with warnings' },
-  unknown_signer: { zh: '签章人身份未知:签章人证书不能链接到受信任的根证书', en: 'Signer identity unknown: the signer certificate does not chain to a trusted root' },
-  copied: { zh: '文档中有疑似复制的印章图像(没有签名保护),不能作为有效印章', en: 'This document shows a seal picture that looks copied (no signature protects it); it is not a valid seal' },
-  invalid: { zh: '文档包含无效印章,文档可能已被篡改', en: 'This document carries an invalid seal; it may have been modified' },
+  warning: { zh: '印章有效，但存在警告', en: 'Seals are valid, with warnings' },
+  unknown_signer: { zh: '签章人身份未知：签章人证书不能链接到受信任的根证书', en: 'Signer identity unknown: the signer certificate does not chain to a trusted root' },
+  copied: { zh: '文档中有疑似复制的印章图像（没有签名保护），不能作为有效印章', en: 'This document shows a seal picture that looks copied (no signature protects it); it is not a valid seal' },
+  invalid: { zh: '文档包含无效印章，文档可能已被篡改', en: 'This document carries an invalid seal; it may have been modified' },
 };
 
 /** Local time with its zone, e.g. "2026-12-04 18:43:07 UTC+8". */
@@ -127,15 +127,15 @@ export const sealTypeName = (type: number | undefined): BilingualText | undefine
 /** The signature format a /SubFilter names. */
 export function signatureFormat(subFilter: string | null): BilingualText {
   if (!subFilter) return { zh: '未知', en: 'unknown' };
-  if (/GBT38540|SES/i.test(subFilter)) return { zh: 'GB/T 38540 电子签章(SES_Signature)', en: 'GB/T 38540 electronic seal (SES_Signature)' };
-  if (subFilter === 'ETSI.CAdES.detached') return { zh: 'PAdES(CAdES 分离签名)', en: 'PAdES (CAdES detached)' };
-  if (subFilter === 'adbe.pkcs7.detached') return { zh: 'PDF 签名(PKCS#7 分离签名)', en: 'PDF signature (PKCS#7 detached)' };
-  if (subFilter === 'ETSI.RFC3161') return { zh: '文档时间戳(RFC 3161)', en: 'Document timestamp (RFC 3161)' };
+  if (/GBT38540|SES/i.test(subFilter)) return { zh: 'GB/T 38540 电子签章（SES_Signature）', en: 'GB/T 38540 electronic seal (SES_Signature)' };
+  if (subFilter === 'ETSI.CAdES.detached') return { zh: 'PAdES（CAdES 分离签名）', en: 'PAdES (CAdES detached)' };
+  if (subFilter === 'adbe.pkcs7.detached') return { zh: 'PDF 签名（PKCS#7 分离签名）', en: 'PDF signature (PKCS#7 detached)' };
+  if (subFilter === 'ETSI.RFC3161') return { zh: '文档时间戳（RFC 3161）', en: 'Document timestamp (RFC 3161)' };
   return { zh: subFilter, en: subFilter };
 }
 
 export const timeSourceWords = (s: SignatureReport): BilingualText =>
-  s.timeSource === 'timestamp' ? { zh: '来自时间戳服务(可信时间)', en: 'from a timestamp authority (trusted time)' } : { zh: '签章人电脑时间(无时间戳,仅供参考)', en: "the signer's computer clock (no timestamp; for reference only)" };
+  s.timeSource === 'timestamp' ? { zh: '来自时间戳服务（可信时间）', en: 'from a timestamp authority (trusted time)' } : { zh: '签章人电脑时间（无时间戳，仅供参考）', en: "the signer's computer clock (no timestamp; for reference only)" };
 
 /** A title that tells seals apart in a long list: name, page and time. */
 export function sealTitle(s: SignatureReport, index: number, lang: 'zh' | 'en'): string {

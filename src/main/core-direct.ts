@@ -53,6 +53,7 @@ export function createDirectCore(app: CoreApp, home: string = homePaths().home):
         .reverse()
         .map((e) => ({ seq: e.seq, time: e.time, action: e.action, outcome: e.outcome, tokenSerial: e.tokenSerial, tokenLabel: e.tokenLabel, esID: e.esID, document: e.document, code: e.code }));
     },
+    auditVerify: async () => new AuditLog(paths.auditLog).verify(),
     settingsGet: async () => settings(),
     settingsSet: async (s) => {
       const c = loadConfig(paths.configFile);

@@ -3,7 +3,7 @@
  * the token host (a utilityProcess, so PKCS#11 calls never block the UI thread); in the e2e server
  * and inside the token host itself it is the in-process implementation over src/core/app.
  */
-import type { AuditEntryView, KeywordHit, Placement, Settings, SignatureDetails, TokenView, TrustRootView, VerificationReport } from '../api/contract';
+import type { AuditCheckView, AuditEntryView, KeywordHit, Placement, Settings, SignatureDetails, TokenView, TrustRootView, VerificationReport } from '../api/contract';
 
 export interface StampJob {
   input: string;
@@ -30,6 +30,7 @@ export interface CoreGateway {
   trustAdd(certFile: string): Promise<TrustRootView[]>;
   trustList(): Promise<TrustRootView[]>;
   auditList(limit: number): Promise<AuditEntryView[]>;
+  auditVerify(): Promise<AuditCheckView>;
   settingsGet(): Promise<Settings>;
   settingsSet(settings: Settings): Promise<Settings>;
   close?(): void;

@@ -23,7 +23,7 @@ export class DocumentRegistry {
       if (!st.isFile()) throw new Error('not a file');
       size = st.size;
     } catch (e) {
-      throw new SealDeskError('DOCUMENT_NOT_FOUND', `文件无法打开:${path.basename(abs)}`, `Cannot open the file: ${path.basename(abs)}`, { cause: e });
+      throw new SealDeskError('DOCUMENT_NOT_FOUND', `文件无法打开：${path.basename(abs)}`, `Cannot open the file: ${path.basename(abs)}`, { cause: e });
     }
     const docId = crypto.randomBytes(12).toString('hex');
     this.docs.set(docId, abs);

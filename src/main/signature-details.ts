@@ -9,6 +9,7 @@ import crypto from 'node:crypto';
 import type { CertificateView, SignatureDetails } from '../api/contract';
 import { decodeSeal } from '../core/asn1/ses-seal';
 import { decodeSesSignature } from '../core/asn1/ses-signature';
+import { derValueLength } from '../core/cms/der';
 import { parseCms } from '../core/cms/parse-cms';
 import { tryParseCertificate, type ParsedCertificate } from '../core/crypto/certificate';
 import { parseGmSignedData, sealOfGmSignature } from '../core/gm';
@@ -70,7 +71,9 @@ function partsOf(contents: Uint8Array): { signer?: Uint8Array; others: Uint8Arra
     }
   }
   try {
-    return { signer: decodeSesSignature(contents).cert, others: [], sealDer: sealOfGmSignature(contents)?.der };
+    // A GB/T 38540 SES_Signature: the DER value at the start of /Contents (zero padding follows it).
+    const ses = contents.subarray(0, derValueLength(contents));
+    return { signer: decodeSesSignature(ses).cert, others: [], sealDer: sealOfGmSignature(contents)?.der };
   } catch {
     return { others: [] };
   }

@@ -60,7 +60,7 @@ function openErrorOf(e: unknown, name: string): ApiError {
   const kind = e instanceof Error ? e.name : '';
   const zhT = strings('zh').openErrors;
   const enT = strings('en').openErrors;
-  return { code: `PDF_${kind || 'UNREADABLE'}`, zh: `${name}:${zhT[kind] ?? zhT.other}`, en: `${name}: ${enT[kind] ?? enT.other}` };
+  return { code: `PDF_${kind || 'UNREADABLE'}`, zh: `${name}：${zhT[kind] ?? zhT.other}`, en: `${name}: ${enT[kind] ?? enT.other}` };
 }
 
 export function App() {
@@ -92,6 +92,8 @@ export function App() {
   const [selectedField, setSelectedField] = useState<string | undefined>();
   const [showThumbs, setShowThumbs] = useState(true);
   const [dropping, setDropping] = useState(false);
+  const [recent, setRecent] = useState<{ index: number; name: string }[]>([]);
+  const refreshRecent = useCallback(() => void call('recentDocuments', {}).then(setRecent, () => undefined), []);
   const view = useRef<DocumentViewHandle>(null);
   const docRef = useRef<OpenDoc | null>(null);
   docRef.current = doc;
@@ -140,6 +142,7 @@ export function App() {
       setDoc({ ref, pdf });
       setOpening(null);
       setPage(1);
+      refreshRecent();
     } catch (e) {
       if (latest.current !== ref.docId) return;
       // The file cannot be shown: its error replaces the view, and its verification is not waited for.
@@ -148,7 +151,7 @@ export function App() {
       setReport(null);
       setOpenError(openErrorOf(e, ref.name));
     }
-  }, [verify]);
+  }, [verify, refreshRecent]);
 
   const openViaDialog = useCallback(async () => {
     try {
@@ -168,6 +171,7 @@ export function App() {
   // Settings (language), documents from argv, events from main.
   useEffect(() => {
     void call('settingsGet', {}).then((s) => setLang(s.language), () => undefined);
+    refreshRecent();
     void takeWaiting();
     return api().onEvent((e) => {
       if (e.kind === 'documentsWaiting') void takeWaiting();
@@ -179,7 +183,7 @@ export function App() {
         if (e.command === 'exportReport') exportRef.current();
       }
     });
-  }, [takeWaiting, openViaDialog]);
+  }, [takeWaiting, openViaDialog, refreshRecent]);
 
   // Tokens: polled, because keys come and go (SoftHSM and many vendor libraries have no slot events).
   useEffect(() => {
@@ -372,7 +376,7 @@ export function App() {
       setFlow(null);
       setPlacement(null);
       setHits(null);
-      setToast(`${t.stampOk}:${r.document.name}`);
+      setToast(`${t.stampOk}${t.colon}${r.document.name}`);
       await showDocument(r.document);
     } catch (e) {
       const err = errorOf(e);
@@ -384,7 +388,7 @@ export function App() {
         // Say so: a keeper who pressed Cancel must know no stamped file exists.
         setFlow({ phase: 'result', ok: false, cancelled: true, message: t.stampCancelled });
       } else {
-        setFlow({ phase: 'result', ok: false, message: `${t.stampFailed}:${pick(lang, err)}` });
+        setFlow({ phase: 'result', ok: false, message: `${t.stampFailed}${t.colon}${pick(lang, err)}` });
       }
     } finally {
       clearInterval(timer);
@@ -523,10 +527,32 @@ export function App() {
       onClick={() => setMenu(null)}
     >
       <header className="toolbar" role="toolbar" aria-label={t.toolbar}>
-        <span className="brand">{t.appTitle}</span>
+        {/* The window title names the app; with a document open the room goes to its tools. */}
+        {!doc && <span className="brand">{t.appTitle}</span>}
         <button onClick={() => void openViaDialog()} data-testid="open" title="Ctrl+O">
           {t.open}
         </button>
+        {recent.length > 0 && (
+          <select
+            className="recent"
+            value=""
+            aria-label={t.recentFiles}
+            data-testid="recent"
+            onChange={(e) => {
+              const index = Number(e.target.value);
+              void call('openRecent', { index }).then((ref) => showDocument(ref), (err) => setOpenError(errorOf(err)));
+            }}
+          >
+            <option value="" disabled>
+              {t.recentFiles}
+            </option>
+            {recent.map((r) => (
+              <option key={r.index} value={r.index}>
+                {r.name}
+              </option>
+            ))}
+          </select>
+        )}
         {shown && (
           <span className="docname" data-testid="docname" data-doc-id={doc?.ref.docId ?? ''} data-opening={doc ? undefined : opening?.docId} title={shown.name}>
             {shown.name}
@@ -535,7 +561,7 @@ export function App() {
         {doc && (
           <>
             <label className="zoom">
-              {t.zoom}
+              <span className="visually-hidden">{t.zoom}</span>
               <select
                 value={zoomValue}
                 onChange={(e) => {
@@ -556,7 +582,7 @@ export function App() {
               </select>
             </label>
             <label className="jump">
-              {t.goToPage}
+              <span className="visually-hidden">{t.goToPage}</span>
               <input
                 type="number"
                 min={1}
@@ -575,8 +601,8 @@ export function App() {
             <button className="primary" data-testid="stamp-button" disabled={!placement || !chosen} onClick={() => placement && void beginStamp({ kind: 'point', ...placement })}>
               {t.stamp}
             </button>
-            <button onClick={() => setShowThumbs((v) => !v)} aria-pressed={showThumbs} data-testid="thumbs-toggle">
-              {t.toggleThumbnails}
+            <button onClick={() => setShowThumbs((v) => !v)} aria-pressed={showThumbs} data-testid="thumbs-toggle" aria-label={t.toggleThumbnails} title={t.toggleThumbnails}>
+              ▤
             </button>
             <button onClick={() => setFinding(true)} data-testid="find-open" title="Ctrl+F">
               {t.find}
@@ -689,7 +715,7 @@ export function App() {
             !openError && <div className={`empty${dropping ? ' dropping' : ''}`}>{dropping ? t.dropHere : t.openHint}</div>
           )}
         </section>
-        {doc && report && phase === 'done' && (report.signatures.length > 0 || report.warnings.some((w) => w.id !== 'no_signatures')) && (
+        {shown && report && phase === 'done' && (report.signatures.length > 0 || report.warnings.some((w) => w.id !== 'no_signatures')) && (
           <aside className="right" aria-label={t.seals}>
             <SealList report={report} t={t} lang={lang} onPick={pickSignature} onGoToWarning={goToWarning} onShowCertificate={setCertFor} selected={selectedField} />
           </aside>

@@ -85,7 +85,9 @@ function marksOf(input: PageMarksInput, widgets: { field: string; rect: Rect }[]
   });
   widgets.forEach((w, i) => {
     const named = input.signatures.some((s) => (s.field && s.field === w.field) || (s.rect && overlaps(s.rect, w.rect)));
-    if (!named) marks.push({ key: `u${i}`, kind: 'unverified', rect: w.rect, title: t.markUnverified, field: w.field });
+    // An empty signature field core reported as such is a blank box, not an unproven seal.
+    const empty = input.warnings.some((x) => x.id === 'empty_signature_field' && w.field !== '' && x.message.en.includes(`"${w.field}"`));
+    if (!named && !empty) marks.push({ key: `u${i}`, kind: 'unverified', rect: w.rect, title: t.markUnverified, field: w.field });
   });
   return marks;
 }
@@ -119,7 +121,7 @@ export function SealMarks({ vp, page, input, lang, t, highlighted, small }: Prop
             data-warning={m.warningIndex}
             title={m.title}
             role="img"
-            aria-label={`${t.markWords[m.kind]}${m.title && m.title !== t.markWords[m.kind] ? `:${m.title}` : ''}`}
+            aria-label={`${t.markWords[m.kind]}${m.title && m.title !== t.markWords[m.kind] ? `${t.colon}${m.title}` : ''}`}
             style={{ left: box.left, top: box.top, width: box.width, height: box.height }}
           >
             {crossed && (

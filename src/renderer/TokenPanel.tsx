@@ -45,12 +45,12 @@ export function TokenPanel({ tokens, t, onStartDrag, onKeyboardPlace, selected }
               {tk.label}
             </div>
             <div className="token-meta">
-              {t.serial}:{tk.serial}
+              {t.serial}{t.colon}{tk.serial}
             </div>
             {tk.keeperSubject && (
               <div className="token-meta" title={tk.keeperSubject}>
                 {/* Only a key that holds a seal is a keeper's (保管人) key; a maker's card just carries a certificate. */}
-                {holdsSeal ? t.keeper : t.certificate}:{tk.keeperSubject}
+                {holdsSeal ? t.keeper : t.certificate}{t.colon}{tk.keeperSubject}
               </div>
             )}
             {why && (
@@ -74,7 +74,7 @@ export function TokenPanel({ tokens, t, onStartDrag, onKeyboardPlace, selected }
                     {s.widthMm}×{s.heightMm} mm · {s.esID}
                   </div>
                   {onKeyboardPlace && !tk.locked && (
-                    <button type="button" className="place-here" data-testid="place-here" onPointerDown={(e) => e.stopPropagation()} onClick={() => onKeyboardPlace(tk, s)} aria-label={`${t.placeHere}:${s.name}`}>
+                    <button type="button" className="place-here" data-testid="place-here" onPointerDown={(e) => e.stopPropagation()} onClick={() => onKeyboardPlace(tk, s)} aria-label={`${t.placeHere}${t.colon}${s.name}`}>
                       {t.placeHere}
                     </button>
                   )}

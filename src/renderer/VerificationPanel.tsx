@@ -35,7 +35,7 @@ export function VerificationBanner({ phase, report, error, t, lang, onTrustRoot,
   if (phase === 'failed' || !report) {
     return (
       <div className="banner banner-invalid" data-testid="banner" data-verdict="error" role="alert">
-        ✖ {t.verifyFailed}:{pick(lang, error ?? undefined)}
+        ✖ {t.verifyFailed}{t.colon}{pick(lang, error ?? undefined)}
       </div>
     );
   }
@@ -91,7 +91,7 @@ export function SealList({ report, t, lang, onPick, onGoToWarning, onShowCertifi
             data-index={i}
             disabled={typeof w.page !== 'number'}
             onClick={() => onGoToWarning(i)}
-            aria-label={`${pick(lang, w.message)}${typeof w.page === 'number' ? `(${t.pageN(w.page)})` : ''}`}
+            aria-label={`${pick(lang, w.message)}${typeof w.page === 'number' ? ` ${t.pageN(w.page)}` : ''}`}
           >
             ! {pick(lang, w.message)}
             {typeof w.page === 'number' && <span className="go-to"> → {t.pageN(w.page)}</span>}
@@ -116,13 +116,13 @@ function SealItem({ s, index, t, lang, selected, folded, onPick, onShowCertifica
   const type = sealTypeName(s.seal?.type);
   return (
     <div className={`seal-item seal-item-${state}${selected ? ' selected' : ''}`} data-field={s.field} data-verdict={s.verdict} data-state={state} onClick={() => onPick(s.field)}>
-      <button type="button" className="seal-item-head" aria-label={`${sealTitle(s, index, lang)}:${pick(lang, STATE_WORDS[state])}`}>
+      <button type="button" className="seal-item-head" aria-label={`${sealTitle(s, index, lang)}${t.colon}${pick(lang, STATE_WORDS[state])}`}>
         <span className={`pill pill-${state}`}>{pick(lang, STATE_WORDS[state])}</span>
         <b className="seal-title">{sealTitle(s, index, lang)}</b>
       </button>
       {head && (
         <div className={`headline headline-${head.status}`} data-testid="seal-headline" data-check={head.id}>
-          {pick(lang, checkName(head.id))}:{pick(lang, head.message)}
+          {pick(lang, checkName(head.id))}{t.colon}{pick(lang, head.message)}
         </div>
       )}
       <dl>
@@ -175,7 +175,7 @@ function SealItem({ s, index, t, lang, selected, folded, onPick, onShowCertifica
         <ul className="checks">
           {shownChecks(s).map((c) => (
             <li key={c.id} className={`check check-${c.status}`} data-check={c.id} data-status={c.status}>
-              <span className="check-status">{t[`status_${c.status}` as 'status_ok'] ?? c.status}</span> <b>{pick(lang, checkName(c.id))}</b>:{pick(lang, c.message)}
+              <span className="check-status">{t[`status_${c.status}` as 'status_ok'] ?? c.status}</span> <b>{pick(lang, checkName(c.id))}</b>{t.colon}{pick(lang, c.message)}
             </li>
           ))}
         </ul>

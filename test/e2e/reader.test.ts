@@ -187,3 +187,15 @@ test('a seal picked in the list is brought fully into view, even at 300 %', asyn
   const b = (await mark.boundingBox())!;
   assert.ok(b.x >= v.x && b.x + b.width <= v.x + v.width && b.y >= v.y && b.y + b.height <= v.y + v.height, `the seal ${JSON.stringify(b)} is inside the view ${JSON.stringify(v)}`);
 });
+
+test('recent files: the documents opened lately are listed newest first and open again from the list', async () => {
+  await ui.page.reload(); // a fresh window: the list comes from main
+  const recent = ui.page.locator('[data-testid=recent]');
+  await recent.waitFor({ timeout: 10_000 });
+  const names = await recent.locator('option:not([disabled])').allInnerTexts();
+  assert.deepEqual(names.slice(0, 2), ['contract-已签章.pdf', 'contract.pdf'], `newest first: ${names.join(', ')}`);
+  await recent.selectOption({ label: 'contract.pdf' });
+  await ui.page.locator('[data-testid=docname]', { hasText: 'contract.pdf' }).waitFor({ timeout: 30_000 });
+  await ui.page.locator('.page[data-rendered=yes]').first().waitFor({ timeout: 30_000 });
+});
+

@@ -88,7 +88,11 @@ test('while a large stamped file is being verified, its first page is on screen 
 
   // Now the real verification runs; the banner and the seal follow without reopening anything.
   waiting.splice(0).forEach((go) => go());
-  await page.locator('[data-testid=banner][data-verdict=valid]').waitFor({ timeout: 60_000 });
+  // (The file-wide verdict may carry a warning: core's copied-seal scan has a time budget, and on 40
+  // pages of scanned images it may say some pictures were not checked. The stamp itself is valid.)
+  await page.locator('[data-testid=banner]:not([data-verdict=pending])').waitFor({ timeout: 60_000 });
+  assert.notEqual(await banner.getAttribute('data-verdict'), 'invalid');
+  await page.locator('[data-testid=seal-list] .seal-item[data-verdict=valid]').waitFor({ timeout: 10_000 });
   assert.equal(await page.locator('.seal-item').count(), 1, 'the seal is listed');
   await page.locator('.seal-item').first().click();
   await page.locator('.page[data-page="1"] .seal-overlay[data-verdict=valid]').waitFor({ timeout: 15_000 });

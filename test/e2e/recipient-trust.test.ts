@@ -95,6 +95,16 @@ test('the exported PDF report of a tampered file says invalid per seal, names th
   const tampered = withOneByteChanged(world.stampedPdf, path.join(world.dir, '合同-被篡改.pdf'));
   await openInUi(ui, tampered);
   await ui.page.locator('[data-testid=banner][data-verdict=invalid]').waitFor({ timeout: 60_000 });
+  // Printed, the page keeps its crossed-out seal and the warning; the app's chrome is left off the paper.
+  await ui.page.locator('.seal-item').first().click();
+  await ui.page.emulateMedia({ media: 'print' });
+  try {
+    assert.equal(await ui.page.locator('.toolbar').isVisible(), false, 'no toolbar on paper');
+    assert.equal(await ui.page.locator('[data-testid=document] .seal-overlay[data-verdict=invalid] .cross').isVisible(), true, 'the cross is printed');
+    assert.match(await ui.page.locator('[data-testid=banner]').innerText(), /无效印章/);
+  } finally {
+    await ui.page.emulateMedia({ media: 'screen' });
+  }
   const target = path.join(world.dir, '验证报告.pdf');
   ui.server.dialogs.report.push(target);
   await ui.page.click('[data-testid=export]');
@@ -102,14 +112,14 @@ test('the exported PDF report of a tampered file says invalid per seal, names th
 
   const text = execFileSync('pdftotext', ['-layout', target, '-'], { encoding: 'utf8' });
   assert.match(text, /文档包含无效印章/);
-  assert.match(text, /验证结论:无效——内容完整性/);
+  assert.match(text, /验证结论\uff1a无效——内容完整性/);
   assert.match(text, /内容完整性/);
   assert.doesNotMatch(text, /\bdigest\b|\bbyte_range\b|\bsigner_chain\b/, 'check names are translated');
   assert.match(text, /验证时间\s+\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} UTC/, 'verification time in local time with its zone');
   assert.match(text, /签章时间\s+\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} UTC/);
   assert.match(text, /CN=张三/);
   assert.match(text, /SHA-256/);
-  assert.doesNotMatch(text, /全部印章有效|验证结论:有效/, 'nothing in the report reads as valid');
+  assert.doesNotMatch(text, /全部印章有效|验证结论\uff1a有效/, 'nothing in the report reads as valid');
 
   // The seal picture is in the report.
   assert.match(execFileSync('pdfimages', ['-list', target], { encoding: 'utf8' }), /^\s*\d+\s+\d+\s+image/m, 'an image (the seal picture) in the report');

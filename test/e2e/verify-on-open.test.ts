@@ -40,7 +40,8 @@ test('a validly stamped contract opens with the valid banner and its seal listed
   assert.ok(await overlay.isVisible());
   assert.equal(await overlay.getAttribute('data-verdict'), 'valid');
   assert.equal(await overlay.locator('.seal-mark').count(), 1);
-  await ui.page.locator('.thumb[data-page="1"] .seal-overlay[data-verdict=valid] .seal-mark').waitFor({ timeout: 15_000 });
+  const sealPage = await overlay.evaluate((el) => el.closest('.page')!.getAttribute('data-page'));
+  await ui.page.locator(`.thumb[data-page="${sealPage}"] .seal-overlay[data-verdict=valid] .seal-mark`).waitFor({ timeout: 15_000 });
   assert.equal(await ui.page.locator('.seal-overlay .cross').count(), 0);
 });
 
@@ -58,11 +59,12 @@ test('a stamped contract with one changed byte opens with the invalid banner and
   assert.ok(await overlay.isVisible());
   assert.equal(await overlay.locator('.cross').count(), 1, 'crossed out');
   const reason = (await overlay.getAttribute('title')) ?? '';
-  assert.match(reason, /^无效原因:.+/, 'the reason shows on hover');
+  assert.match(reason, /^无效原因\uff1a.+/, 'the reason shows on hover');
   const box = await overlay.boundingBox();
   assert.ok(box && box.width > 20 && box.height > 20, 'the cross covers the widget');
   // The thumbnail shows the seal exactly as the page does: greyed and crossed, not as a normal seal.
-  const thumbMark = ui.page.locator('.thumb[data-page="1"] .seal-overlay[data-verdict=invalid]');
+  const sealPage = await overlay.evaluate((el) => el.closest('.page')!.getAttribute('data-page'));
+  const thumbMark = ui.page.locator(`.thumb[data-page="${sealPage}"] .seal-overlay[data-verdict=invalid]`);
   await thumbMark.waitFor({ timeout: 15_000 });
   assert.equal(await thumbMark.locator('.cross').count(), 1, 'crossed out in the thumbnail too');
   assert.equal(await ui.page.locator('.thumb .seal-overlay[data-verdict=valid]').count(), 0, 'no thumbnail shows it valid');

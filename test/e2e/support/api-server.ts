@@ -37,6 +37,11 @@ export class ScriptedDialogs implements Dialogs {
   async chooseTrustRoot() {
     return this.trust.shift() ?? null;
   }
+  /** Where the audit log (CSV) is exported. */
+  csv: string[] = [];
+  async chooseSaveCsv() {
+    return this.csv.shift() ?? null;
+  }
   async chooseSaveReport() {
     return this.report.shift() ?? null;
   }
