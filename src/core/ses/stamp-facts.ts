@@ -14,6 +14,7 @@ import {
 import type { ParsedCms } from '../cms/parse-cms';
 import type { SESSignature } from '../asn1/ses-signature';
 import type { SESeal } from '../asn1/ses-seal';
+import { tryParseCertificate } from '../crypto/certificate';
 
 const SIGNATURE_NAMES: Record<string, string> = {
   [OID_SM2_WITH_SM3]: 'SM2-with-SM3',
@@ -142,4 +143,22 @@ export function setStampFacts(report: SignatureReport, facts: Pick<SignatureRepo
   for (const [k, v] of Object.entries(facts)) {
     if (v !== undefined && !(Array.isArray(v) && v.length === 0)) (report as unknown as Record<string, unknown>)[k] = v;
   }
+}
+
+/**
+ * The facts of a PAdES / PKCS#7 CMS signature, from what the PAdES engine (verify-pdf.ts) already
+ * parsed and reported: its one call keeps that shared file's edit to a line.
+ */
+export function padesStampFacts(parsed: object, report: SignatureReport, contentDigest: Uint8Array | undefined, now: Date): Pick<SignatureReport, 'algorithms' | 'format' | 'timeBasis'> {
+  const cms = 'cms' in parsed ? (parsed as { cms: ParsedCms }).cms : undefined;
+  const tsOk = report.checks.some((c) => c.id === 'timestamp' && c.status === 'ok');
+  const basis = timeBasis({
+    timestamp: report.timestampTime ? { at: new Date(report.timestampTime), trusted: tsOk } : undefined,
+    claimed: report.claimedTime ? new Date(report.claimedTime) : undefined,
+    now,
+  });
+  const format = { name: `PAdES CMS (${report.subFilter ?? 'no SubFilter'})` };
+  if (!cms) return { format, timeBasis: basis };
+  const key = cms.signerCertificate ? tryParseCertificate(cms.signerCertificate)?.publicKey.kind : undefined;
+  return { algorithms: cmsAlgorithms(cms, undefined, contentDigest, key === 'EC-P256' ? 'P-256' : undefined), format, timeBasis: basis };
 }
