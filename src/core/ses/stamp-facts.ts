@@ -97,6 +97,8 @@ export interface TimeBasisInput {
   claimed?: Date;
   /** SESeal createDate (claimed by the maker). */
   sealCreated?: Date;
+  /** When the maker certificate was actually judged, if not at createDate (verify-seal.ts). */
+  makerAt?: Date;
   now: Date;
 }
 
@@ -108,9 +110,13 @@ export interface TimeBasisInput {
 export function timeBasis(input: TimeBasisInput): TimeBasis {
   const signingAt = input.timestamp?.at ?? input.claimed ?? input.now;
   const trustedBound = input.timestamp?.trusted ? input.timestamp.at : undefined;
-  const makerAt = input.sealCreated
+  const makerAt = input.makerAt ?? (input.sealCreated
     ? (trustedBound && trustedBound.getTime() < input.sealCreated.getTime() ? trustedBound : input.sealCreated)
-    : undefined;
+    : undefined);
+  const makerWhy = !makerAt ? undefined
+    : makerAt === trustedBound || makerAt.getTime() === trustedBound?.getTime() ? { zh: '以可信时间为上限', en: 'bounded by the trusted time' }
+      : input.sealCreated && makerAt.getTime() !== input.sealCreated.getTime() ? { zh: '印章制作时间早于该证书生效,按其生效时间', en: "the seal's createDate precedes the certificate, so when it came into force" }
+        : { zh: '制章者声明', en: 'claimed by the maker' };
   const times: TimeBasis['times'] = [];
   if (input.timestamp) times.push({ what: 'timestamp', at: input.timestamp.at.toISOString(), trusted: input.timestamp.trusted });
   if (input.claimed) times.push({ what: 'signing_time', at: input.claimed.toISOString(), trusted: false });
@@ -123,8 +129,8 @@ export function timeBasis(input: TimeBasisInput): TimeBasis {
   const at = signingAt.toISOString();
   const maker = makerAt
     ? {
-      zh: `;制章者证书按印章制作时间 ${makerAt.toISOString()} 判定(${makerAt === trustedBound ? '以可信时间为上限' : '制章者声明'})`,
-      en: `; the maker certificate at the seal's making time ${makerAt.toISOString()} (${makerAt === trustedBound ? 'bounded by the trusted time' : 'claimed by the maker'})`,
+      zh: `;制章者证书按印章制作时间 ${makerAt.toISOString()} 判定(${makerWhy!.zh})`,
+      en: `; the maker certificate at the seal's making time ${makerAt.toISOString()} (${makerWhy!.en})`,
     }
     : { zh: '', en: '' };
   return {
