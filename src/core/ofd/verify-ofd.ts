@@ -35,7 +35,7 @@ import {
   type DocBody, type SignatureListing, type SignatureXml, type StampAnnot,
 } from './ofd-structure';
 import { checkSesSignature } from '../ses/ses-checks';
-import { setStampFacts } from '../ses/stamp-facts';
+import { setStampFacts, stampVerdict } from '../ses/stamp-facts';
 import { verifyIntegrityProtection } from './integrity';
 import { verifySignType } from './sign-type';
 import { DEFAULT_ZIP_LIMITS, ZipArchive, type ZipLimits } from './zip-archive';
@@ -211,7 +211,7 @@ function verifyListedSignature(ctx: Context, body: DocBody, sig: SignatureListin
     if (!checks.some((c) => c.id === id)) add(id, 'not_checked', { zh: '签章数据无法解析,未检查', en: 'Not checked: the stamp data cannot be read' });
   }
   checks.sort((a, b) => CHECK_ORDER.indexOf(a.id) - CHECK_ORDER.indexOf(b.id));
-  report.verdict = checks.some((c) => c.status === 'failed') ? 'invalid' : checks.some((c) => c.status === 'warning') ? 'warning' : 'valid';
+  report.verdict = stampVerdict(report);
   return { report, protects };
 }
 

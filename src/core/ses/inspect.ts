@@ -17,7 +17,7 @@ import { SealDeskError, isSealDeskError } from '../errors';
 import { isPictureTypeImage, readSealImage } from '../seal/seal-image';
 import { verifySeal } from '../seal/verify-seal';
 import { checkSesSignature } from './ses-checks';
-import { deviationTexts, sesFormatName, signatureAlgorithmName } from './stamp-facts';
+import { deviationTexts, sesFormatName, signatureAlgorithmName, stampVerdict } from './stamp-facts';
 
 export interface CertificateInspection {
   subject: string;
@@ -149,15 +149,15 @@ function inspectSeal(seal: SESeal, file: Inspection['file'], options: { trustRoo
     checks,
     encodingDeviations: deviationTexts(v.deviations),
     timeBasis: sealTimeBasis(v.makerAt ?? seal.eSealInfo.property.createDate, options.now),
-    verdict: v.verdict,
+    verdict: v.verdict === 'valid' && v.deviations.length > 0 ? 'warning' : v.verdict,
   };
 }
 
 function inspectSignature(ses: SESSignature, file: Inspection['file'], options: { trustRoots: Uint8Array[]; now: Date }): Inspection {
   const outcome = checkSesSignature(ses, null, options);
-  const checks: InspectCheck[] = outcome.checks.map((c: Check) => ({ id: c.id, status: c.status, message: c.message }));
-  checks.push({ id: 'digest', status: 'not_checked', message: { zh: '原文不在此文件中,原文杂凑值未比对', en: 'The protected original is not in this file: the data hash was not compared' } });
-  const verdict = checks.some((c) => c.status === 'failed') ? 'invalid' : checks.some((c) => c.status === 'warning') ? 'warning' : 'valid';
+  const checks: Check[] = outcome.checks.map((c: Check) => ({ id: c.id, status: c.status, message: c.message }));
+  checks.push({ id: 'digest' as const, status: 'not_checked', message: { zh: '原文不在此文件中,原文杂凑值未比对', en: 'The protected original is not in this file: the data hash was not compared' } });
+  const verdict = stampVerdict({ checks, encodingDeviations: outcome.facts.encodingDeviations });
   return {
     kind: 'SES_Signature',
     file,

@@ -168,3 +168,13 @@ export function padesStampFacts(parsed: object, report: SignatureReport, content
   const key = cms.signerCertificate ? tryParseCertificate(cms.signerCertificate)?.publicKey.kind : undefined;
   return { algorithms: cmsAlgorithms(cms, undefined, contentDigest, key === 'EC-P256' ? 'P-256' : undefined), format, timeBasis: basis };
 }
+
+/**
+ * A stamp's bottom line: invalid when a check failed; valid with warnings when a check warned or a
+ * vendor encoding habit was accepted (so an accepted deviation is never hidden behind "valid").
+ */
+export function stampVerdict(report: Pick<SignatureReport, 'checks' | 'encodingDeviations'>): SignatureReport['verdict'] {
+  if (report.checks.some((c) => c.status === 'failed')) return 'invalid';
+  if (report.checks.some((c) => c.status === 'warning') || (report.encodingDeviations?.length ?? 0) > 0) return 'warning';
+  return 'valid';
+}
