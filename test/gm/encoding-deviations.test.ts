@@ -10,7 +10,7 @@ import { isSealDeskError } from '../../src/core/errors';
 import { verifyOfd } from '../../src/core/ofd/verify-ofd';
 import { checkSesSignature } from '../../src/core/ses/ses-checks';
 import { verifySeal } from '../../src/core/seal/verify-seal';
-import { baseDocument, makeGmPki, makeTestSeal, stamp, zip, type GmPki } from '../ofd/support/ofd-files';
+import { baseDocument, gmSignedData, makeGmPki, makeTestSeal, rawRs, stamp, zip, type GmPki } from '../ofd/support/ofd-files';
 import { opensslSm2Verifies } from './support/independent-asn1';
 
 /**
@@ -39,18 +39,6 @@ const children = (der: Uint8Array): Uint8Array[] => {
 };
 /** A BIT STRING TLV with any unused-bits byte. */
 const bitString = (unused: number, payload: Uint8Array): Uint8Array => tlv(0x03, concatBytes([Uint8Array.of(unused), payload]));
-
-/** DER SEQUENCE{r, s} → raw r‖s (32 bytes each). */
-function rawRs(der: Uint8Array): Uint8Array {
-  const [r, s] = children(der).map((i) => {
-    const v = i.subarray(2);
-    const t = v[0] === 0 ? v.subarray(1) : v;
-    const out = new Uint8Array(32);
-    out.set(t, 32 - t.length);
-    return out;
-  });
-  return concatBytes([r!, s!]);
-}
 
 /** A seal like `sealDer` whose signedValue BIT STRING is `signedValueTlv` (the SealInfo, and so the maker signature's message, unchanged). */
 function sealWithValue(signedValueTlv: Uint8Array): Uint8Array {
@@ -258,4 +246,16 @@ test('an OFD stamp with a vendor habit is valid with a warning that names it, ev
   const plain = verifyOfd(zip(await stamp(baseDocument(), { signer: g.keeper.signer(), sealDer })), { trustRoots: [g.root.der] });
   assert.equal(plain.signatures[0]!.verdict, 'valid');
   assert.equal(plain.signatures[0]!.encodingDeviations, undefined);
+});
+
+test('an OFD Type="Sign" GM/T 0010 SignedData whose SM2 value is raw r‖s verifies with the habit named; a changed Signature.xml still fails', async () => {
+  const files = await stamp(baseDocument(), { signer: g.keeper.signer(), sealDer, type: 'Sign', signValue: async (xml) => gmSignedData(g.keeper, xml, undefined, 'raw-rs') });
+  const s = verifyOfd(zip(files), { trustRoots: [g.root.der] }).signatures[0]!;
+  assert.equal(s.checks.find((c) => c.id === 'signature')?.status, 'ok', JSON.stringify(s.checks));
+  assert.equal(s.checks.find((c) => c.id === 'digest')?.status, 'ok');
+  assert.ok(s.encodingDeviations?.some((d) => /SignerInfo\.encryptedDigest is 64 raw bytes r‖s/.test(d.en)));
+  assert.equal(s.verdict, 'warning');
+  const xml = new TextDecoder().decode(files['Doc_0/Signs/Sign_0/Signature.xml']!).replace('SealDesk test', 'SealDesk tesT');
+  const changed = verifyOfd(zip({ ...files, 'Doc_0/Signs/Sign_0/Signature.xml': new TextEncoder().encode(xml) }), { trustRoots: [g.root.der] }).signatures[0]!;
+  assert.equal(changed.verdict, 'invalid');
 });
