@@ -82,5 +82,5 @@ export async function sealCommand(argv: string[]): Promise<number> {
     if (ders.length === 0) { process.stdout.write('无印章 / no seal\n'); return 3; }
     return worst;
   }
-  throw usageError('用法: sealdesk seal make|list|verify', 'usage: sealdesk seal make|list|verify');
+  throw usageError('用法: sealdesk seal make|list|verify|inspect', 'usage: sealdesk seal make|list|verify|inspect');
 }
