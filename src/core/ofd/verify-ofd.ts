@@ -140,7 +140,9 @@ function brokenStamp(body: DocBody, sig: SignatureListing, error: SealDeskError,
     subFilter: `OFD ${sig.type}`,
     signer: null, seal: null, signingTime: null, timeSource: null, claimedTime: null, timestampTime: null,
     verdict: 'invalid',
-    checks: CHECK_ORDER.map((id) => ({ id, status: id === 'signature' ? 'failed' as const : 'not_checked' as const, message: reason })),
+    checks: CHECK_ORDER.map((id) => (id === 'signature'
+      ? { id, status: 'failed' as const, message: reason }
+      : { id, status: 'not_checked' as const, message: { zh: '未检查:签章无法读取', en: 'Not checked: the stamp cannot be read' } })),
     modifications: [],
     format: { name: `OFD ${sig.type}`, ...(sig.type === 'Seal' || sig.type === 'Sign' ? { ofdSignType: sig.type } : {}) },
   };
