@@ -25,6 +25,7 @@ const USAGE = `sealdesk — 电子印章客户端 / electronic seal client
 
   sealdesk token list|unlock|change-pin   USB-Keys (PKCS#11)
   sealdesk seal make|list|verify          seals (制章 / 印章)
+  sealdesk seal inspect FILE [--json]     decode any SESeal / SES_Signature file
   sealdesk sign IN.pdf -o OUT.pdf ...     stamp a PDF (签章)
   sealdesk verify FILE [--json]           verify a stamped file (验章)
   sealdesk trust add FILE|list            trusted roots

@@ -162,7 +162,8 @@ function decodeProperty(block: asn1js.AsnType | undefined, f: DerFields, shape: 
   const listItems = f.sequence(items[2 + o], 'property.certList');
   const time = (i: number, what: string): Date => {
     const block = items[i + o];
-    if (shape === 4 && block instanceof asn1js.UTCTime) {
+    // asn1js's GeneralizedTime extends UTCTime: test for the tag.
+    if (shape === 4 && block?.idBlock.tagClass === 1 && block.idBlock.tagNumber === 23) {
       f.deviate('UTCTIME_FOR_GENERALIZEDTIME', what, { zh: '是 UTCTime 而不是 GeneralizedTime', en: 'is a UTCTime, not a GeneralizedTime' }, { zh: '同一时间', en: 'the same time' });
     }
     return f.time(block, what);

@@ -124,10 +124,11 @@ function v1Time(block: asn1js.AsnType, f: DerFields): { date?: Date; token?: Uin
   }
   if (tag === 0x30) return { token: content };
   const text = new TextDecoder('utf-8', { fatal: false }).decode(content).trim();
-  const m = /^(\d{4})-?(\d{2})-?(\d{2})[ T]?(\d{2}):?(\d{2}):?(\d{2})(Z?)$/.exec(text);
+  // ofdrw: "yyyy-MM-dd HH:mm:ss"; iOFD (dms360): ISO 8601 with milliseconds and Z.
+  const m = /^(\d{4})-?(\d{2})-?(\d{2})[ T]?(\d{2}):?(\d{2}):?(\d{2})(\.\d{1,3})?(Z?)$/.exec(text);
   if (!m) return {};
   // Text without a zone is written by Chinese vendors in Beijing time (UTC+8).
-  const iso = `${m[1]}-${m[2]}-${m[3]}T${m[4]}:${m[5]}:${m[6]}${m[7] ? 'Z' : '+08:00'}`;
+  const iso = `${m[1]}-${m[2]}-${m[3]}T${m[4]}:${m[5]}:${m[6]}${m[7] ?? ''}${m[8] ? 'Z' : '+08:00'}`;
   const date = new Date(iso);
   return Number.isNaN(date.getTime()) ? {} : { date };
 }

@@ -37,7 +37,7 @@ import { checkImpression } from '../verify/impression';
 import { analyseRevisions } from '../verify/revision-changes';
 import { signerSummary } from '../verify/report-summary';
 import { checkSesSignature, judgeSignerCertificate, judgeTimestampToken } from '../ses/ses-checks';
-import { cmsAlgorithms, deviationTexts, setStampFacts, timeBasis } from '../ses/stamp-facts';
+import { cmsAlgorithms, deviationTexts, setStampFacts, stampVerdict, timeBasis } from '../ses/stamp-facts';
 import { readSignatureValue } from '../asn1/signature-value';
 // verify-pdf.ts calls this module for GM signatures; only functions are used both ways, at call time.
 import { parsePdfDate } from '../pdf/pdf-date';
@@ -108,7 +108,7 @@ export function verifyGmSignature(doc: PdfDocument, field: SignatureField, ctx: 
   else verifySes(g);
 
   laterChanges(g);
-  report.verdict = checks.some((c) => c.status === 'failed') ? 'invalid' : checks.some((c) => c.status === 'warning') ? 'warning' : 'valid';
+  report.verdict = stampVerdict(report);
   return report;
 }
 

@@ -10,7 +10,7 @@
  */
 import type { BilingualText, Check, CheckId, CheckStatus, SignatureReport } from '../../api/verification-report';
 import { isSealDeskError } from '../errors';
-import { setStampFacts } from '../ses/stamp-facts';
+import { setStampFacts, stampVerdict } from '../ses/stamp-facts';
 import { ofdMalformed, shown } from './ofd-errors';
 import { locate, resolveLoc } from './ofd-locations';
 import { verifySignType } from './sign-type';
@@ -90,6 +90,6 @@ export function verifyIntegrityProtection(zip: ZipArchive, options: { trustRoots
       : { zh: '完整性保护数据无法读取,未检查', en: 'Not checked: the integrity protection data cannot be read' });
   }
   checks.sort((a, b) => ORDER.indexOf(a.id) - ORDER.indexOf(b.id));
-  report.verdict = checks.some((c) => c.status === 'failed') ? 'invalid' : checks.some((c) => c.status === 'warning') ? 'warning' : 'valid';
+  report.verdict = stampVerdict(report);
   return { report, entries, protects };
 }

@@ -35,7 +35,7 @@ import {
   type DocBody, type SignatureListing, type SignatureXml, type StampAnnot,
 } from './ofd-structure';
 import { checkSesSignature } from '../ses/ses-checks';
-import { setStampFacts } from '../ses/stamp-facts';
+import { setStampFacts, stampVerdict } from '../ses/stamp-facts';
 import { verifyIntegrityProtection } from './integrity';
 import { verifySignType } from './sign-type';
 import { DEFAULT_ZIP_LIMITS, ZipArchive, type ZipLimits } from './zip-archive';
@@ -140,7 +140,9 @@ function brokenStamp(body: DocBody, sig: SignatureListing, error: SealDeskError,
     subFilter: `OFD ${sig.type}`,
     signer: null, seal: null, signingTime: null, timeSource: null, claimedTime: null, timestampTime: null,
     verdict: 'invalid',
-    checks: CHECK_ORDER.map((id) => ({ id, status: id === 'signature' ? 'failed' as const : 'not_checked' as const, message: reason })),
+    checks: CHECK_ORDER.map((id) => (id === 'signature'
+      ? { id, status: 'failed' as const, message: reason }
+      : { id, status: 'not_checked' as const, message: { zh: '未检查:签章无法读取', en: 'Not checked: the stamp cannot be read' } })),
     modifications: [],
     format: { name: `OFD ${sig.type}`, ...(sig.type === 'Seal' || sig.type === 'Sign' ? { ofdSignType: sig.type } : {}) },
   };
@@ -211,7 +213,7 @@ function verifyListedSignature(ctx: Context, body: DocBody, sig: SignatureListin
     if (!checks.some((c) => c.id === id)) add(id, 'not_checked', { zh: '签章数据无法解析,未检查', en: 'Not checked: the stamp data cannot be read' });
   }
   checks.sort((a, b) => CHECK_ORDER.indexOf(a.id) - CHECK_ORDER.indexOf(b.id));
-  report.verdict = checks.some((c) => c.status === 'failed') ? 'invalid' : checks.some((c) => c.status === 'warning') ? 'warning' : 'valid';
+  report.verdict = stampVerdict(report);
   return { report, protects };
 }
 

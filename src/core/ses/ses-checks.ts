@@ -106,7 +106,7 @@ export function checkSesSignature(ses: SESSignature, original: Uint8Array | null
   }
 
   const p = seal.eSealInfo.property;
-  const basis = timeBasis({ timestamp: ts.time ? { at: ts.time, trusted: trustedTime !== undefined } : undefined, claimed: claimedTime, sealCreated: p.createDate, now: options.now });
+  const basis = timeBasis({ timestamp: ts.time ? { at: ts.time, trusted: trustedTime !== undefined } : undefined, claimed: claimedTime, sealCreated: p.createDate, makerAt: sv.makerAt, now: options.now });
   return {
     checks,
     signer: cert ? signerSummary(cert) : null,

@@ -14,6 +14,7 @@ import {
 import type { ParsedCms } from '../cms/parse-cms';
 import type { SESSignature } from '../asn1/ses-signature';
 import type { SESeal } from '../asn1/ses-seal';
+import { tryParseCertificate } from '../crypto/certificate';
 
 const SIGNATURE_NAMES: Record<string, string> = {
   [OID_SM2_WITH_SM3]: 'SM2-with-SM3',
@@ -96,6 +97,8 @@ export interface TimeBasisInput {
   claimed?: Date;
   /** SESeal createDate (claimed by the maker). */
   sealCreated?: Date;
+  /** When the maker certificate was actually judged, if not at createDate (verify-seal.ts). */
+  makerAt?: Date;
   now: Date;
 }
 
@@ -107,9 +110,13 @@ export interface TimeBasisInput {
 export function timeBasis(input: TimeBasisInput): TimeBasis {
   const signingAt = input.timestamp?.at ?? input.claimed ?? input.now;
   const trustedBound = input.timestamp?.trusted ? input.timestamp.at : undefined;
-  const makerAt = input.sealCreated
+  const makerAt = input.makerAt ?? (input.sealCreated
     ? (trustedBound && trustedBound.getTime() < input.sealCreated.getTime() ? trustedBound : input.sealCreated)
-    : undefined;
+    : undefined);
+  const makerWhy = !makerAt ? undefined
+    : makerAt === trustedBound || makerAt.getTime() === trustedBound?.getTime() ? { zh: '以可信时间为上限', en: 'bounded by the trusted time' }
+      : input.sealCreated && makerAt.getTime() !== input.sealCreated.getTime() ? { zh: '印章制作时间早于该证书生效,按其生效时间', en: "the seal's createDate precedes the certificate, so when it came into force" }
+        : { zh: '制章者声明', en: 'claimed by the maker' };
   const times: TimeBasis['times'] = [];
   if (input.timestamp) times.push({ what: 'timestamp', at: input.timestamp.at.toISOString(), trusted: input.timestamp.trusted });
   if (input.claimed) times.push({ what: 'signing_time', at: input.claimed.toISOString(), trusted: false });
@@ -122,8 +129,8 @@ export function timeBasis(input: TimeBasisInput): TimeBasis {
   const at = signingAt.toISOString();
   const maker = makerAt
     ? {
-      zh: `;制章者证书按印章制作时间 ${makerAt.toISOString()} 判定(${makerAt === trustedBound ? '以可信时间为上限' : '制章者声明'})`,
-      en: `; the maker certificate at the seal's making time ${makerAt.toISOString()} (${makerAt === trustedBound ? 'bounded by the trusted time' : 'claimed by the maker'})`,
+      zh: `;制章者证书按印章制作时间 ${makerAt.toISOString()} 判定(${makerWhy!.zh})`,
+      en: `; the maker certificate at the seal's making time ${makerAt.toISOString()} (${makerWhy!.en})`,
     }
     : { zh: '', en: '' };
   return {
@@ -142,4 +149,32 @@ export function setStampFacts(report: SignatureReport, facts: Pick<SignatureRepo
   for (const [k, v] of Object.entries(facts)) {
     if (v !== undefined && !(Array.isArray(v) && v.length === 0)) (report as unknown as Record<string, unknown>)[k] = v;
   }
+}
+
+/**
+ * The facts of a PAdES / PKCS#7 CMS signature, from what the PAdES engine (verify-pdf.ts) already
+ * parsed and reported: its one call keeps that shared file's edit to a line.
+ */
+export function padesStampFacts(parsed: object, report: SignatureReport, contentDigest: Uint8Array | undefined, now: Date): Pick<SignatureReport, 'algorithms' | 'format' | 'timeBasis'> {
+  const cms = 'cms' in parsed ? (parsed as { cms: ParsedCms }).cms : undefined;
+  const tsOk = report.checks.some((c) => c.id === 'timestamp' && c.status === 'ok');
+  const basis = timeBasis({
+    timestamp: report.timestampTime ? { at: new Date(report.timestampTime), trusted: tsOk } : undefined,
+    claimed: report.claimedTime ? new Date(report.claimedTime) : undefined,
+    now,
+  });
+  const format = { name: `PAdES CMS (${report.subFilter ?? 'no SubFilter'})` };
+  if (!cms) return { format, timeBasis: basis };
+  const key = cms.signerCertificate ? tryParseCertificate(cms.signerCertificate)?.publicKey.kind : undefined;
+  return { algorithms: cmsAlgorithms(cms, undefined, contentDigest, key === 'EC-P256' ? 'P-256' : undefined), format, timeBasis: basis };
+}
+
+/**
+ * A stamp's bottom line: invalid when a check failed; valid with warnings when a check warned or a
+ * vendor encoding habit was accepted (so an accepted deviation is never hidden behind "valid").
+ */
+export function stampVerdict(report: Pick<SignatureReport, 'checks' | 'encodingDeviations'>): SignatureReport['verdict'] {
+  if (report.checks.some((c) => c.status === 'failed')) return 'invalid';
+  if (report.checks.some((c) => c.status === 'warning') || (report.encodingDeviations?.length ?? 0) > 0) return 'warning';
+  return 'valid';
 }

@@ -1,4 +1,4 @@
-import type { CheckStatus, Modification, ModificationLevel, Verdict, VerificationReport } from '../../api/verification-report';
+import type { CheckStatus, Modification, ModificationLevel, SignatureReport, Verdict, VerificationReport } from '../../api/verification-report';
 
 const VERDICT: Record<Verdict, { zh: string; en: string }> = {
   valid: { zh: '有效', en: 'valid' },
@@ -60,6 +60,7 @@ export function renderReportText(report: VerificationReport): string {
       lines.push(`    签章时间 / Signed at: ${s.signingTime} (${src})`);
     }
     if (s.page !== null && s.rect) lines.push(`    位置 / Where: page ${s.page}, [${s.rect.map((n) => n.toFixed(1)).join(', ')}]`);
+    lines.push(...renderStampFacts(s));
     for (const c of s.checks) {
       const name = CHECK_NAMES[c.id] ?? { zh: c.id, en: c.id };
       lines.push(`    ${STATUS[c.status]} ${name.zh} / ${name.en}: ${c.message.zh}`);
@@ -78,4 +79,18 @@ export function renderReportText(report: VerificationReport): string {
     for (const w of report.warnings) lines.push(`  ! ${w.message.zh}`, `    ${w.message.en}`);
   }
   return `${lines.join('\n')}\n`;
+}
+
+/** Format, algorithms, seal version, digests, time basis and accepted vendor encodings of one stamp. */
+function renderStampFacts(s: SignatureReport): string[] {
+  const out: string[] = [];
+  if (s.format) out.push(`    格式 / Format: ${s.format.name}${s.format.ofdSignType ? ` (OFD Type=${s.format.ofdSignType})` : ''}`);
+  if (s.algorithms) {
+    out.push(`    算法 / Algorithms: ${s.algorithms.signature}, ${s.algorithms.digest}${s.algorithms.sealSignature ? `; 印章 / seal: ${s.algorithms.sealSignature}` : ''}`);
+    for (const d of s.algorithms.digests ?? []) out.push(`      ${d.algorithm} ${d.name.zh} / ${d.name.en}: ${d.hex}`);
+  }
+  if (s.sealVersion !== undefined) out.push(`    印章版本 / Seal version: ${s.sealVersion}`);
+  if (s.timeBasis) out.push(`    时间依据 / Time basis: ${s.timeBasis.message.zh}`, `      ${s.timeBasis.message.en}`);
+  for (const d of s.encodingDeviations ?? []) out.push(`    ! ${d.zh}`, `      ${d.en}`);
+  return out;
 }

@@ -28,6 +28,7 @@ import { signerSummary, summaryOf } from './report-summary';
 import { judgeLaterChanges } from './later-changes';
 import { parsePdfDate } from '../pdf/pdf-date';
 import { isGmSignature, sealOfGmSignature, verifyGmSignature } from '../gm';
+import { padesStampFacts, setStampFacts } from '../ses/stamp-facts';
 
 export interface VerifyPdfOptions {
   /** DER root certificates the recipient trusts (the trust store). */
@@ -265,6 +266,7 @@ function verifySignature(s: SignatureInput): SignatureReport {
   add('modifications', later.status, later.message);
   checks.sort((a, b) => CHECK_ORDER.indexOf(a.id) - CHECK_ORDER.indexOf(b.id));
   report.verdict = verdictOf(checks);
+  setStampFacts(report, padesStampFacts(s.parsed, report, s.digest, s.now));
   return report;
 }
 

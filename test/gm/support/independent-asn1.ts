@@ -35,12 +35,13 @@ export function asn1Tree(bytes: Uint8Array): Node {
     for (const line of out.split('\n')) {
       const m = /^\s*(\d+):d=(\d+)\s+hl=\s*(\d+)\s+l=\s*(\d+)\s+(cons|prim):\s+([^:]*?)\s*(?::(.*))?$/.exec(line);
       if (!m) continue;
-      nodes.push({ offset: +m[1]!, depth: +m[2]!, headerLength: +m[3]!, length: +m[4]!, constructed: m[5] === 'cons', tag: m[6]!.trim(), value: (m[7] ?? '').trim(), children: [] });
+      nodes.push({ offset: +m[1]!, depth: +m[2]!, headerLength: +m[3]!, length: +m[4]!, constructed: m[5] === 'cons', tag: m[6]!.replace('[HEX DUMP]', '').trim(), value: (m[7] ?? '').trim(), children: [] });
     }
     const root = nodes[0];
     if (!root) throw new Error('openssl asn1parse printed nothing');
     const stack: Node[] = [root];
     for (const n of nodes.slice(1)) {
+      if (n.depth === 0) break; // bytes after the value (a PDF /Contents' zero padding)
       while (stack.length > n.depth) stack.pop();
       stack[stack.length - 1]!.children.push(n);
       stack.push(n);
@@ -133,4 +134,22 @@ export function opensslValidity(certDer: Uint8Array): { notBefore: Date; notAfte
   const nb = /notBefore=(.*)/.exec(out)![1]!;
   const na = /notAfter=(.*)/.exec(out)![1]!;
   return { notBefore: new Date(nb), notAfter: new Date(na), subject: /subject=(.*)/.exec(out)![1]!.trim() };
+}
+
+/** Validity and key usage of a DER certificate, from `openssl x509 -text`. */
+export function opensslCertInfo(certDer: Uint8Array): { notBefore: Date; notAfter: Date; keyUsage?: string[] } {
+  const out = execFileSync('openssl', ['x509', '-inform', 'DER', '-noout', '-text', '-nameopt', 'utf8'], { input: certDer }).toString();
+  const nb = /Not Before\s*:\s*(.*)/.exec(out)![1]!;
+  const na = /Not After\s*:\s*(.*)/.exec(out)![1]!;
+  const ku = /X509v3 Key Usage:.*\n\s*(.*)/.exec(out)?.[1];
+  return { notBefore: new Date(nb), notAfter: new Date(na), ...(ku ? { keyUsage: ku.split(',').map((s) => s.trim()) } : {}) };
+}
+
+/** A UTCTime / GeneralizedTime as openssl prints it ("220323035327Z", "20240328073226Z"). */
+export function asn1Time(text: string): Date {
+  const t = text.trim();
+  const m = /^(\d{2}|\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(?:\.\d+)?Z$/.exec(t);
+  if (!m) throw new Error(`not a time: ${t}`);
+  const year = m[1]!.length === 2 ? (Number(m[1]) < 50 ? 2000 + Number(m[1]) : 1900 + Number(m[1])) : Number(m[1]);
+  return new Date(Date.UTC(year, Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6])));
 }
