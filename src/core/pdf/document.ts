@@ -5,7 +5,7 @@ import { findStartXref, MAX_RECORDED, readXrefChain, XrefEntry, XrefSection } fr
 import { pdfEncrypted, pdfMalformed } from './pdf-errors';
 import { WorkBudget } from './work-budget';
 import { isSealDeskError } from '../errors';
-import { readPages, PdfPage } from './pages';
+import { checkPageCount, readPages, PdfPage } from './pages';
 import { readSignatureFields, SignatureField } from './signature-fields';
 
 /**
@@ -335,6 +335,7 @@ export function openPdf(bytes: Uint8Array, opts: OpenPdfOptions = {}): PdfDocume
     if (bytes.length < 8 || Buffer.from(bytes.subarray(0, 1024)).indexOf('%PDF-') < 0) throw pdfMalformed('no "%PDF-" header');
     const doc = new PdfDocument(bytes, budget);
     void doc.catalog; // a file without a catalog is not a document: fail now rather than later
+    checkPageCount(doc); // a million-page tree is refused before anything walks it
     return doc;
   } catch (e) {
     if (isSealDeskError(e)) throw e;
