@@ -92,6 +92,7 @@ const EXPECTED_VIEWS: Record<string, View[]> = {
   'three bytes after the last %%EOF': [],
   'a comment line after the last %%EOF': [],
   'binary bytes after the last %%EOF': [],
+  'three kilobytes of text after the last %%EOF': [],
   'an unused object number indexed at a forged "4 0 obj"': ['rebuilt'],
   'the content stream indexed at the font\'s bytes': ['pdfjs'],
   'the font indexed at a forged "4 0 obj"': ['poppler', 'rebuilt'],

@@ -148,7 +148,8 @@ export function structuralForgeries(stamped: Buffer): Forgery[] {
   }
 
   // A few bytes after the last %%EOF.
-  for (const [name, tail] of [['three bytes', 'abc'], ['a comment line', '% unsigned note\n'], ['binary bytes', Buffer.from([0x80, 0xff, 0x01, 0x7f])]] as const) {
+  for (const [name, tail] of [['three bytes', 'abc'], ['a comment line', '% unsigned note\n'], ['binary bytes', Buffer.from([0x80, 0xff, 0x01, 0x7f])],
+    ['three kilobytes of text', 'unsigned appendix '.repeat(170)]] as const) {
     const f = new Forge(stamped);
     f.raw(tail);
     out.push({ code: 'trailing-data', name: `${name} after the last %%EOF`, bytes: f.bytes(), shows: [] });
