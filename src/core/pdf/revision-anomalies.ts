@@ -26,6 +26,7 @@ export type AnomalyCode =
   | 'xref-no-object'
   | 'hybrid-xref-conflict'
   | 'xref-stream-conflict'
+  | 'size-too-small'
   | 'objstm-index-mismatch'
   | 'objstm-unindexed-object'
   | 'objstm-replaced'
@@ -81,6 +82,14 @@ function readRevision(doc: PdfDocument, r: number, push: (a: RevisionAnomaly) =>
         en: `revision ${n}'s cross-reference table and its xref stream disagree on where object ${num} is` } });
     }
     if (s.trailer.duplicateKeys.length > 0) duplicateKeyFinding(r, 'trailer', s.trailer.duplicateKeys, push);
+    // /Size is one more than the highest object number: a revision contradicting its own index.
+    const size = s.trailer.get('Size');
+    const beyond = typeof size === 'number' ? [...s.entries].find(([num, e]) => num >= size && e.type !== 'free')?.[0] : undefined;
+    if (r > 0 && beyond !== undefined) {
+      push({ revision: r, code: 'size-too-small', object: `${beyond}`, message: {
+        zh: `第 ${n} 个版本定义了对象 ${beyond},却声明文件只有 ${String(size)} 个对象(交叉引用自相矛盾)`,
+        en: `revision ${n} defines object ${beyond} beyond its trailer's /Size ${String(size)} (its cross-reference contradicts itself)` } });
+    }
     if (s.kind === 'stream') {
       // The xref stream is an object too: its number must not be given to another object.
       const head = doc.objectAt(s.offset);
@@ -314,7 +323,7 @@ function scanGap(doc: PdfDocument, from: number, to: number, r: number, where: '
 /** Findings that make stamping refuse a file (every revision, revision 0 included). */
 const REFUSED_FOR_STAMPING = new Set<AnomalyCode>([
   'duplicate-xref-entry', 'duplicate-objstm-entry', 'xref-wrong-object', 'xref-no-object', 'hybrid-xref-conflict',
-  'xref-stream-conflict', 'objstm-index-mismatch', 'objstm-replaced', 'overlapping-objects', 'unindexed-object', 'trailing-object',
+  'xref-stream-conflict', 'size-too-small', 'objstm-index-mismatch', 'objstm-replaced', 'overlapping-objects', 'unindexed-object', 'trailing-object',
 ]);
 
 /**

@@ -177,6 +177,14 @@ export function structuralForgeries(stamped: Buffer): Forgery[] {
     out.push({ code: 'xref-no-object', name: 'the font indexed in the middle of a stream', bytes: f.table([[5, at + 20]], trailer()).bytes(), shows: ['poppler', 'mupdf'] });
   }
 
+  // A trailer /Size that leaves the update's own objects out.
+  {
+    const f = new Forge(stamped);
+    const forged = f.obj(n + 1, stream(FORGED_TEXT));
+    const p = f.obj(3, page.replace(/\/Contents\s+\d+ 0 R/, `/Contents ${n + 1} 0 R`));
+    out.push({ code: 'size-too-small', name: 'a forged content stream numbered beyond the trailer\'s /Size', bytes: f.table([[n + 1, forged], [3, p]], `<< /Size ${n} /Root 1 0 R >>`).bytes(), shows: [] });
+  }
+
   // Object bodies inside an update that its xref does not index.
   {
     const f = new Forge(stamped);
