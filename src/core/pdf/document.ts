@@ -275,7 +275,11 @@ export class PdfDocument {
   private objectStream(streamNum: number, revision?: number): { data: Uint8Array; offsets: Map<number, number>; first: number; header: ObjectStreamHeader } {
     const at = this.objectStreamOffset(streamNum, revision);
     let stm = this.objStmCache.get(at);
-    if (!stm) {
+    if (stm) {
+      // most recently used last: eviction takes the least recently used first
+      this.objStmCache.delete(at);
+      this.objStmCache.set(at, stm);
+    } else {
       const e = this.entryOf(streamNum, revision) as Extract<XrefEntry, { type: 'offset' }>;
       const s = this.getObject(new PdfRef(streamNum, e.gen), { revision });
       if (!(s instanceof PdfStream) || s.dict.getName('Type') !== 'ObjStm') throw pdfMalformed('object stream is not an /ObjStm', { stream: streamNum });
@@ -297,7 +301,11 @@ export class PdfDocument {
       }
       stm = { data, offsets, first, header };
       // Decoded object streams stay cached, but not without bound (nested object-stream bombs).
-      if (this.objStmCached + data.length > MAX_CACHED_OBJECT_STREAMS) { this.objStmCache.clear(); this.objStmCached = 0; }
+      for (const [k, v] of this.objStmCache) {
+        if (this.objStmCached + data.length <= MAX_CACHED_OBJECT_STREAMS) break;
+        this.objStmCache.delete(k);
+        this.objStmCached -= v.data.length;
+      }
       this.objStmCache.set(at, stm);
       this.objStmCached += data.length;
     }
