@@ -2,6 +2,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import crypto from 'node:crypto';
+import { execFileSync } from 'node:child_process';
 import { stampPdf } from '../../src/core/sign';
 import type { Signer } from '../../src/core/signer';
 import { isSealDeskError } from '../../src/core/errors';
@@ -160,4 +161,29 @@ test('the reader records what it kept and what it saw twice: last key wins, firs
   const found = revisionAnomalies(twice).filter((a) => a.revision === last).map((a) => a.code);
   assert.ok(found.includes('duplicate-xref-entry') && found.includes('unindexed-object'), found.join(', '));
   assert.deepEqual(revisionAnomalies(openPdf(stamped)), [], 'SealDesk\'s own stamp revision reads strictly clean');
+});
+
+test('files written by pyHanko (its own test corpus), qpdf (object streams, linearized) and SealDesk read strictly clean: no false findings', async () => {
+  const peers = '/work/shared/testdata/pdf-peers';
+  const files: string[] = [];
+  const walk = (d: string): void => {
+    for (const f of fs.readdirSync(d)) {
+      const p = `${d}/${f}`;
+      if (fs.statSync(p).isDirectory()) walk(p); else if (f.endsWith('.pdf')) files.push(p);
+    }
+  };
+  walk(peers);
+  assert.ok(files.length >= 25, 'the pyHanko corpus is there');
+  for (const f of files) {
+    const found = revisionAnomalies(openPdf(fs.readFileSync(f)));
+    assert.deepEqual(found.map((a) => `${a.code} ${a.message.en}`), [], f);
+  }
+  for (const args of [['--object-streams=generate'], ['--linearize'], ['--linearize', '--object-streams=generate']]) {
+    const out = world.file(`qpdf${args.join('')}.pdf`);
+    execFileSync('qpdf', [...args, world.file('base.pdf'), out]);
+    const once = await world.stamp(out, `${out}.1.pdf`, { kind: 'point', page: 1, x: 400, y: 200 });
+    const twice = await world.stamp(once, `${out}.2.pdf`, { kind: 'point', page: 1, x: 150, y: 150 });
+    assert.deepEqual(revisionAnomalies(openPdf(fs.readFileSync(twice))), [], `qpdf ${args.join(' ')}, stamped twice`);
+    assert.equal(verifyPdf(fs.readFileSync(twice), { trustRoots: [world.ca.certificate] }).verdict, 'valid');
+  }
 });
