@@ -8,6 +8,7 @@ import type { Signer } from '../../src/core/signer';
 import { isSealDeskError } from '../../src/core/errors';
 import { openPdf } from '../../src/core/pdf/document';
 import { revisionAnomalies } from '../../src/core/pdf/revision-anomalies';
+import { PdfRef, PdfStream } from '../../src/core/pdf/objects';
 import { verifyPdf } from '../../src/core/verify/verify-pdf';
 import { renderReportText } from '../../src/core/verify/render-report';
 import { buildPdf, onePagePdf } from './support/handmade-pdf';
@@ -186,4 +187,30 @@ test('files written by pyHanko (its own test corpus), qpdf (object streams, line
     assert.deepEqual(revisionAnomalies(openPdf(fs.readFileSync(twice))), [], `qpdf ${args.join(' ')}, stamped twice`);
     assert.equal(verifyPdf(fs.readFileSync(twice), { trustRoots: [world.ca.certificate] }).verdict, 'valid');
   }
+});
+
+test('a stream with an indirect /Length is read as each revision sees its length: an update that shortens the length object changes the newest view only, and the stamp is invalid', async () => {
+  // The content carries an "endstream" inside its data, so a shorter /Length still ends on one.
+  const content = 'BT /F1 18 Tf 72 700 Td (Pay 100 yuan) Tj ET\nendstream\nBT /F1 18 Tf 72 650 Td (and the buyer keeps the goods) Tj ET';
+  const objects = contractObjects().map((o) => (o.num === 4 ? { num: 4, body: `<< /Length 6 0 R >>\nstream\n${content}\nendstream` } : o));
+  fs.writeFileSync(world.file('indirect-length.pdf'), buildPdf([...objects, { num: 6, body: String(content.length) }], '<< /Size 7 /Root 1 0 R >>'));
+  const signed = fs.readFileSync(await world.stamp(world.file('indirect-length.pdf'), world.file('indirect-length-stamped.pdf'), { kind: 'point', page: 1, x: 400, y: 200 }));
+  const f = new Forge(signed);
+  const shorter = f.obj(6, String(content.indexOf('\nendstream')));
+  const forged = f.table([[6, shorter]], `<< /Size ${sizeOf(signed)} /Root 1 0 R >>`).bytes();
+  const doc = openPdf(forged);
+  const stampRevision = doc.revisions.length - 2;
+  const page = doc.pages()[0]!;
+  assert.ok(Buffer.from(doc.pageContent(page)).toString('latin1').includes('Pay 100 yuan'));
+  const content4 = (rev?: number): string => {
+    const s = doc.getObject(new PdfRef(4, 0), { revision: rev });
+    assert.ok(s instanceof PdfStream);
+    return Buffer.from(s.raw).toString('latin1');
+  };
+  assert.equal(content4(stampRevision), content, 'the signed revision reads the whole stream');
+  assert.equal(content4(), content.slice(0, content.indexOf('\nendstream')), 'the newest revision reads the shortened stream');
+  const r = verifyPdf(forged, { trustRoots: [world.ca.certificate] });
+  assert.equal(r.verdict, 'invalid', renderReportText(r));
+  const mods = r.signatures[0]!.checks.find((c) => c.id === 'modifications')!;
+  assert.equal(mods.status, 'failed', mods.message.en);
 });
