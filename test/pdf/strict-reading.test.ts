@@ -2,11 +2,13 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import crypto from 'node:crypto';
+import { execFileSync } from 'node:child_process';
 import { stampPdf } from '../../src/core/sign';
 import type { Signer } from '../../src/core/signer';
 import { isSealDeskError } from '../../src/core/errors';
 import { openPdf } from '../../src/core/pdf/document';
 import { revisionAnomalies } from '../../src/core/pdf/revision-anomalies';
+import { PdfRef, PdfStream } from '../../src/core/pdf/objects';
 import { verifyPdf } from '../../src/core/verify/verify-pdf';
 import { renderReportText } from '../../src/core/verify/render-report';
 import { buildPdf, onePagePdf } from './support/handmade-pdf';
@@ -160,4 +162,55 @@ test('the reader records what it kept and what it saw twice: last key wins, firs
   const found = revisionAnomalies(twice).filter((a) => a.revision === last).map((a) => a.code);
   assert.ok(found.includes('duplicate-xref-entry') && found.includes('unindexed-object'), found.join(', '));
   assert.deepEqual(revisionAnomalies(openPdf(stamped)), [], 'SealDesk\'s own stamp revision reads strictly clean');
+});
+
+test('files written by pyHanko (its own test corpus), qpdf (object streams, linearized) and SealDesk read strictly clean: no false findings', async () => {
+  const peers = '/work/shared/testdata/pdf-peers';
+  const files: string[] = [];
+  const walk = (d: string): void => {
+    for (const f of fs.readdirSync(d)) {
+      const p = `${d}/${f}`;
+      if (fs.statSync(p).isDirectory()) walk(p); else if (f.endsWith('.pdf')) files.push(p);
+    }
+  };
+  walk(peers);
+  assert.ok(files.length >= 25, 'the pyHanko corpus is there');
+  for (const f of files) {
+    const found = revisionAnomalies(openPdf(fs.readFileSync(f)));
+    assert.deepEqual(found.map((a) => `${a.code} ${a.message.en}`), [], f);
+  }
+  for (const args of [['--object-streams=generate'], ['--linearize'], ['--linearize', '--object-streams=generate']]) {
+    const out = world.file(`qpdf${args.join('')}.pdf`);
+    execFileSync('qpdf', [...args, world.file('base.pdf'), out]);
+    const once = await world.stamp(out, `${out}.1.pdf`, { kind: 'point', page: 1, x: 400, y: 200 });
+    const twice = await world.stamp(once, `${out}.2.pdf`, { kind: 'point', page: 1, x: 150, y: 150 });
+    assert.deepEqual(revisionAnomalies(openPdf(fs.readFileSync(twice))), [], `qpdf ${args.join(' ')}, stamped twice`);
+    assert.equal(verifyPdf(fs.readFileSync(twice), { trustRoots: [world.ca.certificate] }).verdict, 'valid');
+  }
+});
+
+test('a stream with an indirect /Length is read as each revision sees its length: an update that shortens the length object changes the newest view only, and the stamp is invalid', async () => {
+  // The content carries an "endstream" inside its data, so a shorter /Length still ends on one.
+  const content = 'BT /F1 18 Tf 72 700 Td (Pay 100 yuan) Tj ET\nendstream\nBT /F1 18 Tf 72 650 Td (and the buyer keeps the goods) Tj ET';
+  const objects = contractObjects().map((o) => (o.num === 4 ? { num: 4, body: `<< /Length 6 0 R >>\nstream\n${content}\nendstream` } : o));
+  fs.writeFileSync(world.file('indirect-length.pdf'), buildPdf([...objects, { num: 6, body: String(content.length) }], '<< /Size 7 /Root 1 0 R >>'));
+  const signed = fs.readFileSync(await world.stamp(world.file('indirect-length.pdf'), world.file('indirect-length-stamped.pdf'), { kind: 'point', page: 1, x: 400, y: 200 }));
+  const f = new Forge(signed);
+  const shorter = f.obj(6, String(content.indexOf('\nendstream')));
+  const forged = f.table([[6, shorter]], `<< /Size ${sizeOf(signed)} /Root 1 0 R >>`).bytes();
+  const doc = openPdf(forged);
+  const stampRevision = doc.revisions.length - 2;
+  const page = doc.pages()[0]!;
+  assert.ok(Buffer.from(doc.pageContent(page)).toString('latin1').includes('Pay 100 yuan'));
+  const content4 = (rev?: number): string => {
+    const s = doc.getObject(new PdfRef(4, 0), { revision: rev });
+    assert.ok(s instanceof PdfStream);
+    return Buffer.from(s.raw).toString('latin1');
+  };
+  assert.equal(content4(stampRevision), content, 'the signed revision reads the whole stream');
+  assert.equal(content4(), content.slice(0, content.indexOf('\nendstream')), 'the newest revision reads the shortened stream');
+  const r = verifyPdf(forged, { trustRoots: [world.ca.certificate] });
+  assert.equal(r.verdict, 'invalid', renderReportText(r));
+  const mods = r.signatures[0]!.checks.find((c) => c.id === 'modifications')!;
+  assert.equal(mods.status, 'failed', mods.message.en);
 });

@@ -5,7 +5,7 @@ import { findStartXref, MAX_RECORDED, readXrefChain, XrefEntry, XrefSection } fr
 import { pdfEncrypted, pdfMalformed } from './pdf-errors';
 import { WorkBudget } from './work-budget';
 import { isSealDeskError } from '../errors';
-import { readPages, PdfPage } from './pages';
+import { checkPageCount, readPages, PdfPage } from './pages';
 import { readSignatureFields, SignatureField } from './signature-fields';
 
 /**
@@ -66,6 +66,8 @@ export class PdfDocument {
   private readonly chain: { section: XrefSection; revision: number }[];
   private readonly cache = new Map<string, PdfObject>();
   private readonly inProgress = new Set<string>();
+  /** Streams with an indirect /Length, by cache key: their parse depends on the revision's length. */
+  private readonly lengthDependent = new Map<string, PdfRef>();
   /** Decoded object streams by the file offset of the stream object, bounded in total size. */
   private readonly objStmCache = new Map<number, { data: Uint8Array; offsets: Map<number, number>; first: number; header: ObjectStreamHeader }>();
   private objStmCached = 0;
@@ -175,14 +177,21 @@ export class PdfDocument {
     // The key names the object as well as the place: an xref entry pointing at another object's
     // bytes must fail on the object header, never be answered from the cache.
     const key = e.type === 'offset' ? `o${e.offset}:${ref.num}:${ref.gen}` : `c${this.objectStreamOffset(e.stream, opts.revision)}:${ref.num}`;
-    const hit = this.cache.get(key);
+    // A stream whose /Length is indirect reads as far as that length says in the revision asked
+    // for: a later revision that rewrites the length object must not change the earlier view.
+    const lengthRef = this.lengthDependent.get(key);
+    const hit = this.cache.get(lengthRef ? `${key}|${this.entryTag(lengthRef, opts.revision)}` : key);
     if (hit !== undefined) return hit;
     if (this.inProgress.has(key)) throw pdfMalformed('reference loop while reading an object', { object: ref.key });
     this.inProgress.add(key);
     try {
       this.budget.tick();
-      const value = e.type === 'offset' ? this.parseAt(e.offset, ref) : this.parseCompressed(e.stream, ref.num, opts.revision);
-      this.cache.set(key, value);
+      const value = e.type === 'offset' ? this.parseAt(e.offset, ref, opts.revision) : this.parseCompressed(e.stream, ref.num, opts.revision);
+      const len = value instanceof PdfStream ? value.dict.get('Length') : undefined;
+      if (len instanceof PdfRef) {
+        this.lengthDependent.set(key, len);
+        this.cache.set(`${key}|${this.entryTag(len, opts.revision)}`, value);
+      } else this.cache.set(key, value);
       return value;
     } catch (err) {
       if (isSealDeskError(err)) throw err;
@@ -259,10 +268,18 @@ export class PdfDocument {
     return readSignatureFields(this);
   }
 
-  private parseAt(offset: number, ref: PdfRef): PdfObject {
+  private parseAt(offset: number, ref: PdfRef, revision?: number): PdfObject {
     if (offset < 0 || offset >= this.bytes.length) throw pdfMalformed('object offset outside the file', { object: ref.key, offset });
     const p = new ObjectParser(this.bytes, offset, this.budget);
-    return p.parseIndirectObject(ref, (lenRef) => this.resolve(lenRef) ?? null).value;
+    return p.parseIndirectObject(ref, (lenRef) => this.resolve(lenRef, { revision }) ?? null).value;
+  }
+
+  /** Which definition of an object a revision sees, as a cache tag. */
+  private entryTag(ref: PdfRef, revision?: number): string {
+    const e = this.entryOf(ref.num, revision);
+    if (!e || e.type === 'free') return 'free';
+    if (e.type === 'offset') return `o${e.offset}`;
+    try { return `c${this.objectStreamOffset(e.stream, revision)}:${e.index}`; } catch { return 'broken'; }
   }
 
   /** Where the object stream `streamNum` is, as of a revision: the same number may be rewritten later. */
@@ -275,7 +292,11 @@ export class PdfDocument {
   private objectStream(streamNum: number, revision?: number): { data: Uint8Array; offsets: Map<number, number>; first: number; header: ObjectStreamHeader } {
     const at = this.objectStreamOffset(streamNum, revision);
     let stm = this.objStmCache.get(at);
-    if (!stm) {
+    if (stm) {
+      // most recently used last: eviction takes the least recently used first
+      this.objStmCache.delete(at);
+      this.objStmCache.set(at, stm);
+    } else {
       const e = this.entryOf(streamNum, revision) as Extract<XrefEntry, { type: 'offset' }>;
       const s = this.getObject(new PdfRef(streamNum, e.gen), { revision });
       if (!(s instanceof PdfStream) || s.dict.getName('Type') !== 'ObjStm') throw pdfMalformed('object stream is not an /ObjStm', { stream: streamNum });
@@ -297,7 +318,11 @@ export class PdfDocument {
       }
       stm = { data, offsets, first, header };
       // Decoded object streams stay cached, but not without bound (nested object-stream bombs).
-      if (this.objStmCached + data.length > MAX_CACHED_OBJECT_STREAMS) { this.objStmCache.clear(); this.objStmCached = 0; }
+      for (const [k, v] of this.objStmCache) {
+        if (this.objStmCached + data.length <= MAX_CACHED_OBJECT_STREAMS) break;
+        this.objStmCache.delete(k);
+        this.objStmCached -= v.data.length;
+      }
       this.objStmCache.set(at, stm);
       this.objStmCached += data.length;
     }
@@ -335,6 +360,7 @@ export function openPdf(bytes: Uint8Array, opts: OpenPdfOptions = {}): PdfDocume
     if (bytes.length < 8 || Buffer.from(bytes.subarray(0, 1024)).indexOf('%PDF-') < 0) throw pdfMalformed('no "%PDF-" header');
     const doc = new PdfDocument(bytes, budget);
     void doc.catalog; // a file without a catalog is not a document: fail now rather than later
+    checkPageCount(doc); // a million-page tree is refused before anything walks it
     return doc;
   } catch (e) {
     if (isSealDeskError(e)) throw e;

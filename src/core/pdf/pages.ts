@@ -1,5 +1,6 @@
 import { PdfArray, PdfDict, PdfObject, PdfRef } from './objects';
 import { pdfMalformed, pdfTooComplex } from './pdf-errors';
+import { isSealDeskError } from '../errors';
 import type { PdfDocument } from './document';
 
 export type Box = [number, number, number, number];
@@ -35,8 +36,7 @@ export function readPages(doc: PdfDocument): PdfPage[] {
   const visited = new Set<string>();
   const rootRef = doc.catalog.get('Pages');
   if (!(rootRef instanceof PdfRef)) throw pdfMalformed('the catalog has no page tree');
-  const count = doc.resolveNumber(doc.resolveDict(rootRef)?.get('Count'));
-  if (count !== undefined && count > MAX_PAGES) throw pdfTooComplex('pages', { count, limit: MAX_PAGES });
+  checkPageCount(doc);
 
   const walk = (ref: PdfRef, inh: Inherited, depth: number): void => {
     if (depth > MAX_TREE_DEPTH) throw pdfMalformed('page tree too deep');
@@ -72,6 +72,18 @@ export function readPages(doc: PdfDocument): PdfPage[] {
   };
   walk(rootRef, {}, 0);
   return pages;
+}
+
+/** The page count the tree's root claims, refused above MAX_PAGES (a lying count is caught by the walk). */
+export function checkPageCount(doc: PdfDocument): void {
+  let count: number | undefined;
+  try {
+    count = doc.resolveNumber(doc.resolveDict(doc.catalog.get('Pages'))?.get('Count'));
+  } catch (e) {
+    if (isSealDeskError(e) && e.code === 'PDF_TOO_COMPLEX') throw e;
+    return; // an unreadable tree is refused, with its reason, by whatever walks it
+  }
+  if (count !== undefined && count > MAX_PAGES) throw pdfTooComplex('pages', { count, limit: MAX_PAGES });
 }
 
 export function toBox(doc: PdfDocument, o: PdfObject | undefined): Box | undefined {

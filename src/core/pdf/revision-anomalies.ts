@@ -26,6 +26,7 @@ export type AnomalyCode =
   | 'xref-no-object'
   | 'hybrid-xref-conflict'
   | 'xref-stream-conflict'
+  | 'size-too-small'
   | 'objstm-index-mismatch'
   | 'objstm-unindexed-object'
   | 'objstm-replaced'
@@ -81,6 +82,14 @@ function readRevision(doc: PdfDocument, r: number, push: (a: RevisionAnomaly) =>
         en: `revision ${n}'s cross-reference table and its xref stream disagree on where object ${num} is` } });
     }
     if (s.trailer.duplicateKeys.length > 0) duplicateKeyFinding(r, 'trailer', s.trailer.duplicateKeys, push);
+    // /Size is one more than the highest object number: a revision contradicting its own index.
+    const size = s.trailer.get('Size');
+    const beyond = typeof size === 'number' ? [...s.entries].find(([num, e]) => num >= size && e.type !== 'free')?.[0] : undefined;
+    if (r > 0 && beyond !== undefined) {
+      push({ revision: r, code: 'size-too-small', object: `${beyond}`, message: {
+        zh: `第 ${n} 个版本定义了对象 ${beyond},却声明文件只有 ${String(size)} 个对象(交叉引用自相矛盾)`,
+        en: `revision ${n} defines object ${beyond} beyond its trailer's /Size ${String(size)} (its cross-reference contradicts itself)` } });
+    }
     if (s.kind === 'stream') {
       // The xref stream is an object too: its number must not be given to another object.
       const head = doc.objectAt(s.offset);
@@ -93,7 +102,23 @@ function readRevision(doc: PdfDocument, r: number, push: (a: RevisionAnomaly) =>
     }
   }
 
-  const compressedHere = new Map<number, Set<number>>();
+  if (r === 0) {
+    // The original as a whole is read by the signer's other checks (every object of the newest
+    // view parsed against its header); here only what the xref and object streams say twice.
+    const streams = new Set<number>();
+    for (const e of rev.entries.values()) if (e.type === 'compressed') streams.add(e.stream);
+    for (const stm of streams) {
+      try { objectStreamFindings(doc, r, stm, push); } catch (err) { unreadable(r, new PdfRef(stm, 0), err, push); }
+    }
+    for (const [num, e] of rev.entries) {
+      if (e.type !== 'compressed') continue;
+      try {
+        const slot = doc.objectStreamHeader(e.stream, r).slots[e.index];
+        if (!slot || slot[0] !== num) indexMismatch(r, num, e.stream, e.index, slot, push);
+      } catch { /* reported above for its stream */ }
+    }
+    return;
+  }
   for (const [num, e] of rev.entries) {
     if (e.type === 'free') {
       if (r > 0) replacedObjectStream(doc, r, num, push);
@@ -121,14 +146,7 @@ function readRevision(doc: PdfDocument, r: number, push: (a: RevisionAnomaly) =>
       try {
         const header = doc.objectStreamHeader(e.stream, r);
         const slot = header.slots[e.index];
-        if (!slot || slot[0] !== num) {
-          push({ revision: r, code: 'objstm-index-mismatch', object: ref.key, message: {
-            zh: `第 ${n} 个版本的交叉引用流说对象 ${num} 在对象流 ${e.stream} 的第 ${e.index + 1} 个位置,对象流中那里是${slot ? `对象 ${slot[0]}` : '空的'}`,
-            en: `revision ${n}'s xref stream puts object ${num} at index ${e.index} of object stream ${e.stream}, where the stream has ${slot ? `object ${slot[0]}` : 'nothing'}` } });
-        }
-        const set = compressedHere.get(e.stream) ?? new Set<number>();
-        set.add(num);
-        compressedHere.set(e.stream, set);
+        if (!slot || slot[0] !== num) indexMismatch(r, num, e.stream, e.index, slot, push);
       } catch (err) {
         unreadable(r, ref, err, push);
         continue;
@@ -169,6 +187,13 @@ function readRevision(doc: PdfDocument, r: number, push: (a: RevisionAnomaly) =>
     }
     scanGap(doc, at, rev.end, r, 'inside', push);
   }
+}
+
+function indexMismatch(r: number, num: number, stream: number, index: number, slot: [number, number] | undefined, push: (a: RevisionAnomaly) => void): void {
+  // pdf.js takes the object at the entry's index; other readers look the number up in the header.
+  push({ revision: r, code: 'objstm-index-mismatch', object: `${num} 0`, message: {
+    zh: `第 ${r + 1} 个版本的交叉引用流说对象 ${num} 在对象流 ${stream} 的第 ${index + 1} 个位置,对象流中那里是${slot ? `对象 ${slot[0]}` : '空的'}`,
+    en: `revision ${r + 1}'s xref stream puts object ${num} at index ${index} of object stream ${stream}, where the stream has ${slot ? `object ${slot[0]}` : 'nothing'}` } });
 }
 
 /** An object stream of an earlier revision rewritten or freed while older objects still live in it. */
@@ -298,7 +323,7 @@ function scanGap(doc: PdfDocument, from: number, to: number, r: number, where: '
 /** Findings that make stamping refuse a file (every revision, revision 0 included). */
 const REFUSED_FOR_STAMPING = new Set<AnomalyCode>([
   'duplicate-xref-entry', 'duplicate-objstm-entry', 'xref-wrong-object', 'xref-no-object', 'hybrid-xref-conflict',
-  'xref-stream-conflict', 'objstm-index-mismatch', 'objstm-replaced', 'overlapping-objects', 'unindexed-object', 'trailing-object',
+  'xref-stream-conflict', 'size-too-small', 'objstm-index-mismatch', 'objstm-replaced', 'overlapping-objects', 'unindexed-object', 'trailing-object',
 ]);
 
 /**

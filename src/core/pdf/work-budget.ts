@@ -12,13 +12,13 @@ import { pdfTooComplex } from './pdf-errors';
 export interface WorkBudgetOptions {
   maxMillis?: number;
   maxSteps?: number;
-  /** Total decoded stream bytes for the document (default 512 MB + 8 × the file size, at most 2 GB). */
+  /** Total decoded stream bytes for the document (default 256 MB + 4 × the file size, at most 1 GB). */
   maxDecodedBytes?: number;
-  /** Decoded bytes of any one stream (default 128 MB). */
+  /** Decoded bytes of any one stream (default 64 MB: a 4000 × 5000 RGB page image; inflating takes twice that). */
   maxStreamBytes?: number;
 }
 
-export const DEFAULT_MAX_STREAM_BYTES = 128 * 1024 * 1024;
+export const DEFAULT_MAX_STREAM_BYTES = 64 * 1024 * 1024;
 
 export class WorkBudget {
   private steps = 0;
@@ -31,7 +31,7 @@ export class WorkBudget {
   constructor(fileSize: number, opts: WorkBudgetOptions = {}) {
     this.maxSteps = opts.maxSteps ?? 5_000_000 + fileSize * 50;
     this.deadline = Date.now() + (opts.maxMillis ?? 30_000);
-    this.maxDecodedBytes = opts.maxDecodedBytes ?? Math.min(2 * 1024 ** 3, 512 * 1024 * 1024 + 8 * fileSize);
+    this.maxDecodedBytes = opts.maxDecodedBytes ?? Math.min(1024 ** 3, 256 * 1024 * 1024 + 4 * fileSize);
     this.maxStreamBytes = opts.maxStreamBytes ?? DEFAULT_MAX_STREAM_BYTES;
   }
 

@@ -1,5 +1,5 @@
 import { PdfArray, PdfDict, PdfObject, PdfStream } from './objects';
-import { ObjectParser } from './object-parser';
+import { isWhite, ObjectParser } from './object-parser';
 import { decodeStream } from './filters';
 import { pdfMalformed } from './pdf-errors';
 import { WorkBudget } from './work-budget';
@@ -101,12 +101,23 @@ function readXrefTable(bytes: Uint8Array, p: ObjectParser, offset: number, budge
     if (count * 18 > bytes.length - p.pos) throw pdfMalformed('cross-reference subsection larger than the file', { offset, count });
     for (let i = 0; i < count; i++) {
       budget.tick();
-      const off = p.readInt();
-      const gen = p.readInt();
+      let off: number;
+      let gen: number;
+      let t: number | undefined;
       p.skipWhitespace();
-      const t = bytes[p.pos];
-      if (t !== 0x6e && t !== 0x66) throw pdfMalformed('bad cross-reference entry', { offset: p.pos });
-      p.pos++;
+      const fixed = fixedEntry(bytes, p.pos);
+      if (fixed) {
+        // The standard 20-byte row, read without the tokenizer (a million-object file has a million rows).
+        [off, gen, t] = fixed;
+        p.pos += 18;
+      } else {
+        off = p.readInt();
+        gen = p.readInt();
+        p.skipWhitespace();
+        t = bytes[p.pos];
+        if (t !== 0x6e && t !== 0x66) throw pdfMalformed('bad cross-reference entry', { offset: p.pos });
+        p.pos++;
+      }
       const num = first + i;
       if (t === 0x6e) {
         if (num === 0) continue; // object 0 is always free; some writers mark it "n" by mistake
@@ -186,6 +197,21 @@ function readXrefStream(bytes: Uint8Array, offset: number, budget: WorkBudget): 
     }
   }
   return { offset, kind: 'stream', entries, trailer: d, end: p.pos, duplicates, hybridConflicts: [] };
+}
+
+/** `oooooooooo ggggg n` at `at` (10 digits, space, 5 digits, space, n or f), else undefined. */
+function fixedEntry(b: Uint8Array, at: number): [number, number, number] | undefined {
+  if (at + 18 > b.length || b[at + 10] !== 0x20 || b[at + 16] !== 0x20) return undefined;
+  const t = b[at + 17]!;
+  if (t !== 0x6e && t !== 0x66) return undefined;
+  let off = 0;
+  for (let i = 0; i < 10; i++) { const d = b[at + i]! - 0x30; if (d < 0 || d > 9) return undefined; off = off * 10 + d; }
+  let gen = 0;
+  for (let i = 11; i < 16; i++) { const d = b[at + i]! - 0x30; if (d < 0 || d > 9) return undefined; gen = gen * 10 + d; }
+  // The row must end there: a regular character right after would make it another token.
+  const next = b[at + 18];
+  if (next !== undefined && !isWhite(next)) return undefined;
+  return [off, gen, t];
 }
 
 function readBE(b: Uint8Array, at: number, n: number): number {

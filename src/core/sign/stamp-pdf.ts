@@ -116,6 +116,7 @@ async function stamp(opts: StampOptions): Promise<StampResult> {
     throw new SealDeskError('INPUT_UNREADABLE', '无法读取要签章的文件', 'The file to stamp cannot be read', { cause: e, details: { input: opts.input } });
   }
   let doc: PdfDocument = openPdf(bytes); // refuses encrypted files before anything else happens
+  doc.pages(); // the page tree first: an oversized one is refused before every object is read
   doc.checkAllObjects();
   assertUnambiguous(doc);
   if (docMdpPermission(doc) === 1) {

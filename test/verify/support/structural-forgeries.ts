@@ -148,7 +148,8 @@ export function structuralForgeries(stamped: Buffer): Forgery[] {
   }
 
   // A few bytes after the last %%EOF.
-  for (const [name, tail] of [['three bytes', 'abc'], ['a comment line', '% unsigned note\n'], ['binary bytes', Buffer.from([0x80, 0xff, 0x01, 0x7f])]] as const) {
+  for (const [name, tail] of [['three bytes', 'abc'], ['a comment line', '% unsigned note\n'], ['binary bytes', Buffer.from([0x80, 0xff, 0x01, 0x7f])],
+    ['three kilobytes of text', 'unsigned appendix '.repeat(170)]] as const) {
     const f = new Forge(stamped);
     f.raw(tail);
     out.push({ code: 'trailing-data', name: `${name} after the last %%EOF`, bytes: f.bytes(), shows: [] });
@@ -174,6 +175,14 @@ export function structuralForgeries(stamped: Buffer): Forgery[] {
     const f = new Forge(stamped);
     const at = f.obj(n + 1, stream(FORGED_TEXT));
     out.push({ code: 'xref-no-object', name: 'the font indexed in the middle of a stream', bytes: f.table([[5, at + 20]], trailer()).bytes(), shows: ['poppler', 'mupdf'] });
+  }
+
+  // A trailer /Size that leaves the update's own objects out.
+  {
+    const f = new Forge(stamped);
+    const forged = f.obj(n + 1, stream(FORGED_TEXT));
+    const p = f.obj(3, page.replace(/\/Contents\s+\d+ 0 R/, `/Contents ${n + 1} 0 R`));
+    out.push({ code: 'size-too-small', name: 'a forged content stream numbered beyond the trailer\'s /Size', bytes: f.table([[n + 1, forged], [3, p]], `<< /Size ${n} /Root 1 0 R >>`).bytes(), shows: [] });
   }
 
   // Object bodies inside an update that its xref does not index.
