@@ -223,6 +223,8 @@ async function main(): Promise<void> {
     } else if (options.writeDoc) {
       log('partial run (--inputs or --runs): docs/bench.md left as it was');
     }
+    // The platform's transparency log (bench/platform-log.ts, docs/bench-platform-log.md), in its own process.
+    if (!options.inputs) spawnSync(process.execPath, ['--import', 'tsx', path.join(__dirname, 'platform-log.ts'), ...(options.writeDoc ? [] : ['--no-doc'])], { stdio: 'inherit' });
   } finally {
     fs.rmSync(workDir, { recursive: true, force: true });
   }
