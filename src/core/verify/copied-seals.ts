@@ -170,7 +170,11 @@ function underWidget(picture: readonly number[], widget: readonly number[]): boo
 
 /** The WorkBudget's refusal (it reports as a malformed file; here it means "stop scanning"). */
 function isOutOfBudget(e: unknown): boolean {
-  return isSealDeskError(e) && e.code === 'PDF_MALFORMED' && /too much work|took too long/.test(e.en);
+  // The scan's own budget is spent (work, time or decoded bytes in total); one oversized stream is
+  // only that picture's problem.
+  if (!isSealDeskError(e) || e.code !== 'PDF_TOO_COMPLEX') return false;
+  const limit = (e.details as { limit?: string } | undefined)?.limit;
+  return limit === 'work' || limit === 'time' || limit === 'decoded';
 }
 
 function rectOf(img: PageImage): Rect {
