@@ -157,3 +157,13 @@ test('re-running the demo after the platform was stopped starts its server again
   const a = accounts().find((x) => x.role === 'auditor')!;
   assert.equal(await login(a.user, a.password), 200);
 });
+
+test('demo --no-platform builds the same world with no platform: no DIR/platform, no accounts, no SEALDESK_PLATFORM', () => {
+  const dir = path.join(fs.mkdtempSync(path.join(path.dirname(world.dir), 'bare-')), 'world');
+  const r = spawnSync(BIN, ['demo', '--no-platform', '--dir', dir], { env: { ...process.env, SEALDESK_FROM_SOURCE: '1' }, encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  assert.ok(fs.existsSync(path.join(dir, 'stamped.pdf')));
+  assert.ok(!fs.existsSync(path.join(dir, 'platform')) && !fs.existsSync(path.join(dir, 'accounts')));
+  assert.doesNotMatch(fs.readFileSync(path.join(dir, 'env'), 'utf8'), /SEALDESK_PLATFORM/);
+  assert.doesNotMatch(r.stdout, /platform stop/);
+});
