@@ -15,6 +15,7 @@ import { SealDeskError } from '../../core/errors';
 import type { ApplicationView, Role, UnitView } from '../../platform/api/contract';
 import { PlatformClient } from '../../platform/client/platform-client';
 import { loadPlatformConfig, platformPaths } from '../../platform/config';
+import { serverProcessAlive } from '../../platform/runtime';
 import { SOFTHSM_DEFAULT_MODULE } from './platform-log';
 import { expectOk, serverUrlFile } from './platform-client-options';
 
@@ -52,17 +53,12 @@ function freePort(): Promise<number> {
   });
 }
 
-function pidAlive(pid: number): boolean {
-  try { process.kill(pid, 0); } catch { return false; }
-  try { return !/^\d+ \(.*\) Z/.test(fs.readFileSync(`/proc/${pid}/stat`, 'utf8')); } catch { return true; }
-}
-
 /** The pid of the platform's running server, if one is. */
 export function runningServerPid(pdir: string): number | undefined {
   const file = platformPaths(pdir).pidFile;
   if (!fs.existsSync(file)) return undefined;
   const pid = Number(fs.readFileSync(file, 'utf8').trim());
-  return Number.isInteger(pid) && pid > 0 && pidAlive(pid) ? pid : undefined;
+  return Number.isInteger(pid) && pid > 0 && serverProcessAlive(pid) ? pid : undefined;
 }
 
 /** Starts `platform serve` detached (it outlives the demo) and waits until it writes its pid file. */
