@@ -30,7 +30,8 @@ const USAGE = `sealdesk — 电子印章客户端 / electronic seal client
   sealdesk verify FILE [--json]           verify a stamped file (验章)
   sealdesk trust add FILE|list            trusted roots
   sealdesk log verify|show                the audit log
-  sealdesk demo --dir DIR                 build a demo world with SoftHSM2
+  sealdesk demo --dir DIR [--no-platform] build a demo world with SoftHSM2 (and a seal platform
+                                          server: stop it with platform stop --dir DIR/platform)
   sealdesk platform init|serve|stop|...   the seal platform (印章管理平台)
 `;
 

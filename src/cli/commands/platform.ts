@@ -12,7 +12,7 @@ import { ROLES, SEAL_ACTIONS, type ApplicationView, type CheckpointView, type Ro
 import { verifyEnvelope } from '../../platform/client-verify';
 import { loadPlatformConfig, platformPaths } from '../../platform/config';
 import { initPlatform } from '../../platform/init';
-import { startPlatform } from '../../platform/runtime';
+import { serverProcessAlive, startPlatform } from '../../platform/runtime';
 import { usageError } from '../output';
 import { SOFTHSM_DEFAULT_MODULE, platformLogVerify } from './platform-log';
 import { clientOptions, expectOk, loggedIn, passwordSource, platformClient, serverUrlFile, type ClientValues } from './platform-client-options';
@@ -88,11 +88,8 @@ async function stop(argv: string[]): Promise<number> {
   if (!fs.existsSync(pidFile)) { process.stdout.write('平台未在运行 / platform not running\n'); return 0; }
   const pid = Number(fs.readFileSync(pidFile, 'utf8').trim());
   try { process.kill(pid, 'SIGTERM'); } catch { fs.rmSync(pidFile, { force: true }); return 0; }
-  // Gone, or a zombie its parent has not reaped yet (Linux /proc): either way it serves no more.
-  const alive = (): boolean => {
-    try { process.kill(pid, 0); } catch { return false; }
-    try { return !/^\d+ \(.*\) Z/.test(fs.readFileSync(`/proc/${pid}/stat`, 'utf8')); } catch { return true; }
-  };
+  // Gone, or a zombie its parent has not reaped yet: either way it serves no more.
+  const alive = (): boolean => serverProcessAlive(pid);
   for (let i = 0; i < 100; i++) {
     if (!alive()) { fs.rmSync(pidFile, { force: true }); process.stdout.write(`平台已停止 / platform stopped (pid ${pid})\n`); return 0; }
     await new Promise((r) => setTimeout(r, 100));

@@ -22,7 +22,7 @@ export function buildGmDemoWorld(prefix: string, prepare?: (parent: string) => v
   const parent = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
   const dir = path.join(parent, 'world');
   prepare?.(parent);
-  execFileSync(process.execPath, ['--import', 'tsx', path.join(repoRoot, 'src/cli/main.ts'), 'demo', '--gm', '--dir', dir], { cwd: repoRoot, env: process.env, stdio: 'pipe', timeout: 180_000 });
+  execFileSync(process.execPath, ['--import', 'tsx', path.join(repoRoot, 'src/cli/main.ts'), 'demo', '--gm', '--no-platform', '--dir', dir], { cwd: repoRoot, env: process.env, stdio: 'pipe', timeout: 180_000 });
   for (const line of fs.readFileSync(path.join(dir, 'env'), 'utf8').split('\n')) {
     const m = /^export ([A-Z0-9_]+)='(.*)'$/.exec(line.trim());
     if (m) process.env[m[1]!] = m[2];
