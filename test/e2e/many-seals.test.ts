@@ -37,7 +37,7 @@ test('five stamps on four pages: distinct titles with page and time, valid stamp
   await items.nth(3).locator('summary').click();
   assert.equal(await items.nth(3).locator('.check').first().isVisible(), true, 'opening shows the checks');
   for (const [i, [page]] of spots.entries()) {
-    await items.nth(i).click();
+    await items.nth(i).locator(".seal-title").click();
     const mark = ui.page.locator(`[data-testid=document] .page[data-page="${page}"] .seal-overlay.highlighted[data-verdict=valid]`);
     await mark.waitFor({ timeout: 15_000 });
   }
