@@ -97,6 +97,8 @@ test('the exported PDF report of a tampered file says invalid per seal, names th
   await ui.page.locator('[data-testid=banner][data-verdict=invalid]').waitFor({ timeout: 60_000 });
   // Printed, the page keeps its crossed-out seal and the warning; the app's chrome is left off the paper.
   await ui.page.locator('.seal-item').first().click();
+  // The page under the seal is drawn lazily: wait until its crossed seal is on screen before printing.
+  await ui.page.locator('[data-testid=document] .seal-overlay[data-verdict=invalid] .cross').waitFor({ timeout: 30_000 });
   await ui.page.emulateMedia({ media: 'print' });
   try {
     assert.equal(await ui.page.locator('.toolbar').isVisible(), false, 'no toolbar on paper');
