@@ -1,4 +1,3 @@
-import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { SealDeskError, asSealDeskError } from '../errors';
@@ -7,6 +6,7 @@ import { parseCertificate } from '../crypto/certificate';
 import { pinLockedError } from '../pkcs11/pin-guard';
 import { stampPdf, type Placement, type StampResult, type StampStage } from '../sign';
 import type { AppContext } from './context';
+import { sha256OfFile } from '../fs/file-hash';
 import { keeperKeyPair, selectToken, tokenOverview, type SealOnToken, type TokenOverview } from './token-overview';
 import { loginOnSign, type PinPrompt } from './login-signer';
 
@@ -69,7 +69,7 @@ function checkOutputDirectory(output: string): void {
 }
 
 function fileHash(file: string): string | undefined {
-  try { return crypto.createHash('sha256').update(fs.readFileSync(file)).digest('hex'); } catch { return undefined; }
+  try { return sha256OfFile(file); } catch { return undefined; }
 }
 
 /**

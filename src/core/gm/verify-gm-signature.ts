@@ -173,7 +173,7 @@ function verifySes(g: GmInput): void {
   } else {
     const named = byteRangeFromPropertyInfo(ses.toSign.propertyInfo);
     const algorithm = dataHashAlgorithm(ses.signatureAlgID, ses.toSign.dataHash.length);
-    const actual = digestRanges(g.doc.bytes, [{ range, algorithm }])[0]!;
+    const actual = digestRanges(g.doc.source, [{ range, algorithm }])[0]!;
     report.algorithms?.digests?.push({ name: { zh: '签名范围的杂凑值(重新计算)', en: 'digest of the signed byte range (recomputed)' }, algorithm: algorithm.toUpperCase(), hex: Buffer.from(actual).toString('hex') });
     if (named && named.some((n, i) => n !== range[i])) {
       add('digest', 'failed', { zh: `签章保护的范围(${ses.toSign.propertyInfo})不是本签名的 /ByteRange`, en: `The range the stamp protects (${ses.toSign.propertyInfo}) is not this signature's /ByteRange` });
@@ -219,7 +219,7 @@ function verifySignedData(g: GmInput): void {
     report.timeSource = 'claimed';
   }
   const range = g.structure.range;
-  const digest = range ? digestRanges(g.doc.bytes, [{ range, algorithm: 'sm3' }])[0] : undefined;
+  const digest = range ? digestRanges(g.doc.source, [{ range, algorithm: 'sm3' }])[0] : undefined;
   // Vendors store the SM2 value as raw r‖s too; the verifier takes DER (asn1/signature-value.ts).
   const value = readSignatureValue(cms.signatureValue, cms.signatureAlgorithm.algorithmId, 'SignerInfo.encryptedDigest');
   const sig = verifyCmsSignature(value.ok ? { ...cms, signatureValue: value.der } : cms, { contentDigest: digest, contentDigestAlgorithm: 'sm3' });

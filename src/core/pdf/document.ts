@@ -1,5 +1,6 @@
 import { PdfArray, PdfDict, PdfObject, PdfRef, PdfStream, isNumber } from './objects';
-import { ObjectParser } from './object-parser';
+import { ObjectParser, parseWindowed } from './object-parser';
+import { sourceOf, type ByteSource } from './byte-source';
 import { decodeStream, DecodedStream } from './filters';
 import { findStartXref, MAX_RECORDED, readXrefChain, XrefEntry, XrefSection } from './xref';
 import { pdfEncrypted, pdfMalformed } from './pdf-errors';
@@ -73,9 +74,9 @@ export class PdfDocument {
   private objStmCached = 0;
   private pagesCache: PdfPage[] | undefined;
 
-  constructor(readonly bytes: Uint8Array, readonly budget: WorkBudget) {
-    const { startxref } = findStartXref(bytes);
-    const sections = readXrefChain(bytes, startxref, budget);
+  constructor(readonly source: ByteSource, readonly budget: WorkBudget) {
+    const { startxref } = findStartXref(source);
+    const sections = readXrefChain(source, startxref, budget);
     this.startxref = startxref;
     this.xrefKind = sections[0]!.kind;
     this.trailer = sections[0]!.trailer;
@@ -86,12 +87,12 @@ export class PdfDocument {
     if (sections.some((s) => s.trailer.has('Encrypt'))) throw pdfEncrypted();
     // Group sections by the %%EOF that closes them; a revision ends at the first %%EOF after its xref.
     // A file whose newest section is not closed by %%EOF was cut off while being written or sent.
-    if (Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).indexOf('%%EOF', sections[0]!.end, 'latin1') < 0) {
+    if (source.indexOf('%%EOF', sections[0]!.end) < 0) {
       throw pdfMalformed('the file is truncated (no %%EOF after the last cross-reference section)');
     }
     const byEnd = new Map<number, { eofEnd: number; sections: XrefSection[] }>();
     for (const s of sections) {
-      const { end, eofEnd } = findEofAfter(bytes, s.end);
+      const { end, eofEnd } = findEofAfter(source, s.end);
       const g = byEnd.get(end) ?? { eofEnd, sections: [] };
       g.sections.push(s);
       byEnd.set(end, g);
@@ -105,7 +106,15 @@ export class PdfDocument {
       for (const s of [...ordered].reverse()) for (const [k, v] of s.entries) entries.set(k, v);
       return { index, end, eofEnd: g.eofEnd, xrefOffsets: ordered.map((s) => s.offset), kind: ordered[0]!.kind, trailer: ordered[0]!.trailer, entries };
     });
-    this.chain = sections.map((section) => ({ section, revision: ends.indexOf(findEofAfter(bytes, section.end).end) }));
+    this.chain = sections.map((section) => ({ section, revision: ends.indexOf(findEofAfter(source, section.end).end) }));
+  }
+
+  /**
+   * The whole file as one buffer: free for a document opened from memory, a full read for one
+   * opened from a file — for tests and small callers only; stamping and verifying use `source`.
+   */
+  get bytes(): Uint8Array {
+    return this.source.inMemory ?? this.source.read(0, this.source.length);
   }
 
   /**
@@ -135,11 +144,12 @@ export class PdfDocument {
    * (after `endobj`), or undefined when no object header is there.
    */
   objectAt(offset: number): { num: number; gen: number; end: number } | undefined {
-    if (offset < 0 || offset >= this.bytes.length) return undefined;
-    const p = new ObjectParser(this.bytes, offset, this.budget);
+    if (offset < 0 || offset >= this.source.length) return undefined;
     try {
-      const o = p.parseIndirectObject(undefined, (lenRef) => this.resolve(lenRef) ?? null);
-      return { num: o.num, gen: o.gen, end: p.pos };
+      return parseWindowed(this.source, offset, this.budget, (p) => {
+        const o = p.parseIndirectObject(undefined, (lenRef) => this.resolve(lenRef) ?? null);
+        return { num: o.num, gen: o.gen, end: p.offset };
+      });
     } catch (e) {
       if (isSealDeskError(e) && e.code === 'PDF_TOO_COMPLEX') throw e;
       return undefined;
@@ -269,9 +279,8 @@ export class PdfDocument {
   }
 
   private parseAt(offset: number, ref: PdfRef, revision?: number): PdfObject {
-    if (offset < 0 || offset >= this.bytes.length) throw pdfMalformed('object offset outside the file', { object: ref.key, offset });
-    const p = new ObjectParser(this.bytes, offset, this.budget);
-    return p.parseIndirectObject(ref, (lenRef) => this.resolve(lenRef, { revision }) ?? null).value;
+    if (offset < 0 || offset >= this.source.length) throw pdfMalformed('object offset outside the file', { object: ref.key, offset });
+    return parseWindowed(this.source, offset, this.budget, (p) => p.parseIndirectObject(ref, (lenRef) => this.resolve(lenRef, { revision }) ?? null).value);
   }
 
   /** Which definition of an object a revision sees, as a cache tag. */
@@ -343,22 +352,27 @@ export class PdfDocument {
 }
 
 /** Finds the `%%EOF` that closes a section and the end-of-line after it. */
-function findEofAfter(bytes: Uint8Array, from: number): { end: number; eofEnd: number } {
-  const idx = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).indexOf('%%EOF', from, 'latin1');
-  if (idx < 0) return { end: bytes.length, eofEnd: bytes.length };
+function findEofAfter(source: ByteSource, from: number): { end: number; eofEnd: number } {
+  const idx = source.indexOf('%%EOF', from);
+  if (idx < 0) return { end: source.length, eofEnd: source.length };
   let end = idx + 5;
   const eofEnd = end;
-  if (bytes[end] === 0x0d) end++;
-  if (bytes[end] === 0x0a) end++;
+  const after = source.read(end, 2);
+  if (after[0] === 0x0d) end++;
+  if (after[end - eofEnd] === 0x0a) end++;
   return { end, eofEnd };
 }
 
-/** Opens a PDF held in memory. Throws PDF_ENCRYPTED for encrypted files and PDF_MALFORMED otherwise. */
-export function openPdf(bytes: Uint8Array, opts: OpenPdfOptions = {}): PdfDocument {
-  const budget = opts.budget ?? new WorkBudget(bytes.length, { maxMillis: opts.maxMillis });
+/**
+ * Opens a PDF held in memory or read through a byte source (a file read by positioned reads).
+ * Throws PDF_ENCRYPTED for encrypted files and PDF_MALFORMED otherwise.
+ */
+export function openPdf(input: Uint8Array | ByteSource, opts: OpenPdfOptions = {}): PdfDocument {
+  const source = sourceOf(input);
+  const budget = opts.budget ?? new WorkBudget(source.length, { maxMillis: opts.maxMillis });
   try {
-    if (bytes.length < 8 || Buffer.from(bytes.subarray(0, 1024)).indexOf('%PDF-') < 0) throw pdfMalformed('no "%PDF-" header');
-    const doc = new PdfDocument(bytes, budget);
+    if (source.length < 8 || Buffer.from(source.read(0, 1024)).indexOf('%PDF-') < 0) throw pdfMalformed('no "%PDF-" header');
+    const doc = new PdfDocument(source, budget);
     void doc.catalog; // a file without a catalog is not a document: fail now rather than later
     checkPageCount(doc); // a million-page tree is refused before anything walks it
     return doc;

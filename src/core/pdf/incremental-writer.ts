@@ -9,9 +9,14 @@ export class RawBody {
 }
 
 export interface WrittenUpdate {
-  /** The whole new file: the original bytes unchanged, then the update. */
-  bytes: Buffer;
-  /** Where the update starts (= length of the original plus a separating newline if one was needed). */
+  /**
+   * The whole new file: the original bytes unchanged, then the update. Built on first use (a full
+   * read of a document opened from a file): stamping appends `tail` to its output instead.
+   */
+  readonly bytes: Buffer;
+  /** The update alone (with a separating newline first if one was needed), to append to the original. */
+  tail: Buffer;
+  /** Where the update starts (= length of the original; the separating newline is the update's). */
   updateStart: number;
   /** File offset of each written object's body (right after "n g obj\n"). */
   bodyOffsets: Map<number, number>;
@@ -49,15 +54,15 @@ export class IncrementalUpdate {
   }
 
   write(): WrittenUpdate {
-    const original = this.doc.bytes;
+    const source = this.doc.source;
     const parts: Buffer[] = [];
-    const last = original[original.length - 1];
+    const last = source.read(source.length - 1, 1)[0];
     // The update must start on a new line; the newline belongs to the update, not the original.
-    let pos = original.length;
+    let pos = source.length;
     const lead = last === 0x0a || last === 0x0d ? '' : '\n';
     parts.push(Buffer.from(lead));
     pos += lead.length;
-    const updateStart = original.length;
+    const updateStart = source.length;
     const bodyOffsets = new Map<number, number>();
     const xrefRows = new Map<number, { offset: number; gen: number }>();
     for (const [num, { gen, value }] of [...this.objects].sort((a, b) => a[0] - b[0])) {
@@ -85,7 +90,9 @@ export class IncrementalUpdate {
       const stream = xrefStream(xrefRows, { Size: size, ...carried, Prev: prevXref });
       parts.push(Buffer.from(`${xrefNum} 0 obj\n`), serializeObject(stream), Buffer.from(`\nendobj\nstartxref\n${pos}\n%%EOF\n`));
     }
-    return { bytes: Buffer.concat([original, ...parts]), updateStart, bodyOffsets };
+    const tail = Buffer.concat(parts);
+    let whole: Buffer | undefined;
+    return { get bytes() { return (whole ??= Buffer.concat([source.read(0, updateStart), tail])); }, tail, updateStart, bodyOffsets };
   }
 }
 

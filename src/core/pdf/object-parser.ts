@@ -1,6 +1,7 @@
 import { PdfArray, PdfDict, PdfName, PdfObject, PdfRef, PdfStream, PdfString, Span } from './objects';
 import { pdfMalformed, pdfTooComplex } from './pdf-errors';
 import { WorkBudget } from './work-budget';
+import type { ByteSource } from './byte-source';
 
 /** Deeper nesting than this is refused: no real PDF needs it and recursion must stay bounded. */
 export const MAX_NESTING = 100;
@@ -19,23 +20,43 @@ export function isRegular(c: number): boolean { return WS[c] !== 1 && DELIM[c] !
  */
 export type LengthResolver = (ref: PdfRef) => PdfObject;
 
+/** Bytes after a stream's data read to find its `endstream` when the data runs past the window. */
+const STREAM_TAIL = 64 * 1024;
+
 /**
  * Tokenizer and object parser over the file bytes with exact offsets. It never reads outside
  * `bytes`, never recurses deeper than MAX_NESTING, and charges every token to the work budget.
+ *
+ * With a `source`, `bytes` is a window of the file starting at file offset `base` (positioned
+ * reads, see byte-source.ts): touching the window's end before the file's sets `hitEnd`, and the
+ * caller parses again with a larger window (parseWindowed); stream data is not kept but read from
+ * the source when used.
  */
 export class ObjectParser {
   pos: number;
+  /** The parse looked at the end of a window that is not the end of the file: its result is not final. */
+  hitEnd = false;
 
-  constructor(readonly bytes: Uint8Array, start: number, private readonly budget: WorkBudget, private readonly base = 0) {
+  constructor(public bytes: Uint8Array, start: number, private readonly budget: WorkBudget, private base = 0, private readonly source?: ByteSource) {
     this.pos = start;
+  }
+
+  /** The file offset of the current position (pos is relative to the window). */
+  get offset(): number { return this.base + this.pos; }
+
+  /** Whether byte `i` of the window exists; noting when a window (not the file) ran out. */
+  has(i: number): boolean {
+    if (i < this.bytes.length) return true;
+    if (this.source && this.base + this.bytes.length < this.source.length) this.hitEnd = true;
+    return false;
   }
 
   skipWhitespace(): void {
     const b = this.bytes;
     for (;;) {
-      while (this.pos < b.length && WS[b[this.pos]!] === 1) this.pos++;
-      if (this.pos < b.length && b[this.pos] === 0x25 /* % */) {
-        while (this.pos < b.length && b[this.pos] !== 0x0a && b[this.pos] !== 0x0d) this.pos++;
+      while (this.has(this.pos) && WS[b[this.pos]!] === 1) this.pos++;
+      if (this.has(this.pos) && b[this.pos] === 0x25 /* % */) {
+        while (this.has(this.pos) && b[this.pos] !== 0x0a && b[this.pos] !== 0x0d) this.pos++;
         continue;
       }
       return;
@@ -46,7 +67,7 @@ export class ObjectParser {
   private readRegular(): string {
     const b = this.bytes;
     const s = this.pos;
-    while (this.pos < b.length && isRegular(b[this.pos]!)) this.pos++;
+    while (this.has(this.pos) && isRegular(b[this.pos]!)) this.pos++;
     return Buffer.from(b.buffer, b.byteOffset + s, this.pos - s).toString('latin1');
   }
 
@@ -82,7 +103,7 @@ export class ObjectParser {
     this.budget.tick();
     this.skipWhitespace();
     const b = this.bytes;
-    if (this.pos >= b.length) throw pdfMalformed('unexpected end of file', { offset: this.base + this.pos });
+    if (!this.has(this.pos)) throw pdfMalformed('unexpected end of file', { offset: this.base + this.pos });
     const start = this.pos;
     const c = b[this.pos]!;
     switch (c) {
@@ -94,7 +115,7 @@ export class ObjectParser {
         const spans: Span[] = [];
         for (;;) {
           this.skipWhitespace();
-          if (this.pos >= b.length) throw pdfMalformed('unterminated array', { offset: this.base + start });
+          if (!this.has(this.pos)) throw pdfMalformed('unterminated array', { offset: this.base + start });
           if (b[this.pos] === 0x5d) { this.pos++; break; }
           const s = this.pos;
           items.push(this.parseObject(depth + 1));
@@ -103,7 +124,7 @@ export class ObjectParser {
         return new PdfArray(items, spans, { start: this.base + start, end: this.base + this.pos });
       }
       case 0x3c: // < or <<
-        if (b[this.pos + 1] === 0x3c) return this.parseDict(depth);
+        if (this.has(this.pos + 1) && b[this.pos + 1] === 0x3c) return this.parseDict(depth);
         return this.parseHexString();
       case 0x5d: case 0x3e: case 0x29: case 0x7b: case 0x7d:
         throw pdfMalformed('unexpected delimiter', { offset: this.base + start });
@@ -140,8 +161,8 @@ export class ObjectParser {
     let duplicates: string[] | undefined;
     for (;;) {
       this.skipWhitespace();
-      if (this.pos >= b.length) throw pdfMalformed('unterminated dictionary', { offset: this.base + start });
-      if (b[this.pos] === 0x3e && b[this.pos + 1] === 0x3e) { this.pos += 2; break; }
+      if (!this.has(this.pos)) throw pdfMalformed('unterminated dictionary', { offset: this.base + start });
+      if (b[this.pos] === 0x3e && this.has(this.pos + 1) && b[this.pos + 1] === 0x3e) { this.pos += 2; break; }
       if (b[this.pos] !== 0x2f) throw pdfMalformed('dictionary key is not a name', { offset: this.base + this.pos });
       const key = this.parseName().name;
       this.skipWhitespace();
@@ -162,10 +183,10 @@ export class ObjectParser {
     this.pos++; // '/'
     const out: number[] = [];
     const start = this.pos;
-    while (this.pos < b.length && isRegular(b[this.pos]!)) {
+    while (this.has(this.pos) && isRegular(b[this.pos]!)) {
       if (out.length > MAX_NAME_BYTES) throw pdfMalformed('name too long', { offset: this.base + start });
       const c = b[this.pos]!;
-      if (c === 0x23 && this.pos + 2 < b.length) {
+      if (c === 0x23 && this.has(this.pos + 2)) {
         const h = parseInt(String.fromCharCode(b[this.pos + 1]!, b[this.pos + 2]!), 16);
         if (!Number.isNaN(h)) { out.push(h); this.pos += 3; continue; }
       }
@@ -182,7 +203,7 @@ export class ObjectParser {
     const out = new ByteSink(this.base + start);
     let hi = -1;
     for (;;) {
-      if (this.pos >= b.length) throw pdfMalformed('unterminated hex string', { offset: this.base + start });
+      if (!this.has(this.pos)) throw pdfMalformed('unterminated hex string', { offset: this.base + start });
       const c = b[this.pos++]!;
       if (c === 0x3e) break;
       if (WS[c] === 1) continue;
@@ -202,10 +223,10 @@ export class ObjectParser {
     const out = new ByteSink(this.base + start);
     let nest = 1;
     for (;;) {
-      if (this.pos >= b.length) throw pdfMalformed('unterminated string', { offset: this.base + start });
+      if (!this.has(this.pos)) throw pdfMalformed('unterminated string', { offset: this.base + start });
       const c = b[this.pos++]!;
       if (c === 0x5c) { // backslash
-        if (this.pos >= b.length) continue;
+        if (!this.has(this.pos)) continue;
         const e = b[this.pos++]!;
         switch (e) {
           case 0x6e: out.push(0x0a); break;
@@ -213,12 +234,12 @@ export class ObjectParser {
           case 0x74: out.push(0x09); break;
           case 0x62: out.push(0x08); break;
           case 0x66: out.push(0x0c); break;
-          case 0x0d: if (b[this.pos] === 0x0a) this.pos++; break; // line continuation
+          case 0x0d: if (this.has(this.pos) && b[this.pos] === 0x0a) this.pos++; break; // line continuation
           case 0x0a: break;
           default:
             if (e >= 0x30 && e <= 0x37) {
               let v = e - 0x30;
-              for (let i = 0; i < 2 && this.pos < b.length && b[this.pos]! >= 0x30 && b[this.pos]! <= 0x37; i++) v = v * 8 + (b[this.pos++]! - 0x30);
+              for (let i = 0; i < 2 && this.has(this.pos) && b[this.pos]! >= 0x30 && b[this.pos]! <= 0x37; i++) v = v * 8 + (b[this.pos++]! - 0x30);
               out.push(v & 0xff);
             } else out.push(e);
         }
@@ -239,12 +260,12 @@ export class ObjectParser {
    * documents hide content from one reader but not another).
    */
   parseIndirectObject(expect: { num: number; gen: number } | undefined, resolveLength: LengthResolver): { num: number; gen: number; value: PdfObject } {
-    const at = this.pos;
+    const at = this.offset;
     const num = this.readInt();
     const gen = this.readInt();
     this.expectKeyword('obj');
     if (expect && (expect.num !== num || expect.gen !== gen)) {
-      throw pdfMalformed('cross-reference points to the wrong object', { offset: this.base + at, expected: `${expect.num} ${expect.gen}`, found: `${num} ${gen}` });
+      throw pdfMalformed('cross-reference points to the wrong object', { offset: at, expected: `${expect.num} ${expect.gen}`, found: `${num} ${gen}` });
     }
     const value = this.parseObject(1);
     const kw = this.peekKeyword();
@@ -253,19 +274,26 @@ export class ObjectParser {
       this.pos += 6;
       const b = this.bytes;
       // The keyword is followed by CRLF or LF (a lone CR is tolerated).
-      if (b[this.pos] === 0x0d) this.pos++;
-      if (b[this.pos] === 0x0a) this.pos++;
+      if (this.has(this.pos) && b[this.pos] === 0x0d) this.pos++;
+      if (this.has(this.pos) && b[this.pos] === 0x0a) this.pos++;
       const dataStart = this.pos;
+      const dataAt = this.base + dataStart;
       let lenObj = value.get('Length');
       if (lenObj instanceof PdfRef) lenObj = resolveLength(lenObj);
-      if (typeof lenObj !== 'number' || !Number.isInteger(lenObj) || lenObj < 0) throw pdfMalformed('stream without a valid /Length', { offset: this.base + at });
-      if (dataStart + lenObj > b.length) throw pdfMalformed('stream /Length runs past the end of the file', { offset: this.base + at, length: lenObj });
-      this.pos = dataStart + lenObj;
-      if (this.peekKeyword() !== 'endstream') throw pdfMalformed('stream /Length does not end at "endstream"', { offset: this.base + at, length: lenObj });
+      if (typeof lenObj !== 'number' || !Number.isInteger(lenObj) || lenObj < 0) throw pdfMalformed('stream without a valid /Length', { offset: at });
+      if (this.source ? dataAt + lenObj > this.source.length : dataStart + lenObj > b.length) throw pdfMalformed('stream /Length runs past the end of the file', { offset: at, length: lenObj });
+      const source = this.source;
+      if (source && dataStart + lenObj >= b.length) {
+        // The data runs past the window: continue in a window at its end, the data itself is not read.
+        this.bytes = source.read(dataAt + lenObj, STREAM_TAIL);
+        this.base = dataAt + lenObj;
+        this.pos = 0;
+      } else this.pos = dataStart + lenObj;
+      if (this.peekKeyword() !== 'endstream') throw pdfMalformed('stream /Length does not end at "endstream"', { offset: at, length: lenObj });
       this.expectKeyword('endstream');
-      const raw = b.subarray(dataStart, dataStart + lenObj);
+      const raw = source ? (): Uint8Array => source.read(dataAt, lenObj) : b.subarray(dataStart, dataStart + lenObj);
       this.budget.tick(lenObj >> 12);
-      const stream = new PdfStream(value, raw, { start: this.base + dataStart, end: this.base + dataStart + lenObj });
+      const stream = new PdfStream(value, raw, { start: dataAt, end: dataAt + lenObj });
       this.endObject();
       return { num, gen, value: stream };
     }
@@ -316,4 +344,32 @@ function hexValue(c: number): number {
   if (c >= 0x41 && c <= 0x46) return c - 0x37;
   if (c >= 0x61 && c <= 0x66) return c - 0x57;
   return -1;
+}
+
+/** The first window read for an object; it grows fourfold while the object runs past it. */
+const FIRST_WINDOW = 16 * 1024;
+/** No object but a stream's data (which is not read) may be larger: strings are at most 16 MB decoded. */
+const MAX_WINDOW = 64 * 1024 * 1024;
+
+/**
+ * Runs `parse` on a parser positioned at file offset `offset` of `source`. A source held in memory
+ * is parsed in place; a file is read in windows, again with a larger one while the parse ran into
+ * the window's end, so an object costs reads of about its own size.
+ */
+export function parseWindowed<T>(source: ByteSource, offset: number, budget: WorkBudget, parse: (p: ObjectParser) => T): T {
+  const whole = source.inMemory;
+  if (whole) return parse(new ObjectParser(whole, offset, budget));
+  for (let size = FIRST_WINDOW; ; size *= 4) {
+    const p = new ObjectParser(source.read(offset, size), 0, budget, offset, source);
+    let value: T;
+    try {
+      value = parse(p);
+    } catch (e) {
+      if (!p.hitEnd || (e instanceof Error && 'code' in e && e.code === 'PDF_TOO_COMPLEX')) throw e;
+      if (size >= MAX_WINDOW) throw pdfTooComplex('object', { offset, limit: MAX_WINDOW });
+      continue;
+    }
+    if (!p.hitEnd) return value;
+    if (size >= MAX_WINDOW) throw pdfTooComplex('object', { offset, limit: MAX_WINDOW });
+  }
 }

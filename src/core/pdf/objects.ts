@@ -62,8 +62,13 @@ export class PdfDict {
 }
 
 export class PdfStream {
-  /** dataSpan: the raw (still encoded) stream bytes in the file or in the decoded object stream. */
-  constructor(readonly dict: PdfDict, readonly raw: Uint8Array, readonly dataSpan: Span) {}
+  /**
+   * dataSpan: where the raw (still encoded) stream bytes are in the file or in the decoded object
+   * stream. `raw` is the bytes, or for a stream read from a file (byte-source.ts) how to read them:
+   * then they are read on each use and never kept, so a parsed document holds no stream data.
+   */
+  constructor(readonly dict: PdfDict, private readonly data: Uint8Array | (() => Uint8Array), readonly dataSpan: Span) {}
+  get raw(): Uint8Array { return typeof this.data === 'function' ? this.data() : this.data; }
 }
 
 export function isRef(o: PdfObject | undefined): o is PdfRef { return o instanceof PdfRef; }

@@ -2,6 +2,7 @@ import { PdfArray, PdfDict, PdfRef, PdfStream, type PdfObject } from './objects'
 import type { PdfDocument } from './document';
 import { isWhite } from './object-parser';
 import { MAX_RECORDED } from './xref';
+import { CHUNK, type ByteSource } from './byte-source';
 import { isSealDeskError, SealDeskError } from '../errors';
 
 /**
@@ -59,7 +60,7 @@ export function revisionAnomalies(doc: PdfDocument, opts: AnomalyOptions = {}): 
   for (let r = Math.max(0, opts.from ?? 1); r < doc.revisions.length; r++) readRevision(doc, r, push);
   // Bytes after the last revision's %%EOF belong to no revision: a finding against every stamp.
   const last = doc.revisions[doc.revisions.length - 1]!;
-  scanGap(doc, last.end, doc.bytes.length, doc.revisions.length, 'trailing', push);
+  scanGap(doc, last.end, doc.source.length, doc.revisions.length, 'trailing', push);
   return out;
 }
 
@@ -279,22 +280,29 @@ export function duplicateKeys(o: PdfObject): string[] {
  * header among it is an object that only readers which reconstruct the file will show.
  */
 function scanGap(doc: PdfDocument, from: number, to: number, r: number, where: 'inside' | 'trailing', push: (a: RevisionAnomaly) => void): void {
-  const b = doc.bytes;
+  const src = doc.source;
+  // Byte by byte through a window of the file (positioned reads), never the whole gap at once.
+  let win: Uint8Array = new Uint8Array(0);
+  let winAt = 0;
+  const byte = (k: number): number => {
+    if (k < winAt || k >= winAt + win.length) { win = src.read(k, Math.min(GAP_WINDOW, to - k)); winAt = k; }
+    return win[k - winAt]!;
+  };
   let i = from;
   for (;;) {
-    while (i < to && isWhite(b[i]!)) i++;
+    while (i < to && isWhite(byte(i))) i++;
     if (i >= to) return;
     // After the last %%EOF even a comment is data nobody signed; inside an update it is bookkeeping.
-    if (b[i] === 0x25 && where === 'inside') { // a comment (%%EOF among them), to the end of its line
-      while (i < to && b[i] !== 0x0a && b[i] !== 0x0d) i++;
+    if (byte(i) === 0x25 && where === 'inside') { // a comment (%%EOF among them), to the end of its line
+      while (i < to && byte(i) !== 0x0a && byte(i) !== 0x0d) i++;
       continue;
     }
-    const m = where === 'inside' ? /^startxref\s+\d+/.exec(Buffer.from(b.buffer, b.byteOffset + i, Math.min(40, to - i)).toString('latin1')) : null;
+    const head = where === 'inside' ? src.read(i, Math.min(40, to - i)) : undefined;
+    const m = head ? /^startxref\s+\d+/.exec(Buffer.from(head.buffer, head.byteOffset, head.length).toString('latin1')) : null;
     if (m) { i += m[0].length; continue; }
     break;
   }
-  const text = Buffer.from(b.buffer, b.byteOffset + i, to - i).toString('latin1');
-  const objects = [...text.matchAll(/(?:^|[^0-9])(\d{1,10})\s+(\d{1,5})\s+obj\b/g)].slice(0, 5).map((x) => `${x[1]} ${x[2]}`);
+  const objects = objectHeadersIn(src, i, to);
   const n = r + 1;
   const size = to - i;
   if (where === 'trailing') {
@@ -318,6 +326,27 @@ function scanGap(doc: PdfDocument, from: number, to: number, r: number, where: '
       zh: `第 ${n} 个版本中有 ${size} 字节既不属于对象也不属于交叉引用的数据`,
       en: `revision ${n} carries ${size} bytes that belong to no object and no cross-reference` } });
   }
+}
+
+const GAP_WINDOW = 64 * 1024;
+/** Object headers are looked for in chunks that overlap by this much (a header with more blank space than this in it is not one). */
+const HEADER_OVERLAP = 4096;
+
+/** The first five `n g obj` headers in [from, to), read in overlapping chunks. */
+function objectHeadersIn(src: ByteSource, from: number, to: number): string[] {
+  const found = new Map<number, string>();
+  for (let at = from; at < to && found.size < 5; at += CHUNK) {
+    const c = src.read(at, Math.min(CHUNK + HEADER_OVERLAP, to - at));
+    const text = Buffer.from(c.buffer, c.byteOffset, c.length).toString('latin1');
+    for (const x of text.matchAll(/(?:^|[^0-9])(\d{1,10})\s+(\d{1,5})\s+obj\b/g)) {
+      // A match at the start of a later chunk may begin inside a number: the chunk before saw it whole.
+      if (at > from && x.index === 0 && /^\d/.test(x[0])) continue;
+      const end = at + x.index + x[0].length;
+      if (!found.has(end)) found.set(end, `${x[1]} ${x[2]}`);
+      if (found.size >= 5) break;
+    }
+  }
+  return [...found.values()];
 }
 
 /** Findings that make stamping refuse a file (every revision, revision 0 included). */

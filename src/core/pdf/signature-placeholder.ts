@@ -17,9 +17,15 @@ export interface PlaceholderSpec {
   subFilter?: string;
 }
 
-/** A file with an empty signature: the caller hashes `byteRange` and fills /Contents. */
+/**
+ * A file with an empty signature: the caller hashes `byteRange` and fills /Contents. The update is
+ * `tail`, to be appended to the original at `updateStart`; `bytes` is the whole new file, built on
+ * first use (tests, small in-memory callers) — stamping appends `tail` to its output instead.
+ */
 export interface PreparedSignature {
-  bytes: Buffer;
+  readonly bytes: Buffer;
+  tail: Buffer;
+  updateStart: number;
   fieldName: string;
   pageIndex: number;
   rect: Box;
@@ -68,25 +74,35 @@ export function prepareSignature(doc: PdfDocument, update: IncrementalUpdate, sp
   addToAcroForm(doc, update, widgetRef);
 
   const written = update.write();
+  const { tail, updateStart } = written;
   const bodyAt = written.bodyOffsets.get(sigRef.num)!;
   const contentsStart = bodyAt + sig.contentsAt;
   const contentsEnd = contentsStart + 2 + spec.contentsSize * 2;
-  const byteRange: [number, number, number, number] = [0, contentsStart, contentsEnd, written.bytes.length - contentsEnd];
+  const byteRange: [number, number, number, number] = [0, contentsStart, contentsEnd, updateStart + tail.length - contentsEnd];
   const text = `0 ${byteRange[1]} ${byteRange[2]} ${byteRange[3]}`;
   const brAt = bodyAt + sig.byteRangeAt + 1; // after '['
   const reserved = sig.byteRangeInnerWidth;
   if (text.length > reserved) throw pdfMalformed('file too large for the /ByteRange placeholder');
-  written.bytes.write(text.padEnd(reserved, ' '), brAt, 'latin1');
-  return { bytes: written.bytes, fieldName: fieldName, pageIndex: spec.pageIndex, rect: spec.rect, byteRange, contentsStart, contentsEnd };
+  tail.write(text.padEnd(reserved, ' '), brAt - updateStart, 'latin1');
+  return { get bytes() { return written.bytes; }, tail, updateStart, fieldName: fieldName, pageIndex: spec.pageIndex, rect: spec.rect, byteRange, contentsStart, contentsEnd };
 }
 
-/** Writes the CMS into the /Contents placeholder (hex, zero-padded). */
-export function embedSignature(prepared: PreparedSignature, signature: Uint8Array): void {
+/** The /Contents hex string's inside for a signature: hex, zero-padded to the placeholder (throws when too large). */
+export function contentsHex(prepared: PreparedSignature, signature: Uint8Array): Buffer {
   const capacity = (prepared.contentsEnd - prepared.contentsStart - 2) / 2;
   if (signature.length > capacity) {
     throw pdfMalformed('signature larger than its placeholder', { size: signature.length, capacity });
   }
-  prepared.bytes.write(Buffer.from(signature).toString('hex').padEnd(capacity * 2, '0'), prepared.contentsStart + 1, 'latin1');
+  return Buffer.from(Buffer.from(signature).toString('hex').padEnd(capacity * 2, '0'), 'latin1');
+}
+
+/** Writes the CMS into the /Contents placeholder (hex, zero-padded) of `tail` (and of `bytes`, if built). */
+export function embedSignature(prepared: PreparedSignature, signature: Uint8Array): void {
+  const hex = contentsHex(prepared, signature);
+  hex.copy(prepared.tail, prepared.contentsStart + 1 - prepared.updateStart);
+  // `bytes` shares nothing with `tail`: once built, it gets the signature too.
+  const whole = prepared.bytes;
+  hex.copy(whole, prepared.contentsStart + 1);
 }
 
 function addToAcroForm(doc: PdfDocument, update: IncrementalUpdate, widgetRef: PdfRef): void {

@@ -1,5 +1,6 @@
 import { PdfArray, PdfDict, PdfObject, PdfStream } from './objects';
-import { isWhite, ObjectParser } from './object-parser';
+import { isWhite, ObjectParser, parseWindowed } from './object-parser';
+import type { ByteSource } from './byte-source';
 import { decodeStream } from './filters';
 import { pdfMalformed } from './pdf-errors';
 import { WorkBudget } from './work-budget';
@@ -43,15 +44,16 @@ const MAX_SECTIONS = 10_000;
 export const MAX_RECORDED = 1000;
 
 /** Finds the offset recorded after the last `startxref` in the tail of the file. */
-export function findStartXref(bytes: Uint8Array): { startxref: number; keywordAt: number } {
-  const tailStart = Math.max(0, bytes.length - 4096);
-  const tail = Buffer.from(bytes.buffer, bytes.byteOffset + tailStart, bytes.length - tailStart).toString('latin1');
+export function findStartXref(source: ByteSource): { startxref: number; keywordAt: number } {
+  const tailStart = Math.max(0, source.length - 4096);
+  const t = source.read(tailStart, source.length - tailStart);
+  const tail = Buffer.from(t.buffer, t.byteOffset, t.length).toString('latin1');
   const at = tail.lastIndexOf('startxref');
   if (at < 0) throw pdfMalformed('no "startxref" at the end of the file');
   const m = /^startxref\s+(\d{1,15})/.exec(tail.slice(at));
   if (!m) throw pdfMalformed('"startxref" is not followed by an offset');
   const off = Number(m[1]);
-  if (off >= bytes.length) throw pdfMalformed('"startxref" points past the end of the file', { startxref: off });
+  if (off >= source.length) throw pdfMalformed('"startxref" points past the end of the file', { startxref: off });
   return { startxref: off, keywordAt: tailStart + at };
 }
 
@@ -59,7 +61,7 @@ export function findStartXref(bytes: Uint8Array): { startxref: number; keywordAt
  * Reads the chain of cross-reference sections starting at `start`, following /Prev (and /XRefStm
  * in hybrid files). Returns them newest first. Loops in /Prev are refused.
  */
-export function readXrefChain(bytes: Uint8Array, start: number, budget: WorkBudget): XrefSection[] {
+export function readXrefChain(source: ByteSource, start: number, budget: WorkBudget): XrefSection[] {
   const sections: XrefSection[] = [];
   const seen = new Set<number>();
   let next: number | undefined = start;
@@ -67,23 +69,21 @@ export function readXrefChain(bytes: Uint8Array, start: number, budget: WorkBudg
     if (seen.has(next)) throw pdfMalformed('cross-reference /Prev chain loops', { offset: next });
     if (sections.length >= MAX_SECTIONS) throw pdfMalformed('too many cross-reference sections');
     seen.add(next);
-    const section = readXrefSection(bytes, next, budget);
+    const section = readXrefSection(source, next, budget);
     sections.push(section);
     const prev = section.trailer.get('Prev');
     if (prev === undefined || prev === null) next = undefined;
-    else if (typeof prev === 'number' && Number.isInteger(prev) && prev >= 0 && prev < bytes.length) next = prev;
+    else if (typeof prev === 'number' && Number.isInteger(prev) && prev >= 0 && prev < source.length) next = prev;
     else throw pdfMalformed('bad /Prev offset', { prev: String(prev) });
   }
   return sections;
 }
 
-export function readXrefSection(bytes: Uint8Array, offset: number, budget: WorkBudget): XrefSection {
-  const p = new ObjectParser(bytes, offset, budget);
-  if (p.peekKeyword() === 'xref') return readXrefTable(bytes, p, offset, budget);
-  return readXrefStream(bytes, offset, budget);
+export function readXrefSection(source: ByteSource, offset: number, budget: WorkBudget): XrefSection {
+  return parseWindowed(source, offset, budget, (p) => (p.peekKeyword() === 'xref' ? readXrefTable(source, p, offset, budget) : readXrefStreamAt(p, offset, budget)));
 }
 
-function readXrefTable(bytes: Uint8Array, p: ObjectParser, offset: number, budget: WorkBudget): XrefSection {
+function readXrefTable(source: ByteSource, p: ObjectParser, offset: number, budget: WorkBudget): XrefSection {
   p.expectKeyword('xref');
   const entries = new Map<number, XrefEntry>();
   const duplicates: number[] = [];
@@ -98,14 +98,14 @@ function readXrefTable(bytes: Uint8Array, p: ObjectParser, offset: number, budge
     const first = p.readInt();
     const count = p.readInt();
     // Each entry takes 20 bytes (18 at the very least): a count the file cannot hold is a lie.
-    if (count * 18 > bytes.length - p.pos) throw pdfMalformed('cross-reference subsection larger than the file', { offset, count });
+    if (count * 18 > source.length - p.offset) throw pdfMalformed('cross-reference subsection larger than the file', { offset, count });
     for (let i = 0; i < count; i++) {
       budget.tick();
       let off: number;
       let gen: number;
       let t: number | undefined;
       p.skipWhitespace();
-      const fixed = fixedEntry(bytes, p.pos);
+      const fixed = fixedEntry(p);
       if (fixed) {
         // The standard 20-byte row, read without the tokenizer (a million-object file has a million rows).
         [off, gen, t] = fixed;
@@ -114,7 +114,7 @@ function readXrefTable(bytes: Uint8Array, p: ObjectParser, offset: number, budge
         off = p.readInt();
         gen = p.readInt();
         p.skipWhitespace();
-        t = bytes[p.pos];
+        t = p.has(p.pos) ? p.bytes[p.pos] : undefined;
         if (t !== 0x6e && t !== 0x66) throw pdfMalformed('bad cross-reference entry', { offset: p.pos });
         p.pos++;
       }
@@ -128,12 +128,12 @@ function readXrefTable(bytes: Uint8Array, p: ObjectParser, offset: number, budge
   p.expectKeyword('trailer');
   const trailer = p.parseObject();
   if (!(trailer instanceof PdfDict)) throw pdfMalformed('trailer is not a dictionary', { offset });
-  const section: XrefSection = { offset, kind: 'table', entries, trailer, end: p.pos, duplicates, hybridConflicts: [] };
+  const section: XrefSection = { offset, kind: 'table', entries, trailer, end: p.offset, duplicates, hybridConflicts: [] };
   const xrefStm = trailer.get('XRefStm');
-  if (typeof xrefStm === 'number' && Number.isInteger(xrefStm) && xrefStm >= 0 && xrefStm < bytes.length) {
+  if (typeof xrefStm === 'number' && Number.isInteger(xrefStm) && xrefStm >= 0 && xrefStm < source.length) {
     // Hybrid file: the stream lists objects (typically compressed ones) the table does not know.
     // The stream's entries are preferred, as PDF 32000 7.5.8.4 says for such readers.
-    const stm = readXrefStream(bytes, xrefStm, budget);
+    const stm = parseWindowed(source, xrefStm, budget, (q) => readXrefStreamAt(q, xrefStm, budget));
     for (const [num, e] of stm.entries) {
       const cur = entries.get(num);
       if (cur === undefined || cur.type === 'free') entries.set(num, e);
@@ -147,8 +147,7 @@ function readXrefTable(bytes: Uint8Array, p: ObjectParser, offset: number, budge
   return section;
 }
 
-function readXrefStream(bytes: Uint8Array, offset: number, budget: WorkBudget): XrefSection {
-  const p = new ObjectParser(bytes, offset, budget);
+function readXrefStreamAt(p: ObjectParser, offset: number, budget: WorkBudget): XrefSection {
   const obj = p.parseIndirectObject(undefined, () => {
     throw pdfMalformed('xref stream /Length must be direct', { offset });
   });
@@ -196,12 +195,14 @@ function readXrefStream(bytes: Uint8Array, offset: number, budget: WorkBudget): 
       // Other types are reserved and mean "null object": ignore them.
     }
   }
-  return { offset, kind: 'stream', entries, trailer: d, end: p.pos, duplicates, hybridConflicts: [] };
+  return { offset, kind: 'stream', entries, trailer: d, end: p.offset, duplicates, hybridConflicts: [] };
 }
 
 /** `oooooooooo ggggg n` at `at` (10 digits, space, 5 digits, space, n or f), else undefined. */
-function fixedEntry(b: Uint8Array, at: number): [number, number, number] | undefined {
-  if (at + 18 > b.length || b[at + 10] !== 0x20 || b[at + 16] !== 0x20) return undefined;
+function fixedEntry(p: ObjectParser): [number, number, number] | undefined {
+  const b = p.bytes;
+  const at = p.pos;
+  if (!p.has(at + 17) || b[at + 10] !== 0x20 || b[at + 16] !== 0x20) return undefined;
   const t = b[at + 17]!;
   if (t !== 0x6e && t !== 0x66) return undefined;
   let off = 0;
@@ -209,8 +210,7 @@ function fixedEntry(b: Uint8Array, at: number): [number, number, number] | undef
   let gen = 0;
   for (let i = 11; i < 16; i++) { const d = b[at + i]! - 0x30; if (d < 0 || d > 9) return undefined; gen = gen * 10 + d; }
   // The row must end there: a regular character right after would make it another token.
-  const next = b[at + 18];
-  if (next !== undefined && !isWhite(next)) return undefined;
+  if (p.has(at + 18) && !isWhite(b[at + 18]!)) return undefined;
   return [off, gen, t];
 }
 

@@ -18,7 +18,8 @@ export interface SealCentre {
   y: number;
 }
 
-export async function resolvePlacement(doc: PdfDocument, bytes: Uint8Array, placement: Placement): Promise<SealCentre[]> {
+/** `bytes`: the file, or how to read it whole — only a keyword search needs it (pdf.js reads the text). */
+export async function resolvePlacement(doc: PdfDocument, bytes: Uint8Array | (() => Uint8Array), placement: Placement): Promise<SealCentre[]> {
   const pages = doc.pages();
   if (placement.kind === 'point') {
     const { page, x, y } = placement;
@@ -38,7 +39,7 @@ export async function resolvePlacement(doc: PdfDocument, bytes: Uint8Array, plac
     throw placementInvalid('关键字序号必须是正整数或 all', 'the occurrence must be a positive integer or "all"', { occurrence });
   }
   assertTextExtractionWithinBudget(doc); // pdf.js decodes without our limits: bombs stop here
-  const hits = await findKeyword(bytes, text);
+  const hits = await findKeyword(typeof bytes === 'function' ? bytes() : bytes, text);
   if (hits.length === 0) throw keywordNotFound(text, occurrence, 0);
   if (occurrence === 'all') return hits;
   const hit = hits[occurrence - 1];

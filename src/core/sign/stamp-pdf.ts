@@ -1,7 +1,9 @@
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { SealDeskError, asSealDeskError } from '../errors';
-import { writeFileAtomic } from '../fs/atomic-write';
+import { AtomicOutput } from '../fs/atomic-write';
+import { FileSource } from '../pdf/byte-source';
 import type { Signer } from '../signer';
 import { buildCadesSignedData, type CadesBuildInput } from '../cms/build-cades';
 import { buildSesPdfSignature } from '../gm/build-ses-pdf-signature';
@@ -11,9 +13,8 @@ import { docMdpPermission } from '../pdf/doc-mdp';
 import { assertUnambiguous } from '../pdf/revision-anomalies';
 import { IncrementalUpdate } from '../pdf/incremental-writer';
 import { addSealAppearance } from '../pdf/seal-appearance';
-import { prepareSignature, embedSignature } from '../pdf/signature-placeholder';
+import { prepareSignature, contentsHex } from '../pdf/signature-placeholder';
 import type { Box } from '../pdf/pages';
-import { digestByteRanges } from './byte-range-digest';
 import { placeholderSize } from './signature-size';
 import { resolvePlacement, type Placement } from './placement';
 import { stampCancelled } from './sign-errors';
@@ -109,13 +110,59 @@ async function stamp(opts: StampOptions): Promise<StampResult> {
     throw new SealDeskError('OUTPUT_IS_INPUT', '输出文件不能与原文件相同：原文件不会被修改', 'The output file must differ from the input: the original is never modified');
   }
   await stage({ stage: 'reading' });
-  let bytes: Uint8Array;
+  // IN is read by positioned reads (the xref and the objects stamping needs), never whole (issue #13).
+  let input: FileSource;
   try {
-    bytes = fs.readFileSync(opts.input);
+    input = FileSource.open(opts.input);
   } catch (e) {
     throw new SealDeskError('INPUT_UNREADABLE', '无法读取要签章的文件', 'The file to stamp cannot be read', { cause: e, details: { input: opts.input } });
   }
-  let doc: PdfDocument = openPdf(bytes); // refuses encrypted files before anything else happens
+  let out: AtomicOutput | undefined;
+  try {
+    const result = await stampInto(opts, input, progress, pause, stage, () => (out = openOutput(opts.output)));
+    progress({ stage: 'writing' });
+    try {
+      out!.commit();
+    } catch (e) {
+      throw new SealDeskError('OUTPUT_WRITE_FAILED', '无法写入签章后的文件', 'The stamped file cannot be written', { cause: e, details: { output: opts.output } });
+    }
+    progress({ stage: 'done' });
+    return result;
+  } finally {
+    out?.discard(); // after a commit there is nothing left to remove; after a failure, no partial file
+    input.close();
+  }
+}
+
+function openOutput(output: string): AtomicOutput {
+  try {
+    return new AtomicOutput(output);
+  } catch (e) {
+    throw new SealDeskError('OUTPUT_WRITE_FAILED', '无法写入签章后的文件', 'The stamped file cannot be written', { cause: e, details: { output } });
+  }
+}
+
+/** Writes to OUT; an I/O failure there is OUTPUT_WRITE_FAILED, whatever the step. */
+function writing<T>(output: string, step: () => T): T {
+  try {
+    return step();
+  } catch (e) {
+    throw new SealDeskError('OUTPUT_WRITE_FAILED', '无法写入签章后的文件', 'The stamped file cannot be written', { cause: e, details: { output } });
+  }
+}
+
+/**
+ * The stamps themselves. The output is written as it goes: IN copied to it in one streamed pass
+ * that also feeds the digest, each update appended, its byte ranges hashed from the output as
+ * written (the running hash of the common prefix carries over from one stamp to the next), and
+ * each signature patched into its placeholder by a positioned write: one read, one hash and one
+ * write of the file however many seals go on it.
+ */
+async function stampInto(
+  opts: StampOptions, input: FileSource, progress: NonNullable<StampOptions['onProgress']>, pause: () => Promise<void>,
+  stage: (p: Parameters<NonNullable<StampOptions['onProgress']>>[0]) => Promise<void>, openOut: () => AtomicOutput,
+): Promise<StampResult> {
+  let doc: PdfDocument = openPdf(input); // refuses encrypted files before anything else happens
   doc.pages(); // the page tree first: an oversized one is refused before every object is read
   doc.checkAllObjects();
   assertUnambiguous(doc);
@@ -125,7 +172,8 @@ async function stamp(opts: StampOptions): Promise<StampResult> {
   }
 
   await stage({ stage: 'placing' });
-  const centres = await resolvePlacement(doc, bytes, opts.placement);
+  // Only the keyword search needs the whole file (pdf.js extracts the text): read then, not before.
+  const centres = await resolvePlacement(doc, () => input.read(0, input.length), opts.placement);
   const signingTime = opts.signingTime ?? new Date();
   const format = signatureFormat(opts);
   const digestAlgorithm = format === 'gm' ? 'sm3' : opts.digestAlgorithm ?? 'sha256';
@@ -140,10 +188,14 @@ async function stamp(opts: StampOptions): Promise<StampResult> {
   const widest = 9_999_999_999;
   const contentsSize = await placeholderSize(opts.signer, opts.tsa !== undefined, (standIn) => build(standIn, new Uint8Array(32), [0, widest, widest, widest]));
 
+  // The running digest of OUT from its start: every signature's first range is a prefix of OUT.
+  const prefix = crypto.createHash(digestAlgorithm);
+  let hashedUpTo = 0;
+  let output: FileSource | undefined;
   const stamps: StampedSeal[] = [];
   for (let i = 0; i < centres.length; i++) {
     const c = centres[i]!;
-    if (i > 0) doc = openPdf(bytes); // the previous stamp's revision (page /Annots, /Fields) is the base
+    if (i > 0) doc = openPdf(output!); // the previous stamp's revision (page /Annots, /Fields) is the base
     await stage({ stage: 'preparing', index: i, total: centres.length });
     const page = doc.pages()[c.pageIndex]!;
     const update = new IncrementalUpdate(doc);
@@ -156,7 +208,26 @@ async function stamp(opts: StampOptions): Promise<StampResult> {
     });
 
     await stage({ stage: 'hashing', index: i, total: centres.length });
-    const digest = digestByteRanges(prepared.bytes, prepared.byteRange, digestAlgorithm);
+    if (!output) {
+      // IN streamed into OUT, hashed on the way: the only pass over the original's bytes.
+      const out = openOut();
+      const fd = out.fd;
+      writing(opts.output, () => input.forEachChunk(0, input.length, (chunk, at) => {
+        prefix.update(chunk);
+        for (let off = 0; off < chunk.length;) off += fs.writeSync(fd, chunk, off, chunk.length - off, at + off);
+      }));
+      hashedUpTo = input.length;
+      output = new FileSource(fd, input.length);
+    }
+    const out = output;
+    if (prepared.updateStart !== out.length) throw new SealDeskError('STAMP_FAILED', '签章失败', 'Stamping failed', { details: { reason: 'the update does not continue the output' } });
+    writing(opts.output, () => out.append(prepared.tail));
+    const [, gapStart, gapEnd, tailLength] = prepared.byteRange;
+    writing(opts.output, () => out.forEachChunk(hashedUpTo, gapStart, (chunk) => { prefix.update(chunk); }));
+    hashedUpTo = gapStart;
+    const second = prefix.copy();
+    writing(opts.output, () => out.forEachChunk(gapEnd, gapEnd + tailLength, (chunk) => { second.update(chunk); }));
+    const digest = new Uint8Array(second.digest());
     await pause();
     progress({ stage: 'signing', index: i, total: centres.length });
     let contents: Uint8Array;
@@ -165,20 +236,13 @@ async function stamp(opts: StampOptions): Promise<StampResult> {
     } catch (e) {
       throw asSealDeskError(e, 'SIGN_FAILED', '签名失败', 'Signing failed');
     }
-    embedSignature(prepared, contents);
-    bytes = prepared.bytes;
+    const hex = contentsHex(prepared, contents);
+    writing(opts.output, () => out.write(hex, prepared.contentsStart + 1));
     stamps.push({
       fieldName: prepared.fieldName, page: c.pageIndex + 1, rect, documentHash: Buffer.from(digest).toString('hex'), byteRange: prepared.byteRange,
     });
   }
   checkSignal(opts.signal);
-  progress({ stage: 'writing' });
-  try {
-    writeFileAtomic(opts.output, bytes);
-  } catch (e) {
-    throw new SealDeskError('OUTPUT_WRITE_FAILED', '无法写入签章后的文件', 'The stamped file cannot be written', { cause: e, details: { output: opts.output } });
-  }
-  progress({ stage: 'done' });
   return { output: opts.output, ...stamps[0]!, stamps };
 }
 

@@ -2,6 +2,7 @@ import crypto from 'node:crypto';
 import type { BilingualText, CheckStatus } from '../../api/verification-report';
 import type { PdfDocument } from '../pdf/document';
 import type { SignatureValue } from '../pdf/signature-fields';
+import { sourceOf, type ByteSource } from '../pdf/byte-source';
 
 export interface ByteRangeOutcome {
   status: CheckStatus;
@@ -20,7 +21,7 @@ export interface ByteRangeOutcome {
 export function checkByteRange(doc: PdfDocument, sig: SignatureValue): ByteRangeOutcome {
   const fail = (zh: string, en: string): ByteRangeOutcome => ({ status: 'failed', message: { zh: `签名范围(ByteRange)无效:${zh}`, en: `Invalid /ByteRange: ${en}` }, coversWholeFile: false });
   const br = sig.byteRange;
-  const size = doc.bytes.length;
+  const size = doc.source.length;
   if (br.length !== 4 || br.some((n) => !Number.isSafeInteger(n) || n < 0)) return fail('不是四个非负整数', 'not four non-negative integers');
   const [a, b, c, d] = br as [number, number, number, number];
   if (a !== 0) return fail('不是从文件开头开始', 'it does not start at the beginning of the file');
@@ -39,7 +40,7 @@ export function checkByteRange(doc: PdfDocument, sig: SignatureValue): ByteRange
   }
   const last = doc.revisions.length - 1;
   const coversWholeFile = revision === last && (end === size || doc.revisions[last]!.end === size);
-  const unsigned = revision === last ? unsignedTail(doc.bytes, doc.revisions[last]!.end) : 0;
+  const unsigned = revision === last ? unsignedTail(doc.source, doc.revisions[last]!.end) : 0;
   if (unsigned > 0) {
     // Bytes after the last %%EOF that are not whitespace: readers that rebuild the file may show them,
     // so the stamp does not cover what they show (issue #12: invalid, reported as unsigned data).
@@ -60,54 +61,109 @@ export function checkByteRange(doc: PdfDocument, sig: SignatureValue): ByteRange
   };
 }
 
+type RangeRequest = { range: [number, number, number, number]; algorithm: string };
+
 /**
  * Digests of several signatures' byte ranges in one pass over the file: signatures are sorted by the
  * start of their gap and the running hash of the common prefix is forked (hash.copy()) at each gap,
- * so the shared part of the file is hashed once, not once per signature.
+ * so the shared part of the file is hashed once, not once per signature. The file is read in
+ * chunks (byte-source.ts), each chunk feeding every hash that covers it.
  */
-export function digestRanges(bytes: Uint8Array, requests: Array<{ range: [number, number, number, number]; algorithm: string }>): Uint8Array[] {
+export function digestRanges(bytes: Uint8Array | ByteSource, requests: RangeRequest[]): Uint8Array[] {
+  const known = bytes instanceof Uint8Array ? undefined : memo.get(bytes);
+  const hits = requests.map((r) => known?.get(memoKey(bytes.length, r)));
+  if (hits.every((h) => h !== undefined)) return hits;
   return digestRangesAndFile(bytes, requests, false).ranges;
 }
+
+/**
+ * Digests already computed over a source, so that the verifier's one pass serves the checks that
+ * ask again (the GB/T 38540 checks): keyed by the source's length too, a file that grew is new.
+ */
+const memo = new WeakMap<ByteSource, Map<string, Uint8Array>>();
+const memoKey = (length: number, r: RangeRequest): string => `${length}:${r.algorithm}:${r.range.join(',')}`;
 
 /**
  * digestRanges plus the SHA-256 of the whole file for the report, in the same pass: the SHA-256
  * prefix hash, once past the last gap, only has to read the rest of the file.
  */
-export function digestRangesAndFile(bytes: Uint8Array, requests: Array<{ range: [number, number, number, number]; algorithm: string }>, wholeFile = true): { ranges: Uint8Array[]; fileSha256: string } {
+export function digestRangesAndFile(bytes: Uint8Array | ByteSource, requests: RangeRequest[], wholeFile = true): { ranges: Uint8Array[]; fileSha256: string } {
+  const source = sourceOf(bytes);
+  const size = source.length;
   const results: Uint8Array[] = new Array(requests.length);
+  const clip = (n: number): number => Math.max(0, Math.min(n, size));
+  // A range whose second part starts before its gap does is no signature's: hashed on its own.
+  const odd = requests.map((r, i) => [r, i] as const).filter(([r]) => r.range[2] < r.range[1]);
+  for (const [r, i] of odd) {
+    const h = crypto.createHash(r.algorithm);
+    const [a, la, c, lc] = r.range;
+    source.forEachChunk(clip(a), clip(a + la), (chunk) => { h.update(chunk); });
+    source.forEachChunk(clip(c), clip(c + lc), (chunk) => { h.update(chunk); });
+    results[i] = new Uint8Array(h.digest());
+  }
+  interface Fork { index: number; at: number; from: number; to: number; hash?: crypto.Hash }
+  interface Prefix { hash: crypto.Hash; upTo: number; limit: number; forks: Fork[]; next: number; whole: boolean }
+  const prefixes: Prefix[] = [];
   const byAlg = new Map<string, number[]>();
-  requests.forEach((r, i) => byAlg.set(r.algorithm, [...(byAlg.get(r.algorithm) ?? []), i]));
+  requests.forEach((r, i) => { if (!(r.range[2] < r.range[1])) byAlg.set(r.algorithm, [...(byAlg.get(r.algorithm) ?? []), i]); });
   if (wholeFile && !byAlg.has('sha256')) byAlg.set('sha256', []);
-  let fileSha256 = '';
   for (const [alg, indexes] of byAlg) {
     const order = [...indexes].sort((x, y) => requests[x]!.range[1] - requests[y]!.range[1]);
-    const prefix = crypto.createHash(alg);
-    let pos = 0;
-    for (const i of order) {
-      const [, gapStart, gapEnd, tail] = requests[i]!.range;
-      prefix.update(bytes.subarray(pos, gapStart));
-      pos = gapStart;
-      const fork = prefix.copy();
-      fork.update(bytes.subarray(gapEnd, gapEnd + tail));
-      results[i] = new Uint8Array(fork.digest());
+    const forks = order.map((i): Fork => { const [, g, c, t] = requests[i]!.range; return { index: i, at: clip(g), from: clip(c), to: clip(c + t) }; });
+    const whole = wholeFile && alg === 'sha256';
+    const limit = whole ? size : Math.max(0, ...forks.map((f) => f.at));
+    prefixes.push({ hash: crypto.createHash(alg), upTo: 0, limit, forks, next: 0, whole });
+  }
+  const end = Math.max(0, ...prefixes.map((p) => Math.max(p.limit, ...p.forks.map((f) => f.to))));
+  source.forEachChunk(0, end, (chunk, at) => {
+    const chunkEnd = at + chunk.length;
+    for (const p of prefixes) {
+      const forks = p.forks;
+      // The prefix up to each gap in this chunk, forked there.
+      while (p.next < forks.length && forks[p.next]!.at <= chunkEnd) {
+        const f = forks[p.next++]!;
+        if (f.at > p.upTo) { p.hash.update(chunk.subarray(p.upTo - at, f.at - at)); p.upTo = f.at; }
+        f.hash = p.hash.copy();
+      }
+      const stop = Math.min(p.limit, chunkEnd);
+      if (stop > p.upTo) { p.hash.update(chunk.subarray(p.upTo - at, stop - at)); p.upTo = stop; }
+      for (const f of forks) {
+        if (!f.hash) continue;
+        const s = Math.max(f.from, at);
+        const e = Math.min(f.to, chunkEnd);
+        if (e > s) f.hash.update(chunk.subarray(s - at, e - at));
+      }
     }
-    if (wholeFile && alg === 'sha256') fileSha256 = prefix.update(bytes.subarray(pos)).digest('hex');
+  });
+  let fileSha256 = '';
+  for (const p of prefixes) {
+    // Forks at the very end of the file (a gap at `end`) were never reached by a chunk.
+    for (const f of p.forks) results[f.index] = new Uint8Array((f.hash ?? p.hash.copy()).digest());
+    if (p.whole) fileSha256 = p.hash.digest('hex');
+  }
+  if (!(bytes instanceof Uint8Array)) {
+    const known = memo.get(bytes) ?? new Map<string, Uint8Array>();
+    requests.forEach((r, i) => known.set(memoKey(size, r), results[i]!));
+    memo.set(bytes, known);
   }
   return { ranges: results, fileSha256 };
 }
 
 /** The bytes a ByteRange signs, as one buffer (for a PKCS#7 signature without signed attributes, which signs them directly). */
-export function signedBytes(bytes: Uint8Array, range: [number, number, number, number]): Uint8Array {
+export function signedBytes(bytes: Uint8Array | ByteSource, range: [number, number, number, number]): Uint8Array {
+  const source = sourceOf(bytes);
   const [a, b, c, d] = range;
-  return new Uint8Array(Buffer.concat([bytes.subarray(a, a + b), bytes.subarray(c, c + d)]));
+  return new Uint8Array(Buffer.concat([source.read(a, b), source.read(c, d)]));
 }
 
 /** How many bytes after `from` are not PDF whitespace (NUL, TAB, LF, FF, CR, space) — 0 when only padding follows. */
-function unsignedTail(bytes: Uint8Array, from: number): number {
-  let first = -1;
-  for (let i = from; i < bytes.length; i++) {
-    const b = bytes[i]!;
-    if (b !== 0 && b !== 9 && b !== 10 && b !== 12 && b !== 13 && b !== 32) { first = i; break; }
-  }
-  return first < 0 ? 0 : bytes.length - from;
+function unsignedTail(source: ByteSource, from: number): number {
+  let found = false;
+  source.forEachChunk(from, source.length, (chunk) => {
+    for (const b of chunk) {
+      if (b !== 0 && b !== 9 && b !== 10 && b !== 12 && b !== 13 && b !== 32) { found = true; return false; }
+    }
+    return true;
+  });
+  return found ? source.length - from : 0;
 }

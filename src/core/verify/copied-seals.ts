@@ -224,7 +224,7 @@ export function findCopiedSeals(doc: PdfDocument, opts: CopiedSealOptions): File
     genuineDicts.add(w.dict);
   }
   const skipAnnotation = (annot: PdfDict, ref: PdfRef | undefined): boolean => genuineDicts.has(annot) || (ref !== undefined && genuineRefs.has(ref.key));
-  const budget = new WorkBudget(doc.bytes.length, { maxMillis: opts.maxMillis ?? 5_000 });
+  const budget = new WorkBudget(doc.source.length, { maxMillis: opts.maxMillis ?? 5_000 });
   const analyses = new Map<string, Analysis>();
   const warnings: FileWarning[] = [];
   const reported = new Set<string>();

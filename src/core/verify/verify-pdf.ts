@@ -1,4 +1,3 @@
-import fs from 'node:fs';
 import path from 'node:path';
 import type {
   BilingualText, Check, CheckId, CheckStatus, FileWarning, Modification, SealSummary, SignatureReport,
@@ -10,6 +9,7 @@ import { verifyCmsSignature } from '../cms/verify-cms';
 import { tryParseCertificate } from '../crypto/certificate';
 import { SealDeskError, isSealDeskError } from '../errors';
 import { openPdf, type PdfDocument } from '../pdf/document';
+import { FileSource, sourceOf, type ByteSource } from '../pdf/byte-source';
 import type { SignatureField } from '../pdf/signature-fields';
 import { PdfDict, PdfRef } from '../pdf/objects';
 import { brokenSignatureReport, readDocumentSignatures, signatureValueOf } from './signature-dictionaries';
@@ -54,9 +54,19 @@ const PADES_SUBFILTERS = new Set(['ETSI.CAdES.detached', 'adbe.pkcs7.detached'])
  * step", and returns the report as data. A file that cannot be read as a PDF throws (PDF_MALFORMED,
  * PDF_ENCRYPTED, FILE_UNREADABLE); everything wrong inside a signature is a failed check instead.
  */
-export function verifyPdf(input: Uint8Array | string, options: VerifyPdfOptions): VerificationReport {
-  const bytes = typeof input === 'string' ? readFile(input) : input;
-  const fileName = options.fileName ?? (typeof input === 'string' ? path.basename(input) : undefined);
+export function verifyPdf(input: Uint8Array | string | ByteSource, options: VerifyPdfOptions): VerificationReport {
+  if (typeof input !== 'string') return verifySource(sourceOf(input), options);
+  // A file is read by positioned reads (the xref, the objects needed, the ranges streamed through the hash).
+  const source = openFile(input);
+  try {
+    return verifySource(source, { ...options, fileName: options.fileName ?? path.basename(input) });
+  } finally {
+    source.close();
+  }
+}
+
+function verifySource(bytes: ByteSource, options: VerifyPdfOptions): VerificationReport {
+  const fileName = options.fileName;
   const now = options.now ?? new Date();
   const doc = openPdf(bytes);
   const { fields, broken } = readDocumentSignatures(doc);
@@ -78,10 +88,12 @@ export function verifyPdf(input: Uint8Array | string, options: VerifyPdfOptions)
     const p = parsed[i]!;
     const algorithm = 'cms' in p ? p.cms.digestAlgorithm : 'docTimestamp' in p && 'token' in p.docTimestamp ? p.docTimestamp.token.imprintAlgorithm : undefined;
     if (s.range && algorithm) digestJobs.push({ index: i, range: s.range, algorithm });
+    // A GB/T 38540 stamp's SM3 digest joins the same pass (its checks find it in the digest memo).
+    else if (s.range && isGmSignature(signed[i]!.value!)) digestJobs.push({ index: -1, range: s.range, algorithm: 'sm3' });
   });
   const digests = new Map<number, Uint8Array>();
   const hashed = digestRangesAndFile(bytes, digestJobs);
-  hashed.ranges.forEach((d, k) => digests.set(digestJobs[k]!.index, d));
+  hashed.ranges.forEach((d, k) => { if (digestJobs[k]!.index >= 0) digests.set(digestJobs[k]!.index, d); });
   const changesByRevision = withStructuralFindings(doc, analyseRevisions(doc));
 
   const reports = signed.map((field, i) => verifySignature({
@@ -129,7 +141,6 @@ export function verifyPdf(input: Uint8Array | string, options: VerifyPdfOptions)
  */
 function orphanedSignatures(doc: PdfDocument, fields: SignatureField[]): SignatureField[] {
   const known = new Set(fields.flatMap((f) => (f.value ? [f.value.ref.key] : [])));
-  const bytes = Buffer.from(doc.bytes.buffer, doc.bytes.byteOffset, doc.bytes.byteLength);
   const starts: Array<{ offset: number; num: number; gen: number; revision: number }> = [];
   doc.revisions.forEach((rev) => {
     for (const [num, e] of rev.entries) if (e.type === 'offset') starts.push({ offset: e.offset, num, gen: e.gen, revision: rev.index });
@@ -137,7 +148,7 @@ function orphanedSignatures(doc: PdfDocument, fields: SignatureField[]): Signatu
   starts.sort((a, b) => a.offset - b.offset);
   const out: SignatureField[] = [];
   const seen = new Set<string>();
-  for (let at = bytes.indexOf('/ByteRange'); at >= 0 && out.length < 1000; at = bytes.indexOf('/ByteRange', at + 10)) {
+  for (let at = doc.source.indexOf('/ByteRange', 0); at >= 0 && out.length < 1000; at = doc.source.indexOf('/ByteRange', at + 10)) {
     let lo = 0;
     let hi = starts.length - 1;
     let found = -1;
@@ -164,9 +175,9 @@ function orphanedSignatures(doc: PdfDocument, fields: SignatureField[]): Signatu
   return out;
 }
 
-function readFile(file: string): Uint8Array {
+function openFile(file: string): FileSource {
   try {
-    return fs.readFileSync(file);
+    return FileSource.open(file);
   } catch (e) {
     throw new SealDeskError('FILE_UNREADABLE', `无法读取文件 ${file}`, `Cannot read file ${file}`, { cause: e });
   }
@@ -276,7 +287,7 @@ function verifyParsed(s: SignatureInput, p: Extract<Parsed, { cms: ParsedCms }>,
   const range = s.structure.range;
   const sig = verifyCmsSignature(cms, {
     contentDigest: s.digest, contentDigestAlgorithm: cms.digestAlgorithm,
-    signedContent: range ? () => signedBytes(s.doc.bytes, range) : undefined,
+    signedContent: range ? () => signedBytes(s.doc.source, range) : undefined,
   });
   const cert = sig.signerCertificate;
   const parsedCert = cert ? tryParseCertificate(cert) : undefined;
