@@ -43,12 +43,15 @@ abstract class BaseSource implements ByteSource {
     let found = -1;
     // Chunks overlap by needle.length - 1 so that a needle across a boundary is found.
     for (let at = Math.max(0, from); at < end && found < 0; at += CHUNK) {
-      const chunk = this.read(at, Math.min(CHUNK + n.length - 1, end - at));
+      const chunk = this.scan(at, Math.min(CHUNK + n.length - 1, end - at));
       const i = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.length).indexOf(n);
       if (i >= 0) found = at + i;
     }
     return found;
   }
+
+  /** Bytes for a scan, valid until the next call (a file source reuses one buffer). */
+  protected scan(offset: number, length: number): Uint8Array { return this.read(offset, length); }
 }
 
 /** A buffer already in memory. */
@@ -76,7 +79,9 @@ export class MemorySource extends BaseSource {
 export class FileSource extends BaseSource {
   private blocks = new Map<number, Buffer>();
   private size: number;
+  /** Reused by forEachChunk and by scans (indexOf), separately: a visit may scan. */
   private scratch: Buffer | undefined;
+  private scanBuffer: Buffer | undefined;
 
   constructor(readonly fd: number, size?: number) {
     super();
@@ -113,6 +118,14 @@ export class FileSource extends BaseSource {
       const to = Math.min(e, (i + 1) * BLOCK);
       b.copy(out, from - s, from - i * BLOCK, to - i * BLOCK);
     }
+    return out;
+  }
+
+  protected override scan(offset: number, length: number): Uint8Array {
+    const n = Math.max(0, Math.min(length, this.size - offset));
+    if (!this.scanBuffer || this.scanBuffer.length < n) this.scanBuffer = Buffer.allocUnsafe(Math.max(n, CHUNK + 64));
+    const out = this.scanBuffer.subarray(0, n);
+    this.preadFully(out, offset);
     return out;
   }
 
