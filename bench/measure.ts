@@ -54,7 +54,7 @@ export function measurePdfsig(file: string): Sample {
   return { ms: r.wallMs, cpuMs: r.cpuMs, wallMs: r.wallMs, maxRssKb: r.maxRssKb, detail: `${valid}/${total} "Signature is Valid."; certificate: ${cert}` };
 }
 
-function runUnderRusage(command: string[], anyExitStatus = false): { stdout: string; stderr: string; wallMs: number; cpuMs: number; maxRssKb: number } {
+export function runUnderRusage(command: string[], anyExitStatus = false): { stdout: string; stderr: string; wallMs: number; cpuMs: number; maxRssKb: number } {
   const reportFile = path.join(os.tmpdir(), `sealdesk-bench-rusage-${process.pid}.json`);
   const r = spawnSync('python3', [RUSAGE, reportFile, ...command], { encoding: 'utf8', timeout: CHILD_TIMEOUT_MS, maxBuffer: 16 * 1024 * 1024 });
   try {

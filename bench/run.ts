@@ -118,6 +118,9 @@ ${signStagesTable(results)}
 ## Verifying: SealDesk vs poppler's pdfsig (the SealDesk-stamped file)
 ${verifyTable(results)}
 
+Constant memory (10 MB against 1 GB), stamping 1 GB against \`cat | sha256sum\` and verifying
+k stamps: docs/bench-memory.md (bench/memory.ts, run after these tables).
+
 ## Method
 - Every number is one operation in a fresh child process; time is the median of N runs (N = 9 for
   files up to 1 MB, 7 for 10 MB, 5 for 100 MB), runs interleaved across operations in a rotating
@@ -147,10 +150,10 @@ Read off the stage table and the code (src/core/sign/stamp-pdf.ts, src/core/pdf/
 - "reading" is the read plus \`checkAllObjects()\`, which parses every object of the input before
   anything is written (the refusal of damaged files) — a full parse, where architecture.md asks
   that parsing read only the xref and the objects it needs.
-- "preparing" includes \`IncrementalUpdate.write()\`, which returns \`Buffer.concat([original,
-  update])\`: a second in-memory copy of the whole file. That copy is also why SealDesk's peak
-  memory is about twice the file size above Node's own (the baseline holds the file once).
-  Hashing the original and the update as two slices and writing them with two writes would remove it.
+- The file is never held in memory (issue #13): it is read by positioned reads, and "hashing" is
+  the one streamed pass that copies the original into the temp output while hashing it, then
+  appends the update; "writing" is the fsync and rename. Peak memory no longer grows with the
+  file (docs/bench-memory.md: 10 MB against 1 GB).
 - "hashing" and "writing" are the one hash and the one write (temp + fsync + rename) of the rule.
   Both call the same functions as the baseline. The write of 100 MB (writeFileAtomic: write, fsync,
   rename) swings between about 60 and 350 ms from run to run on this machine, for SealDesk and the
@@ -159,8 +162,8 @@ Read off the stage table and the code (src/core/sign/stamp-pdf.ts, src/core/pdf/
   counts only the stages the baseline does not have.
 - Per stamp there is also a fixed cost (seal picture to image XObject, CMS, RSA signature) that
   dominates small files, which is why the ratio to the baseline is large below 1 MB.
-- Verifying hashes the file twice: once for the signatures' byte ranges and once more for the
-  report's \`file.sha256\` (src/core/verify/verify-pdf.ts).
+- Verifying reads the file once: every signature's byte ranges and the report's \`file.sha256\`
+  are hashed in the same streamed pass (src/core/verify/byte-range.ts).
 
 ## What differs between the signers
 - SealDesk appends an incremental update to the untouched original (signature field, widget,
@@ -223,6 +226,8 @@ async function main(): Promise<void> {
     } else if (options.writeDoc) {
       log('partial run (--inputs or --runs): docs/bench.md left as it was');
     }
+    // Constant memory and streaming (bench/memory.ts, docs/bench-memory.md), in its own process.
+    if (!options.inputs) spawnSync(process.execPath, ['--import', 'tsx', path.join(__dirname, 'memory.ts'), ...(options.writeDoc ? [] : ['--no-doc'])], { stdio: 'inherit' });
     // The platform's transparency log (bench/platform-log.ts, docs/bench-platform-log.md), in its own process.
     if (!options.inputs) spawnSync(process.execPath, ['--import', 'tsx', path.join(__dirname, 'platform-log.ts'), ...(options.writeDoc ? [] : ['--no-doc'])], { stdio: 'inherit' });
     // The platform's services (bench/platform.ts): signed status answers and permits per second on SQLite and PostgreSQL.

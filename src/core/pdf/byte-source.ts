@@ -88,10 +88,17 @@ export class FileSource extends BaseSource {
     this.size = size ?? fs.fstatSync(fd).size;
   }
 
-  /** Opens `file` read-only; the caller closes it (close()). */
+  /** Opens `file` read-only; the caller closes it (close()). Only a regular file can be read by position. */
   static open(file: string): FileSource {
     const fd = fs.openSync(file, 'r');
-    try { return new FileSource(fd); } catch (e) { fs.closeSync(fd); throw e; }
+    try {
+      const st = fs.fstatSync(fd);
+      if (!st.isFile()) throw Object.assign(new Error(`${file} is not a regular file`), { code: st.isDirectory() ? 'EISDIR' : 'ENOTREG' });
+      return new FileSource(fd, st.size);
+    } catch (e) {
+      fs.closeSync(fd);
+      throw e;
+    }
   }
 
   get length(): number { return this.size; }
