@@ -52,7 +52,7 @@ export interface TokenView {
 /** Where the seal's centre goes: a point in PDF user space (points), or every occurrence of a keyword. */
 export type Placement =
   | { kind: 'point'; page: number; x: number; y: number }
-  | { kind: 'keyword'; text: string; occurrence: number | 'all' };
+  | { kind: 'keyword'; text: string; occurrence: number | 'all'; offset?: { dx: number; dy: number } };
 
 export interface KeywordHit {
   page: number;

@@ -4,25 +4,14 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { demoWorld } from './support/demo-world';
-import { AppContext } from '../../src/core/app/context';
-import { generateKeyPair, importCertificate, initToken, withUserLogin } from '../../src/core/pkcs11';
-import { createRootCa, issueCertificate, loadCa, type SoftwareCa } from '../../src/core/pki/certificate-authority';
+import { addKeeper as addKeeperTo } from './support/keeper-token';
+import { createRootCa, loadCa, type SoftwareCa } from '../../src/core/pki/certificate-authority';
 
 const world = demoWorld();
 const IMAGE = path.resolve(__dirname, '../../resources/seals/demo-seal.png');
 const MAKE = ['seal', 'make', '--maker', 'DEMO-MAKER', '--name', '测试合同专用章', '--type', '4', '--pin-stdin'];
 
-/** Adds a keeper token to the demo world, its certificate issued by `ca` (in this process, through the same SoftHSM config). */
-async function addKeeper(label: string, ca: SoftwareCa): Promise<void> {
-  process.env.SOFTHSM2_CONF = world.env.SOFTHSM2_CONF;
-  const ctx = new AppContext({ home: world.env.SEALDESK_HOME, module: world.env.SEALDESK_PKCS11_MODULE });
-  const token = await initToken(ctx.module(), { label, soPin: Buffer.from('12345678'), userPin: Buffer.from('111111') });
-  const ckaId = crypto.randomBytes(8).toString('hex');
-  await withUserLogin(ctx.module(), token, Buffer.from('111111'), async (s) => {
-    const spki = generateKeyPair(s, { algorithm: 'EC-P256', ckaId, label });
-    importCertificate(s, { ckaId, label, der: await issueCertificate(ca, { publicKeySpki: spki, subject: `CN=${label}` }) });
-  }, { home: ctx.home, readWrite: true });
-}
+const addKeeper = (label: string, ca: SoftwareCa) => addKeeperTo(world, label, ca);
 
 function sealCount(label: string): number {
   const r = world.run(['seal', 'list', '--token', label]);

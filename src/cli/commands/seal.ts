@@ -8,6 +8,7 @@ import { SealDeskError } from '../../core/errors';
 import { appContext, pinPrompt, pinSource, tokenOptions } from '../context';
 import { usageError } from '../output';
 import { sealInspectCommand } from './seal-inspect';
+import { sealImageCommand } from './seal-image';
 
 function describeSeal(s: SESeal): string {
   const p = s.eSealInfo.property;
@@ -24,6 +25,7 @@ function parseDate(v: string | undefined, what: string): Date | undefined {
 export async function sealCommand(argv: string[]): Promise<number> {
   const [sub, ...rest] = argv;
   if (sub === 'inspect') return sealInspectCommand(rest);
+  if (sub === 'image') return sealImageCommand(rest);
   const { values } = parseArgs({
     args: rest,
     options: {

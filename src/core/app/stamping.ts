@@ -9,6 +9,8 @@ import type { AppContext } from './context';
 import { sha256OfFile } from '../fs/file-hash';
 import { keeperKeyPair, selectToken, tokenOverview, type SealOnToken, type TokenOverview } from './token-overview';
 import { loginOnSign, type PinPrompt } from './login-signer';
+import type { KeyPairInfo, TokenInfo } from '../pkcs11';
+import type { Signer } from '../signer';
 
 export interface StampRequest {
   input: string;
@@ -23,6 +25,8 @@ export interface StampRequest {
   signal?: AbortSignal;
   onProgress?: (p: { stage: StampStage; index?: number; total?: number }) => void;
   now?: Date;
+  /** A signer already logged in for a whole job (batch stamping: one PIN, one login); default: log in for this stamp. */
+  signer?: (token: TokenInfo, key: KeyPairInfo) => Signer & { dispose(): void };
 }
 
 function refuse(code: string, zh: string, en: string, details: Record<string, unknown> = {}): SealDeskError {
@@ -93,7 +97,7 @@ export async function stampDocument(ctx: AppContext, r: StampRequest): Promise<S
     const { seal, key } = checkBeforeStamp(ctx, view, r.esID, now);
     esID = seal.seal.eSealInfo.esID;
     const picture = seal.seal.eSealInfo.picture;
-    const signer = loginOnSign(ctx, view.token, key, { profile: ctx.vendorProfile(), askPin: r.askPin, purpose: 'stamp', triesLeft: view.pin.triesLeft });
+    const signer = r.signer?.(view.token, key) ?? loginOnSign(ctx, view.token, key, { profile: ctx.vendorProfile(), askPin: r.askPin, purpose: 'stamp', triesLeft: view.pin.triesLeft });
     const result = await stampPdf({
       input: r.input,
       output: r.output,

@@ -116,15 +116,25 @@ export function decodePng(bytes: Uint8Array): RgbaImage {
   return { width, height, rgba };
 }
 
-/** Encodes RGBA as a PNG (colour type 6, 8-bit): used for seal previews and test pictures. */
-export function encodePng(img: RgbaImage): Uint8Array {
+/**
+ * Encodes RGBA as a PNG (colour type 6, 8-bit): used for seal pictures, previews and test pictures.
+ * With a dpi the pHYs chunk states the resolution, so the picture's size in millimetres travels with it.
+ */
+export function encodePng(img: RgbaImage, o: { dpi?: number } = {}): Uint8Array {
   const { width, height, rgba } = img;
   const raw = Buffer.alloc((width * 4 + 1) * height);
   for (let y = 0; y < height; y++) Buffer.from(rgba.buffer, rgba.byteOffset + y * width * 4, width * 4).copy(raw, y * (width * 4 + 1) + 1);
   const ihdr = Buffer.alloc(13);
   ihdr.writeUInt32BE(width, 0); ihdr.writeUInt32BE(height, 4);
   ihdr[8] = 8; ihdr[9] = 6;
-  return Buffer.concat([SIGNATURE, chunk('IHDR', ihdr), chunk('IDAT', zlib.deflateSync(raw)), chunk('IEND', Buffer.alloc(0))]);
+  const phys: Buffer[] = [];
+  if (o.dpi !== undefined) {
+    const perMetre = Math.round(o.dpi / 0.0254);
+    const b = Buffer.alloc(9);
+    b.writeUInt32BE(perMetre, 0); b.writeUInt32BE(perMetre, 4); b[8] = 1;
+    phys.push(chunk('pHYs', b));
+  }
+  return Buffer.concat([SIGNATURE, chunk('IHDR', ihdr), ...phys, chunk('IDAT', zlib.deflateSync(raw, { level: 9 })), chunk('IEND', Buffer.alloc(0))]);
 }
 
 function chunk(type: string, data: Buffer): Buffer {

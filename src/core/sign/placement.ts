@@ -41,8 +41,13 @@ export async function resolvePlacement(doc: PdfDocument, bytes: Uint8Array | (()
   assertTextExtractionWithinBudget(doc); // pdf.js decodes without our limits: bombs stop here
   const hits = await findKeyword(typeof bytes === 'function' ? bytes() : bytes, text);
   if (hits.length === 0) throw keywordNotFound(text, occurrence, 0);
-  if (occurrence === 'all') return hits;
-  const hit = hits[occurrence - 1];
+  // An offset (points, PDF user space) moves the seal from the text, e.g. onto the signature line beside it.
+  const dx = placement.offset?.dx ?? 0;
+  const dy = placement.offset?.dy ?? 0;
+  if (!Number.isFinite(dx) || !Number.isFinite(dy)) throw placementInvalid('偏移量不是数字', 'the offset is not a number');
+  const moved = hits.map((h) => ({ ...h, x: h.x + dx, y: h.y + dy }));
+  if (occurrence === 'all') return moved;
+  const hit = moved[occurrence - 1];
   if (!hit) throw keywordNotFound(text, occurrence, hits.length);
   return [hit];
 }
