@@ -5,7 +5,7 @@
  * exported report uses too.
  */
 import type { ApiError, Language, VerificationReport } from '../api/contract';
-import { DOCUMENT_WORDS, STATE_WORDS, checkName, documentState, headlineCheck, localTime, sealState, sealTitle, sealTypeName, shownChecks, signatureFormat, timeSourceWords } from '../api/report-wording';
+import { DOCUMENT_WORDS, STATE_WORDS, checkName, documentState, headlineCheck, localTime, sealState, sealTitle, sealTypeName, shownChecks, stampFacts, timeSourceWords } from '../api/report-wording';
 import { pick, type Strings } from './i18n';
 import type { VerifyPhase } from './SealMarks';
 
@@ -165,8 +165,12 @@ function SealItem({ s, index, t, lang, selected, folded, onPick, onShowCertifica
         <dd>
           {localTime(s.signingTime)} <small>({pick(lang, timeSourceWords(s))})</small>
         </dd>
-        <dt>{t.format}</dt>
-        <dd>{pick(lang, signatureFormat(s.subFilter))}</dd>
+        {stampFacts(s).map((f, i) => (
+          <div key={`${f.key}-${i}`} className={`stamp-fact${f.warn ? ' stamp-fact-warn' : ''}`} data-fact={f.key}>
+            <dt>{pick(lang, f.label)}</dt>
+            <dd>{pick(lang, f.value)}</dd>
+          </div>
+        ))}
         <dt>{t.page}</dt>
         <dd>{typeof s.page === 'number' ? t.pageN(s.page) : t.invisible}</dd>
       </dl>
