@@ -20,6 +20,7 @@ import { SettingsDialog } from './SettingsDialog';
 import { Thumbnails } from './Thumbnails';
 import { TokenPanel, sealPictureUrl } from './TokenPanel';
 import { SealList, VerificationBanner } from './VerificationPanel';
+import { SignedVersion } from './SignedVersion';
 
 interface OpenDoc {
   ref: DocumentRef;
@@ -86,6 +87,7 @@ export function App() {
   const [menu, setMenu] = useState<{ x: number; y: number } | null>(null);
   const [dialog, setDialog] = useState<'settings' | 'audit' | null>(null);
   const [certFor, setCertFor] = useState<string | null>(null);
+  const [signedFor, setSignedFor] = useState<string | null>(null);
   const [finding, setFinding] = useState(false);
   const [query, setQuery] = useState('');
   const [toast, setToast] = useState('');
@@ -129,6 +131,7 @@ export function App() {
     setHits(null);
     setSelectedField(undefined);
     setCertFor(null);
+    setSignedFor(null);
     setQuery('');
     // Verification starts at once (the banner says so) and runs beside loading; it never blocks the pages.
     verify(ref.docId);
@@ -234,6 +237,7 @@ export function App() {
         // The topmost thing open closes; a stamp in progress is cancelled only by its own button.
         setMenu(null);
         if (certFor) setCertFor(null);
+        else if (signedFor) setSignedFor(null);
         else if (dialog) setDialog(null);
         else if (finding) {
           setFinding(false);
@@ -263,7 +267,7 @@ export function App() {
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
-  }, [openViaDialog, certFor, dialog, finding, flow]);
+  }, [openViaDialog, certFor, signedFor, dialog, finding, flow]);
 
   // Ctrl + wheel zooms about the point under the pointer.
   const scaleRef = useRef(scale);
@@ -717,7 +721,7 @@ export function App() {
         </section>
         {shown && report && phase === 'done' && (report.signatures.length > 0 || report.warnings.some((w) => w.id !== 'no_signatures')) && (
           <aside className="right" aria-label={t.seals}>
-            <SealList report={report} t={t} lang={lang} onPick={pickSignature} onGoToWarning={goToWarning} onShowCertificate={setCertFor} selected={selectedField} />
+            <SealList report={report} t={t} lang={lang} onPick={pickSignature} onGoToWarning={goToWarning} onShowCertificate={setCertFor} onViewSigned={setSignedFor} selected={selectedField} />
           </aside>
         )}
       </main>
@@ -771,6 +775,7 @@ export function App() {
       )}
       {dialog === 'settings' && <SettingsDialog t={t} lang={lang} onClose={() => setDialog(null)} onSaved={(s) => setLang(s.language)} />}
       {dialog === 'audit' && <AuditDialog t={t} lang={lang} onClose={() => setDialog(null)} />}
+      {signedFor && doc && report && <SignedVersion docId={doc.ref.docId} report={report} field={signedFor} t={t} lang={lang} onClose={() => setSignedFor(null)} />}
       {certFor && doc && report && <CertificateDialog docId={doc.ref.docId} signature={report.signatures.find((s) => s.field === certFor)} t={t} lang={lang} onClose={() => setCertFor(null)} onTrustRoot={() => void trustRootAndReverify().then(() => setCertFor(null))} />}
       {toast && (
         <div className="toast" data-testid="toast">

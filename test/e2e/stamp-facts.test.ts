@@ -17,7 +17,7 @@ import { makeGmWorld, type GmWorld } from '../gm/support/gm-world';
 import { vendorSignedPdf } from '../gm/support/vendor-signed-pdf';
 import { classicPdf } from '../sign/support/stamp-fixtures';
 import { startTestTsa, type TestTsa } from '../support/tsa';
-import { openInUi, startUi, type Ui } from './support/ui';
+import { openInUi, screenshotForDocs, startUi, type Ui } from './support/ui';
 
 let w: GmWorld;
 let tsa: TestTsa;
@@ -90,6 +90,7 @@ test('a vendor PDF stamp whose SM2 value is raw r‖s lists that non-standard en
   assert.equal(await encoding.evaluate((e) => e.classList.contains('stamp-fact-warn')), true, 'shown as something to notice');
   assert.notEqual(await item.getAttribute('data-verdict'), 'valid', 'an accepted habit is a warning, never silently valid');
   assert.match(await fact(item, 'format').innerText(), /GM\/T 0010/);
+  await screenshotForDocs(ui, 'verify-stamp-facts.png');
 
   const text = await exportedReportText('vendor-report.pdf');
   assert.match(text, /非标准编码 .*r‖s/);
