@@ -7,7 +7,7 @@ import { openPdf } from '../../src/core/pdf/document';
 import { verifyPdf } from '../../src/core/verify/verify-pdf';
 import { classicPdf } from '../sign/support/stamp-fixtures';
 import { describe, makeGmWorld, status, verifyGmSignatures, type GmWorld } from './support/gm-world';
-import { gmSignedData as gmSignedDataFor, vendorSignedPdf as vendorSignedPdfFor } from './support/vendor-signed-pdf';
+import { gmSignedData as gmSignedDataFor, vendorSignedPdf as vendorSignedPdfFor, withIndefiniteLengths } from './support/vendor-signed-pdf';
 
 /**
  * GM/T 0010 SM2 SignedData under /adbe.pkcs7.detached, as Chinese vendors' PDF signers write it
@@ -22,6 +22,7 @@ before(async () => {
 after(() => w.cleanup());
 
 interface Options {
+  rewrite?: (der: Uint8Array) => Uint8Array;
   digest?: Uint8Array;
   withSeal?: boolean;
   corruptSignature?: boolean;
@@ -91,4 +92,26 @@ test('a PDF stamp whose GM/T 0010 SM2 value is 64 raw bytes r‖s (GM/T 0010 / S
   const broken = verifyPdf(vendorSignedPdf('vendor-raw-broken.pdf', { withSeal: true, rawSignature: true, corruptSignature: true }), { trustRoots: [w.root.der] }).signatures[0]!;
   assert.equal(status(broken, 'signature'), 'failed', describe(broken));
   assert.equal(broken.verdict, 'invalid');
+});
+
+// ContentInfo, its [0], SignedData, the certificate set, signerInfos, the SignerInfo: what
+// BouncyCastle's streaming CMS writers emit with indefinite lengths.
+const OUTSIDE_SIGNED = [[], [1], [1, 0], [1, 0, 3], [1, 0, 4], [1, 0, 4, 0]];
+
+test('a GM/T 0010 SignedData written as BER with indefinite lengths (BouncyCastle style) verifies with the habit named; inside the signed attributes it is refused with its reason', () => {
+  const bytes = vendorSignedPdf('vendor-ber.pdf', { withSeal: true, rewrite: (der) => withIndefiniteLengths(der, OUTSIDE_SIGNED) });
+  const v = openPdf(bytes).signatureFields()[0]!.value!;
+  assert.deepEqual([...v.contents.subarray(0, 2)], [0x30, 0x80], 'the ContentInfo has an indefinite length');
+  assert.equal(sniffGmContents(v.contents), 'gm-signed-data', 'recognised as GM/T 0010 in its BER form');
+  const r = verifyPdf(bytes, { trustRoots: [w.root.der] }).signatures[0]!;
+  for (const id of ['byte_range', 'digest', 'signature', 'signer_chain', 'seal', 'seal_signer'] as const) assert.equal(status(r, id), 'ok', describe(r));
+  assert.ok(r.encodingDeviations?.some((d) => /uses indefinite lengths \(BER, closed by 00 00\), accepted as BER indefinite lengths outside the signed bytes/.test(d.en) && /非标准编码：/.test(d.zh)), JSON.stringify(r.encodingDeviations));
+  assert.equal(r.verdict, 'warning');
+
+  // The signed attributes are what the signer signed (as DER): in BER they are refused, named.
+  const inside = vendorSignedPdf('vendor-ber-signed-attrs.pdf', { withSeal: true, rewrite: (der) => withIndefiniteLengths(der, [...OUTSIDE_SIGNED, [1, 0, 4, 0, 3]]) });
+  const bad = verifyPdf(inside, { trustRoots: [w.root.der] }).signatures[0]!;
+  assert.equal(bad.verdict, 'invalid');
+  assert.equal(status(bad, 'signature'), 'failed');
+  assert.match(bad.checks.find((c) => c.id === 'signature')!.message.en, /authenticatedAttributes has an indefinite length \(BER\).*refused/);
 });

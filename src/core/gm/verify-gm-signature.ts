@@ -25,7 +25,6 @@ import { decodeSeal, type SESeal } from '../asn1/ses-seal';
 import type { EncodingDeviation } from '../asn1/der';
 import { decodeSesSignature, type SESSignature } from '../asn1/ses-signature';
 import { bytesEqual, derValueLength } from '../cms/der';
-import type { ParsedCms } from '../cms/parse-cms';
 import { verifyCmsSignature } from '../cms/verify-cms';
 import { tryParseCertificate } from '../crypto/certificate';
 import { SealDeskError, isSealDeskError } from '../errors';
@@ -42,7 +41,7 @@ import { readSignatureValue } from '../asn1/signature-value';
 // verify-pdf.ts calls this module for GM signatures; only functions are used both ways, at call time.
 import { parsePdfDate } from '../pdf/pdf-date';
 import { judgeLaterChanges } from '../verify/later-changes';
-import { parseGmSignedData } from './gm-signed-data';
+import { parseGmSignedData, type GmSignedData } from './gm-signed-data';
 import { byteRangeFromPropertyInfo, sniffGmContents } from './pdf-profile';
 
 export interface GmVerifyContext {
@@ -200,7 +199,7 @@ function dataHashAlgorithm(signatureAlgID: string, length: number): 'sm3' | 'sha
 
 function verifySignedData(g: GmInput): void {
   const { add, report } = g;
-  let cms: ParsedCms;
+  let cms: GmSignedData;
   try {
     cms = parseGmSignedData(g.field.value!.contents);
   } catch (e) {
@@ -261,7 +260,7 @@ function verifySignedData(g: GmInput): void {
     algorithms: cmsAlgorithms(cms, seal, digest),
     format: { name: 'GM/T 0010 SignedData' },
     sealVersion: seal?.version,
-    encodingDeviations: deviationTexts([...(value.ok && value.deviation ? [value.deviation] : []), ...sealDeviations]),
+    encodingDeviations: deviationTexts([...cms.deviations, ...(value.ok && value.deviation ? [value.deviation] : []), ...sealDeviations]),
     timeBasis: timeBasis({ timestamp: ts.time ? { at: ts.time, trusted: trustedTime !== undefined } : undefined, claimed, sealCreated: seal?.eSealInfo.property.createDate, now: g.ctx.now }),
   });
   if (!seal) add('seal', sealError ? 'failed' : 'warning', sealError ? { zh: sealError.zh, en: sealError.en } : { zh: '签名中没有电子印章(普通电子签名)', en: 'The signature carries no electronic seal (a plain signature)' });

@@ -39,6 +39,8 @@ export interface VendorOptions {
   corruptSignature?: boolean;
   /** Store the SM2 value as 64 raw bytes r‖s (as SKF/SDF devices return it) instead of DER. */
   rawSignature?: boolean;
+  /** Rewrites the finished ContentInfo DER (e.g. into BER) before it goes into /Contents. */
+  rewrite?: (der: Uint8Array) => Uint8Array;
 }
 
 /** A GM/T 0010 ContentInfo(SignedData) over `digest` (SM3 of the ByteRange), signed by OpenSSL with the keeper key. */
@@ -84,7 +86,25 @@ export function vendorSignedPdf(signer: VendorSigner, input: string, output: str
   });
   const [, b, c, d] = prepared.byteRange;
   const digest = crypto.createHash('sm3').update(prepared.bytes.subarray(0, b)).update(prepared.bytes.subarray(c, c + d)).digest();
-  embedSignature(prepared, gmSignedData(signer, new Uint8Array(digest), o));
+  const der = gmSignedData(signer, new Uint8Array(digest), o);
+  embedSignature(prepared, o.rewrite ? o.rewrite(der) : der);
   fs.writeFileSync(output, prepared.bytes);
   return prepared.bytes;
+}
+
+/**
+ * The same value as BER: every constructed TLV on one of `paths` (child indexes from the root; []
+ * is the root) re-emitted with an indefinite length and an end-of-contents, the way BouncyCastle's
+ * BERSequence / BERTaggedObject write them; everything else byte for byte as it was.
+ */
+export function withIndefiniteLengths(der: Uint8Array, paths: number[][]): Uint8Array {
+  const on = new Set(paths.map((p) => p.join('.')));
+  const emit = (block: asn1js.AsnType, path: number[]): Uint8Array => {
+    const raw = new Uint8Array(block.valueBeforeDecodeView);
+    if (!on.has(path.join('.'))) return raw;
+    const header = raw.subarray(0, block.idBlock.blockLength);
+    const kids = (block as asn1js.Constructed).valueBlock.value.map((k, i) => emit(k, [...path, i]));
+    return Uint8Array.from([...header, 0x80, ...kids.flatMap((k) => [...k]), 0x00, 0x00]);
+  };
+  return emit(asn1js.fromBER(ab(der)).result, []);
 }
