@@ -40,6 +40,7 @@ import { cmsAlgorithms, deviationTexts, setStampFacts, stampVerdict, timeBasis }
 import { readSignatureValue } from '../asn1/signature-value';
 // verify-pdf.ts calls this module for GM signatures; only functions are used both ways, at call time.
 import { parsePdfDate } from '../pdf/pdf-date';
+import { invalidSignatureReport } from '../verify/invalid-signature-report';
 import { judgeLaterChanges } from '../verify/later-changes';
 import { parseGmSignedData, type GmSignedData } from './gm-signed-data';
 import { byteRangeFromPropertyInfo, sniffGmContents } from './pdf-profile';
@@ -79,26 +80,9 @@ export function verifyGmSignature(doc: PdfDocument, field: SignatureField, ctx: 
   const v = field.value;
   if (!v) throw new SealDeskError('SIGNATURE_FIELD_EMPTY', `签名域“${field.name}”尚未签章`, `Signature field "${field.name}" is not signed`);
   const structure = ctx.structure ?? checkByteRange(doc, v);
-  const widget = field.widgets[0];
   const checks: Check[] = [];
   const add: Add = (id, status, message) => { checks.push({ id, status, message }); };
-  const report: SignatureReport = {
-    field: field.name,
-    page: widget && widget.pageIndex >= 0 ? widget.pageIndex + 1 : null,
-    rect: widget && widget.pageIndex >= 0 ? [...widget.rect] : null,
-    revision: structure.revision ?? null,
-    coversWholeFile: structure.coversWholeFile,
-    subFilter: v.subFilter ?? null,
-    signer: null,
-    seal: null,
-    signingTime: null,
-    timeSource: null,
-    claimedTime: null,
-    timestampTime: null,
-    verdict: 'invalid',
-    checks,
-    modifications: [],
-  };
+  const report = invalidSignatureReport(field, { revision: structure.revision, coversWholeFile: structure.coversWholeFile, subFilter: v.subFilter, checks });
   add('byte_range', structure.status, structure.message);
 
   const kind = sniffGmContents(v.contents);
