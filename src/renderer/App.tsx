@@ -88,6 +88,7 @@ export function App() {
   const [dialog, setDialog] = useState<'settings' | 'audit' | null>(null);
   const [certFor, setCertFor] = useState<string | null>(null);
   const [signedFor, setSignedFor] = useState<string | null>(null);
+  const [printing, setPrinting] = useState(false);
   const [finding, setFinding] = useState(false);
   const [query, setQuery] = useState('');
   const [toast, setToast] = useState('');
@@ -262,12 +263,36 @@ export function App() {
         setFinding(true);
       } else if (mod && e.key.toLowerCase() === 'p') {
         e.preventDefault();
-        window.print();
+        setPrinting(true);
       }
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
   }, [openViaDialog, certFor, signedFor, dialog, finding, flow]);
+
+  // Print only once verification has finished (a seal is never printed before it is judged) and
+  // every page is drawn with its marks; until then the person is told it is being prepared.
+  useEffect(() => {
+    if (!printing) return;
+    if (!doc) {
+      setPrinting(false);
+      return;
+    }
+    let live = true;
+    const total = doc.pdf.numPages;
+    const timer = window.setInterval(() => {
+      if (!live || phase === 'verifying') return;
+      const drawn = document.querySelectorAll('.center .document .page[data-rendered=yes]').length;
+      if (drawn < total) return;
+      window.clearInterval(timer);
+      window.print();
+      setPrinting(false);
+    }, 100);
+    return () => {
+      live = false;
+      window.clearInterval(timer);
+    };
+  }, [printing, doc, phase]);
 
   // Ctrl + wheel zooms about the point under the pointer.
   const scaleRef = useRef(scale);
@@ -611,7 +636,7 @@ export function App() {
             <button onClick={() => setFinding(true)} data-testid="find-open" title="Ctrl+F">
               {t.find}
             </button>
-            <button onClick={() => window.print()} data-testid="print" title="Ctrl+P">
+            <button onClick={() => setPrinting(true)} data-testid="print" title="Ctrl+P" disabled={printing}>
               {t.print}
             </button>
             <button onClick={() => void exportReport()} data-testid="export" disabled={phase !== 'done'}>
@@ -711,6 +736,7 @@ export function App() {
                 onPageChange={setPage}
                 onScale={setScale}
                 overlay={overlay}
+                drawAll={printing}
               />
             </div>
           ) : opening ? (
@@ -777,6 +803,11 @@ export function App() {
       {dialog === 'audit' && <AuditDialog t={t} lang={lang} onClose={() => setDialog(null)} />}
       {signedFor && doc && report && <SignedVersion docId={doc.ref.docId} report={report} field={signedFor} t={t} lang={lang} onClose={() => setSignedFor(null)} />}
       {certFor && doc && report && <CertificateDialog docId={doc.ref.docId} signature={report.signatures.find((s) => s.field === certFor)} t={t} lang={lang} onClose={() => setCertFor(null)} onTrustRoot={() => void trustRootAndReverify().then(() => setCertFor(null))} />}
+      {printing && (
+        <div className="toast" data-testid="print-preparing" role="status">
+          {phase === 'verifying' ? t.printWaitsForVerification : t.printPreparing}
+        </div>
+      )}
       {toast && (
         <div className="toast" data-testid="toast">
           {toast}
