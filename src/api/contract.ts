@@ -67,8 +67,8 @@ export interface TrustRootView {
   notAfter?: string;
 }
 
-/** One certificate of a signature's chain, described for the certificate dialog. */
-export interface CertificateView {
+/** A certificate described for a person (core/crypto/describe-certificate.ts makes it). */
+export interface CertificateFacts {
   subject: string;
   issuer: string;
   /** Hex. */
@@ -82,6 +82,12 @@ export interface CertificateView {
   sha256: string;
   isCa: boolean;
   selfSigned: boolean;
+  /** keyUsage names, when the extension is present. */
+  keyUsage?: string[];
+}
+
+/** One certificate of a signature's chain, described for the certificate dialog. */
+export interface CertificateView extends CertificateFacts {
   /** In the trust store. */
   trusted: boolean;
 }

@@ -6,7 +6,7 @@
  *
  * Pure functions over the report types; imported by renderer and main alike.
  */
-import type { BilingualText, Check, CheckId, SignatureReport, VerificationReport } from './verification-report';
+import type { BilingualText, Check, CheckId, ModificationLevel, SignatureReport, VerificationReport } from './verification-report';
 
 /**
  * What a seal is shown as. 'unknown_signer' is core's 'warning' verdict when the only reason is a
@@ -30,6 +30,47 @@ export const CHECK_NAMES: Record<CheckId, BilingualText> = {
 };
 
 export const checkName = (id: string): BilingualText => CHECK_NAMES[id as CheckId] ?? { zh: id, en: id };
+
+/** How far the document changed after a stamp (the report's modificationLevel). */
+export const MODIFICATION_LEVELS: Record<ModificationLevel, BilingualText> = {
+  none: { zh: '无修改', en: 'none' },
+  ltv: { zh: '仅验证数据与签章软件记录', en: 'LTV updates and signer bookkeeping' },
+  form_filling: { zh: '填写表单或增加签章', en: 'form filling and further stamps' },
+  annotations: { zh: '增加注释', en: 'annotations' },
+  other: { zh: '其他修改（不允许）', en: 'other (not allowed)' },
+};
+
+/** One fact about what a stamp is made of, for the seal card and the exported report. */
+export interface StampFact {
+  key: 'kind' | 'format' | 'algorithms' | 'seal_algorithm' | 'seal_version' | 'digest' | 'time_basis' | 'modification_level' | 'encoding';
+  label: BilingualText;
+  value: BilingualText;
+  /** Facts a person should notice (an accepted non-standard encoding, changes after stamping). */
+  warn?: boolean;
+}
+
+const same = (s: string): BilingualText => ({ zh: s, en: s });
+
+/**
+ * What the stamp is made of, in the order a person reads it: a document timestamp says so first;
+ * then format, algorithms, seal version, the digests a reader can recompute, the time basis, how
+ * far the document changed after it, and every accepted vendor encoding (never silently).
+ */
+export function stampFacts(s: SignatureReport): StampFact[] {
+  const out: StampFact[] = [];
+  if (s.kind === 'document_timestamp') out.push({ key: 'kind', label: { zh: '类型', en: 'Kind' }, value: { zh: '文档时间戳（RFC 3161，签署者为时间戳服务）', en: 'Document timestamp (RFC 3161; the signer is the timestamp authority)' } });
+  out.push({ key: 'format', label: { zh: '签名格式', en: 'Signature format' }, value: s.format ? { zh: `${s.format.name}${s.format.ofdSignType ? `（OFD 签名类型 ${s.format.ofdSignType}）` : ''}`, en: `${s.format.name}${s.format.ofdSignType ? ` (OFD Type=${s.format.ofdSignType})` : ''}` } : signatureFormat(s.subFilter) });
+  if (s.algorithms) {
+    out.push({ key: 'algorithms', label: { zh: '签名算法与摘要', en: 'Signature algorithm and digest' }, value: same(`${s.algorithms.signature} · ${s.algorithms.digest}`) });
+    if (s.algorithms.sealSignature) out.push({ key: 'seal_algorithm', label: { zh: '制章签名算法', en: "Seal maker's algorithm" }, value: same(s.algorithms.sealSignature) });
+    for (const d of s.algorithms.digests ?? []) out.push({ key: 'digest', label: { zh: `${d.algorithm} ${d.name.zh}`, en: `${d.algorithm} ${d.name.en}` }, value: same(d.hex) });
+  }
+  if (s.sealVersion !== undefined) out.push({ key: 'seal_version', label: { zh: '印章版本', en: 'Seal version' }, value: same(String(s.sealVersion)) });
+  if (s.timeBasis) out.push({ key: 'time_basis', label: { zh: '时间依据', en: 'Time basis' }, value: s.timeBasis.message });
+  if (s.modificationLevel) out.push({ key: 'modification_level', label: { zh: '签章后修改级别', en: 'Changes after stamping' }, value: MODIFICATION_LEVELS[s.modificationLevel], warn: s.modificationLevel !== 'none' });
+  for (const d of s.encodingDeviations ?? []) out.push({ key: 'encoding', label: { zh: '非标准编码', en: 'Non-standard encoding' }, value: d, warn: true });
+  return out;
+}
 
 export const STATE_WORDS: Record<SealState, BilingualText> = {
   valid: { zh: '有效', en: 'Valid' },

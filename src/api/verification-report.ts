@@ -85,6 +85,8 @@ export interface SignatureReport {
   revision: number | null;
   /** Whether the signature covers the whole file as it is now. */
   coversWholeFile: boolean;
+  /** Where the signed bytes end (the /ByteRange's end): the file's first signedLength bytes are the version the signer signed. */
+  signedLength?: number;
   subFilter: string | null;
   signer: SignerInfoSummary | null;
   seal: SealSummary | null;

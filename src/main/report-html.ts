@@ -6,7 +6,7 @@
  */
 import type { Language, SignatureDetails, VerificationReport } from '../api/contract';
 import {
-  DOCUMENT_WORDS, STATE_WORDS, checkName, documentState, headlineCheck, localTime, sealState, sealTitle, sealTypeName, shownChecks, signatureFormat, timeSourceWords,
+  DOCUMENT_WORDS, STATE_WORDS, checkName, documentState, headlineCheck, localTime, sealState, sealTitle, sealTypeName, shownChecks, stampFacts, timeSourceWords,
 } from '../api/report-wording';
 
 const esc = (s: unknown): string =>
@@ -68,7 +68,7 @@ export function renderReportHtml({ report, documentName, lang, details = {}, sm3
         s.signer ? row(w.certValidity, `${time(s.signer.notBefore)} — ${time(s.signer.notAfter)}`) : '',
         leaf ? row(w.keyAlg, esc(leaf.keyAlgorithm)) : '',
         leaf ? row(w.sigAlg, esc(leaf.signatureAlgorithm)) : '',
-        row(w.format, t(signatureFormat(s.subFilter))),
+        ...stampFacts(s).map((f) => `<tr class="fact${f.warn ? ' warning' : ''}" data-fact="${esc(f.key)}"><th>${t(f.label)}</th><td>${t(f.value)}</td></tr>`),
         row(w.time, time(s.signingTime)),
         row(w.timeSource, t(timeSourceWords(s))),
         row(w.where, typeof s.page === 'number' ? esc(w.page(s.page)) : esc(w.invisible)),

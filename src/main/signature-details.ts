@@ -5,59 +5,18 @@
  * SHA-256 fingerprint) and its seal's picture and maker. Reading only: every verdict about them is
  * core's (the report's checks).
  */
-import crypto from 'node:crypto';
 import type { CertificateView, SignatureDetails } from '../api/contract';
 import { decodeSeal } from '../core/asn1/ses-seal';
 import { decodeSesSignature } from '../core/asn1/ses-signature';
 import { derValueLength } from '../core/cms/der';
 import { parseCms } from '../core/cms/parse-cms';
 import { tryParseCertificate, type ParsedCertificate } from '../core/crypto/certificate';
+import { describeCertificate } from '../core/crypto/describe-certificate';
 import { parseGmSignedData, sealOfGmSignature } from '../core/gm';
 import { openPdf } from '../core/pdf/document';
 
-const SIGNATURE_ALGORITHMS: Record<string, string> = {
-  '1.2.840.113549.1.1.11': 'SHA256withRSA',
-  '1.2.840.113549.1.1.12': 'SHA384withRSA',
-  '1.2.840.113549.1.1.13': 'SHA512withRSA',
-  '1.2.840.113549.1.1.5': 'SHA1withRSA',
-  '1.2.840.113549.1.1.10': 'RSASSA-PSS',
-  '1.2.840.10045.4.3.2': 'SHA256withECDSA',
-  '1.2.840.10045.4.3.3': 'SHA384withECDSA',
-  '1.2.156.10197.1.501': 'SM3withSM2',
-};
-
-function keyAlgorithm(c: ParsedCertificate): string {
-  const k = c.publicKey;
-  if (k.kind === 'RSA') return `RSA ${rsaBits(k.keyBits)}`;
-  if (k.kind === 'SM2') return 'SM2';
-  if (k.kind === 'EC-P256') return 'ECDSA P-256';
-  if (k.kind === 'EC') return `ECDSA (${k.curve ?? '?'})`;
-  return '?';
-}
-
-function rsaBits(rsaPublicKeyDer: Uint8Array): string {
-  try {
-    const key = crypto.createPublicKey({ key: Buffer.from(rsaPublicKeyDer), format: 'der', type: 'pkcs1' });
-    return `${key.asymmetricKeyDetails?.modulusLength ?? ''}`;
-  } catch {
-    return '';
-  }
-}
-
 function describe(c: ParsedCertificate, trusted: boolean): CertificateView {
-  return {
-    subject: c.subject,
-    issuer: c.issuer,
-    serialNumber: c.serialHex,
-    notBefore: c.notBefore.toISOString(),
-    notAfter: c.notAfter.toISOString(),
-    keyAlgorithm: keyAlgorithm(c),
-    signatureAlgorithm: SIGNATURE_ALGORITHMS[c.signatureAlgorithm.oid] ?? c.signatureAlgorithm.oid,
-    sha256: crypto.createHash('sha256').update(c.der).digest('hex'),
-    isCa: c.basicConstraints?.cA === true,
-    selfSigned: c.selfIssued,
-    trusted,
-  };
+  return { ...describeCertificate(c), trusted };
 }
 
 /** The signer certificate, the other certificates and the seal in a signature's /Contents (PAdES CMS or GB/T 38540). */

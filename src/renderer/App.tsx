@@ -20,6 +20,7 @@ import { SettingsDialog } from './SettingsDialog';
 import { Thumbnails } from './Thumbnails';
 import { TokenPanel, sealPictureUrl } from './TokenPanel';
 import { SealList, VerificationBanner } from './VerificationPanel';
+import { SignedVersion } from './SignedVersion';
 
 interface OpenDoc {
   ref: DocumentRef;
@@ -86,6 +87,8 @@ export function App() {
   const [menu, setMenu] = useState<{ x: number; y: number } | null>(null);
   const [dialog, setDialog] = useState<'settings' | 'audit' | null>(null);
   const [certFor, setCertFor] = useState<string | null>(null);
+  const [signedFor, setSignedFor] = useState<string | null>(null);
+  const [printing, setPrinting] = useState(false);
   const [finding, setFinding] = useState(false);
   const [query, setQuery] = useState('');
   const [toast, setToast] = useState('');
@@ -129,6 +132,7 @@ export function App() {
     setHits(null);
     setSelectedField(undefined);
     setCertFor(null);
+    setSignedFor(null);
     setQuery('');
     // Verification starts at once (the banner says so) and runs beside loading; it never blocks the pages.
     verify(ref.docId);
@@ -234,6 +238,7 @@ export function App() {
         // The topmost thing open closes; a stamp in progress is cancelled only by its own button.
         setMenu(null);
         if (certFor) setCertFor(null);
+        else if (signedFor) setSignedFor(null);
         else if (dialog) setDialog(null);
         else if (finding) {
           setFinding(false);
@@ -258,12 +263,36 @@ export function App() {
         setFinding(true);
       } else if (mod && e.key.toLowerCase() === 'p') {
         e.preventDefault();
-        window.print();
+        setPrinting(true);
       }
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
-  }, [openViaDialog, certFor, dialog, finding, flow]);
+  }, [openViaDialog, certFor, signedFor, dialog, finding, flow]);
+
+  // Print only once verification has finished (a seal is never printed before it is judged) and
+  // every page is drawn with its marks; until then the person is told it is being prepared.
+  useEffect(() => {
+    if (!printing) return;
+    if (!doc) {
+      setPrinting(false);
+      return;
+    }
+    let live = true;
+    const total = doc.pdf.numPages;
+    const timer = window.setInterval(() => {
+      if (!live || phase === 'verifying') return;
+      const drawn = document.querySelectorAll('.center .document .page[data-rendered=yes]').length;
+      if (drawn < total) return;
+      window.clearInterval(timer);
+      window.print();
+      setPrinting(false);
+    }, 100);
+    return () => {
+      live = false;
+      window.clearInterval(timer);
+    };
+  }, [printing, doc, phase]);
 
   // Ctrl + wheel zooms about the point under the pointer.
   const scaleRef = useRef(scale);
@@ -607,7 +636,7 @@ export function App() {
             <button onClick={() => setFinding(true)} data-testid="find-open" title="Ctrl+F">
               {t.find}
             </button>
-            <button onClick={() => window.print()} data-testid="print" title="Ctrl+P">
+            <button onClick={() => setPrinting(true)} data-testid="print" title="Ctrl+P" disabled={printing}>
               {t.print}
             </button>
             <button onClick={() => void exportReport()} data-testid="export" disabled={phase !== 'done'}>
@@ -707,6 +736,7 @@ export function App() {
                 onPageChange={setPage}
                 onScale={setScale}
                 overlay={overlay}
+                drawAll={printing}
               />
             </div>
           ) : opening ? (
@@ -717,7 +747,7 @@ export function App() {
         </section>
         {shown && report && phase === 'done' && (report.signatures.length > 0 || report.warnings.some((w) => w.id !== 'no_signatures')) && (
           <aside className="right" aria-label={t.seals}>
-            <SealList report={report} t={t} lang={lang} onPick={pickSignature} onGoToWarning={goToWarning} onShowCertificate={setCertFor} selected={selectedField} />
+            <SealList report={report} t={t} lang={lang} onPick={pickSignature} onGoToWarning={goToWarning} onShowCertificate={setCertFor} onViewSigned={setSignedFor} selected={selectedField} />
           </aside>
         )}
       </main>
@@ -771,7 +801,13 @@ export function App() {
       )}
       {dialog === 'settings' && <SettingsDialog t={t} lang={lang} onClose={() => setDialog(null)} onSaved={(s) => setLang(s.language)} />}
       {dialog === 'audit' && <AuditDialog t={t} lang={lang} onClose={() => setDialog(null)} />}
+      {signedFor && doc && report && <SignedVersion docId={doc.ref.docId} report={report} field={signedFor} t={t} lang={lang} onClose={() => setSignedFor(null)} />}
       {certFor && doc && report && <CertificateDialog docId={doc.ref.docId} signature={report.signatures.find((s) => s.field === certFor)} t={t} lang={lang} onClose={() => setCertFor(null)} onTrustRoot={() => void trustRootAndReverify().then(() => setCertFor(null))} />}
+      {printing && (
+        <div className="toast" data-testid="print-preparing" role="status">
+          {phase === 'verifying' ? t.printWaitsForVerification : t.printPreparing}
+        </div>
+      )}
       {toast && (
         <div className="toast" data-testid="toast">
           {toast}

@@ -39,6 +39,8 @@ interface Props {
   onScale(scale: number): void;
   overlay(page: number, vp: PageViewport): ReactNode;
   onContextMenu?(e: React.MouseEvent): void;
+  /** Print: every page drawn (a page never drawn would print as an empty box). */
+  drawAll?: boolean;
 }
 
 const PAD = 16;
@@ -164,7 +166,7 @@ export const DocumentView = forwardRef<DocumentViewHandle, Props>(function Docum
           pageNumber={n}
           scale={scale}
           estimate={estimate}
-          near={near.has(n)}
+          near={props.drawAll === true || near.has(n)}
           marks={marks(n)}
           highlighted={props.highlighted}
           query={props.query}

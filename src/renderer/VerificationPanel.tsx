@@ -5,7 +5,7 @@
  * exported report uses too.
  */
 import type { ApiError, Language, VerificationReport } from '../api/contract';
-import { DOCUMENT_WORDS, STATE_WORDS, checkName, documentState, headlineCheck, localTime, sealState, sealTitle, sealTypeName, shownChecks, signatureFormat, timeSourceWords } from '../api/report-wording';
+import { DOCUMENT_WORDS, STATE_WORDS, checkName, documentState, headlineCheck, localTime, sealState, sealTitle, sealTypeName, shownChecks, stampFacts, timeSourceWords } from '../api/report-wording';
 import { pick, type Strings } from './i18n';
 import type { VerifyPhase } from './SealMarks';
 
@@ -74,10 +74,11 @@ interface ListProps {
   onPick(field: string): void;
   onGoToWarning(index: number): void;
   onShowCertificate(field: string): void;
+  onViewSigned?(field: string): void;
   selected?: string;
 }
 
-export function SealList({ report, t, lang, onPick, onGoToWarning, onShowCertificate, selected }: ListProps) {
+export function SealList({ report, t, lang, onPick, onGoToWarning, onShowCertificate, onViewSigned, selected }: ListProps) {
   const many = report.signatures.length > 3;
   return (
     <div className="seal-list" data-testid="seal-list">
@@ -104,13 +105,13 @@ export function SealList({ report, t, lang, onPick, onGoToWarning, onShowCertifi
         </h3>
       )}
       {report.signatures.map((s, i) => (
-        <SealItem key={s.field} s={s} index={i} t={t} lang={lang} selected={selected === s.field} folded={many && sealState(s) === 'valid'} onPick={onPick} onShowCertificate={onShowCertificate} />
+        <SealItem key={s.field} s={s} index={i} t={t} lang={lang} selected={selected === s.field} folded={many && sealState(s) === 'valid'} onPick={onPick} onShowCertificate={onShowCertificate} onViewSigned={onViewSigned} />
       ))}
     </div>
   );
 }
 
-function SealItem({ s, index, t, lang, selected, folded, onPick, onShowCertificate }: { s: Signature; index: number; t: Strings; lang: Language; selected: boolean; folded: boolean; onPick(field: string): void; onShowCertificate(field: string): void }) {
+function SealItem({ s, index, t, lang, selected, folded, onPick, onShowCertificate, onViewSigned }: { s: Signature; index: number; t: Strings; lang: Language; selected: boolean; folded: boolean; onPick(field: string): void; onShowCertificate(field: string): void; onViewSigned?(field: string): void }) {
   const state = sealState(s);
   const head = headlineCheck(s);
   const type = sealTypeName(s.seal?.type);
@@ -165,11 +166,29 @@ function SealItem({ s, index, t, lang, selected, folded, onPick, onShowCertifica
         <dd>
           {localTime(s.signingTime)} <small>({pick(lang, timeSourceWords(s))})</small>
         </dd>
-        <dt>{t.format}</dt>
-        <dd>{pick(lang, signatureFormat(s.subFilter))}</dd>
+        {stampFacts(s).map((f, i) => (
+          <div key={`${f.key}-${i}`} className={`stamp-fact${f.warn ? ' stamp-fact-warn' : ''}`} data-fact={f.key}>
+            <dt>{pick(lang, f.label)}</dt>
+            <dd>{pick(lang, f.value)}</dd>
+          </div>
+        ))}
         <dt>{t.page}</dt>
         <dd>{typeof s.page === 'number' ? t.pageN(s.page) : t.invisible}</dd>
       </dl>
+      {onViewSigned && s.signedLength !== undefined && s.revision !== null && (
+        <button
+          type="button"
+          className="link view-signed"
+          data-testid="view-signed-version"
+          onClick={(e) => {
+            e.stopPropagation();
+            onViewSigned(s.field);
+          }}
+        >
+          {t.viewSignedVersion}
+          {s.modifications.length > 0 ? ` · ${t.laterChanges}（${s.modifications.length}）` : ''}
+        </button>
+      )}
       <details className="checks-box" open={!folded}>
         <summary>{t.checksSummary(s.checks.filter((c) => c.status === 'ok').length, s.checks.length)}</summary>
         <ul className="checks">

@@ -234,6 +234,32 @@ test('BER lengths outside the signed bytes are read with a warning; inside TBS_S
   assert.match(refusal(() => decodeSesSignature(inside.der)), /SIGNATURE_MALFORMED: .*inside TBS_Sign .*not in the shortest form.*re-encode/);
 });
 
+/** The same constructed TLV with an indefinite length and an end-of-contents (BER, as BouncyCastle's BERSequence writes it). */
+function indefinite(der: Uint8Array): Uint8Array {
+  const r = asn1js.fromBER(der).result;
+  const content = new Uint8Array(r.valueBeforeDecodeView).subarray(r.idBlock.blockLength + r.lenBlock.blockLength);
+  return concatBytes([Uint8Array.of(der[0]!, 0x80), content, Uint8Array.of(0, 0)]);
+}
+
+test('an SES_Signature whose outer SEQUENCE has an indefinite length (BER) is read with its warning; TBS_Sign or SES_SealInfo in BER are refused', async () => {
+  const outside = await makeStamp({ outerHeader: (body) => indefinite(tlv(0x30, body)) });
+  assert.deepEqual([...outside.der.subarray(0, 2)], [0x30, 0x80]);
+  const o = check(outside.der);
+  assert.deepEqual(statuses(o), ALL_OK);
+  assert.ok(deviations(o).some((d) => /uses indefinite lengths \(BER, closed by 00 00\), accepted as BER indefinite lengths outside the signed bytes/.test(d)), JSON.stringify(deviations(o)));
+
+  // TBS_Sign itself in BER, signed as it stands: the signer's bytes are not DER — refused, named.
+  const tbs = indefinite(encodeTbsSign({ esealDer: sealDer, timeInfo: NOW, dataHash: sm3(ORIGINAL), propertyInfo: '/Doc_0/Signs/Sign_0/Signature.xml' }));
+  const inside = await makeStamp({ tbs });
+  assert.equal(opensslSm2Verifies(g.keeper.der, tbs, inside.signature), true, 'the signature itself is sound over those bytes');
+  assert.match(refusal(() => decodeSesSignature(inside.der)), /SIGNATURE_MALFORMED: .*inside TBS_Sign .*indefinite length \(BER\).*re-encode/);
+  // The maker-signed SES_SealInfo in BER: the seal is refused.
+  const [info, cert, alg, value] = children(sealDer);
+  assert.match(refusal(() => decodeSeal(derSequence(indefinite(info!), cert!, alg!, value!))), /SEAL_MALFORMED: .*inside SES_SealInfo .*indefinite length/);
+  // An end-of-contents that never comes is malformed, not a hang.
+  assert.match(refusal(() => decodeSesSignature(outside.der.subarray(0, outside.der.length - 2))), /SIGNATURE_MALFORMED: .*never closed/);
+});
+
 test('an OFD stamp with a vendor habit is valid with a warning that names it, even under a trusted root', async () => {
   const seal = decodeSeal(sealDer);
   const vendorSeal = sealWithValue(derBitString(rawRs(seal.signedValue)));

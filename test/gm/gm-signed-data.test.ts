@@ -1,27 +1,17 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
-import fs from 'node:fs';
-import * as asn1js from 'asn1js';
-import * as pkijs from 'pkijs';
-import { OID_SM2_SIGN, OID_SM3 } from '../../src/core/asn1/oids';
-import { OID_ATTR_CONTENT_TYPE, OID_ATTR_MESSAGE_DIGEST, OID_ATTR_SESEAL, OID_ATTR_SIGNING_TIME } from '../../src/core/cms/oids';
-import { OID_GM_DATA, OID_GM_SIGNED_DATA, isGmSignature, sniffGmContents } from '../../src/core/gm/pdf-profile';
+import { OID_GM_DATA, isGmSignature, sniffGmContents } from '../../src/core/gm/pdf-profile';
 import { parseGmSignedData } from '../../src/core/gm/gm-signed-data';
 import { openPdf } from '../../src/core/pdf/document';
-import { IncrementalUpdate } from '../../src/core/pdf/incremental-writer';
-import { addSealAppearance } from '../../src/core/pdf/seal-appearance';
-import { embedSignature, prepareSignature } from '../../src/core/pdf/signature-placeholder';
+import { verifyPdf } from '../../src/core/verify/verify-pdf';
 import { classicPdf } from '../sign/support/stamp-fixtures';
-import { describe, makeGmWorld, opensslSignSm2, sealPng, status, verifyGmSignatures, type GmWorld } from './support/gm-world';
+import { describe, makeGmWorld, status, verifyGmSignatures, type GmWorld } from './support/gm-world';
+import { gmSignedData as gmSignedDataFor, vendorSignedPdf as vendorSignedPdfFor, withIndefiniteLengths } from './support/vendor-signed-pdf';
 
 /**
  * GM/T 0010 SM2 SignedData under /adbe.pkcs7.detached, as Chinese vendors' PDF signers write it
- * (gm-formats.md §1.4, §6). OpenSSL 3.0 cannot write it: `openssl cms -sign -md sm3` with an SM2 key
- * fails ("illegal zero content" in CMS, "signing not supported for this key type" in PKCS#7), and
- * it knows no GM/T 0010 content types anyway. So the structure is assembled here with pkijs, and the
- * SM2 signature over the authenticated attributes is made by OpenSSL (`openssl dgst -sm3 -sigopt
- * distid:1234567812345678`), i.e. an independent implementation signs what SealDesk verifies.
+ * (built by ./support/vendor-signed-pdf.ts: pkijs assembles, OpenSSL signs).
  */
 let w: GmWorld;
 let input: string;
@@ -31,62 +21,17 @@ before(async () => {
 });
 after(() => w.cleanup());
 
-const ab = (b: Uint8Array): ArrayBuffer => new Uint8Array(b).buffer;
-
 interface Options {
-  /** Digest to put in messageDigest instead of the real one. */
+  rewrite?: (der: Uint8Array) => Uint8Array;
   digest?: Uint8Array;
   withSeal?: boolean;
-  /** Replace the signature value after signing. */
   corruptSignature?: boolean;
+  rawSignature?: boolean;
 }
 
-/** A GM/T 0010 ContentInfo(SignedData) over `digest` (SM3 of the ByteRange), signed by OpenSSL with the keeper key. */
-function gmSignedData(digest: Uint8Array, o: Options = {}): Uint8Array {
-  const cert = pkijs.Certificate.fromBER(ab(w.keeper.der));
-  const attributes = [
-    new pkijs.Attribute({ type: OID_ATTR_CONTENT_TYPE, values: [new asn1js.ObjectIdentifier({ value: OID_GM_DATA })] }),
-    new pkijs.Attribute({ type: OID_ATTR_SIGNING_TIME, values: [new asn1js.UTCTime({ valueDate: new Date() })] }),
-    new pkijs.Attribute({ type: OID_ATTR_MESSAGE_DIGEST, values: [new asn1js.OctetString({ valueHex: ab(o.digest ?? digest) })] }),
-  ];
-  if (o.withSeal) attributes.push(new pkijs.Attribute({ type: OID_ATTR_SESEAL, values: [new asn1js.OctetString({ valueHex: ab(w.sealDer) })] }));
-  const signedAttrs = new pkijs.SignedAndUnsignedAttributes({ type: 0, attributes });
-  const implicit = new Uint8Array(signedAttrs.toSchema().toBER(false));
-  const setDer = Uint8Array.from([0x31, ...implicit.subarray(1)]); // what is signed: the SET OF, tagged as a SET
-  const signature = opensslSignSm2(w.dir, w.keeper.keyPath, setDer);
-  if (o.corruptSignature) signature[signature.length - 3] ^= 0x01;
-  const sm3 = new pkijs.AlgorithmIdentifier({ algorithmId: OID_SM3 });
-  const signerInfo = new pkijs.SignerInfo({
-    version: 1,
-    sid: new pkijs.IssuerAndSerialNumber({ issuer: cert.issuer, serialNumber: cert.serialNumber }),
-    digestAlgorithm: sm3,
-    signedAttrs,
-    signatureAlgorithm: new pkijs.AlgorithmIdentifier({ algorithmId: OID_SM2_SIGN }),
-    signature: new asn1js.OctetString({ valueHex: ab(signature) }),
-  });
-  const signedData = new pkijs.SignedData({
-    version: 1, digestAlgorithms: [sm3], encapContentInfo: new pkijs.EncapsulatedContentInfo({ eContentType: OID_GM_DATA }),
-    certificates: [cert], signerInfos: [signerInfo],
-  });
-  const contentInfo = new pkijs.ContentInfo({ contentType: OID_GM_SIGNED_DATA, content: signedData.toSchema(true) });
-  return new Uint8Array(contentInfo.toSchema().toBER(false));
-}
-
-/** A PDF signed the way GM vendors do it: /Adobe.PPKLite /adbe.pkcs7.detached with GM/T 0010 SignedData. */
-function vendorSignedPdf(name: string, o: Options = {}): Buffer {
-  const doc = openPdf(fs.readFileSync(input));
-  const update = new IncrementalUpdate(doc);
-  const appearance = addSealAppearance(update, { picture: { type: 'PNG', data: sealPng }, widthMm: 40, heightMm: 40, pageRotate: 0 });
-  const prepared = prepareSignature(doc, update, {
-    pageIndex: 0, rect: [200, 200, 200 + appearance.rectWidth, 200 + appearance.rectHeight], appearance: appearance.ref,
-    signingTime: new Date(), contentsSize: 16384 + w.sealDer.length, subFilter: 'adbe.pkcs7.detached',
-  });
-  const [, b, c, d] = prepared.byteRange;
-  const digest = crypto.createHash('sm3').update(prepared.bytes.subarray(0, b)).update(prepared.bytes.subarray(c, c + d)).digest();
-  embedSignature(prepared, gmSignedData(new Uint8Array(digest), o));
-  fs.writeFileSync(w.file(name), prepared.bytes);
-  return prepared.bytes;
-}
+const signer = () => ({ dir: w.dir, der: w.keeper.der, keyPath: w.keeper.keyPath });
+const gmSignedData = (digest: Uint8Array, o: Options = {}) => gmSignedDataFor(signer(), digest, { ...o, sealDer: o.withSeal ? w.sealDer : undefined });
+const vendorSignedPdf = (name: string, o: Options = {}) => vendorSignedPdfFor(signer(), input, w.file(name), { ...o, sealDer: o.withSeal ? w.sealDer : undefined });
 
 test('a GM/T 0010 SignedData (SM2 OIDs) under adbe.pkcs7.detached, signed by OpenSSL, verifies: a plain signature without a seal', () => {
   const bytes = vendorSignedPdf('vendor.pdf');
@@ -129,4 +74,44 @@ test('the GM/T 0010 parser keeps the received bytes and refuses other content ty
   for (const bad of [wrongType, der.subarray(0, 50), Uint8Array.of(0x30, 0x02, 0x05, 0x00)]) {
     assert.throws(() => parseGmSignedData(bad), (e: unknown) => (e as { code?: string }).code === 'CMS_MALFORMED');
   }
+});
+
+test('a PDF stamp whose GM/T 0010 SM2 value is 64 raw bytes r‖s (GM/T 0010 / SKF style) verifies through the engine with the habit named; a changed byte in it still fails', () => {
+  const bytes = vendorSignedPdf('vendor-raw.pdf', { withSeal: true, rawSignature: true });
+  const v = openPdf(bytes).signatureFields()[0]!.value!;
+  assert.equal(parseGmSignedData(v.contents).signatureValue.length, 64, 'the value is stored as 64 raw bytes, not DER');
+  const report = verifyPdf(bytes, { trustRoots: [w.root.der] });
+  const r = report.signatures[0]!;
+  for (const id of ['byte_range', 'digest', 'signature', 'signer_chain', 'seal', 'seal_signer'] as const) assert.equal(status(r, id), 'ok', describe(r));
+  assert.ok(r.encodingDeviations?.some((d) => /encryptedDigest is 64 raw bytes r‖s instead of DER SEQUENCE\{r, s\}/.test(d.en) && /非标准编码/.test(d.zh)), JSON.stringify(r.encodingDeviations));
+  assert.equal(r.verdict, 'warning', 'an accepted vendor habit is a warning, never silent');
+  const der = verifyPdf(vendorSignedPdf('vendor-der.pdf', { withSeal: true }), { trustRoots: [w.root.der] }).signatures[0]!;
+  assert.equal(der.verdict, 'valid', describe(der));
+  assert.equal(der.encodingDeviations, undefined);
+
+  const broken = verifyPdf(vendorSignedPdf('vendor-raw-broken.pdf', { withSeal: true, rawSignature: true, corruptSignature: true }), { trustRoots: [w.root.der] }).signatures[0]!;
+  assert.equal(status(broken, 'signature'), 'failed', describe(broken));
+  assert.equal(broken.verdict, 'invalid');
+});
+
+// ContentInfo, its [0], SignedData, the certificate set, signerInfos, the SignerInfo: what
+// BouncyCastle's streaming CMS writers emit with indefinite lengths.
+const OUTSIDE_SIGNED = [[], [1], [1, 0], [1, 0, 3], [1, 0, 4], [1, 0, 4, 0]];
+
+test('a GM/T 0010 SignedData written as BER with indefinite lengths (BouncyCastle style) verifies with the habit named; inside the signed attributes it is refused with its reason', () => {
+  const bytes = vendorSignedPdf('vendor-ber.pdf', { withSeal: true, rewrite: (der) => withIndefiniteLengths(der, OUTSIDE_SIGNED) });
+  const v = openPdf(bytes).signatureFields()[0]!.value!;
+  assert.deepEqual([...v.contents.subarray(0, 2)], [0x30, 0x80], 'the ContentInfo has an indefinite length');
+  assert.equal(sniffGmContents(v.contents), 'gm-signed-data', 'recognised as GM/T 0010 in its BER form');
+  const r = verifyPdf(bytes, { trustRoots: [w.root.der] }).signatures[0]!;
+  for (const id of ['byte_range', 'digest', 'signature', 'signer_chain', 'seal', 'seal_signer'] as const) assert.equal(status(r, id), 'ok', describe(r));
+  assert.ok(r.encodingDeviations?.some((d) => /uses indefinite lengths \(BER, closed by 00 00\), accepted as BER indefinite lengths outside the signed bytes/.test(d.en) && /非标准编码：/.test(d.zh)), JSON.stringify(r.encodingDeviations));
+  assert.equal(r.verdict, 'warning');
+
+  // The signed attributes are what the signer signed (as DER): in BER they are refused, named.
+  const inside = vendorSignedPdf('vendor-ber-signed-attrs.pdf', { withSeal: true, rewrite: (der) => withIndefiniteLengths(der, [...OUTSIDE_SIGNED, [1, 0, 4, 0, 3]]) });
+  const bad = verifyPdf(inside, { trustRoots: [w.root.der] }).signatures[0]!;
+  assert.equal(bad.verdict, 'invalid');
+  assert.equal(status(bad, 'signature'), 'failed');
+  assert.match(bad.checks.find((c) => c.id === 'signature')!.message.en, /authenticatedAttributes has an indefinite length \(BER\).*refused/);
 });

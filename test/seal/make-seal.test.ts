@@ -152,6 +152,23 @@ test('two seals made in the same second get different ids', async () => {
   assert.notEqual(a.seal.eSealInfo.esID, b.seal.eSealInfo.esID);
 });
 
+test("a maker card whose certificate has expired, or is not for signing, makes no seal (MAKER_CERT_INVALID)", async () => {
+  const expiring = pki.issue(root, 'sm2', 'maker-one-day', { days: 1 });
+  const later = new Date(Date.now() + 3 * DAY);
+  await assert.rejects(makeSeal(input({ maker: expiring.signer(), now: later, validStart: later, validEnd: new Date(later.getTime() + DAY) })), (e: { code: string; zh: string; en: string; details: { reason: string } }) => {
+    assert.equal(e.code, 'MAKER_CERT_INVALID');
+    assert.equal(e.details.reason, 'expired');
+    assert.match(e.zh, /制章人证书无效/);
+    assert.match(e.en, /maker's certificate .* invalid/);
+    return true;
+  });
+  // The same card today makes the seal: only the date differs.
+  assert.ok((await makeSeal(input({ maker: expiring.signer() }))).der.length > 0);
+  const encOnly = pki.issue(root, 'sm2', 'maker-enc-only', { keyUsage: 'critical,keyEncipherment' });
+  await assert.rejects(makeSeal(input({ maker: encOnly.signer() })), { code: 'MAKER_CERT_INVALID' });
+  await assert.rejects(makeSeal(input({ maker: { ...makers.sm2.signer(), certificate: new Uint8Array([0x30, 0x03, 1, 2, 3]) } })), { code: 'MAKER_CERT_INVALID' });
+});
+
 test('a maker card whose key does not match its certificate makes no seal', async () => {
   const wrong = { ...makers.sm2.signer(), certificate: makers.ec.der };
   await assert.rejects(makeSeal(input({ maker: wrong })), { code: 'SEAL_SIGNATURE_FAILED' });

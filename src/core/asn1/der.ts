@@ -39,34 +39,49 @@ export function toArrayBuffer(bytes: Uint8Array): ArrayBuffer {
   return out;
 }
 
-/** Where a length was written in a longer form than DER allows (BER), by offset of its TLV. */
+/** Where a length was written in a form DER does not allow (BER), by offset of its TLV. */
 export interface LongLength {
   offset: number;
-  /** The whole TLV's end offset. */
+  /** The whole TLV's end offset (for an indefinite length: after its end-of-contents). */
   end: number;
+  /** The length is indefinite (0x80 … 00 00) rather than merely longer than needed. */
+  indefinite?: boolean;
 }
 
 /**
- * Walks the TLV tree iteratively and throws on anything asn1js should never be handed:
- * indefinite lengths (BER; the end of such a value is found only by reading its contents, so a
- * nested end-of-contents can give two readings and no exact slice exists), lengths past the end,
- * depth beyond the limit, and bytes after the single top-level value. Lengths written in a longer
- * form than DER allows are returned: the caller decides whether they are harmless (outside the
- * signed bytes) or must be refused (inside them).
+ * Walks the TLV tree iteratively and throws on anything asn1js should never be handed: lengths
+ * past the end, an indefinite length on a primitive value or never closed by its end-of-contents,
+ * depth beyond the limit, and bytes after the single top-level value. Lengths DER does not allow —
+ * longer than needed, or indefinite on a constructed value (BER, as BouncyCastle's BERSequence and
+ * streaming CMS writers emit them) — are returned: the caller decides whether they are harmless
+ * (outside the signed bytes, where the end-of-contents is found by the same walk every reader
+ * does) or must be refused (inside them).
  */
 export function scanDer(bytes: Uint8Array, subject: DerSubject): LongLength[] {
   const longLengths: LongLength[] = [];
   if (bytes.length === 0) throw malformed(subject, 'empty input');
   if (bytes.length > MAX_DER_BYTES) throw malformed(subject, `larger than ${MAX_DER_BYTES} bytes`);
-  // Stack of end offsets of the constructed values we are inside.
-  const ends: number[] = [bytes.length];
+  // The constructed values we are inside: their end offset, or null for an indefinite length (with where it started).
+  const frames: Array<{ end: number | null; start: number }> = [{ end: bytes.length, start: 0 }];
   let pos = 0;
   let topLevelValues = 0;
+  const limitOf = (): number => {
+    for (let i = frames.length - 1; i >= 0; i--) if (frames[i]!.end !== null) return frames[i]!.end!;
+    return bytes.length;
+  };
   while (pos < bytes.length) {
-    while (ends.length > 1 && pos === ends[ends.length - 1]) ends.pop();
+    while (frames.length > 1 && pos === frames[frames.length - 1]!.end) frames.pop();
     if (pos === bytes.length) break;
-    const limit = ends[ends.length - 1]!;
-    if (ends.length === 1) {
+    const frame = frames[frames.length - 1]!;
+    if (frame.end === null && bytes[pos] === 0 && bytes[pos + 1] === 0) {
+      // End-of-contents of an indefinite length.
+      pos += 2;
+      longLengths.push({ offset: frame.start, end: pos, indefinite: true });
+      frames.pop();
+      continue;
+    }
+    const limit = limitOf();
+    if (frames.length === 1) {
       topLevelValues++;
       if (topLevelValues > 1) throw malformed(subject, `unexpected bytes after the value at offset ${pos}`);
     }
@@ -83,11 +98,16 @@ export function scanDer(bytes: Uint8Array, subject: DerSubject): LongLength[] {
     }
     if (p >= limit) throw malformed(subject, `truncated at offset ${pos}`);
     const first = bytes[p++]!;
+    if (first === 0x80) {
+      if ((tagByte & 0x20) === 0) throw malformed(subject, `indefinite length on a primitive value at offset ${pos}`);
+      if (frames.length > MAX_DER_DEPTH) throw malformed(subject, `nested deeper than ${MAX_DER_DEPTH} levels`);
+      frames.push({ end: null, start: pos });
+      pos = p;
+      continue;
+    }
     let length: number;
     if (first < 0x80) {
       length = first;
-    } else if (first === 0x80) {
-      throw malformed(subject, `indefinite length at offset ${pos}`);
     } else {
       const n = first & 0x7f;
       if (n > 4) throw malformed(subject, `length field too long at offset ${pos}`);
@@ -99,13 +119,14 @@ export function scanDer(bytes: Uint8Array, subject: DerSubject): LongLength[] {
     const end = p + length;
     if (end > limit) throw malformed(subject, `length ${length} at offset ${pos} runs past the end`);
     if ((tagByte & 0x20) !== 0 && length > 0) {
-      if (ends.length > MAX_DER_DEPTH) throw malformed(subject, `nested deeper than ${MAX_DER_DEPTH} levels`);
-      ends.push(end);
+      if (frames.length > MAX_DER_DEPTH) throw malformed(subject, `nested deeper than ${MAX_DER_DEPTH} levels`);
+      frames.push({ end, start: pos });
       pos = p;
     } else {
       pos = end;
     }
   }
+  if (frames.some((f) => f.end === null)) throw malformed(subject, 'an indefinite length is never closed by its end-of-contents');
   return longLengths;
 }
 
@@ -156,7 +177,7 @@ export function encodingDeviation(code: string, field: string, what: { zh: strin
   return {
     code,
     field,
-    zh: `非标准编码:${field} ${what.zh},按${habit.zh}接受`,
+    zh: `非标准编码：${field} ${what.zh}，按${habit.zh}接受`,
     en: `non-standard encoding: ${field} ${what.en}, accepted as ${habit.en}`,
   };
 }
@@ -190,13 +211,24 @@ export class DerFields {
         const view = s.block.valueBeforeDecodeView;
         const start = view.byteOffset - base;
         if (l.offset >= start && l.end <= start + view.byteLength) {
-          this.fail(`a length inside ${s.name} (offset ${l.offset}) is not in the shortest form: the signed bytes are not DER, refused because readers that re-encode them would check different bytes`);
+          this.fail(l.indefinite
+            ? `a value inside ${s.name} (offset ${l.offset}) has an indefinite length (BER): the signed bytes are not DER, refused because readers that re-encode them would check different bytes`
+            : `a length inside ${s.name} (offset ${l.offset}) is not in the shortest form: the signed bytes are not DER, refused because readers that re-encode them would check different bytes`);
         }
       }
     }
-    this.deviate('BER_LENGTH', `offset ${this.longLengths.map((l) => l.offset).slice(0, 3).join(', ')}`,
-      { zh: '长度字段不是最短形式(BER)', en: 'has lengths not in the shortest form (BER)' },
-      { zh: 'BER 长度(不在签名数据内)', en: 'BER lengths outside the signed bytes' });
+    const long = this.longLengths.filter((l) => !l.indefinite);
+    const indefinite = this.longLengths.filter((l) => l.indefinite);
+    if (long.length > 0) {
+      this.deviate('BER_LENGTH', `offset ${long.map((l) => l.offset).slice(0, 3).join(', ')}`,
+        { zh: '长度字段不是最短形式（BER）', en: 'has lengths not in the shortest form (BER)' },
+        { zh: 'BER 长度（不在签名数据内）', en: 'BER lengths outside the signed bytes' });
+    }
+    if (indefinite.length > 0) {
+      this.deviate('BER_INDEFINITE_LENGTH', `offset ${indefinite.map((l) => l.offset).slice(0, 3).join(', ')}`,
+        { zh: '使用不定长度编码（BER，以 00 00 结束）', en: 'uses indefinite lengths (BER, closed by 00 00)' },
+        { zh: 'BER 不定长度（不在签名数据内，BouncyCastle 等流式写法）', en: 'BER indefinite lengths outside the signed bytes (as BouncyCastle streaming writers emit)' });
+    }
   }
 
   fail(detail: string, cause?: unknown): never {

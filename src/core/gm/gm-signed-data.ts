@@ -12,16 +12,29 @@
 import * as asn1js from 'asn1js';
 import { OID_SM3 } from '../asn1/oids';
 import { derOid, derSequence } from '../asn1/der';
-import { cmsMalformed, decodeDer, derValueLength } from '../cms/der';
+import { encodingDeviation, scanDer, type EncodingDeviation } from '../asn1/der';
+import { cmsMalformed, cmsValueLength, decodeDer } from '../cms/der';
 import { OID_DATA, OID_SIGNED_DATA } from '../cms/oids';
 import { parseCms, type ParsedCms } from '../cms/parse-cms';
 import { SealDeskError } from '../errors';
 import { OID_GM_DATA, OID_GM_SIGNED_DATA } from './pdf-profile';
 
-export function parseGmSignedData(contents: Uint8Array): ParsedCms {
+/** A GM/T 0010 SignedData as read, with the vendor encoding habits met on the way. */
+export type GmSignedData = ParsedCms & { deviations: EncodingDeviation[] };
+
+/**
+ * Reads a GM/T 0010 ContentInfo(SignedData). BouncyCastle-based vendor signers write it as BER
+ * with indefinite lengths (ContentInfo, the [0] content, SignedData, the certificate set): read,
+ * and named as a deviation. Inside the signed attributes — the bytes the signer signed — an
+ * indefinite length is refused with that reason (the signer signed DER; received BER there means
+ * two readers would check different bytes).
+ */
+export function parseGmSignedData(contents: Uint8Array): GmSignedData {
   let der: Uint8Array;
+  let indefinite: number[];
   try {
-    der = contents.subarray(0, derValueLength(contents));
+    der = contents.subarray(0, cmsValueLength(contents));
+    indefinite = scanDer(der, 'signature').filter((l) => l.indefinite).map((l) => l.offset);
   } catch (e) {
     throw gmCmsMalformed('ContentInfo', e);
   }
@@ -35,8 +48,14 @@ export function parseGmSignedData(contents: Uint8Array): ParsedCms {
   const parsed = parseCms(rewrapped);
   if (parsed.eContentType !== OID_GM_DATA && parsed.eContentType !== OID_DATA) throw gmCmsMalformed(`unexpected content type ${parsed.eContentType}`);
   if (parsed.digestAlgorithmOid !== OID_SM3) throw gmCmsMalformed(`digest ${parsed.digestAlgorithmOid} is not SM3`);
+  if (parsed.signedAttributesDer && scanDer(parsed.signedAttributesDer, 'signature').some((l) => l.indefinite)) {
+    throw gmCmsMalformed('SignerInfo.authenticatedAttributes has an indefinite length (BER): the signed bytes are not DER, refused because readers that re-encode them would check different bytes');
+  }
+  const deviations = indefinite.length === 0 ? [] : [encodingDeviation('BER_INDEFINITE_LENGTH', `ContentInfo (offset ${indefinite.slice(0, 3).join(', ')})`,
+    { zh: '使用不定长度编码（BER，以 00 00 结束）', en: 'uses indefinite lengths (BER, closed by 00 00)' },
+    { zh: 'BER 不定长度（不在签名数据内，BouncyCastle 等流式写法）', en: 'BER indefinite lengths outside the signed bytes (as BouncyCastle streaming writers emit)' })];
   // The report keeps the received bytes, not the rewrapped ones.
-  return { ...parsed, der: new Uint8Array(der) };
+  return { ...parsed, der: new Uint8Array(der), deviations };
 }
 
 function gmCmsMalformed(what: string, cause?: unknown): SealDeskError {

@@ -46,7 +46,8 @@ const GM_SIGNED_DATA_OID_DER = Uint8Array.from([0x06, 0x0a, 0x2a, 0x81, 0x1c, 0x
 function headerEnd(b: Uint8Array, at: number): number {
   if (at + 2 > b.length) return -1;
   const first = b[at + 1]!;
-  if (first < 0x80) return at + 2;
+  // 0x80 on a constructed value: a BER indefinite length (BouncyCastle-written GM/T 0010).
+  if (first < 0x80 || (first === 0x80 && (b[at]! & 0x20) !== 0)) return at + 2;
   const n = first & 0x7f;
   if (n === 0 || n > 4 || at + 2 + n > b.length) return -1;
   return at + 2 + n;

@@ -25,7 +25,6 @@ import { decodeSeal, type SESeal } from '../asn1/ses-seal';
 import type { EncodingDeviation } from '../asn1/der';
 import { decodeSesSignature, type SESSignature } from '../asn1/ses-signature';
 import { bytesEqual, derValueLength } from '../cms/der';
-import type { ParsedCms } from '../cms/parse-cms';
 import { verifyCmsSignature } from '../cms/verify-cms';
 import { tryParseCertificate } from '../crypto/certificate';
 import { SealDeskError, isSealDeskError } from '../errors';
@@ -41,8 +40,9 @@ import { cmsAlgorithms, deviationTexts, setStampFacts, stampVerdict, timeBasis }
 import { readSignatureValue } from '../asn1/signature-value';
 // verify-pdf.ts calls this module for GM signatures; only functions are used both ways, at call time.
 import { parsePdfDate } from '../pdf/pdf-date';
+import { invalidSignatureReport } from '../verify/invalid-signature-report';
 import { judgeLaterChanges } from '../verify/later-changes';
-import { parseGmSignedData } from './gm-signed-data';
+import { parseGmSignedData, type GmSignedData } from './gm-signed-data';
 import { byteRangeFromPropertyInfo, sniffGmContents } from './pdf-profile';
 
 export interface GmVerifyContext {
@@ -80,26 +80,9 @@ export function verifyGmSignature(doc: PdfDocument, field: SignatureField, ctx: 
   const v = field.value;
   if (!v) throw new SealDeskError('SIGNATURE_FIELD_EMPTY', `签名域“${field.name}”尚未签章`, `Signature field "${field.name}" is not signed`);
   const structure = ctx.structure ?? checkByteRange(doc, v);
-  const widget = field.widgets[0];
   const checks: Check[] = [];
   const add: Add = (id, status, message) => { checks.push({ id, status, message }); };
-  const report: SignatureReport = {
-    field: field.name,
-    page: widget && widget.pageIndex >= 0 ? widget.pageIndex + 1 : null,
-    rect: widget && widget.pageIndex >= 0 ? [...widget.rect] : null,
-    revision: structure.revision ?? null,
-    coversWholeFile: structure.coversWholeFile,
-    subFilter: v.subFilter ?? null,
-    signer: null,
-    seal: null,
-    signingTime: null,
-    timeSource: null,
-    claimedTime: null,
-    timestampTime: null,
-    verdict: 'invalid',
-    checks,
-    modifications: [],
-  };
+  const report = invalidSignatureReport(field, { revision: structure.revision, coversWholeFile: structure.coversWholeFile, subFilter: v.subFilter, checks });
   add('byte_range', structure.status, structure.message);
 
   const kind = sniffGmContents(v.contents);
@@ -200,7 +183,7 @@ function dataHashAlgorithm(signatureAlgID: string, length: number): 'sm3' | 'sha
 
 function verifySignedData(g: GmInput): void {
   const { add, report } = g;
-  let cms: ParsedCms;
+  let cms: GmSignedData;
   try {
     cms = parseGmSignedData(g.field.value!.contents);
   } catch (e) {
@@ -261,7 +244,7 @@ function verifySignedData(g: GmInput): void {
     algorithms: cmsAlgorithms(cms, seal, digest),
     format: { name: 'GM/T 0010 SignedData' },
     sealVersion: seal?.version,
-    encodingDeviations: deviationTexts([...(value.ok && value.deviation ? [value.deviation] : []), ...sealDeviations]),
+    encodingDeviations: deviationTexts([...cms.deviations, ...(value.ok && value.deviation ? [value.deviation] : []), ...sealDeviations]),
     timeBasis: timeBasis({ timestamp: ts.time ? { at: ts.time, trusted: trustedTime !== undefined } : undefined, claimed, sealCreated: seal?.eSealInfo.property.createDate, now: g.ctx.now }),
   });
   if (!seal) add('seal', sealError ? 'failed' : 'warning', sealError ? { zh: sealError.zh, en: sealError.en } : { zh: '签名中没有电子印章(普通电子签名)', en: 'The signature carries no electronic seal (a plain signature)' });

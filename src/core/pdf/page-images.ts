@@ -39,6 +39,8 @@ export interface PageImage {
   fill?: [number, number, number];
   /** The annotation whose appearance draws it, when source is 'annotation'. */
   annotation?: { ref?: PdfRef; subtype?: string };
+  /** The matrix that maps the image's unit square onto the page (before any clip). */
+  matrix?: readonly [number, number, number, number, number, number];
 }
 
 export interface PageImagesOptions {
@@ -360,7 +362,7 @@ export function pageImages(doc: PdfDocument, page: PdfPage, opts: PageImagesOpti
       rect = r;
     }
     out.push({
-      pageIndex: page.index, rect, image: p.image, key: p.key, inline: p.inline, source: p.source,
+      pageIndex: page.index, rect, image: p.image, key: p.key, inline: p.inline, source: p.source, matrix: p.m,
       colorSpaces: p.colorSpaces, fill: p.fill, annotation: (p as Placement & { annotation?: PageImage['annotation'] }).annotation,
     });
   }

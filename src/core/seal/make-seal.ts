@@ -54,6 +54,7 @@ export const VENDOR_PICTURE_LIMIT_BYTES = 50 * 1024;
 
 export const MAKER_CARD_MISSING = { code: 'MAKER_CARD_MISSING', zh: '未插制章授权卡,制章失败', en: 'No seal-making authorization card is inserted; seal making failed' } as const;
 export const KEEPER_CERT_INVALID = { code: 'KEEPER_CERT_INVALID', zh: '数字证书不合法或无数字证书,制章失败', en: 'The certificate on the USB key is invalid or missing; seal making failed' } as const;
+export const MAKER_CERT_INVALID = { code: 'MAKER_CERT_INVALID', zh: '制章授权卡上的制章人证书无效（无法读取、未到生效时间、已过期或不能用于签名），制章失败', en: "The seal maker's certificate on the authorization card is invalid (unreadable, not yet valid, expired, or not for signing); seal making failed" } as const;
 export const TOKEN_SEAL_IN_USE = { code: 'TOKEN_SEAL_IN_USE', zh: 'USBkey正在被某个电子印章使用', en: 'The USB key is already in use by an electronic seal' } as const;
 
 function refuse(m: { code: string; zh: string; en: string }, details: Record<string, unknown> = {}): SealDeskError {
@@ -80,6 +81,15 @@ export async function makeSeal(input: MakeSealInput): Promise<MadeSeal> {
   if (usage && !usage.has('digitalSignature') && !usage.has('nonRepudiation')) {
     throw refuse(KEEPER_CERT_INVALID, { reason: 'key usage does not allow signing' });
   }
+
+  // b'. the maker's certificate must be valid now (GM/T 0031-2025 §2.1: the maker certificate is
+  // checked before a seal is made; a seal signed under an expired certificate verifies for no one).
+  const makerCert = tryParseCertificate(maker.certificate);
+  if (!makerCert) throw refuse(MAKER_CERT_INVALID, { reason: 'unreadable' });
+  if (input.now < makerCert.notBefore) throw refuse(MAKER_CERT_INVALID, { reason: 'not yet valid', notBefore: makerCert.notBefore.toISOString() });
+  if (input.now > makerCert.notAfter) throw refuse(MAKER_CERT_INVALID, { reason: 'expired', notAfter: makerCert.notAfter.toISOString() });
+  const makerUsage = makerCert.keyUsage;
+  if (makerUsage && !makerUsage.has('digitalSignature') && !makerUsage.has('nonRepudiation')) throw refuse(MAKER_CERT_INVALID, { reason: 'key usage does not allow signing' });
 
   // c. the target token must not carry a seal in use
   const existing = input.keeper.seals.map(tryDecode).filter((s): s is SESeal => s !== undefined);
@@ -112,8 +122,7 @@ export async function makeSeal(input: MakeSealInput): Promise<MadeSeal> {
 
   // A signature that does not verify under the maker's own certificate (wrong key on the card,
   // token fault) must not become a seal.
-  const makerCert = tryParseCertificate(maker.certificate);
-  const check = makerCert && verifySignature({ algorithm: alg.oid, publicKey: makerCert.publicKey, data: sealInfoDer, signature: signedValue });
+  const check = verifySignature({ algorithm: alg.oid, publicKey: makerCert.publicKey, data: sealInfoDer, signature: signedValue });
   if (!check?.ok) {
     throw new SealDeskError('SEAL_SIGNATURE_FAILED', '制章人签名无法用制章证书验证,制章失败', "The maker's signature does not verify with the maker certificate; seal making failed",
       { details: { reason: check ? check.reason : 'maker certificate unreadable' } });

@@ -12,24 +12,17 @@ import crypto from 'node:crypto';
 import type { BilingualText, Check, TimeBasis } from '../../api/verification-report';
 import { decodeSeal, type SESeal } from '../asn1/ses-seal';
 import { decodeSesSignature, type SESSignature } from '../asn1/ses-signature';
+import type { CertificateFacts } from '../../api/contract';
 import { tryParseCertificate } from '../crypto/certificate';
+import { describeCertificate } from '../crypto/describe-certificate';
 import { SealDeskError, isSealDeskError } from '../errors';
 import { isPictureTypeImage, readSealImage } from '../seal/seal-image';
 import { verifySeal } from '../seal/verify-seal';
 import { checkSesSignature } from './ses-checks';
 import { deviationTexts, sesFormatName, signatureAlgorithmName, stampVerdict } from './stamp-facts';
 
-export interface CertificateInspection {
-  subject: string;
-  issuer: string;
-  serialNumber: string;
-  notBefore: string;
-  notAfter: string;
-  keyAlgorithm: string;
-  /** keyUsage names, when the extension is present. */
-  keyUsage?: string[];
-  sha256: string;
-  /** Set when the bytes are not a readable certificate. */
+export interface CertificateInspection extends CertificateFacts {
+  /** Set when the bytes are not a readable certificate (the other fields are then empty). */
   unreadable?: boolean;
   bytes: number;
 }
@@ -230,12 +223,8 @@ function sealFields(seal: SESeal): SealInspection {
 
 function certificate(der: Uint8Array): CertificateInspection {
   const c = tryParseCertificate(der);
-  if (!c) return { subject: '', issuer: '', serialNumber: '', notBefore: '', notAfter: '', keyAlgorithm: '', sha256: sha256(der), unreadable: true, bytes: der.length };
-  return {
-    subject: c.subject, issuer: c.issuer, serialNumber: c.serialHex,
-    notBefore: c.notBefore.toISOString(), notAfter: c.notAfter.toISOString(),
-    keyAlgorithm: c.publicKey.kind, ...(c.keyUsage ? { keyUsage: [...c.keyUsage] } : {}), sha256: sha256(der), bytes: der.length,
-  };
+  if (!c) return { subject: '', issuer: '', serialNumber: '', notBefore: '', notAfter: '', keyAlgorithm: '', signatureAlgorithm: '', sha256: sha256(der), isCa: false, selfSigned: false, unreadable: true, bytes: der.length };
+  return { ...describeCertificate(c), bytes: der.length };
 }
 
 function picture(pic: SESeal['eSealInfo']['picture']): PictureInspection {

@@ -7,8 +7,9 @@ import { decodePng, type RgbaImage } from '../image/png';
 import { FINGERPRINT_SIDE, fingerprints, samePicture, type PictureFingerprints } from '../image/seal-fingerprint';
 import { shrinkRgba } from '../image/shrink';
 import { sealLikeness } from '../image/seal-likeness';
+import { findSealRegions } from '../image/seal-regions';
 import type { PdfDocument } from '../pdf/document';
-import { declaredSize, filterNames, imagePixels } from '../pdf/image-pixels';
+import { MAX_IMAGE_PIXELS, declaredSize, filterNames, imagePixels } from '../pdf/image-pixels';
 import type { PdfDict, PdfRef } from '../pdf/objects';
 import { pageImages, type PageImage } from '../pdf/page-images';
 import type { Widget } from '../pdf/signature-fields';
@@ -24,9 +25,13 @@ import { WorkBudget } from '../pdf/work-budget';
  *     rescaled and cropped copies still match (seal-fingerprint.ts); and otherwise
  *  2. judged by its look: a red round or oval impression (seal-likeness.ts) is reported as a
  *     seal-like picture matching no known seal.
- * Only pictures whose pixel size and drawn shape could be a seal are decoded (CANDIDATE_* below),
- * each image once however often it is drawn; the decoding is bounded by its own work budget and
- * a scan that runs out says so instead of failing the verification.
+ * Pictures whose pixel size and drawn shape could be a seal are decoded (CANDIDATE_* below), each
+ * image once however often it is drawn. Larger ones — a scanned page with a seal on it — are
+ * decoded up to MAX_IMAGE_PIXELS, shrunk at once to SCAN_SIDE pixels a side, and searched for
+ * seal-shaped red regions (seal-regions.ts), each judged like a picture of its own and reported at
+ * its place on the page. The decoding is bounded by its own work budget; a picture once decoded is
+ * always judged (the budget stops the scan between pictures), and a scan that runs out says so
+ * instead of failing the verification.
  */
 
 /** A seal picture the client knows, by whatever route (a decoded SESeal, the platform registry). */
@@ -58,6 +63,13 @@ const CANDIDATE_MAX_ASPECT = 2.5;
 const CANDIDATE_MIN_DRAWN = 8;
 const CANDIDATE_MAX_DRAWN = 340;
 const MAX_WARNINGS = 200;
+/** A picture drawn at least this large (pt a side) and this many pixels can hold a seal inside it. */
+const SCAN_MIN_DRAWN = 40;
+const SCAN_MIN_PIXELS = 200;
+/** Scans are searched on a copy this many pixels on its longer side (A4: about 1.7 px per point, a 40 mm seal ≈ 190 px). */
+const SCAN_SIDE = 1400;
+/** A seal inside a scan is 15 mm or more across (small name seals; official ones 38–58 mm): smaller red shapes are letters. */
+const SCAN_SEAL_MIN_PT = 42;
 
 export function knownSealOf(seal: SESeal): KnownSealPicture {
   const info = seal.eSealInfo;
@@ -67,7 +79,9 @@ export function knownSealOf(seal: SESeal): KnownSealPicture {
 type Analysis =
   | { kind: 'skip' }
   | { kind: 'not_checked'; reason: BilingualText }
-  | { kind: 'checked'; known?: KnownSealPicture; sealLike: boolean };
+  | { kind: 'checked'; known?: KnownSealPicture; sealLike: boolean }
+  /** A large picture searched for seals inside it: each hit's box as fractions of the picture (top-left origin). */
+  | { kind: 'regions'; hits: Array<{ box: [number, number, number, number]; known?: KnownSealPicture }> };
 
 interface PreparedKnown { seal: KnownSealPicture; prints: PictureFingerprints }
 
@@ -121,7 +135,39 @@ function isCandidate(doc: PdfDocument, img: PageImage): boolean {
   return true;
 }
 
-function analyse(doc: PdfDocument, img: PageImage, known: () => PreparedKnown[], budget: WorkBudget): Analysis {
+/** A picture too large for a seal but large enough to hold one: a scanned page, a photographed contract. */
+function isScan(doc: PdfDocument, img: PageImage): boolean {
+  const size = declaredSize(doc, img.image.dict);
+  if (!size || size.width < SCAN_MIN_PIXELS || size.height < SCAN_MIN_PIXELS) return false;
+  return img.rect[2] - img.rect[0] >= SCAN_MIN_DRAWN && img.rect[3] - img.rect[1] >= SCAN_MIN_DRAWN;
+}
+
+/** The seals inside a large picture, each judged on its own red ink (known seal, or seal-like). */
+function analyseScan(doc: PdfDocument, img: PageImage, known: () => PreparedKnown[], budget: WorkBudget): Analysis {
+  const size = declaredSize(doc, img.image.dict)!;
+  if (size.width * size.height > MAX_IMAGE_PIXELS) {
+    return { kind: 'not_checked', reason: { zh: `图像过大（${size.width}×${size.height} 像素）`, en: `image too large (${size.width}×${size.height} pixels)` } };
+  }
+  const decoded = decodeForCheck(doc, img, budget, MAX_IMAGE_PIXELS);
+  if ('kind' in decoded) return decoded;
+  // Shrunk before anything else looks at it: every later pass costs the same for any scan size.
+  const small = shrinkRgba(decoded, SCAN_SIDE);
+  const hits: Array<{ box: [number, number, number, number]; known?: KnownSealPicture }> = [];
+  const drawnW = img.rect[2] - img.rect[0], drawnH = img.rect[3] - img.rect[1];
+  for (const region of findSealRegions(small)) {
+    const [l, t, r, b] = region.box;
+    const w = (r - l) * drawnW, h = (b - t) * drawnH;
+    if (w < SCAN_SEAL_MIN_PT || h < SCAN_SEAL_MIN_PT || w > CANDIDATE_MAX_DRAWN || h > CANDIDATE_MAX_DRAWN) continue;
+    const prints = fingerprints(region.crop);
+    const hit = known().find((k) => samePicture(prints, k.prints));
+    if (hit) hits.push({ box: region.box, known: hit.seal });
+    else if (sealLikeness(region.crop).sealLike) hits.push({ box: region.box });
+  }
+  return hits.length > 0 ? { kind: 'regions', hits } : { kind: 'skip' };
+}
+
+/** The picture's pixels, or why it is not judged (unsupported kind: not checked; damaged: nothing to see). */
+function decodeForCheck(doc: PdfDocument, img: PageImage, budget: WorkBudget, maxPixels: number): RgbaImage | Exclude<Analysis, { kind: 'checked' } | { kind: 'regions' }> {
   const filters = filterNames(doc, img.image.dict);
   const last = filters[filters.length - 1];
   if (last === 'JPXDecode') return { kind: 'not_checked', reason: { zh: 'JPEG 2000 图像', en: 'JPEG 2000 image' } };
@@ -132,9 +178,8 @@ function analyse(doc: PdfDocument, img: PageImage, known: () => PreparedKnown[],
     if (!colouredStencil) return { kind: 'skip' };
     return { kind: 'not_checked', reason: { zh: `${last} 图像`, en: `${last} image` } };
   }
-  let pixels: RgbaImage;
   try {
-    pixels = imagePixels(doc, img.image, { colorSpaces: img.colorSpaces, fill: img.fill, maxPixels: CANDIDATE_MAX_PIXELS, tick: (n) => budget.tick(n) });
+    return imagePixels(doc, img.image, { colorSpaces: img.colorSpaces, fill: img.fill, maxPixels, tick: (n) => budget.tick(n) });
   } catch (e) {
     if (isSealDeskError(e) && e.code === 'IMAGE_UNSUPPORTED') {
       return { kind: 'not_checked', reason: { zh: String(e.details.zhReason ?? e.details.reason), en: String(e.details.reason) } };
@@ -143,8 +188,13 @@ function analyse(doc: PdfDocument, img: PageImage, known: () => PreparedKnown[],
     // A damaged image draws nothing a reader could take for a seal.
     return { kind: 'skip' };
   }
-  budget.tick(Math.ceil((pixels.width * pixels.height) / 32));
-  const small = shrinkRgba(pixels, FINGERPRINT_SIDE);
+}
+
+function analyse(doc: PdfDocument, img: PageImage, known: () => PreparedKnown[], budget: WorkBudget): Analysis {
+  const decoded = decodeForCheck(doc, img, budget, CANDIDATE_MAX_PIXELS);
+  if ('kind' in decoded) return decoded;
+  // Shrunk first; the decoding was charged before it ran, so a picture decoded is always judged.
+  const small = shrinkRgba(decoded, FINGERPRINT_SIDE);
   // No paper around the ink (a photograph, a filled logo): no seal picture, copied or not.
   const look = sealLikeness(small);
   if (look.failed === 'coverage') return { kind: 'checked', sealLike: false };
@@ -196,8 +246,32 @@ function copiedWarning(page: number, rect: Rect, match: CopiedSealMatch): FileWa
   return { id: 'copied_seal_image', page, rect, message, copiedSeal: match };
 }
 
-/** What a picture's analysis means where it is drawn: a copied or seal-like picture, one not checked, or nothing. */
-function warningFor(a: Analysis, img: PageImage, page: number): FileWarning | undefined {
+/**
+ * Where a region of a picture lies on the page: its corners through the matrix that draws the
+ * picture's unit square (image row 0 at the top, v = 1), as a box, cut by the picture's clip.
+ */
+function regionRect(img: PageImage, box: [number, number, number, number]): Rect {
+  const m = img.matrix;
+  if (!m) return rectOf(img);
+  const [l, t, r, b] = box;
+  const corners = [[l, 1 - t], [r, 1 - t], [l, 1 - b], [r, 1 - b]].map(([u, v]) => [m[0] * u! + m[2] * v! + m[4], m[1] * u! + m[3] * v! + m[5]] as const);
+  const xs = corners.map((c) => c[0]), ys = corners.map((c) => c[1]);
+  const clip = img.rect;
+  const out = [Math.max(Math.min(...xs), clip[0]), Math.max(Math.min(...ys), clip[1]), Math.min(Math.max(...xs), clip[2]), Math.min(Math.max(...ys), clip[3])];
+  if (out[0]! >= out[2]! || out[1]! >= out[3]!) return rectOf(img);
+  return out.map((v) => Math.round(v * 100) / 100) as Rect;
+}
+
+/** What a picture's analysis means where it is drawn: copied or seal-like pictures, one not checked, or nothing. */
+function warningsFor(a: Analysis, img: PageImage, page: number): FileWarning[] {
+  if (a.kind === 'regions') {
+    return a.hits.map((h) => copiedWarning(page, regionRect(img, h.box), h.known ? { match: 'known_seal', esID: h.known.esID, name: h.known.name, drawnBy: img.source } : { match: 'seal_like', drawnBy: img.source }));
+  }
+  const w = warningFor(a, img, page);
+  return w ? [w] : [];
+}
+
+function warningFor(a: Exclude<Analysis, { kind: 'regions' }>, img: PageImage, page: number): FileWarning | undefined {
   const rect = rectOf(img);
   if (a.kind === 'skip') return undefined;
   if (a.kind === 'not_checked') {
@@ -242,7 +316,8 @@ export function findCopiedSeals(doc: PdfDocument, opts: CopiedSealOptions): File
     }
     for (const img of images) {
       if (warnings.length >= MAX_WARNINGS) break;
-      if (!isCandidate(doc, img)) continue;
+      const candidate = isCandidate(doc, img);
+      if (!candidate && !isScan(doc, img)) continue;
       // Off the visible page nothing is seen; under a signed stamp's widget it is that stamp's own
       // impression (some writers also flatten it into the page), judged by the impression check.
       if (overlap(img.rect, page.cropBox) === 0) continue;
@@ -250,18 +325,19 @@ export function findCopiedSeals(doc: PdfDocument, opts: CopiedSealOptions): File
       let a = analyses.get(img.key);
       if (!a) {
         try {
-          a = analyse(doc, img, known, budget);
+          a = candidate ? analyse(doc, img, known, budget) : analyseScan(doc, img, known, budget);
         } catch (e) {
           if (isOutOfBudget(e)) { stopped = true; break; }
           a = { kind: 'skip' }; // a damaged image dictionary draws nothing
         }
         analyses.set(img.key, a);
       }
-      const w = warningFor(a, img, page.index + 1);
-      const dedupe = `${w?.page}|${w?.rect?.join(',')}|${img.key}`;
-      if (!w || reported.has(dedupe)) continue;
-      reported.add(dedupe);
-      warnings.push(w);
+      for (const w of warningsFor(a, img, page.index + 1)) {
+        const dedupe = `${w.page}|${w.rect?.join(',')}|${img.key}`;
+        if (reported.has(dedupe) || warnings.length >= MAX_WARNINGS) continue;
+        reported.add(dedupe);
+        warnings.push(w);
+      }
     }
     if (stopped) break;
   }

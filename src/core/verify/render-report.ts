@@ -1,4 +1,5 @@
-import type { CheckStatus, Modification, ModificationLevel, SignatureReport, Verdict, VerificationReport } from '../../api/verification-report';
+import type { CheckStatus, Modification, SignatureReport, Verdict, VerificationReport } from '../../api/verification-report';
+import { MODIFICATION_LEVELS, checkName } from '../../api/report-wording';
 
 const VERDICT: Record<Verdict, { zh: string; en: string }> = {
   valid: { zh: '有效', en: 'valid' },
@@ -7,26 +8,6 @@ const VERDICT: Record<Verdict, { zh: string; en: string }> = {
 };
 
 const STATUS: Record<CheckStatus, string> = { ok: '✔', warning: '!', failed: '✘', not_checked: '–' };
-
-const CHECK_NAMES: Record<string, { zh: string; en: string }> = {
-  byte_range: { zh: '签名范围', en: 'signed range' },
-  digest: { zh: '内容完整性', en: 'integrity' },
-  signature: { zh: '签名值', en: 'signature' },
-  signer_chain: { zh: '签章人证书', en: 'signer certificate' },
-  seal: { zh: '电子印章', en: 'seal' },
-  seal_signer: { zh: '印章与签章人', en: 'seal holder' },
-  impression: { zh: '印模', en: 'impression' },
-  timestamp: { zh: '时间戳', en: 'timestamp' },
-  modifications: { zh: '签章后修改', en: 'later changes' },
-};
-
-const LEVEL: Record<ModificationLevel, { zh: string; en: string }> = {
-  none: { zh: '无修改', en: 'none' },
-  ltv: { zh: '仅验证数据与签章软件记录', en: 'LTV updates and signer bookkeeping' },
-  form_filling: { zh: '填写表单或增加签章', en: 'form filling and further stamps' },
-  annotations: { zh: '增加注释', en: 'annotations' },
-  other: { zh: '其他修改(不允许)', en: 'other (not allowed)' },
-};
 
 /** "later-stamp ×2 (5 0, 7 0), form-filling ×1 (12 0)": which rule allowed which later changes. */
 function rulesLine(mods: Modification[]): string | undefined {
@@ -62,12 +43,12 @@ export function renderReportText(report: VerificationReport): string {
     if (s.page !== null && s.rect) lines.push(`    位置 / Where: page ${s.page}, [${s.rect.map((n) => n.toFixed(1)).join(', ')}]`);
     lines.push(...renderStampFacts(s));
     for (const c of s.checks) {
-      const name = CHECK_NAMES[c.id] ?? { zh: c.id, en: c.id };
+      const name = checkName(c.id);
       lines.push(`    ${STATUS[c.status]} ${name.zh} / ${name.en}: ${c.message.zh}`);
       lines.push(`      ${c.message.en}`);
     }
     if (s.modificationLevel) {
-      const l = LEVEL[s.modificationLevel];
+      const l = MODIFICATION_LEVELS[s.modificationLevel];
       lines.push(`    修改级别 / Modification level: ${l.zh} / ${l.en}`);
     }
     const rules = rulesLine(s.modifications);

@@ -10,6 +10,7 @@ import type { BilingualText, CheckId, SignatureReport } from '../../api/verifica
 import type { PdfDocument } from '../pdf/document';
 import { PdfArray, PdfDict, PdfRef, PdfString } from '../pdf/objects';
 import { readFormFields, type SignatureField, type SignatureValue } from '../pdf/signature-fields';
+import { invalidSignatureReport } from './invalid-signature-report';
 
 export interface BrokenSignature {
   field: SignatureField;
@@ -93,23 +94,8 @@ const ALL_CHECKS: CheckId[] = ['byte_range', 'digest', 'signature', 'signer_chai
 
 /** The report of a stamp whose dictionary is broken: invalid, the reason on the structure check, nothing else judged. */
 export function brokenSignatureReport(b: BrokenSignature): SignatureReport {
-  const widget = b.field.widgets[0];
-  const notChecked: BilingualText = { zh: '签名字典损坏,未检查', en: 'Not checked: the signature dictionary is broken' };
-  return {
-    field: b.field.name,
-    page: widget && widget.pageIndex >= 0 ? widget.pageIndex + 1 : null,
-    rect: widget && widget.pageIndex >= 0 ? [...widget.rect] : null,
-    revision: null,
-    coversWholeFile: false,
-    subFilter: null,
-    signer: null,
-    seal: null,
-    signingTime: null,
-    timeSource: null,
-    claimedTime: null,
-    timestampTime: null,
-    verdict: 'invalid',
+  const notChecked: BilingualText = { zh: '签名字典损坏，未检查', en: 'Not checked: the signature dictionary is broken' };
+  return invalidSignatureReport(b.field, {
     checks: ALL_CHECKS.map((id) => (id === 'byte_range' ? { id, status: 'failed', message: b.reason } : { id, status: 'not_checked', message: notChecked })),
-    modifications: [],
-  };
+  });
 }

@@ -99,6 +99,7 @@ function verifySource(bytes: ByteSource, options: VerifyPdfOptions): Verificatio
   const reports = signed.map((field, i) => verifySignature({
     doc, field, structure: structure[i]!, parsed: parsed[i]!, digest: digests.get(i), changesByRevision, options, now,
   }));
+  reports.forEach((r, i) => { const br = structure[i]!.range; if (br && structure[i]!.revision !== undefined) r.signedLength = br[2] + br[3]; });
   reports.push(...broken.map(brokenSignatureReport));
   // Oldest first: the order the signatures were made in.
   reports.sort((a, b) => (a.revision ?? Infinity) - (b.revision ?? Infinity));

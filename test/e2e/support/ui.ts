@@ -8,7 +8,8 @@ import { realCoreApp } from '../../../src/main/core-app';
 import { createDirectCore } from '../../../src/main/core-direct';
 import { ensureRendererBuilt, shimScript, startApiServer, type ApiServer } from './api-server';
 import type { CoreGateway } from '../../../src/main/core-gateway';
-import { buildDemoWorld, type DemoWorld } from './world';
+import path from 'node:path';
+import { buildDemoWorld, repoRoot, type DemoWorld } from './world';
 import { CHROMIUM_ARGS } from './chromium-args';
 
 export interface Ui {
@@ -148,4 +149,11 @@ export async function stampThroughPageApi(ui: Ui, output: string, pin: string, j
     if (!out.ok || !out.value) return { ok: false, error: { code: 'NO_OUTPUT' } };
     return api.stamp({ jobId, docId, outputId: out.value.outputId, tokenSerial: keeper.serial, esID: keeper.seals[0]!.esID, placement: { kind: 'point', page: 1, x: 300, y: 400 }, pin: new TextEncoder().encode(pin) });
   }, { pin, docId, jobId });
+}
+
+/** With SEALDESK_SCREENSHOTS=1, saves the page as docs/screenshots/NAME (to refresh the README's pictures); otherwise nothing. */
+export async function screenshotForDocs(ui: Ui, name: string): Promise<void> {
+  if (process.env.SEALDESK_SCREENSHOTS !== '1') return;
+  await ui.page.waitForTimeout(600);
+  await ui.page.screenshot({ path: path.join(repoRoot, 'docs', 'screenshots', name) });
 }
