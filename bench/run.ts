@@ -5,6 +5,7 @@
  * Median time, ratio and peak memory; every run in its own process. Not part of `npm test`.
  *
  *   npm run bench [-- --inputs gen-1MB,contract] [--runs N] [--no-doc]
+ * Then, without --inputs, the platform's figures and the start-up of the built command (bench/startup.ts).
  * Only a full run (every input, the usual number of runs) rewrites docs/bench.md.
  */
 import fs from 'node:fs';
@@ -227,6 +228,8 @@ async function main(): Promise<void> {
     if (!options.inputs) spawnSync(process.execPath, ['--import', 'tsx', path.join(__dirname, 'platform-log.ts'), ...(options.writeDoc ? [] : ['--no-doc'])], { stdio: 'inherit' });
     // The platform's services (bench/platform.ts): signed status answers and permits per second on SQLite and PostgreSQL.
     if (!options.inputs) spawnSync(process.execPath, ['--import', 'tsx', path.join(__dirname, 'platform.ts')], { stdio: 'inherit' });
+    // The built command as a whole process: start-up, many files in one process (bench/startup.ts, its own section of docs/bench.md).
+    if (!options.inputs) spawnSync(process.execPath, ['--import', 'tsx', path.join(__dirname, 'startup.ts'), ...(options.writeDoc ? [] : ['--no-doc'])], { stdio: 'inherit' });
   } finally {
     fs.rmSync(workDir, { recursive: true, force: true });
   }
