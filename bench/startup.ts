@@ -18,12 +18,10 @@ import { benchCacheDir, GENERATED } from './inputs';
 import { GENERATOR_VERSION, writeGeneratedPdf } from './generated-pdf';
 import { measureNodeOp, median, runUnderRusage } from './measure';
 import { table } from './report';
+import { writeDocSection } from './doc-section';
 
 const ROOT = path.resolve(__dirname, '..');
 const CLI = path.join(ROOT, 'dist', 'cli', 'main.mjs');
-const DOC = path.join(ROOT, 'docs', 'bench.md');
-const BEGIN = '<!-- startup: written by bench/startup.ts -->';
-const END = '<!-- /startup -->';
 
 interface Options { runs: number; files: number; writeDoc: boolean }
 
@@ -68,7 +66,7 @@ async function main(): Promise<void> {
     const result = await measureAll(work, o);
     const text = render(result, o);
     process.stdout.write(`\n${text}\n`);
-    if (o.writeDoc) writeSection(text);
+    if (o.writeDoc) writeDocSection('startup', 'bench/startup.ts', text);
   } finally {
     fs.rmSync(work, { recursive: true, force: true });
   }
@@ -169,17 +167,6 @@ function render(r: StartupResult, o: Options): string {
     `- ${r.perFile.files} files in one process: ${f1(med(r.perFile.sealdesk, 'wallMs'))} ms in all, ${f1(med(r.perFile.sealdesk, 'wallMs') / r.perFile.files)} ms per file with the start-up shared out.`,
     `- Batch stamping (\`sign --batch\`): ${r.batchStamping ?? 'not measured'}.`,
   ].join('\n');
-}
-
-/** Replaces the startup section of docs/bench.md (or appends it): the rest of the file is bench/run.ts's. */
-function writeSection(text: string): void {
-  const doc = fs.existsSync(DOC) ? fs.readFileSync(DOC, 'utf8') : '';
-  const section = `${BEGIN}\n${text}\n${END}\n`;
-  const at = doc.indexOf(BEGIN);
-  const end = doc.indexOf(END);
-  const next = at >= 0 && end > at ? doc.slice(0, at) + section + doc.slice(end + END.length + 1) : `${doc.trimEnd()}\n\n${section}`;
-  fs.writeFileSync(DOC, next);
-  log(`wrote the start-up section of ${DOC}`);
 }
 
 main().catch((e: unknown) => {
