@@ -54,14 +54,14 @@ export function measurePdfsig(file: string): Sample {
   return { ms: r.wallMs, cpuMs: r.cpuMs, wallMs: r.wallMs, maxRssKb: r.maxRssKb, detail: `${valid}/${total} "Signature is Valid."; certificate: ${cert}` };
 }
 
-export function runUnderRusage(command: string[], anyExitStatus = false): { stdout: string; stderr: string; wallMs: number; cpuMs: number; maxRssKb: number } {
+export function runUnderRusage(command: string[], anyExitStatus = false, env?: NodeJS.ProcessEnv): { stdout: string; stderr: string; status: number | null; wallMs: number; cpuMs: number; maxRssKb: number } {
   const reportFile = path.join(os.tmpdir(), `sealdesk-bench-rusage-${process.pid}.json`);
-  const r = spawnSync('python3', [RUSAGE, reportFile, ...command], { encoding: 'utf8', timeout: CHILD_TIMEOUT_MS, maxBuffer: 16 * 1024 * 1024 });
+  const r = spawnSync('python3', [RUSAGE, reportFile, ...command], { encoding: 'utf8', timeout: CHILD_TIMEOUT_MS, maxBuffer: 16 * 1024 * 1024, env });
   try {
     if (r.error) throw new Error(`${command.join(' ')}: ${r.error.message}`);
     if (r.status !== 0 && !anyExitStatus) throw new Error(`${command.join(' ')} exited with ${r.status}:\n${r.stderr}`);
     const usage = JSON.parse(fs.readFileSync(reportFile, 'utf8')) as { wallMs: number; cpuMs: number; maxRssKb: number };
-    return { stdout: r.stdout, stderr: r.stderr, ...usage };
+    return { stdout: r.stdout, stderr: r.stderr, status: r.status, ...usage };
   } finally {
     fs.rmSync(reportFile, { force: true });
   }

@@ -28,7 +28,7 @@ const ratio = (a: number, b: number): string => `${(a / b).toFixed(2)}×`;
 const rss = (samples: Sample[]): number => Math.max(...samples.map((s) => s.maxRssKb)) / 1024;
 const med = (samples: Sample[], key: 'ms' | 'cpuMs' | 'wallMs' = 'ms'): number => median(samples.map((s) => s[key]));
 
-function table(header: string[], rows: string[][]): string {
+export function table(header: string[], rows: string[][]): string {
   return [
     `| ${header.join(' | ')} |`,
     `|${header.map((_, i) => (i === 0 ? ' --- ' : ' ---: ')).join('|')}|`,

@@ -5,6 +5,8 @@
  * Median time, ratio and peak memory; every run in its own process. Not part of `npm test`.
  *
  *   npm run bench [-- --inputs gen-1MB,contract] [--runs N] [--no-doc]
+ * Then, without --inputs, the platform's figures, the start-up of the built command (bench/startup.ts)
+ * and the desktop client's first page of a big scan (bench/desktop.ts).
  * Only a full run (every input, the usual number of runs) rewrites docs/bench.md.
  */
 import fs from 'node:fs';
@@ -232,6 +234,10 @@ async function main(): Promise<void> {
     if (!options.inputs) spawnSync(process.execPath, ['--import', 'tsx', path.join(__dirname, 'platform-log.ts'), ...(options.writeDoc ? [] : ['--no-doc'])], { stdio: 'inherit' });
     // The platform's services (bench/platform.ts): signed status answers and permits per second on SQLite and PostgreSQL.
     if (!options.inputs) spawnSync(process.execPath, ['--import', 'tsx', path.join(__dirname, 'platform.ts')], { stdio: 'inherit' });
+    // The built command as a whole process: start-up, many files in one process (bench/startup.ts, its own section of docs/bench.md).
+    if (!options.inputs) spawnSync(process.execPath, ['--import', 'tsx', path.join(__dirname, 'startup.ts'), ...(options.writeDoc ? [] : ['--no-doc'])], { stdio: 'inherit' });
+    // The desktop client opening a 50 MB scan: first page and banner (bench/desktop.ts, Playwright + Chromium).
+    if (!options.inputs) spawnSync(process.execPath, ['--import', 'tsx', path.join(__dirname, 'desktop.ts'), ...(options.writeDoc ? [] : ['--no-doc'])], { stdio: 'inherit' });
   } finally {
     fs.rmSync(workDir, { recursive: true, force: true });
   }

@@ -23,3 +23,5 @@ npm ci --no-audit --no-fund
 node -e "require('pkcs11js')" || { echo "pkcs11js did not build (see allowScripts in package.json)" >&2; exit 1; }
 node -e "new (require('better-sqlite3'))(':memory:').close()" || { echo "better-sqlite3 did not build (see allowScripts in package.json)" >&2; exit 1; }
 if [ -f native/Makefile ]; then make -s -C native; fi
+# The sealdesk command runs as a built bundle (bin/sealdesk runs dist/cli/main.mjs).
+node scripts/build.mjs --cli-only

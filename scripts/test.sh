@@ -10,5 +10,7 @@ else
   npx eslint src test
   mapfile -t files < <(find test -name '*.test.ts' | sort)
 fi
+# The CLI tests run bin/sealdesk, which runs the built bundle: build it from these sources first.
+node scripts/build.mjs --cli-only
 if [ "${#files[@]}" -eq 0 ]; then echo "no test files found" >&2; exit 1; fi
 exec node --import tsx --test --test-concurrency=2 "${files[@]}"

@@ -27,6 +27,11 @@ export interface DocumentRef {
   /** File name only (no directory), for the title bar. */
   name: string;
   size: number;
+  /**
+   * A stamped copy: its first `length` bytes are exactly those of the open document `docId` (an
+   * incremental update appends), so the renderer reuses what it already loaded of that document.
+   */
+  extends?: { docId: string; length: number };
 }
 
 export interface SealView {

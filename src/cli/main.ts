@@ -1,24 +1,20 @@
 import { printError, usageError } from './output';
-import { trustCommand } from './commands/trust';
-import { logCommand } from './commands/log';
-import { tokenCommand } from './commands/token';
-import { sealCommand } from './commands/seal';
-import { signCommand } from './commands/sign';
-import { verifyCommand } from './commands/verify';
-import { demoCommand } from './commands/demo';
-import { platformCommand } from './commands/platform';
 
 type Command = (argv: string[]) => Promise<number>;
 
-const COMMANDS: Record<string, Command> = {
-  trust: trustCommand,
-  log: logCommand,
-  token: tokenCommand,
-  seal: sealCommand,
-  sign: signCommand,
-  verify: verifyCommand,
-  demo: demoCommand,
-  platform: platformCommand,
+/**
+ * Each command's module is loaded only when that command runs, so that `--help` loads nothing and
+ * `verify` never loads the token, platform or server code (issue 13: start-up).
+ */
+const COMMANDS: Record<string, () => Promise<Command>> = {
+  trust: async () => (await import('./commands/trust.js')).trustCommand,
+  log: async () => (await import('./commands/log.js')).logCommand,
+  token: async () => (await import('./commands/token.js')).tokenCommand,
+  seal: async () => (await import('./commands/seal.js')).sealCommand,
+  sign: async () => (await import('./commands/sign.js')).signCommand,
+  verify: async () => (await import('./commands/verify.js')).verifyCommand,
+  demo: async () => (await import('./commands/demo.js')).demoCommand,
+  platform: async () => (await import('./commands/platform.js')).platformCommand,
 };
 
 const USAGE = `sealdesk — 电子印章客户端 / electronic seal client
@@ -41,10 +37,10 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(USAGE);
     return name ? 0 : 64;
   }
-  const command = COMMANDS[name];
+  const load = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
   try {
-    if (!command) throw usageError(`未知命令: ${name}`, `unknown command: ${name}`);
-    return await command(rest);
+    if (!load) throw usageError(`未知命令: ${name}`, `unknown command: ${name}`);
+    return await (await load())(rest);
   } catch (e) {
     const parseError = (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS');
     if (parseError) e = usageError(`参数错误: ${(e as Error).message}`, `bad arguments: ${(e as Error).message}`);
@@ -53,7 +49,8 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-if (require.main === module) {
+/** Runs the command line of this process and sets its exit code: the bundle's entry (bin.ts) and `tsx src/cli/main.ts`. */
+export function runCli(): void {
   // With a handler, a signal waits until the current synchronous step is done: an output file is
   // written and renamed in one such step (writeFileAtomic), so an interrupted stamp leaves either
   // the whole file or nothing — never a half-written temp file.
@@ -65,3 +62,7 @@ if (require.main === module) {
   }
   main(process.argv.slice(2)).then((code) => { process.exitCode = code; });
 }
+
+// From source (`node --import tsx src/cli/main.ts`); the built CLI starts from bin.ts instead, as an
+// ES module, where `module` does not exist.
+if (typeof module !== 'undefined' && require.main === module) runCli();

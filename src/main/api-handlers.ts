@@ -46,6 +46,8 @@ interface Job {
 }
 
 export function createApiHandlers({ core, dialogs, documents, htmlToPdf, recent = new RecentFiles() }: HandlerDeps): HandlerTable {
+  // A document served by ranges (document-ranges.ts) joins the recent files the first time it is read.
+  documents.onFirstRead = (p) => recent.remember(p);
   const jobs = new Map<string, Job>();
   const reportSources = async (docId: string, lang: Language): Promise<ReportSources> => {
     const file = documents.pathOf(docId);
@@ -119,7 +121,7 @@ export function createApiHandlers({ core, dialogs, documents, htmlToPdf, recent 
           },
         );
         documents.releaseOutput(outputId);
-        return { document: documents.add(result.output), fields: result.fields };
+        return { document: documents.addStampedCopy(docId, result.output), fields: result.fields };
       } finally {
         pinBuf.fill(0);
         // Keep the finished job briefly so a last progress poll sees it end, then forget it.

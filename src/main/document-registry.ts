@@ -11,6 +11,11 @@ import { SealDeskError } from '../core/errors';
 
 export class DocumentRegistry {
   private readonly docs = new Map<string, string>();
+  /** Size and modification time when registered: a stamped copy extends exactly those bytes. */
+  private readonly stats = new Map<string, { size: number; mtimeMs: number }>();
+  private readonly read = new Set<string>();
+  /** Called once per document, the first time its bytes are served to the renderer (the recent files). */
+  onFirstRead?: (filePath: string) => void;
   private readonly outputs = new Map<string, { path: string; forDoc: string }>();
   private waiting: DocumentRef[] = [];
 
@@ -18,16 +23,42 @@ export class DocumentRegistry {
   add(filePath: string): DocumentRef {
     const abs = path.resolve(filePath);
     let size: number;
+    let mtimeMs: number;
     try {
       const st = fs.statSync(abs);
       if (!st.isFile()) throw new Error('not a file');
       size = st.size;
+      mtimeMs = st.mtimeMs;
     } catch (e) {
       throw new SealDeskError('DOCUMENT_NOT_FOUND', `文件无法打开：${path.basename(abs)}`, `Cannot open the file: ${path.basename(abs)}`, { cause: e });
     }
     const docId = crypto.randomBytes(12).toString('hex');
     this.docs.set(docId, abs);
+    this.stats.set(docId, { size, mtimeMs });
     return { docId, name: path.basename(abs), size };
+  }
+
+  /**
+   * Registers the stamped copy of an open document. Stamping appends an incremental update to the
+   * original's bytes, so when the original is unchanged since it was opened the ref says which prefix
+   * the renderer already has (DocumentRef.extends): it shows the copy fetching only what was appended.
+   */
+  addStampedCopy(originalId: string, outputPath: string): DocumentRef {
+    const ref = this.add(outputPath);
+    const before = this.stats.get(originalId);
+    let now: fs.Stats | undefined;
+    try { now = fs.statSync(this.pathOf(originalId)); } catch { /* gone: nothing to share */ }
+    if (before && now && now.size === before.size && now.mtimeMs === before.mtimeMs && ref.size > before.size) {
+      return { ...ref, extends: { docId: originalId, length: before.size } };
+    }
+    return ref;
+  }
+
+  /** Notes that a document's bytes were served (document-ranges.ts); the first time calls onFirstRead. */
+  noteRead(docId: string): void {
+    if (this.read.has(docId)) return;
+    this.read.add(docId);
+    this.onFirstRead?.(this.pathOf(docId));
   }
 
   /** Registers a document main opened by itself (argv, menu, drop) for the renderer to take. */

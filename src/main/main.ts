@@ -4,12 +4,14 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { Readable } from 'node:stream';
 import { BrowserWindow, Menu, app, dialog, ipcMain, protocol, session, utilityProcess } from 'electron';
 import { EVENT_CHANNEL, type ApiEvent, type Language } from '../api/contract';
 import { createApiHandlers, type Dialogs } from './api-handlers';
 import { electronHtmlToPdf } from './report-pdf-electron';
 import { RecentFiles } from './recent-files';
 import { DocumentRegistry } from './document-registry';
+import { documentBodyStream, documentIdOf, documentResponse } from './document-ranges';
 import { registerIpcHandlers } from './ipc';
 import { menuTemplate } from './menu';
 import { APP_ENTRY, APP_HOST, APP_SCHEME, assetHeaders, isAllowedNavigation, resolveAppAsset, secureWebPreferences } from './security';
@@ -18,7 +20,8 @@ import { createTokenHostClient, type HostProcessLike } from './token-host-client
 const distDir = path.join(__dirname, '..');
 const rendererDir = path.join(distDir, 'renderer');
 
-protocol.registerSchemesAsPrivileged([{ scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true } }]);
+// stream: document data is answered as a stream of byte ranges (document-ranges.ts).
+protocol.registerSchemesAsPrivileged([{ scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true, stream: true } }]);
 
 const documents = new DocumentRegistry();
 let win: BrowserWindow | null = null;
@@ -126,6 +129,14 @@ if (!app.requestSingleInstanceLock()) {
     session.defaultSession.setPermissionCheckHandler(() => false);
 
     protocol.handle(APP_SCHEME, async (request) => {
+      const url = new URL(request.url);
+      // Document data: byte ranges of a file a person opened, for pdf.js (document-ranges.ts).
+      if (url.host === APP_HOST && documentIdOf(url.pathname)) {
+        if (request.method !== 'GET') return new Response('method not allowed', { status: 405 });
+        const r = await documentResponse(documents, url.pathname, request.headers.get('range'));
+        const body = r.body ? (Readable.toWeb(documentBodyStream(r.body)) as ReadableStream<Uint8Array>) : null;
+        return new Response(body, { status: r.status, headers: r.headers });
+      }
       const rel = resolveAppAsset(request.url);
       if (!rel || new URL(request.url).host !== APP_HOST) return new Response('not found', { status: 404 });
       const file = path.join(rendererDir, rel);

@@ -7,8 +7,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
+import { installRoot } from '../core/config/install-root';
 
-export const DEFAULT_CONSOLE_DIR = path.resolve(__dirname, '../../dist/console');
+export const DEFAULT_CONSOLE_DIR = path.join(installRoot(), 'dist', 'console');
 
 const FILES: Record<string, { file: string; type: string }> = {
   '/': { file: 'index.html', type: 'text/html; charset=utf-8' },

@@ -14,7 +14,7 @@ import { FindBar } from './FindBar';
 import { CSS_PX_PER_POINT, cssToPdf, pdfToCss, sealCssSize } from './geometry';
 import type { VerifyPhase } from './SealMarks';
 import { pick, strings } from './i18n';
-import { loadPdf } from './pdf';
+import { openDocumentByRanges } from './pdf';
 import { PinDialog } from './PinDialog';
 import { SettingsDialog } from './SettingsDialog';
 import { Thumbnails } from './Thumbnails';
@@ -137,8 +137,8 @@ export function App() {
     // Verification starts at once (the banner says so) and runs beside loading; it never blocks the pages.
     verify(ref.docId);
     try {
-      const bytes = await call('readDocument', { docId: ref.docId });
-      const pdf = await loadPdf(bytes);
+      // pdf.js reads the file by ranges: the first page shows before a big file has arrived.
+      const pdf = await openDocumentByRanges(ref);
       if (latest.current !== ref.docId) {
         void pdf.destroy();
         return;

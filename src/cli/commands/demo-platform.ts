@@ -18,6 +18,7 @@ import { loadPlatformConfig, platformPaths } from '../../platform/config';
 import { serverProcessAlive } from '../../platform/runtime';
 import { SOFTHSM_DEFAULT_MODULE } from './platform-log';
 import { expectOk, serverUrlFile } from './platform-client-options';
+import { installRoot } from '../../core/config/install-root';
 
 export const DEMO_UNIT = 'SealDesk 演示有限公司';
 const ROLE_ACCOUNTS: { role: Role; user: string }[] = [
@@ -32,7 +33,7 @@ export function demoPlatformDir(worldDir: string): string { return path.join(wor
 
 /** The sealdesk CLI as a child process (from source through tsx, or the built main.js). */
 function cliCommand(): { command: string; args: string[] } {
-  const main = path.join(__dirname, '..', __filename.endsWith('.ts') ? 'main.ts' : 'main.js');
+  const main = __filename.endsWith('.ts') ? path.join(installRoot(), 'src', 'cli', 'main.ts') : path.join(installRoot(), 'dist', 'cli', 'main.mjs');
   const imports: string[] = [];
   for (let i = 0; i < process.execArgv.length; i++) {
     const a = process.execArgv[i]!;

@@ -1,5 +1,6 @@
+import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { verifyDocument } from '../../core/app/verification';
+import { documentVerifier } from '../../core/app/verification';
 import { readCertificateFile } from '../../core/config/trust-store';
 import { renderReportText } from '../../core/verify/render-report';
 import { readSealFile } from '../../core/verify/seal-catalog';
@@ -10,9 +11,15 @@ import { printError, usageError } from '../output';
 /** Exit codes: 0 all valid, 1 any invalid, 3 valid with warnings or no signature, 2 not readable as a PDF. */
 export const VERDICT_EXIT = { valid: 0, invalid: 1, warning: 3 } as const;
 
+const UNREADABLE_EXIT = 2;
+
+/** Several files: the exit code is the worst file's, worst first: invalid, unreadable, warning, valid. */
+const EXIT_SEVERITY = [VERDICT_EXIT.invalid, UNREADABLE_EXIT, VERDICT_EXIT.warning, VERDICT_EXIT.valid];
+const worstExit = (codes: number[]): number => EXIT_SEVERITY.find((c) => codes.includes(c)) ?? VERDICT_EXIT.valid;
+
 export async function verifyCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { json: { type: 'boolean' }, trust: { type: 'string', multiple: true }, seal: { type: 'string', multiple: true } } });
-  if (positionals.length !== 1) throw usageError('用法: sealdesk verify 文件 [--json] [--trust 根证书.pem]... [--seal 已知印章]...', 'usage: sealdesk verify FILE [--json] [--trust ROOT.pem]... [--seal KNOWN-SEAL]...');
+  if (positionals.length === 0) throw usageError('用法: sealdesk verify 文件... [--json] [--trust 根证书.pem]... [--seal 已知印章]...', 'usage: sealdesk verify FILE... [--json] [--trust ROOT.pem]... [--seal KNOWN-SEAL]...');
   const ctx = appContext({});
   const extraRoots = (values.trust ?? []).flatMap((f) => {
     try {
@@ -32,14 +39,21 @@ export async function verifyCommand(argv: string[]): Promise<number> {
       throw new SealDeskError('USAGE', `--seal: ${err.zh}`, `--seal: ${err.en}`, { cause: e });
     }
   });
-  try {
-    const report = verifyDocument(ctx, positionals[0], { extraRoots, sealCatalog });
-    process.stdout.write(values.json ? JSON.stringify(report, null, 2) + '\n' : renderReportText(report));
-    return VERDICT_EXIT[report.verdict];
-  } catch (e) {
-    const err = asSealDeskError(e);
-    if (values.json) process.stdout.write(JSON.stringify({ verdict: 'unreadable', error: { code: err.code, zh: err.zh, en: err.en } }, null, 2) + '\n');
-    printError(err);
-    return 2;
-  }
+  // Many files in one process (issue 13): the trust store and the known seals are read once; one
+  // report per file in the order given (--json: one JSON object per line).
+  const verify = documentVerifier(ctx, { extraRoots, sealCatalog });
+  const codes = positionals.map((file, i) => {
+    try {
+      const report = verify(file);
+      process.stdout.write(values.json ? JSON.stringify(report) + '\n' : `${i > 0 ? '\n' : ''}${renderReportText(report)}`);
+      return VERDICT_EXIT[report.verdict];
+    } catch (e) {
+      const err = asSealDeskError(e);
+      if (values.json) process.stdout.write(JSON.stringify({ verdict: 'unreadable', file: { name: path.basename(file) }, error: { code: err.code, zh: err.zh, en: err.en } }) + '\n');
+      else if (positionals.length > 1) process.stderr.write(`${file}:\n`);
+      printError(err);
+      return UNREADABLE_EXIT;
+    }
+  });
+  return worstExit(codes);
 }

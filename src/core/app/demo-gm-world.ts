@@ -3,9 +3,10 @@ import path from 'node:path';
 import { SealDeskError } from '../errors';
 import { createSm2RootCa, issueSm2Certificate, sm2PrivateKeyPkcs8 } from '../pki/sm2-certificate-authority';
 import { buildDemoWorld, type DemoFamily, type DemoWorld } from './demo-world';
+import { installRoot } from '../config/install-root';
 
 /** The GM test token SealDesk builds in native/ (`make -C native`); a test and demo token only. */
-export const GMTOKEN_MODULE = path.resolve(__dirname, '..', '..', '..', 'native', 'build', 'libsealdesk-gmtoken.so');
+export const GMTOKEN_MODULE = path.join(installRoot(), 'native', 'build', 'libsealdesk-gmtoken.so');
 /** The vendor profile whose numbers the GM token serves by default (native/README.md). */
 export const GM_DEMO_PROFILE = 'sansec';
 

@@ -10,6 +10,7 @@ import { AppContext } from './context';
 import { makeSealOnToken } from './seal-making';
 import { stampDocument } from './stamping';
 import { verifyDocument } from './verification';
+import { installRoot } from '../config/install-root';
 
 /** The demo's published PINs (a demo world holds nothing worth protecting). */
 export const DEMO = {
@@ -22,7 +23,7 @@ export const DEMO = {
 
 export const SOFTHSM_MODULE_CANDIDATES = ['/usr/lib/softhsm/libsofthsm2.so', '/usr/lib/x86_64-linux-gnu/softhsm/libsofthsm2.so', '/usr/local/lib/softhsm/libsofthsm2.so'];
 
-export const RESOURCES = path.resolve(__dirname, '..', '..', '..', 'resources');
+export const RESOURCES = path.join(installRoot(), 'resources');
 
 export interface DemoWorld {
   dir: string;

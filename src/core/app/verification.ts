@@ -3,18 +3,38 @@ import path from 'node:path';
 import crypto from 'node:crypto';
 import { asSealDeskError, SealDeskError } from '../errors';
 import { verifyPdf } from '../verify/verify-pdf';
-import { verifyOfd } from '../ofd/verify-ofd';
 import { readSealCatalog, sealCatalogDir, type SealCatalogEntry } from '../verify/seal-catalog';
 import type { VerificationReport } from '../../api/verification-report';
 import type { AppContext } from './context';
 import { FileSource } from '../pdf/byte-source';
 import { sha256OfFile } from '../fs/file-hash';
 
+/** The OFD reader (an XML parser and its checks) loads for .ofd files only (issue 13: start-up). */
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const verifyOfd: typeof import('../ofd/verify-ofd').verifyOfd = (...a) => (require('../ofd/verify-ofd') as typeof import('../ofd/verify-ofd')).verifyOfd(...a);
+
 /**
  * 验章 (domain.md flow 4): verifies a PDF or OFD file against the trust store (plus roots given for this
  * run, the offline trust of flow 4a) and logs the outcome.
  */
-export function verifyDocument(ctx: AppContext, file: string, o: { extraRoots?: Uint8Array[]; now?: Date; sealCatalog?: SealCatalogEntry[] } = {}): VerificationReport {
+export function verifyDocument(ctx: AppContext, file: string, o: VerifyOptions = {}): VerificationReport {
+  return documentVerifier(ctx, o)(file);
+}
+
+export interface VerifyOptions { extraRoots?: Uint8Array[]; now?: Date; sealCatalog?: SealCatalogEntry[] }
+
+/**
+ * 验章 of many files in one process (`sealdesk verify FILE...`): the trust store and the known seals
+ * are read once, then each call verifies and logs one file as verifyDocument does.
+ */
+export function documentVerifier(ctx: AppContext, o: VerifyOptions = {}): (file: string) => VerificationReport {
+  const trustRoots = [...ctx.trust.roots(), ...(o.extraRoots ?? [])];
+  let sealCatalog: SealCatalogEntry[] | undefined;
+  const knownSeals = (): SealCatalogEntry[] => (sealCatalog ??= [...readSealCatalog(sealCatalogDir(ctx.home)), ...(o.sealCatalog ?? [])]);
+  return (file) => verifyOne(ctx, file, { trustRoots, knownSeals, now: o.now });
+}
+
+function verifyOne(ctx: AppContext, file: string, o: { trustRoots: Uint8Array[]; knownSeals: () => SealCatalogEntry[]; now?: Date }): VerificationReport {
   // A PDF is read through positioned reads (never whole, issue #13); an OFD package is a zip, read whole.
   const isOfd = /\.ofd$/i.test(file);
   let source: FileSource | undefined;
@@ -29,10 +49,10 @@ export function verifyDocument(ctx: AppContext, file: string, o: { extraRoots?: 
   }
   try {
     // OFD packages (GB/T 33190) carry their stamps in Signatures.xml; everything else is read as PDF.
-    const common = { trustRoots: [...ctx.trust.roots(), ...(o.extraRoots ?? [])], now: o.now, fileName: path.basename(file) };
+    const common = { trustRoots: o.trustRoots, now: o.now, fileName: path.basename(file) };
     // Known seals name copied seal pictures: the data dir's catalog plus what the caller knows (tokens, --seal).
     const report = bytes ? verifyOfd(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length), common)
-      : verifyPdf(source!, { ...common, sealCatalog: [...readSealCatalog(sealCatalogDir(ctx.home)), ...(o.sealCatalog ?? [])] });
+      : verifyPdf(source!, { ...common, sealCatalog: o.knownSeals() });
     ctx.audit.record({
       action: 'verify', outcome: report.verdict === 'invalid' ? 'failed' : 'ok', document: file, documentHash: report.file.sha256,
       esID: report.signatures.map((s) => s.seal?.esID).filter(Boolean).join(',') || undefined,

@@ -65,8 +65,27 @@ const DN_LABELS: Record<string, string> = {
   '2.5.4.5': 'serialNumber', '1.2.840.113549.1.9.1': 'emailAddress',
 };
 
+/**
+ * Certificates already parsed, by their exact DER: the same roots, seal makers and signers recur in
+ * every file of a batch (`sealdesk verify FILE...`) and in every stamp of a file. Callers treat the
+ * result as read-only. Bounded, oldest dropped first; failures are not kept.
+ */
+const parsed = new Map<string, ParsedCertificate>();
+const PARSED_MAX = 256;
+
 /** Parses a DER certificate; anything that is not one ⇒ SealDeskError CERT_MALFORMED. */
 export function parseCertificate(der: Uint8Array): ParsedCertificate {
+  const key = Buffer.from(der.buffer, der.byteOffset, der.byteLength).toString('latin1');
+  const known = parsed.get(key);
+  if (known) return known;
+  // A copy: the parsed fields are views into the bytes parsed, which must not keep a whole CMS or file alive.
+  const cert = parseCertificateDer(Uint8Array.from(der));
+  if (parsed.size >= PARSED_MAX) parsed.delete(parsed.keys().next().value!);
+  parsed.set(key, cert);
+  return cert;
+}
+
+function parseCertificateDer(der: Uint8Array): ParsedCertificate {
   const f = new DerFields('certificate');
   const root = decodeDer(der, 'certificate');
   const top = f.sequence(root, 'Certificate', 3);

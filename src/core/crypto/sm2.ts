@@ -4,9 +4,13 @@
  * (gm-formats.md §8), which no GM verifier accepts.
  */
 import * as asn1js from 'asn1js';
-import { sm2 } from 'sm-crypto';
+import type * as SmCrypto from 'sm-crypto';
 import { SealDeskError } from '../errors';
 import { DerFields, decodeDer } from '../asn1/der';
+
+/** sm-crypto loads on the first SM2 signature, not with every verification (issue 13: start-up). */
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const sm2 = (): typeof SmCrypto.sm2 => (require('sm-crypto') as typeof SmCrypto).sm2;
 
 export const SM2_DEFAULT_ID = '1234567812345678';
 
@@ -18,7 +22,7 @@ export function sm2Verify(message: Uint8Array, signatureDer: Uint8Array, publicP
   if (signatureDer.length < 8 || signatureDer.length > 80 || signatureDer[0] !== 0x30) return false;
   try {
     // Array.from: sm-crypto hexes typed arrays wrongly before 0.5.7 (gm-formats.md §8).
-    return sm2.doVerifySignature(Array.from(message), hex(signatureDer), hex(publicPoint), { der: true, hash: true, userId: SM2_DEFAULT_ID });
+    return sm2().doVerifySignature(Array.from(message), hex(signatureDer), hex(publicPoint), { der: true, hash: true, userId: SM2_DEFAULT_ID });
   } catch {
     return false; // sm-crypto throws on some malformed signatures; that is a failed verification, not a crash
   }
@@ -29,17 +33,17 @@ export function sm2Sign(message: Uint8Array, privateKeyHex: string): Uint8Array 
   if (!/^[0-9a-fA-F]{64}$/.test(privateKeyHex)) {
     throw new SealDeskError('SM2_KEY_INVALID', 'SM2 私钥格式不正确', 'The SM2 private key is malformed');
   }
-  const publicKey = sm2.getPublicKeyFromPrivateKey(privateKeyHex);
-  const sigHex = sm2.doSignature(Array.from(message), privateKeyHex, { der: true, hash: true, publicKey, userId: SM2_DEFAULT_ID });
+  const publicKey = sm2().getPublicKeyFromPrivateKey(privateKeyHex);
+  const sigHex = sm2().doSignature(Array.from(message), privateKeyHex, { der: true, hash: true, publicKey, userId: SM2_DEFAULT_ID });
   return new Uint8Array(Buffer.from(sigHex, 'hex'));
 }
 
 export function sm2PublicPointFromPrivate(privateKeyHex: string): Uint8Array {
-  return new Uint8Array(Buffer.from(sm2.getPublicKeyFromPrivateKey(privateKeyHex), 'hex'));
+  return new Uint8Array(Buffer.from(sm2().getPublicKeyFromPrivateKey(privateKeyHex), 'hex'));
 }
 
 export function sm2GenerateKeyPair(): { privateKeyHex: string; publicPoint: Uint8Array } {
-  const k = sm2.generateKeyPairHex();
+  const k = sm2().generateKeyPairHex();
   return { privateKeyHex: k.privateKey.padStart(64, '0'), publicPoint: new Uint8Array(Buffer.from(k.publicKey, 'hex')) };
 }
 

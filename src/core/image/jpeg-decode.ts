@@ -1,10 +1,14 @@
-import jpeg from 'jpeg-js';
+import type JpegJs from 'jpeg-js';
 import { isSealDeskError } from '../errors';
 import { imageMalformed, imageUnsupported } from './image-errors';
 import { readJpegInfo } from './jpeg';
 import type { RgbaImage } from './png';
 
 /** Decoded JPEGs are bounded like PNGs: seal pictures are far smaller, anything larger is refused. */
+/** jpeg-js loads on the first JPEG: most seals and scans checked are PNG or Flate (issue 13: start-up). */
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const jpegJs = (): typeof JpegJs => require('jpeg-js') as typeof JpegJs;
+
 export const MAX_JPEG_PIXELS = 16 * 1024 * 1024;
 
 /**
@@ -19,7 +23,7 @@ export function decodeJpeg(bytes: Uint8Array, opts: { colorTransform?: boolean; 
   if (info.width * info.height > maxPixels) throw imageMalformed(`JPEG of ${info.width}×${info.height} pixels is too large`);
   if (info.components === 4 && !info.adobe) throw imageUnsupported('CMYK JPEG without an Adobe marker', '没有 Adobe 标记的 CMYK JPEG');
   try {
-    const img = jpeg.decode(bytes, {
+    const img = jpegJs().decode(bytes, {
       useTArray: true, formatAsRGBA: true, tolerantDecoding: true,
       maxResolutionInMP: Math.ceil(maxPixels / 1_000_000), maxMemoryUsageInMB: 256,
       ...(opts.colorTransform === undefined ? {} : { colorTransform: opts.colorTransform }),

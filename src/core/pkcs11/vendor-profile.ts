@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { SealDeskError } from '../errors';
+import { installRoot } from '../config/install-root';
 
 /**
  * Vendor profiles: which PKCS#11 numbers a vendor's module uses for what the standard does not
@@ -108,7 +109,7 @@ export function parseVendorProfile(raw: unknown, source = 'profile'): VendorProf
 export function profileSearchDirs(env: NodeJS.ProcessEnv = process.env): string[] {
   const dirs: string[] = [];
   if (env.SEALDESK_PROFILE_DIR) dirs.push(path.resolve(env.SEALDESK_PROFILE_DIR));
-  dirs.push(path.resolve(__dirname, '../../../native/profiles'));
+  dirs.push(path.join(installRoot(), 'native', 'profiles'));
   return dirs;
 }
 

@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import type { BilingualText, CheckStatus } from '../../api/verification-report';
 import { decodePng, type RgbaImage } from '../image/png';
 import type { PdfDocument } from '../pdf/document';
@@ -25,7 +26,23 @@ export interface PreparedPicture {
   jpeg?: Uint8Array;
 }
 
+/**
+ * Decoded seal pictures by their exact bytes: verifying many files stamped with the same seal in one
+ * process (`sealdesk verify FILE...`) decodes its picture once. Bounded, oldest dropped first.
+ */
+const prepared = new Map<string, PreparedPicture | undefined>();
+const PREPARED_MAX = 32;
+
 export function preparePicture(picture: SealPictureRef): PreparedPicture | undefined {
+  const key = `${picture.type.toUpperCase()}:${crypto.createHash('sha256').update(picture.data).digest('hex')}`;
+  if (prepared.has(key)) return prepared.get(key);
+  const p = decodePicture(picture);
+  if (prepared.size >= PREPARED_MAX) prepared.delete(prepared.keys().next().value!);
+  prepared.set(key, p);
+  return p;
+}
+
+function decodePicture(picture: SealPictureRef): PreparedPicture | undefined {
   const type = picture.type.toUpperCase();
   try {
     if (type === 'PNG') return { kind: 'pixels', pixels: decodePng(picture.data) };
@@ -41,6 +58,8 @@ const CHANNEL_TOLERANCE = 2;
 
 export function samePixels(a: RgbaImage, b: RgbaImage): boolean {
   if (a.width !== b.width || a.height !== b.height) return false;
+  // The usual case (SealDesk's own stamps) is byte-identical pixels: one memcmp instead of the loop.
+  if (Buffer.from(a.rgba.buffer, a.rgba.byteOffset, a.rgba.byteLength).equals(Buffer.from(b.rgba.buffer, b.rgba.byteOffset, b.rgba.byteLength))) return true;
   const n = a.width * a.height;
   let bad = 0;
   for (let i = 0; i < n; i++) {
@@ -97,17 +116,23 @@ export function imageMatches(doc: PdfDocument, image: PdfStream, picture: Prepar
 
 export function checkImpression(doc: PdfDocument, appearance: PdfStream | undefined, picture: SealPictureRef | undefined): { status: CheckStatus; message: BilingualText } {
   if (!picture) return { status: 'not_checked', message: { zh: '签名中没有印章,无法核对印模', en: 'No seal in the signature: the impression cannot be checked' } };
-  const prepared = preparePicture(picture);
-  if (!prepared) {
+  const picturePrepared = preparePicture(picture);
+  if (!picturePrepared) {
     return { status: 'not_checked', message: { zh: `印章图片类型 ${picture.type} 无法比对`, en: `The seal picture type ${picture.type} cannot be compared` } };
   }
   if (!appearance) return { status: 'failed', message: { zh: '签章控件没有外观,看不到印模', en: 'The stamp widget has no appearance: no impression is shown' } };
   const images = imagesIn(doc, appearance.dict.get('Resources'));
   if (images.length === 0) return { status: 'failed', message: { zh: '签章外观中没有印章图片', en: 'The stamp appearance shows no seal image' } };
-  if (!images.some((i) => imageMatches(doc, i.stream, prepared))) {
+  // The image found among the resources is usually the one drawn: decode and compare it once.
+  const seen = new Map<PdfStream, boolean>();
+  const matches = (image: PdfStream): boolean => {
+    if (!seen.has(image)) seen.set(image, imageMatches(doc, image, picturePrepared));
+    return seen.get(image)!;
+  };
+  if (!images.some((i) => matches(i.stream))) {
     return { status: 'failed', message: { zh: '显示的印模与印章中的图片不一致', en: 'The impression shown differs from the seal picture' } };
   }
-  const painted = whatIsPainted(doc, appearance, prepared, 0);
+  const painted = whatIsPainted(doc, appearance, matches, 0);
   if (painted.other) {
     return { status: 'failed', message: { zh: `签章外观除印章图片外还绘制了其他内容(${painted.other.zh})`, en: `The stamp appearance paints other content besides the seal picture (${painted.other.en})` } };
   }
@@ -118,7 +143,7 @@ export function checkImpression(doc: PdfDocument, appearance: PdfStream | undefi
 const MAX_FORM_DEPTH = 4;
 
 /** What a form XObject draws: the seal picture (matching pixels), and the first other mark it makes. */
-function whatIsPainted(doc: PdfDocument, form: PdfStream, picture: PreparedPicture, depth: number): { seal: boolean; other?: BilingualText } {
+function whatIsPainted(doc: PdfDocument, form: PdfStream, matches: (image: PdfStream) => boolean, depth: number): { seal: boolean; other?: BilingualText } {
   if (depth > MAX_FORM_DEPTH) return { seal: false, other: { zh: '嵌套过深的表单', en: 'forms nested too deep' } };
   let ops;
   try {
@@ -136,10 +161,10 @@ function whatIsPainted(doc: PdfDocument, form: PdfStream, picture: PreparedPictu
     if (!(x instanceof PdfStream)) continue; // a missing XObject draws nothing
     const sub = x.dict.getName('Subtype');
     if (sub === 'Image') {
-      if (!imageMatches(doc, x, picture)) return { seal, other: { zh: `另一幅图片 /${o.name}`, en: `another image /${o.name}` } };
+      if (!matches(x)) return { seal, other: { zh: `另一幅图片 /${o.name}`, en: `another image /${o.name}` } };
       seal = true;
     } else if (sub === 'Form') {
-      const inner = whatIsPainted(doc, x, picture, depth + 1);
+      const inner = whatIsPainted(doc, x, matches, depth + 1);
       seal ||= inner.seal;
       if (inner.other) return { seal, other: inner.other };
     } else return { seal, other: { zh: `/${o.name}(${sub ?? '未知类型'})`, en: `/${o.name} (${sub ?? 'unknown type'})` } };

@@ -12,6 +12,7 @@ import { createApiHandlers, invokeOperation, toApiError, type Dialogs } from '..
 import type { CoreGateway } from '../../../src/main/core-gateway';
 import { DocumentRegistry } from '../../../src/main/document-registry';
 import { assetHeaders, resolveAppAsset } from '../../../src/main/security';
+import { documentBodyStream, documentIdOf, documentResponse } from '../../../src/main/document-ranges';
 import { decodeWire, encodeWire } from './wire';
 import { chromiumHtmlToPdf, closeReportPrinter } from './report-pdf-chromium';
 
@@ -47,12 +48,16 @@ export class ScriptedDialogs implements Dialogs {
   }
 }
 
+export interface DocumentRequest { docId: string; range: string | null; status: number; bytes: number; at: number }
+
 export interface ApiServer {
   url: string;
   dialogs: ScriptedDialogs;
   documents: DocumentRegistry;
   /** Every operation name called, in order (for assertions like "no stamp was attempted"). */
   calls: string[];
+  /** Every GET of document data, in order: which document, the Range header, the bytes answered, when (ms). */
+  documentRequests: DocumentRequest[];
   close(): Promise<void>;
 }
 
@@ -77,6 +82,7 @@ export async function startApiServer(core: CoreGateway): Promise<ApiServer> {
   const documents = new DocumentRegistry();
   const table = createApiHandlers({ core, dialogs, documents, htmlToPdf: chromiumHtmlToPdf });
   const calls: string[] = [];
+  const documentRequests: DocumentRequest[] = [];
   const dropDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sealdesk-drop-'));
   let origin = '';
 
@@ -113,6 +119,16 @@ export async function startApiServer(core: CoreGateway): Promise<ApiServer> {
         res.writeHead(200, { 'content-type': 'application/json' }).end(encodeWire(result));
         return;
       }
+      // Document data: byte ranges, answered by the same function as the app:// protocol handler.
+      const docId = documentIdOf(url.pathname);
+      if (docId) {
+        const r = await documentResponse(documents, url.pathname, req.headers.range);
+        documentRequests.push({ docId, range: req.headers.range ?? null, status: r.status, bytes: r.body ? r.body.end - r.body.start + 1 : 0, at: Date.now() });
+        res.writeHead(r.status, r.headers);
+        if (r.body) documentBodyStream(r.body).pipe(res);
+        else res.end();
+        return;
+      }
       // Static: the built renderer, resolved exactly as the app:// protocol handler does.
       const rel = resolveAppAsset(`app://sealdesk${url.pathname}`);
       const file = rel ? path.join(rendererDir, rel) : null;
@@ -133,6 +149,7 @@ export async function startApiServer(core: CoreGateway): Promise<ApiServer> {
     dialogs,
     documents,
     calls,
+    documentRequests,
     close: async () => {
       server.closeAllConnections();
       await new Promise<void>((r) => server.close(() => r()));
