@@ -128,8 +128,10 @@ export class OpensslRevocationAuthority {
       if (!name || !fs.existsSync(this.file(name))) { res.writeHead(404).end(); return; }
       res.writeHead(200, { 'Content-Type': 'application/pkix-crl' }).end(fs.readFileSync(this.file(name)));
     });
-    await new Promise<void>((resolve) => this.crlServer!.listen(0, '127.0.0.1', resolve));
+    // a restart keeps its port: the certificates it issued point there
+    await new Promise<void>((resolve, reject) => { this.crlServer!.once('error', reject); this.crlServer!.listen(this.port, '127.0.0.1', resolve); });
     const port = (this.crlServer.address() as AddressInfo).port;
+    this.port = port;
     this.crlUrl = `http://127.0.0.1:${port}/ca.crl`;
     this.deltaCrlUrl = `http://127.0.0.1:${port}/delta.crl`;
     this.ocspUrl = `http://127.0.0.1:${port}/ocsp`;
@@ -137,6 +139,7 @@ export class OpensslRevocationAuthority {
   }
 
   private ocspMinutes = 10;
+  private port = 0;
   private ocspPort = 0;
   private indexStamp = '';
   private starting?: Promise<void>;
