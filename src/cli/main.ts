@@ -7,6 +7,7 @@ import { signCommand } from './commands/sign';
 import { verifyCommand } from './commands/verify';
 import { demoCommand } from './commands/demo';
 import { platformCommand } from './commands/platform';
+import { ltvCommand } from './commands/ltv';
 
 type Command = (argv: string[]) => Promise<number>;
 
@@ -19,6 +20,7 @@ const COMMANDS: Record<string, Command> = {
   verify: verifyCommand,
   demo: demoCommand,
   platform: platformCommand,
+  ltv: ltvCommand,
 };
 
 const USAGE = `sealdesk — 电子印章客户端 / electronic seal client
@@ -28,6 +30,7 @@ const USAGE = `sealdesk — 电子印章客户端 / electronic seal client
   sealdesk seal inspect FILE [--json]     decode any SESeal / SES_Signature file
   sealdesk sign IN.pdf -o OUT.pdf ...     stamp a PDF (签章)
   sealdesk verify FILE [--json]           verify a stamped file (验章)
+  sealdesk ltv FILE [-o OUT] [--renew]    long-term validation data (PAdES B-LT / B-LTA)
   sealdesk trust add FILE|list            trusted roots
   sealdesk log verify|show                the audit log
   sealdesk demo --dir DIR [--no-platform] build a demo world with SoftHSM2 (and a seal platform

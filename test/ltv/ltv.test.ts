@@ -2,6 +2,8 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import type { SignatureReport, VerificationReport } from '../../src/api/verification-report';
+import { main } from '../../src/cli/main';
+import { toPem } from '../../src/core/crypto/pem';
 import { addLtv } from '../../src/core/ltv/add-ltv';
 import { readDss, vriKey } from '../../src/core/ltv/dss';
 import { openPdf } from '../../src/core/pdf/document';
@@ -108,6 +110,34 @@ test('renewing a B-LTA file adds fresh validation data and a second document tim
     assert.match(p.text, /SealDesk_Seal_1[\s\S]*?Signature is Valid\./);
     assert.ok(qpdfCheck(file).ok);
   } finally {
+    await w.authority.stop();
+  }
+});
+
+test('sealdesk ltv FILE -o OUT makes a B-LTA file from the CLI (trust and responders from the data dir); the input is untouched', async () => {
+  await w.authority.start();
+  const home = w.file('home');
+  fs.mkdirSync(home);
+  const old = process.env.SEALDESK_HOME;
+  process.env.SEALDESK_HOME = home;
+  try {
+    fs.writeFileSync(w.file('root.pem'), toPem(w.ca.certificate));
+    fs.writeFileSync(w.file('tsa-root.pem'), toPem(w.tsa.rootDer));
+    assert.equal(await main(['trust', 'add', w.file('root.pem')]), 0);
+    assert.equal(await main(['trust', 'add', w.file('tsa-root.pem')]), 0);
+    const input = w.file('cli-in.pdf');
+    fs.writeFileSync(input, stamped);
+    const out = w.file('cli-out.pdf');
+    // exit 3: done, but the test TSA (openssl ts) publishes no status for its own certificate, which is said
+    assert.equal(await main(['ltv', input, '-o', out, '--tsa', w.tsa.url]), 3);
+    assert.ok(fs.readFileSync(input).equals(stamped), 'the input is not modified');
+    await w.authority.stop();
+    const r = verifyPdf(fs.readFileSync(out), { trustRoots: w.roots });
+    assert.equal(stampOf(r).verdict, 'valid');
+    assert.equal(r.signatures.filter((s) => s.kind === 'document_timestamp').length, 1);
+    assert.notEqual(await main(['ltv', w.file('missing.pdf')]), 0, 'a missing file is an error, not a crash');
+  } finally {
+    if (old === undefined) delete process.env.SEALDESK_HOME; else process.env.SEALDESK_HOME = old;
     await w.authority.stop();
   }
 });

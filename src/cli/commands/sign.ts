@@ -3,10 +3,11 @@ import { stampDocument } from '../../core/app/stamping';
 import type { Placement } from '../../core/sign';
 import { appContext, pinPrompt, pinSource, tokenOptions } from '../context';
 import { usageError } from '../output';
+import { ltvCommand } from './ltv';
 
 const USAGE = usageError(
-  '用法: sealdesk sign 输入.pdf -o 输出.pdf --token 标签|序列号 [--seal 印章编码] (--page N --at X,Y | --keyword 文字 [--occurrence K|all]) [--pin-stdin] [--tsa URL]',
-  'usage: sealdesk sign IN.pdf -o OUT.pdf --token LABEL|SERIAL [--seal ESID] (--page N --at X,Y | --keyword TEXT [--occurrence K|all]) [--pin-stdin] [--tsa URL]',
+  '用法: sealdesk sign 输入.pdf -o 输出.pdf --token 标签|序列号 [--seal 印章编码] (--page N --at X,Y | --keyword 文字 [--occurrence K|all]) [--pin-stdin] [--tsa URL] [--ltv]',
+  'usage: sealdesk sign IN.pdf -o OUT.pdf --token LABEL|SERIAL [--seal ESID] (--page N --at X,Y | --keyword TEXT [--occurrence K|all]) [--pin-stdin] [--tsa URL] [--ltv]',
 );
 
 export function parsePlacement(v: { page?: string; at?: string; keyword?: string; occurrence?: string }): Placement {
@@ -26,7 +27,7 @@ export async function signCommand(argv: string[]): Promise<number> {
     args: argv, allowPositionals: true,
     options: {
       ...tokenOptions, output: { type: 'string', short: 'o' }, token: { type: 'string' }, seal: { type: 'string' },
-      page: { type: 'string' }, at: { type: 'string' }, keyword: { type: 'string' }, occurrence: { type: 'string' }, tsa: { type: 'string' },
+      page: { type: 'string' }, at: { type: 'string' }, keyword: { type: 'string' }, occurrence: { type: 'string' }, tsa: { type: 'string' }, ltv: { type: 'boolean' },
     },
   });
   if (positionals.length !== 1 || !values.output) throw USAGE;
@@ -40,6 +41,8 @@ export async function signCommand(argv: string[]): Promise<number> {
     });
     for (const s of r.stamps) process.stdout.write(`签章成功 / stamped: ${s.fieldName} page ${s.page} at [${s.rect.map((n) => n.toFixed(1)).join(', ')}]\n`);
     process.stdout.write(`→ ${r.output}\n`);
+    // --ltv: the stamped file gets its validation data (B-LT; B-LTA with a TSA) right away
+    if (values.ltv) return await ltvCommand([r.output, ...(values.tsa ? ['--tsa', values.tsa] : [])]);
     return 0;
   } finally {
     pins.dispose();
