@@ -1,10 +1,13 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { SignatureReport } from '../../src/api/verification-report';
 import { parseCertificate } from '../../src/core/crypto/certificate';
+import { toPem } from '../../src/core/crypto/pem';
+import { BIN } from '../cli/support/demo-world';
 import { fetchRevocationForPdf } from '../../src/core/revocation/online-revocation';
 import { defaultRevocationConfig, type RevocationConfig } from '../../src/core/revocation/revocation-config';
 import { refuseRevokedKeeper } from '../../src/core/revocation/keeper-status';
@@ -170,4 +173,33 @@ test('stamping refuses a keeper certificate revoked now, before any PIN is asked
   w.authority.revoke(k.signer.certificate, { reason: 'keyCompromise' });
   await assert.rejects(refuseRevokedKeeper(k.signer.certificate, { roots: w.roots, config: config() }),
     (e: Error & { code?: string; zh?: string }) => e.code === 'KEEPER_CERT_REVOKED' && /被吊销/.test(e.zh ?? '') && /keyCompromise/.test(e.message));
+});
+
+test('sealdesk verify asks the responders (a revoked keeper: exit 1, named in the report); --offline only says it could not check', async () => {
+  const k = await w.newKeeper('CN=周九,O=SealDesk 演示有限公司');
+  w.authority.revoke(k.signer.certificate, { at: new Date(Date.now() - 3600_000), reason: 'keyCompromise' });
+  const file = await w.stamp('cli-revoked.pdf', k);
+  const home = w.file('cli-home');
+  fs.mkdirSync(home, { recursive: true });
+  const env = { ...process.env, SEALDESK_HOME: home };
+  fs.writeFileSync(w.file('root.pem'), toPem(w.ca.certificate));
+  fs.writeFileSync(w.file('tsa-root.pem'), toPem(w.tsa.rootDer));
+  // asynchronously: the responder runs in this process and must keep answering while the CLI runs
+  const run = (args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> => new Promise((resolve) => {
+    const child = spawn(BIN, args, { env });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (b: Buffer) => { stdout += b.toString(); });
+    child.stderr.on('data', (b: Buffer) => { stderr += b.toString(); });
+    child.on('close', (status) => resolve({ status, stdout, stderr }));
+  });
+  assert.equal((await run(['trust', 'add', w.file('root.pem')])).status, 0);
+  assert.equal((await run(['trust', 'add', w.file('tsa-root.pem')])).status, 0);
+  const online = await run(['verify', file]);
+  assert.equal(online.status, 1, online.stdout + online.stderr);
+  assert.match(online.stdout, /证书吊销状态 \/ revocation: .*被吊销/);
+  assert.match(online.stdout, /signer CN=周九.*签章前已吊销 \/ revoked before signing OCSP, 联网获取 \/ fetched/);
+  const offline = await run(['verify', '--offline', file]);
+  assert.equal(offline.status, 3, offline.stdout);
+  assert.match(offline.stdout, /offline, and the file carries no revocation data/);
 });

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { verifyDocument } from '../../core/app/verification';
+import { verifyDocument, verifyDocumentOnline } from '../../core/app/verification';
 import { readCertificateFile } from '../../core/config/trust-store';
 import { renderReportText } from '../../core/verify/render-report';
 import { readSealFile } from '../../core/verify/seal-catalog';
@@ -11,8 +11,8 @@ import { printError, usageError } from '../output';
 export const VERDICT_EXIT = { valid: 0, invalid: 1, warning: 3 } as const;
 
 export async function verifyCommand(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { json: { type: 'boolean' }, trust: { type: 'string', multiple: true }, seal: { type: 'string', multiple: true } } });
-  if (positionals.length !== 1) throw usageError('用法: sealdesk verify 文件 [--json] [--trust 根证书.pem]... [--seal 已知印章]...', 'usage: sealdesk verify FILE [--json] [--trust ROOT.pem]... [--seal KNOWN-SEAL]...');
+  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { json: { type: 'boolean' }, trust: { type: 'string', multiple: true }, seal: { type: 'string', multiple: true }, offline: { type: 'boolean' } } });
+  if (positionals.length !== 1) throw usageError('用法: sealdesk verify 文件 [--json] [--trust 根证书.pem]... [--seal 已知印章]... [--offline]', 'usage: sealdesk verify FILE [--json] [--trust ROOT.pem]... [--seal KNOWN-SEAL]... [--offline]');
   const ctx = appContext({});
   const extraRoots = (values.trust ?? []).flatMap((f) => {
     try {
@@ -33,7 +33,8 @@ export async function verifyCommand(argv: string[]): Promise<number> {
     }
   });
   try {
-    const report = verifyDocument(ctx, positionals[0], { extraRoots, sealCatalog });
+    // revocation status is asked of the responders unless --offline (then only the file's /DSS counts)
+    const report = values.offline ? verifyDocument(ctx, positionals[0], { extraRoots, sealCatalog }) : await verifyDocumentOnline(ctx, positionals[0], { extraRoots, sealCatalog });
     process.stdout.write(values.json ? JSON.stringify(report, null, 2) + '\n' : renderReportText(report));
     return VERDICT_EXIT[report.verdict];
   } catch (e) {

@@ -7,12 +7,15 @@ import { verifyOfd } from '../ofd/verify-ofd';
 import { readSealCatalog, sealCatalogDir, type SealCatalogEntry } from '../verify/seal-catalog';
 import type { VerificationReport } from '../../api/verification-report';
 import type { AppContext } from './context';
+import type { RevocationEvidence } from '../revocation/evidence';
+import { fetchRevocationForPdf } from '../revocation/online-revocation';
+import { loadRevocationConfig } from '../revocation/revocation-config';
 
 /**
  * 验章 (domain.md flow 4): verifies a PDF or OFD file against the trust store (plus roots given for this
  * run, the offline trust of flow 4a) and logs the outcome.
  */
-export function verifyDocument(ctx: AppContext, file: string, o: { extraRoots?: Uint8Array[]; now?: Date; sealCatalog?: SealCatalogEntry[] } = {}): VerificationReport {
+export function verifyDocument(ctx: AppContext, file: string, o: { extraRoots?: Uint8Array[]; now?: Date; sealCatalog?: SealCatalogEntry[]; revocation?: RevocationEvidence } = {}): VerificationReport {
   let bytes: Buffer;
   try {
     bytes = fs.readFileSync(file);
@@ -27,7 +30,7 @@ export function verifyDocument(ctx: AppContext, file: string, o: { extraRoots?: 
     const common = { trustRoots: [...ctx.trust.roots(), ...(o.extraRoots ?? [])], now: o.now, fileName: path.basename(file) };
     // Known seals name copied seal pictures: the data dir's catalog plus what the caller knows (tokens, --seal).
     const report = /\.ofd$/i.test(file) ? verifyOfd(input, common)
-      : verifyPdf(input, { ...common, sealCatalog: [...readSealCatalog(sealCatalogDir(ctx.home)), ...(o.sealCatalog ?? [])] });
+      : verifyPdf(input, { ...common, sealCatalog: [...readSealCatalog(sealCatalogDir(ctx.home)), ...(o.sealCatalog ?? [])], revocation: o.revocation, revocationConfig: o.revocation ? loadRevocationConfig(ctx.home) : undefined });
     ctx.audit.record({
       action: 'verify', outcome: report.verdict === 'invalid' ? 'failed' : 'ok', document: file, documentHash: report.file.sha256,
       esID: report.signatures.map((s) => s.seal?.esID).filter(Boolean).join(',') || undefined,
@@ -40,4 +43,22 @@ export function verifyDocument(ctx: AppContext, file: string, o: { extraRoots?: 
     ctx.audit.record({ action: 'verify', outcome: 'failed', document: file, documentHash, code: err.code });
     throw err;
   }
+}
+
+/**
+ * Online 验章: first the revocation data the file's stamps need and do not carry (OCSP, CRLs, the
+ * cache; revocation/online-revocation.ts), then verifyDocument over it. A file whose /DSS proves
+ * everything asks nobody, and its report says it was verified offline.
+ */
+export async function verifyDocumentOnline(ctx: AppContext, file: string, o: { extraRoots?: Uint8Array[]; now?: Date; sealCatalog?: SealCatalogEntry[] } = {}): Promise<VerificationReport> {
+  let revocation: RevocationEvidence | undefined;
+  if (!/\.ofd$/i.test(file)) {
+    try {
+      const bytes = fs.readFileSync(file);
+      revocation = await fetchRevocationForPdf(bytes, { trustRoots: [...ctx.trust.roots(), ...(o.extraRoots ?? [])], config: loadRevocationConfig(ctx.home), now: o.now });
+    } catch {
+      revocation = undefined; // unreadable: verifyDocument reports it
+    }
+  }
+  return verifyDocument(ctx, file, { ...o, revocation });
 }
