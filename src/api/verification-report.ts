@@ -22,6 +22,7 @@ export type CheckId =
   | 'seal_signer'       // the signer certificate is listed in the seal
   | 'impression'        // the widget's image is the seal picture (decoded pixels)
   | 'timestamp'         // RFC 3161 signature timestamp
+  | 'revocation'        // OCSP / CRL status of the signer's and seal maker's chains at the signing time
   | 'modifications';    // what later revisions changed
 
 export interface Check {
@@ -109,6 +110,38 @@ export interface SignatureReport {
   /** Vendor encoding habits read in the stamp, each named ("非标准编码 / non-standard encoding: …"). */
   encodingDeviations?: BilingualText[];
   timeBasis?: TimeBasis;
+  /** Revocation status of each certificate of the signer's and maker's chains (issue 15). */
+  revocation?: RevocationSummary;
+}
+
+/** Where the revocation data of a stamp came from and what it proved (issue 15). */
+export interface RevocationSummary {
+  /** ISO 8601: the time the status was judged at (the signing time). */
+  judgedAt: string;
+  /** Whether that time is a trusted timestamp's, or only claimed by the signer. */
+  timeTrusted: boolean;
+  /** True when only data already in the file (/DSS, GM extDatas) was used: nothing was asked of a responder. */
+  offline: boolean;
+  /** ISO 8601: when the whole chain was last proven unrevoked (the newest status data used), when it was. */
+  provenAt?: string;
+  certificates: CertificateRevocation[];
+}
+
+export interface CertificateRevocation {
+  /** signer / maker: the end-entity certificate; *_ca: a CA above it; tsa: a timestamp authority's. */
+  role: 'signer' | 'signer_ca' | 'maker' | 'maker_ca' | 'tsa' | 'tsa_ca';
+  subject: string;
+  serialNumber: string;
+  /** revoked_after: revoked, but after the signing time (the stamp stays valid). */
+  status: 'good' | 'revoked_before' | 'revoked_after' | 'unknown' | 'not_checked';
+  method?: 'ocsp' | 'crl';
+  source?: 'embedded' | 'fetched' | 'cache';
+  revokedAt?: string;
+  reason?: string;
+  invalidityDate?: string;
+  /** ISO 8601: thisUpdate (CRL) or producedAt (OCSP) of the data used. */
+  statusTime?: string;
+  message: BilingualText;
 }
 
 export interface StampAlgorithms {

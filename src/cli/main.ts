@@ -15,6 +15,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   verify: async () => (await import('./commands/verify.js')).verifyCommand,
   demo: async () => (await import('./commands/demo.js')).demoCommand,
   platform: async () => (await import('./commands/platform.js')).platformCommand,
+  ltv: async () => (await import('./commands/ltv.js')).ltvCommand,
 };
 
 const USAGE = `sealdesk — 电子印章客户端 / electronic seal client
@@ -29,6 +30,7 @@ const USAGE = `sealdesk — 电子印章客户端 / electronic seal client
   sealdesk demo --dir DIR [--no-platform] build a demo world with SoftHSM2 (and a seal platform
                                           server: stop it with platform stop --dir DIR/platform)
   sealdesk platform init|serve|stop|...   the seal platform (印章管理平台)
+  sealdesk ltv FILE [-o OUT] [--renew]    long-term validation data (PAdES B-LT / B-LTA)
 `;
 
 export async function main(argv: string[]): Promise<number> {

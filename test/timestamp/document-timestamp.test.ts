@@ -43,7 +43,7 @@ test('a document timestamp over a SealDesk-stamped file is verified as a documen
   assert.equal(ts.kind, 'document_timestamp');
   assert.deepEqual(
     { ...status(ts), modifications: undefined },
-    { byte_range: 'ok', digest: 'ok', signature: 'ok', signer_chain: 'ok', seal: 'not_checked', seal_signer: 'not_checked', impression: 'not_checked', timestamp: 'ok', modifications: undefined },
+    { byte_range: 'ok', digest: 'ok', signature: 'ok', signer_chain: 'ok', seal: 'not_checked', seal_signer: 'not_checked', impression: 'not_checked', timestamp: 'ok', revocation: 'not_checked', modifications: undefined },
   );
   assert.equal(ts.timeSource, 'timestamp');
   assert.ok(Math.abs(new Date(ts.timestampTime!).getTime() - Date.now()) < 600_000);

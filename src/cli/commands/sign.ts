@@ -3,11 +3,12 @@ import { stampDocument } from '../../core/app/stamping';
 import type { Placement } from '../../core/sign';
 import { appContext, pinPrompt, pinSource, tokenOptions } from '../context';
 import { usageError } from '../output';
+import { ltvCommand } from './ltv';
 import { signBatchCommand } from './sign-batch';
 
 const USAGE = usageError(
-  '用法: sealdesk sign 输入.pdf -o 输出.pdf --token 标签|序列号 [--seal 印章编码] (--page N --at X,Y | --keyword 文字 [--offset DX,DY] [--occurrence K|all]) [--pin-stdin] [--tsa URL]\n      sealdesk sign --batch 列表|目录 -o 输出目录 ... [--json]   (批量签章,只输一次 PIN;再次运行可继续)',
-  'usage: sealdesk sign IN.pdf -o OUT.pdf --token LABEL|SERIAL [--seal ESID] (--page N --at X,Y | --keyword TEXT [--offset DX,DY] [--occurrence K|all]) [--pin-stdin] [--tsa URL]\n       sealdesk sign --batch LIST|DIR -o OUTDIR ... [--json]   (one PIN for all; run again to resume)',
+  '用法: sealdesk sign 输入.pdf -o 输出.pdf --token 标签|序列号 [--seal 印章编码] (--page N --at X,Y | --keyword 文字 [--offset DX,DY] [--occurrence K|all]) [--pin-stdin] [--tsa URL] [--ltv]\n      sealdesk sign --batch 列表|目录 -o 输出目录 ... [--json]   (批量签章,只输一次 PIN;再次运行可继续)',
+  'usage: sealdesk sign IN.pdf -o OUT.pdf --token LABEL|SERIAL [--seal ESID] (--page N --at X,Y | --keyword TEXT [--offset DX,DY] [--occurrence K|all]) [--pin-stdin] [--tsa URL] [--ltv]\n       sealdesk sign --batch LIST|DIR -o OUTDIR ... [--json]   (one PIN for all; run again to resume)',
 );
 
 const PAIR = /^\s*(-?\d+(?:\.\d+)?)\s*,\s*(-?\d+(?:\.\d+)?)\s*$/;
@@ -32,7 +33,7 @@ export async function signCommand(argv: string[]): Promise<number> {
     args: argv, allowPositionals: true,
     options: {
       ...tokenOptions, output: { type: 'string', short: 'o' }, token: { type: 'string' }, seal: { type: 'string' },
-      page: { type: 'string' }, at: { type: 'string' }, keyword: { type: 'string' }, occurrence: { type: 'string' }, tsa: { type: 'string' },
+      page: { type: 'string' }, at: { type: 'string' }, keyword: { type: 'string' }, occurrence: { type: 'string' }, tsa: { type: 'string' }, ltv: { type: 'boolean' },
       offset: { type: 'string' }, batch: { type: 'string' }, json: { type: 'boolean' },
     },
   });
@@ -51,6 +52,8 @@ export async function signCommand(argv: string[]): Promise<number> {
     });
     for (const s of r.stamps) process.stdout.write(`签章成功 / stamped: ${s.fieldName} page ${s.page} at [${s.rect.map((n) => n.toFixed(1)).join(', ')}]\n`);
     process.stdout.write(`→ ${r.output}\n`);
+    // --ltv: the stamped file gets its validation data (B-LT; B-LTA with a TSA) right away
+    if (values.ltv) return await ltvCommand([r.output, ...(values.tsa ? ['--tsa', values.tsa] : [])]);
     return 0;
   } finally {
     pins.dispose();

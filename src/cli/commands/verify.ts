@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { documentVerifier } from '../../core/app/verification';
+import { documentVerifier, onlineDocumentVerifier } from '../../core/app/verification';
 import { readCertificateFile } from '../../core/config/trust-store';
 import { renderReportText } from '../../core/verify/render-report';
 import { readSealFile } from '../../core/verify/seal-catalog';
@@ -18,8 +18,8 @@ const EXIT_SEVERITY = [VERDICT_EXIT.invalid, UNREADABLE_EXIT, VERDICT_EXIT.warni
 const worstExit = (codes: number[]): number => EXIT_SEVERITY.find((c) => codes.includes(c)) ?? VERDICT_EXIT.valid;
 
 export async function verifyCommand(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { json: { type: 'boolean' }, trust: { type: 'string', multiple: true }, seal: { type: 'string', multiple: true } } });
-  if (positionals.length === 0) throw usageError('用法: sealdesk verify 文件... [--json] [--trust 根证书.pem]... [--seal 已知印章]...', 'usage: sealdesk verify FILE... [--json] [--trust ROOT.pem]... [--seal KNOWN-SEAL]...');
+  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { json: { type: 'boolean' }, trust: { type: 'string', multiple: true }, seal: { type: 'string', multiple: true }, offline: { type: 'boolean' } } });
+  if (positionals.length === 0) throw usageError('用法: sealdesk verify 文件... [--json] [--trust 根证书.pem]... [--seal 已知印章]... [--offline]', 'usage: sealdesk verify FILE... [--json] [--trust ROOT.pem]... [--seal KNOWN-SEAL]... [--offline]');
   const ctx = appContext({});
   const extraRoots = (values.trust ?? []).flatMap((f) => {
     try {
@@ -41,10 +41,16 @@ export async function verifyCommand(argv: string[]): Promise<number> {
   });
   // Many files in one process (issue 13): the trust store and the known seals are read once; one
   // report per file in the order given (--json: one JSON object per line).
-  const verify = documentVerifier(ctx, { extraRoots, sealCatalog });
-  const codes = positionals.map((file, i) => {
+  // Revocation status is asked of the responders unless --offline (then only the file's /DSS counts).
+  const offline = documentVerifier(ctx, { extraRoots, sealCatalog });
+  const verify = values.offline ? async (file: string) => offline(file) : onlineDocumentVerifier(ctx, { extraRoots, sealCatalog });
+  const codes: number[] = [];
+  for (const [i, file] of positionals.entries()) codes.push(await verifyOne(file, i));
+  return worstExit(codes);
+
+  async function verifyOne(file: string, i: number): Promise<number> {
     try {
-      const report = verify(file);
+      const report = await verify(file);
       process.stdout.write(values.json ? JSON.stringify(report) + '\n' : `${i > 0 ? '\n' : ''}${renderReportText(report)}`);
       return VERDICT_EXIT[report.verdict];
     } catch (e) {
@@ -54,6 +60,5 @@ export async function verifyCommand(argv: string[]): Promise<number> {
       printError(err);
       return UNREADABLE_EXIT;
     }
-  });
-  return worstExit(codes);
+  }
 }

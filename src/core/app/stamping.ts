@@ -11,6 +11,8 @@ import { keeperKeyPair, selectToken, tokenOverview, type SealOnToken, type Token
 import { loginOnSign, type PinPrompt } from './login-signer';
 import type { KeyPairInfo, TokenInfo } from '../pkcs11';
 import type { Signer } from '../signer';
+import { refuseRevokedKeeper } from '../revocation/keeper-status';
+import { loadRevocationConfig } from '../revocation/revocation-config';
 
 export interface StampRequest {
   input: string;
@@ -96,6 +98,8 @@ export async function stampDocument(ctx: AppContext, r: StampRequest): Promise<S
     const view = await tokenOverview(ctx, token);
     const { seal, key } = checkBeforeStamp(ctx, view, r.esID, now);
     esID = seal.seal.eSealInfo.esID;
+    // 挂失 on the certificate side: a revoked keeper certificate stops here, before the PIN is asked.
+    await refuseRevokedKeeper(key.certificate!, { roots: ctx.trust.roots(), config: loadRevocationConfig(ctx.home), now });
     const picture = seal.seal.eSealInfo.picture;
     const signer = r.signer?.(view.token, key) ?? loginOnSign(ctx, view.token, key, { profile: ctx.vendorProfile(), askPin: r.askPin, purpose: 'stamp', triesLeft: view.pin.triesLeft });
     const result = await stampPdf({

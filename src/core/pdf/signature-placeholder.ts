@@ -15,6 +15,8 @@ export interface PlaceholderSpec {
   fieldName?: string;
   /** /SubFilter; PAdES by default. */
   subFilter?: string;
+  /** /Type: Sig, or DocTimeStamp for a PAdES document timestamp. */
+  type?: 'Sig' | 'DocTimeStamp';
 }
 
 /**
@@ -129,7 +131,7 @@ function pdfDate(d: Date): string {
 
 /** The signature dictionary as raw text, with the offsets of its two placeholders. */
 function signatureDictionary(spec: PlaceholderSpec): { body: Buffer; byteRangeAt: number; byteRangeInnerWidth: number; contentsAt: number } {
-  const head = `<<\n/Type /Sig\n/Filter /Adobe.PPKLite\n/SubFilter /${spec.subFilter ?? 'ETSI.CAdES.detached'}\n/M (${pdfDate(spec.signingTime)})\n/Prop_Build << /App << /Name /SealDesk >> >>\n/ByteRange `;
+  const head = `<<\n/Type /${spec.type ?? 'Sig'}\n/Filter /Adobe.PPKLite\n/SubFilter /${spec.subFilter ?? 'ETSI.CAdES.detached'}\n/M (${pdfDate(spec.signingTime)})\n/Prop_Build << /App << /Name /SealDesk >> >>\n/ByteRange `;
   const inner = `0 ${'0'.repeat(BYTE_RANGE_WIDTH)} ${'0'.repeat(BYTE_RANGE_WIDTH)} ${'0'.repeat(BYTE_RANGE_WIDTH)}`.length;
   const br = `[${' '.repeat(inner)}]`;
   const mid = '\n/Contents ';

@@ -49,7 +49,9 @@ export interface IssueOptions {
   subject: string;
   notBefore?: Date;
   notAfter?: Date;
-  usage?: 'signing' | 'ca' | 'timestamping';
+  usage?: 'signing' | 'ca' | 'timestamping' | 'ocsp';
+  /** Where the CA publishes the certificate's status (AIA id-ad-ocsp, CRL distribution point). */
+  revocation?: { ocspUrl?: string; crlUrl?: string };
 }
 
 /** Issues a certificate for a public key; signing certificates carry digitalSignature + nonRepudiation. */
@@ -66,6 +68,9 @@ export async function issueCertificate(ca: SoftwareCa, o: IssueOptions): Promise
     await x509.AuthorityKeyIdentifierExtension.create(await new x509.X509Certificate(new Uint8Array(ca.certificate)).publicKey.export()),
   ];
   if (usage === 'timestamping') extensions.push(new x509.ExtendedKeyUsageExtension(['1.3.6.1.5.5.7.3.8'], true));
+  if (usage === 'ocsp') extensions.push(new x509.ExtendedKeyUsageExtension(['1.3.6.1.5.5.7.3.9'], false));
+  if (o.revocation?.ocspUrl) extensions.push(new x509.AuthorityInfoAccessExtension({ ocsp: [o.revocation.ocspUrl] }));
+  if (o.revocation?.crlUrl) extensions.push(new x509.CRLDistributionPointsExtension([o.revocation.crlUrl]));
   const cert = await x509.X509CertificateGenerator.create({
     subject: o.subject,
     issuer: new x509.X509Certificate(new Uint8Array(ca.certificate)).subject,

@@ -51,6 +51,7 @@ export function renderReportText(report: VerificationReport): string {
       const l = MODIFICATION_LEVELS[s.modificationLevel];
       lines.push(`    修改级别 / Modification level: ${l.zh} / ${l.en}`);
     }
+    lines.push(...renderRevocation(s));
     const rules = rulesLine(s.modifications);
     if (rules) lines.push(`    允许修改的规则 / Allowed by rules: ${rules}`);
   });
@@ -60,6 +61,25 @@ export function renderReportText(report: VerificationReport): string {
     for (const w of report.warnings) lines.push(`  ! ${w.message.zh}`, `    ${w.message.en}`);
   }
   return `${lines.join('\n')}\n`;
+}
+
+const REVOCATION_STATUS: Record<string, string> = {
+  good: '未吊销 / good', revoked_before: '签章前已吊销 / revoked before signing', revoked_after: '签章后吊销 / revoked after signing',
+  unknown: '未知 / unknown', not_checked: '未检查 / not checked',
+};
+const REVOCATION_SOURCE: Record<string, string> = { embedded: '文件内嵌 / embedded', fetched: '联网获取 / fetched', cache: '本地缓存 / cache' };
+
+/** Per certificate: its status, how it was learnt and from where; and when the chain was proven valid. */
+function renderRevocation(s: SignatureReport): string[] {
+  const r = s.revocation;
+  if (!r || r.certificates.length === 0) return [];
+  const out = [`    吊销信息 / Revocation data${r.offline ? '(离线,仅用文件内嵌数据 / offline, embedded data only)' : ''}:`];
+  for (const c of r.certificates) {
+    const how = c.method ? ` ${c.method.toUpperCase()}${c.source ? `, ${REVOCATION_SOURCE[c.source]}` : ''}${c.statusTime ? `, ${c.statusTime}` : ''}` : '';
+    out.push(`      ${c.role} ${c.subject}: ${REVOCATION_STATUS[c.status] ?? c.status}${how}`);
+  }
+  if (r.provenAt) out.push(`    证书链于 ${r.provenAt} 被证明有效 / Chain proven valid at ${r.provenAt}`);
+  return out;
 }
 
 /** Format, algorithms, seal version, digests, time basis and accepted vendor encodings of one stamp. */

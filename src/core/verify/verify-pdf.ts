@@ -29,6 +29,10 @@ import { judgeLaterChanges } from './later-changes';
 import { parsePdfDate } from '../pdf/pdf-date';
 import { isGmSignature, sealOfGmSignature, verifyGmSignature } from '../gm';
 import { padesStampFacts, setStampFacts } from '../ses/stamp-facts';
+import { readDss, dssEvidence } from '../ltv/dss';
+import { mergeEvidence, type RevocationEvidence } from '../revocation/evidence';
+import type { RevocationConfig } from '../revocation/revocation-config';
+import { judgeStampRevocation } from '../revocation/stamp-revocation';
 
 export interface VerifyPdfOptions {
   /** DER root certificates the recipient trusts (the trust store). */
@@ -42,10 +46,14 @@ export interface VerifyPdfOptions {
   sealCatalog?: SealCatalogEntry[];
   /** Shown in the report. */
   fileName?: string;
+  /** Revocation data fetched beforehand (revocation/online-revocation.ts); the file's /DSS is always used. */
+  revocation?: RevocationEvidence;
+  /** Configured responders (so a certificate without pointers counts as checkable). */
+  revocationConfig?: RevocationConfig;
 }
 
 /** The order of architecture.md "Verification, step by step" (the timestamp is evaluated earlier, reported here). */
-const CHECK_ORDER: CheckId[] = ['byte_range', 'digest', 'signature', 'signer_chain', 'seal', 'seal_signer', 'impression', 'timestamp', 'modifications'];
+const CHECK_ORDER: CheckId[] = ['byte_range', 'digest', 'signature', 'signer_chain', 'seal', 'seal_signer', 'impression', 'timestamp', 'revocation', 'modifications'];
 
 const PADES_SUBFILTERS = new Set(['ETSI.CAdES.detached', 'adbe.pkcs7.detached']);
 
@@ -95,9 +103,12 @@ function verifySource(bytes: ByteSource, options: VerifyPdfOptions): Verificatio
   const hashed = digestRangesAndFile(bytes, digestJobs);
   hashed.ranges.forEach((d, k) => { if (digestJobs[k]!.index >= 0) digests.set(digestJobs[k]!.index, d); });
   const changesByRevision = withStructuralFindings(doc, analyseRevisions(doc));
+  const dss = readDss(doc);
+  const revocation = mergeEvidence(dssEvidence(dss), options.revocation);
+  revocation.certificates.push(...dss.certs);
 
   const reports = signed.map((field, i) => verifySignature({
-    doc, field, structure: structure[i]!, parsed: parsed[i]!, digest: digests.get(i), changesByRevision, options, now,
+    doc, field, structure: structure[i]!, parsed: parsed[i]!, digest: digests.get(i), changesByRevision, options, now, revocation,
   }));
   reports.forEach((r, i) => { const br = structure[i]!.range; if (br && structure[i]!.revision !== undefined) r.signedLength = br[2] + br[3]; });
   reports.push(...broken.map(brokenSignatureReport));
@@ -214,6 +225,7 @@ interface SignatureInput {
   changesByRevision: Modification[][];
   options: VerifyPdfOptions;
   now: Date;
+  revocation: RevocationEvidence;
 }
 
 function verifySignature(s: SignatureInput): SignatureReport {
@@ -247,7 +259,7 @@ function verifySignature(s: SignatureInput): SignatureReport {
     modifications: [],
   };
 
-  const rest: CheckId[] = ['digest', 'signature', 'signer_chain', 'seal', 'seal_signer', 'impression', 'timestamp'];
+  const rest: CheckId[] = ['digest', 'signature', 'signer_chain', 'seal', 'seal_signer', 'impression', 'timestamp', 'revocation'];
   if ('docTimestamp' in s.parsed) {
     const judged = judgeDocumentTimestamp({ parsed: s.parsed.docTimestamp, digest: s.digest, rangeUsable: !!s.structure.range, trustRoots: s.options.trustRoots, now: s.now });
     checks.push(...judged.checks);
@@ -260,6 +272,12 @@ function verifySignature(s: SignatureInput): SignatureReport {
     report.timestampTime = when;
     report.timeSource = when ? 'timestamp' : null;
     report.claimedTime = null;
+    const rev = judgeStampRevocation({
+      tsa: judged.tsaCertificate, tsaAt: judged.genTime, intermediates: [...('token' in s.parsed.docTimestamp ? s.parsed.docTimestamp.token.cms.certificates : []), ...s.revocation.certificates],
+      roots: s.options.trustRoots, at: judged.genTime ?? s.now, timeTrusted: !!judged.genTime, pool: s.revocation, config: s.options.revocationConfig,
+    });
+    add('revocation', rev.status, rev.message);
+    report.revocation = rev.summary;
   } else if ('unsupported' in s.parsed) {
     const msg = { zh: `不支持的签名格式 ${s.parsed.unsupported}`, en: `Unsupported signature format ${s.parsed.unsupported}` };
     for (const id of rest) add(id, id === 'signature' ? 'failed' : 'not_checked', msg);
@@ -296,6 +314,8 @@ function verifyParsed(s: SignatureInput, p: Extract<Parsed, { cms: ParsedCms }>,
 
   // The timestamp first: when valid, its time is the signing time every other check is judged at.
   let at = report.claimedTime ? new Date(report.claimedTime) : s.now;
+  let tsaCertificate: Uint8Array | undefined;
+  let tsaCertificates: Uint8Array[] = [];
   if (!cms.timestampToken) {
     add('timestamp', 'not_checked', { zh: '没有时间戳,签章时间为签章人声明的时间', en: 'No timestamp: the signing time is the one the signer claims' });
   } else {
@@ -305,6 +325,8 @@ function verifyParsed(s: SignatureInput, p: Extract<Parsed, { cms: ParsedCms }>,
         add('timestamp', 'failed', { zh: '时间戳无效(与签名不符或时间戳签名无效)', en: 'The timestamp is invalid (it does not match the signature, or its own signature fails)' });
       } else {
         at = ts.genTime;
+        tsaCertificate = ts.tsaCertificate;
+        tsaCertificates = ts.chain.chain ?? [];
         report.timestampTime = ts.genTime.toISOString();
         report.signingTime = report.timestampTime;
         report.timeSource = 'timestamp';
@@ -364,6 +386,14 @@ function verifyParsed(s: SignatureInput, p: Extract<Parsed, { cms: ParsedCms }>,
       add('impression', 'failed', { zh: `印模无法读取:${err?.zh ?? '格式错误'}`, en: `The impression cannot be read: ${err?.en ?? 'malformed'}` });
     }
   }
+
+  const rev = judgeStampRevocation({
+    signer: cert, maker: p.seal?.cert, makerAt: p.seal?.eSealInfo.property.createDate, tsa: tsaCertificate, tsaAt: report.timestampTime ? at : undefined,
+    intermediates: [...cms.certificates, ...tsaCertificates, ...s.revocation.certificates], roots: s.options.trustRoots,
+    at, timeTrusted: report.timeSource === 'timestamp', pool: s.revocation, config: s.options.revocationConfig,
+  });
+  add('revocation', rev.status, rev.message);
+  report.revocation = rev.summary;
 }
 
 function verdictOf(checks: Check[]): Verdict {
