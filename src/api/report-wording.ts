@@ -26,6 +26,7 @@ export const CHECK_NAMES: Record<CheckId, BilingualText> = {
   seal_signer: { zh: '印章与签章人', en: 'Seal and signer' },
   impression: { zh: '印模', en: 'Impression' },
   timestamp: { zh: '时间戳', en: 'Timestamp' },
+  straddle: { zh: '骑缝校验', en: 'Straddle seal pages' },
   modifications: { zh: '签章后修改', en: 'Later changes' },
 };
 

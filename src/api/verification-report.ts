@@ -22,6 +22,7 @@ export type CheckId =
   | 'seal_signer'       // the signer certificate is listed in the seal
   | 'impression'        // the widget's image is the seal picture (decoded pixels)
   | 'timestamp'         // RFC 3161 signature timestamp
+  | 'straddle'          // 骑缝章: the pages a straddle seal ties together are there, in place, unchanged
   | 'modifications';    // what later revisions changed
 
 export interface Check {
@@ -81,6 +82,8 @@ export interface SignatureReport {
   /** 1-based page number of the widget, or null when the widget is on no page (invisible signature). */
   page: number | null;
   rect: Rect | null;
+  /** Every impression of the stamp when it has several (a seal on several pages, a straddle seal's strips). */
+  impressions?: Array<{ page: number; rect: Rect }>;
   /** 0-based revision the signature covers (its ByteRange ends there). */
   revision: number | null;
   /** Whether the signature covers the whole file as it is now. */

@@ -5,18 +5,43 @@ import { appContext, pinPrompt, pinSource, tokenOptions } from '../context';
 import { usageError } from '../output';
 
 const USAGE = usageError(
-  '用法: sealdesk sign 输入.pdf -o 输出.pdf --token 标签|序列号 [--seal 印章编码] (--page N --at X,Y | --keyword 文字 [--occurrence K|all]) [--pin-stdin] [--tsa URL]',
-  'usage: sealdesk sign IN.pdf -o OUT.pdf --token LABEL|SERIAL [--seal ESID] (--page N --at X,Y | --keyword TEXT [--occurrence K|all]) [--pin-stdin] [--tsa URL]',
+  '用法: sealdesk sign 输入.pdf -o 输出.pdf --token 标签|序列号 [--seal 印章编码] (--page N --at X,Y | --pages all|odd|even|1,3,5-7 --at X,Y | --keyword 文字 [--occurrence K|all] [--offset DX,DY] | --straddle 页 [--edge right|left|top|bottom] [--at-offset 毫米]) [--pin-stdin] [--tsa URL]',
+  'usage: sealdesk sign IN.pdf -o OUT.pdf --token LABEL|SERIAL [--seal ESID] (--page N --at X,Y | --pages all|odd|even|1,3,5-7 --at X,Y | --keyword TEXT [--occurrence K|all] [--offset DX,DY] | --straddle PAGES [--edge right|left|top|bottom] [--at-offset MM]) [--pin-stdin] [--tsa URL]',
 );
 
-export function parsePlacement(v: { page?: string; at?: string; keyword?: string; occurrence?: string }): Placement {
+const PAIR = /^\s*(-?\d+(?:\.\d+)?)\s*,\s*(-?\d+(?:\.\d+)?)\s*$/;
+
+export interface PlacementArgs {
+  page?: string; at?: string; keyword?: string; occurrence?: string; offset?: string;
+  pages?: string; straddle?: string; edge?: string; 'at-offset'?: string;
+}
+
+export function parsePlacement(v: PlacementArgs): Placement {
+  const kinds = [v.keyword !== undefined, v.pages !== undefined, v.straddle !== undefined, v.page !== undefined].filter(Boolean).length;
+  if (kinds > 1) throw USAGE;
+  if ((v.edge !== undefined || v['at-offset'] !== undefined) && v.straddle === undefined) throw USAGE;
+  if (v.offset !== undefined && v.keyword === undefined) throw USAGE;
+  if (v.straddle !== undefined) {
+    if (v.at !== undefined) throw USAGE;
+    const edge = v.edge ?? 'right';
+    if (edge !== 'right' && edge !== 'left' && edge !== 'top' && edge !== 'bottom') throw usageError(`--edge 必须是 right、left、top 或 bottom: ${edge}`, `--edge must be right, left, top or bottom: ${edge}`);
+    const off = v['at-offset'];
+    if (off !== undefined && !/^\d+(?:\.\d+)?$/.test(off)) throw usageError(`--at-offset 必须是毫米数: ${off}`, `--at-offset must be a number of millimetres: ${off}`);
+    return { kind: 'straddle', pages: v.straddle, edge, ...(off === undefined ? {} : { offsetMm: Number(off) }) };
+  }
   if (v.keyword !== undefined) {
-    if (v.page !== undefined || v.at !== undefined) throw USAGE;
+    if (v.at !== undefined) throw USAGE;
     const occ = v.occurrence ?? '1';
     if (occ !== 'all' && !/^[1-9]\d*$/.test(occ)) throw usageError(`--occurrence 必须是正整数或 all: ${occ}`, `--occurrence must be a positive number or all: ${occ}`);
-    return { kind: 'keyword', text: v.keyword, occurrence: occ === 'all' ? 'all' : Number(occ) };
+    const o = v.offset === undefined ? undefined : PAIR.exec(v.offset);
+    if (v.offset !== undefined && !o) throw usageError(`--offset 必须是 DX,DY(点): ${v.offset}`, `--offset must be DX,DY in points: ${v.offset}`);
+    return { kind: 'keyword', text: v.keyword, occurrence: occ === 'all' ? 'all' : Number(occ), ...(o ? { offset: [Number(o[1]), Number(o[2])] as [number, number] } : {}) };
   }
-  const m = /^\s*(-?\d+(?:\.\d+)?)\s*,\s*(-?\d+(?:\.\d+)?)\s*$/.exec(v.at ?? '');
+  const m = PAIR.exec(v.at ?? '');
+  if (v.pages !== undefined) {
+    if (!m) throw USAGE;
+    return { kind: 'pages', pages: v.pages, x: Number(m[1]), y: Number(m[2]) };
+  }
   if (!v.page || !/^[1-9]\d*$/.test(v.page) || !m) throw USAGE;
   return { kind: 'point', page: Number(v.page), x: Number(m[1]), y: Number(m[2]) };
 }
@@ -27,6 +52,7 @@ export async function signCommand(argv: string[]): Promise<number> {
     options: {
       ...tokenOptions, output: { type: 'string', short: 'o' }, token: { type: 'string' }, seal: { type: 'string' },
       page: { type: 'string' }, at: { type: 'string' }, keyword: { type: 'string' }, occurrence: { type: 'string' }, tsa: { type: 'string' },
+      offset: { type: 'string' }, pages: { type: 'string' }, straddle: { type: 'string' }, edge: { type: 'string' }, 'at-offset': { type: 'string' },
     },
   });
   if (positionals.length !== 1 || !values.output) throw USAGE;

@@ -101,6 +101,11 @@ export function checkImpression(doc: PdfDocument, appearance: PdfStream | undefi
   if (!prepared) {
     return { status: 'not_checked', message: { zh: `印章图片类型 ${picture.type} 无法比对`, en: `The seal picture type ${picture.type} cannot be compared` } };
   }
+  return checkAppearanceShows(doc, appearance, prepared);
+}
+
+/** The appearance draws `prepared` (the seal picture, or a straddle strip's slice of it) and nothing else. */
+export function checkAppearanceShows(doc: PdfDocument, appearance: PdfStream | undefined, prepared: PreparedPicture): { status: CheckStatus; message: BilingualText } {
   if (!appearance) return { status: 'failed', message: { zh: '签章控件没有外观,看不到印模', en: 'The stamp widget has no appearance: no impression is shown' } };
   const images = imagesIn(doc, appearance.dict.get('Resources'));
   if (images.length === 0) return { status: 'failed', message: { zh: '签章外观中没有印章图片', en: 'The stamp appearance shows no seal image' } };
