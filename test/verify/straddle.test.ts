@@ -154,3 +154,18 @@ test('a strip whose picture is swapped for the whole seal in a later update fail
   assert.equal(imp.status, 'failed');
   assert.match(imp.message.en, /page 2: straddle strip 2\/5/);
 });
+
+test('a page inserted between pages 2 and 3 fails the straddle check, saying where', async () => {
+  const out = await editIncrementally('inserted.pdf', (doc, u) => {
+    const pages = doc.pages();
+    const extra = u.add(withEntries(pages[0]!.dict, { Annots: array([]) }));
+    const root = doc.catalog.get('Pages') as Parameters<IncrementalUpdate['set']>[0];
+    const kids = pages.map((p) => p.ref as Parameters<typeof array>[0][number]);
+    kids.splice(2, 0, extra);
+    u.set(root, withEntries(doc.resolveDict(root)!, { Kids: array(kids), Count: kids.length }));
+  });
+  const c = straddleCheck((await report(out)).sig);
+  assert.equal(c.status, 'failed');
+  assert.match(c.en, /1 page\(s\) were inserted between page 2 and page 3/);
+  assert.doesNotMatch(c.en, /moved/);
+});
