@@ -5,6 +5,7 @@
  */
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { PDFDocumentProxy, PageViewport } from 'pdfjs-dist';
+import { MultiPagePanel, multiPagePreview, usePictureSize, type MultiPageSpec } from './MultiPagePanel';
 import type { ApiError, DocumentRef, KeywordHit, Language, Placement, SealView, TokenView, VerificationReport } from '../api/contract';
 import { api, call, errorOf } from './api-client';
 import { AuditDialog } from './AuditDialog';
@@ -82,6 +83,7 @@ export function App() {
   const [drag, setDrag] = useState<Drag | null>(null);
   const [keyword, setKeyword] = useState('盖章处');
   const [hits, setHits] = useState<KeywordHit[] | null>(null);
+  const [multi, setMulti] = useState<MultiPageSpec | null>(null);
   const [flow, setFlow] = useState<StampFlow | null>(null);
   const [menu, setMenu] = useState<{ x: number; y: number } | null>(null);
   const [dialog, setDialog] = useState<'settings' | 'audit' | null>(null);
@@ -465,6 +467,7 @@ export function App() {
     return { left: c.left - size.width / 2, top: c.top - size.height / 2, width: size.width, height: size.height, centre: c };
   };
 
+  const pictureSize = usePictureSize(chosen?.url);
   const overlay = (n: number, vp: PageViewport) => {
     if (!chosen) return null;
     const items: React.ReactNode[] = [];
@@ -492,6 +495,7 @@ export function App() {
         </div>,
       );
     }
+    items.push(...multiPagePreview(n, vp, multi, doc?.pdf.numPages ?? 0, { url: chosen.url, widthMm: chosen.seal.widthMm, heightMm: chosen.seal.heightMm }, pictureSize, placement));
     for (const [i, h] of (hits ?? []).entries()) {
       if (h.page !== n) continue;
       const b = sampleBox(vp, h.x, h.y, chosen.seal);
@@ -668,6 +672,7 @@ export function App() {
               )}
             </div>
           )}
+          {doc && chosen && <MultiPagePanel t={t} lang={lang} pageCount={doc.pdf.numPages} spec={multi} point={placement} onChange={setMulti} onStamp={(p) => void beginStamp(p)} />}
         </aside>
         <section className="center">
           {openError && (

@@ -169,3 +169,18 @@ test('a page inserted between pages 2 and 3 fails the straddle check, saying whe
   assert.match(c.en, /1 page\(s\) were inserted between page 2 and page 3/);
   assert.doesNotMatch(c.en, /moved/);
 });
+
+test('a straddle seal stamped after an ordinary stamp keeps the earlier stamp valid (its strips pass the later-stamp rule)', async () => {
+  const w = await worldP;
+  const input = await pageBook(w.file('first-then-straddle.pdf'), 3);
+  const first = await w.stamp(input, w.file('first.pdf'), { kind: 'point', page: 1, x: 200, y: 300 });
+  const out = await w.stamp(first, w.file('first-then-straddle-out.pdf'), { kind: 'straddle', pages: 'all', edge: 'right' });
+  const r = verifyPdf(out, { trustRoots: [w.ca.certificate] });
+  assert.equal(r.verdict, 'valid', JSON.stringify(r.signatures.map((s) => s.checks.filter((c) => c.status !== 'ok')), null, 1));
+  assert.equal(r.signatures[0]!.modificationLevel, 'form_filling');
+  assert.ok(r.signatures[0]!.modifications.every((m) => m.kind === 'allowed' && m.rule === 'later-stamp'));
+  const ps = pdfsig(out);
+  assert.equal(ps.valid, 2, ps.text);
+  const several = await w.stamp(first, w.file('first-then-pages.pdf'), { kind: 'pages', pages: 'all', x: 300, y: 500 });
+  assert.equal(verifyPdf(several, { trustRoots: [w.ca.certificate] }).verdict, 'valid');
+});
