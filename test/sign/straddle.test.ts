@@ -7,6 +7,8 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
+import path from 'node:path';
+import { execFileSync } from 'node:child_process';
 import { stampPdf } from '../../src/core/sign';
 import { openPdf } from '../../src/core/pdf';
 import { imageXObjectToRgba } from '../../src/core/pdf/image-xobject';
@@ -14,9 +16,13 @@ import { decodePng } from '../../src/core/image';
 import { readStripMark } from '../../src/core/sign/straddle-marker';
 import { imagesIn } from '../../src/core/verify/impression';
 import { verifyPdf } from '../../src/core/verify/verify-pdf';
-import { makeWorld, sealPng } from '../verify/world';
+import { makeWorld, repoRoot, sealPng } from '../verify/world';
 import { pageBook } from './support/page-book';
 import { pdfsig, qpdfCheck, renderPage, sha256File } from './support/stamp-fixtures';
+import { createRootCa } from '../../src/core/pki/certificate-authority';
+import { makeSeal } from '../../src/core/seal/make-seal';
+import { decodeSeal } from '../../src/core/asn1/ses-seal';
+import { softwareKeeper } from '../cms/software-signer';
 
 const worldP = makeWorld('straddle');
 after(async () => (await worldP).cleanup());
@@ -142,4 +148,28 @@ test('a straddle seal over one page is refused with its reason, and nothing is w
   }
   await assert.rejects(w.stamp(input, w.file('single-bad.pdf'), { kind: 'straddle', pages: '2-9', edge: 'right' }), (e: { code?: string }) => e.code === 'PLACEMENT_INVALID');
   await assert.rejects(w.stamp(input, w.file('single-off.pdf'), { kind: 'straddle', pages: 'all', edge: 'right', offsetMm: 290 }), (e: { code?: string }) => e.code === 'PLACEMENT_INVALID');
+});
+
+test('a seal whose picture is a JPEG is cut into strips too, and each strip verifies against its slice of the decoded JPEG', async () => {
+  const w = await worldP;
+  const jpg = w.file('seal.jpg');
+  execFileSync('convert', [path.join(repoRoot, 'test/fixtures/pdf/seal-red.png'), '-background', 'white', '-flatten', '-quality', '90', jpg]);
+  const ca = await createRootCa('CN=SealDesk JPEG Straddle Root');
+  const keeper = await softwareKeeper('EC-P256', { ca, subject: 'CN=李四,O=SealDesk 演示有限公司' });
+  const maker = await softwareKeeper('EC-P256', { ca, subject: 'CN=Seal Maker,O=SealDesk Seal Center' });
+  const now = new Date();
+  const made = await makeSeal({
+    maker: maker.signer, keeper: { certificate: keeper.signer.certificate, seals: [] }, trustRoots: [ca.certificate], now,
+    name: 'SealDesk 演示有限公司合同专用章', type: 4, validStart: new Date(now.getTime() - 86400_000), validEnd: new Date(now.getTime() + 86400_000),
+    image: { bytes: fs.readFileSync(jpg), widthMm: 40, heightMm: 40 }, vendorId: 'SealDesk',
+  });
+  const picture = decodeSeal(made.der).eSealInfo.picture;
+  assert.match(picture.type.toUpperCase(), /JPE?G/);
+  const input = await pageBook(w.file('jpeg.pdf'), 3);
+  const output = w.file('jpeg-straddle.pdf');
+  await stampPdf({ input, output, placement: { kind: 'straddle', pages: 'all', edge: 'right' }, sealDer: made.der, sealPicture: { type: picture.type, data: picture.data, widthMm: 40, heightMm: 40 }, signer: keeper.signer });
+  const report = verifyPdf(output, { trustRoots: [ca.certificate] });
+  assert.equal(report.verdict, 'valid', JSON.stringify(report.signatures[0]?.checks, null, 1));
+  assert.equal(report.signatures[0]!.checks.find((c) => c.id === 'impression')?.status, 'ok');
+  assert.equal(pdfsig(output).valid, 1);
 });

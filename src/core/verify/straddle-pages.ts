@@ -18,11 +18,9 @@ import type { ByteRangeOutcome } from './byte-range';
 interface StampedStrip { mark: StripMark; pageIndex: number; pageKey?: string; digest: string }
 
 export function checkStraddlePages(doc: PdfDocument, field: SignatureField, structure: ByteRangeOutcome): Check | undefined {
-  if (!field.widgets.some((w) => readStripMark(doc, w.dict))) {
-    const signed = signedField(doc, field, structure);
-    // A straddle seal whose marks a later revision removed is still a straddle seal.
-    if (!signed?.field.widgets.some((w) => readStripMark(signed.doc, w.dict))) return undefined;
-  }
+  // Only a stamp whose widgets are marked as strips is a straddle seal; a later revision that took
+  // the marks away changed a signed widget, which the change analysis refuses on its own.
+  if (!field.widgets.some((w) => readStripMark(doc, w.dict))) return undefined;
   const problems = findProblems(doc, field, structure);
   if (problems.length === 0) {
     return { id: 'straddle', status: 'ok', message: { zh: '骑缝章所连各页都在原位,内容未变', en: 'Every page the straddle seal ties together is in its place and unchanged' } };
@@ -60,6 +58,12 @@ function findProblems(doc: PdfDocument, field: SignatureField, structure: ByteRa
   const strips = signed ? stripsOf(signed.doc, signed.field, true) : stripsOf(doc, field, false);
   const problems: BilingualText[] = [];
   const count = strips[0]?.mark.count ?? 0;
+  const first = strips[0]?.mark;
+  // The strips must describe one and the same cut: as many strips as the range has pages, one edge.
+  if (!first || strips.some((s) => s.mark.count !== first.count || s.mark.edge !== first.edge || s.mark.pages.join() !== first.pages.join() || s.mark.page !== first.pages[s.mark.index])
+    || (signed && strips.length !== first.count)) {
+    return [{ zh: '骑缝章各条的标记互相矛盾(条数、页边或页码范围不一致)', en: "the straddle seal's strips contradict each other (count, edge or page range)" }];
+  }
   const indices = new Set(strips.map((s) => s.mark.index));
   const range = strips[0]?.mark.pages ?? [];
   // Strips missing from the set as it is now: their pages went with them.
