@@ -129,6 +129,7 @@ export function App() {
     setOpenError(null);
     setPlacement(null);
     setHits(null);
+    setMulti(null);
     setSelectedField(undefined);
     setCertFor(null);
     setQuery('');
@@ -471,7 +472,8 @@ export function App() {
   const overlay = (n: number, vp: PageViewport) => {
     if (!chosen) return null;
     const items: React.ReactNode[] = [];
-    if (placement && placement.page === n) {
+    // A straddle seal is placed by its edge: the sample's point does not apply, so it is not shown.
+    if (placement && placement.page === n && multi?.mode !== 'straddle') {
       const b = sampleBox(vp, placement.x, placement.y, chosen.seal);
       items.push(
         <div

@@ -168,7 +168,7 @@ function SealItem({ s, index, t, lang, selected, folded, onPick, onShowCertifica
         <dt>{t.format}</dt>
         <dd>{pick(lang, signatureFormat(s.subFilter))}</dd>
         <dt>{t.page}</dt>
-        <dd>{typeof s.page === 'number' ? t.pageN(s.page) : t.invisible}</dd>
+        <dd>{s.impressions ? s.impressions.map((i) => t.pageN(i.page)).join(t.listSep) : typeof s.page === 'number' ? t.pageN(s.page) : t.invisible}</dd>
       </dl>
       <details className="checks-box" open={!folded}>
         <summary>{t.checksSummary(s.checks.filter((c) => c.status === 'ok').length, s.checks.length)}</summary>
