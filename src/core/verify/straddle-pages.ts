@@ -74,13 +74,14 @@ function findProblems(doc: PdfDocument, field: SignatureField, structure: ByteRa
     }
   }
   const pageCountThen = signed?.doc.pages().length;
+  const indexNow = new Map(now.map((pg) => [pg.ref.key, pg.index]));
   const found: Array<{ s: StampedStrip; q: number }> = [];
   for (const s of strips) {
     const p = s.mark.page;
     const at = s.pageIndex;
     if (signed && s.pageKey) {
       // Identity by page object: the signed revision and the document now share their objects.
-      const q = now.findIndex((pg) => pg.ref.key === s.pageKey);
+      const q = indexNow.get(s.pageKey) ?? -1;
       if (q < 0) {
         problems.push(pageCountThen !== undefined && now.length < pageCountThen
           ? { zh: `第 ${p} 页已被删除`, en: `page ${p} was removed` }
