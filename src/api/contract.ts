@@ -57,7 +57,11 @@ export interface TokenView {
 /** Where the seal's centre goes: a point in PDF user space (points), or every occurrence of a keyword. */
 export type Placement =
   | { kind: 'point'; page: number; x: number; y: number }
-  | { kind: 'keyword'; text: string; occurrence: number | 'all'; offset?: { dx: number; dy: number } };
+  | { kind: 'keyword'; text: string; occurrence: number | 'all'; /** Moves the seal from the keyword, in points (right, up). */ offset?: { dx: number; dy: number } }
+  /** The same seal at the same point on each chosen page, in one signature (pages: all | odd | even | 1,3,5-7). */
+  | { kind: 'pages'; pages: string; x: number; y: number }
+  /** 骑缝章: the seal cut into one strip per page on the chosen edge of each page (docs/straddle.md). */
+  | { kind: 'straddle'; pages: string; edge: 'right' | 'left' | 'top' | 'bottom'; /** Seal centre from the top (left/right edge) or the left (top/bottom), mm. */ offsetMm?: number };
 
 export interface KeywordHit {
   page: number;

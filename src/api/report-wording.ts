@@ -27,6 +27,7 @@ export const CHECK_NAMES: Record<CheckId, BilingualText> = {
   impression: { zh: '印模', en: 'Impression' },
   timestamp: { zh: '时间戳', en: 'Timestamp' },
   revocation: { zh: '证书吊销状态', en: 'Revocation status' },
+  straddle: { zh: '骑缝校验', en: 'Straddle seal pages' },
   modifications: { zh: '签章后修改', en: 'Later changes' },
 };
 

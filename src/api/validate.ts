@@ -48,17 +48,29 @@ const empty = (v: unknown, op: string): Record<string, never> => {
 };
 
 function placement(v: unknown): Placement {
-  const p = object(v, 'placement', ['kind', 'page', 'x', 'y', 'text', 'occurrence']);
+  const p = object(v, 'placement', ['kind', 'page', 'x', 'y', 'text', 'occurrence', 'offset', 'pages', 'edge', 'offsetMm']);
   if (p.kind === 'point') {
     object(v, 'placement', ['kind', 'page', 'x', 'y']);
     return { kind: 'point', page: num(p.page, 'placement.page', 1, 1_000_000, true), x: num(p.x, 'placement.x', -1e6, 1e6), y: num(p.y, 'placement.y', -1e6, 1e6) };
   }
   if (p.kind === 'keyword') {
-    object(v, 'placement', ['kind', 'text', 'occurrence']);
+    object(v, 'placement', ['kind', 'text', 'occurrence', 'offset']);
     const occurrence = p.occurrence === 'all' ? 'all' : num(p.occurrence, 'placement.occurrence', 1, 10_000, true);
-    return { kind: 'keyword', text: str(p.text, 'placement.text', 200), occurrence };
+    const o = p.offset === undefined ? undefined : object(p.offset, 'placement.offset', ['dx', 'dy']);
+    const offset = o === undefined ? {} : { offset: { dx: num(o.dx, 'placement.offset.dx', -1e5, 1e5), dy: num(o.dy, 'placement.offset.dy', -1e5, 1e5) } };
+    return { kind: 'keyword', text: str(p.text, 'placement.text', 200), occurrence, ...offset };
   }
-  throw new RequestInvalid('placement.kind', "must be 'point' or 'keyword'");
+  if (p.kind === 'pages') {
+    object(v, 'placement', ['kind', 'pages', 'x', 'y']);
+    return { kind: 'pages', pages: str(p.pages, 'placement.pages', 200), x: num(p.x, 'placement.x', -1e6, 1e6), y: num(p.y, 'placement.y', -1e6, 1e6) };
+  }
+  if (p.kind === 'straddle') {
+    object(v, 'placement', ['kind', 'pages', 'edge', 'offsetMm']);
+    if (p.edge !== 'right' && p.edge !== 'left' && p.edge !== 'top' && p.edge !== 'bottom') throw new RequestInvalid('placement.edge', "must be 'right', 'left', 'top' or 'bottom'");
+    const offsetMm = p.offsetMm === undefined ? {} : { offsetMm: num(p.offsetMm, 'placement.offsetMm', 0, 10_000) };
+    return { kind: 'straddle', pages: str(p.pages, 'placement.pages', 200), edge: p.edge, ...offsetMm };
+  }
+  throw new RequestInvalid('placement.kind', "must be 'point', 'keyword', 'pages' or 'straddle'");
 }
 
 function pinBytes(v: unknown): Uint8Array {

@@ -23,6 +23,7 @@ export type CheckId =
   | 'impression'        // the widget's image is the seal picture (decoded pixels)
   | 'timestamp'         // RFC 3161 signature timestamp
   | 'revocation'        // OCSP / CRL status of the signer's and seal maker's chains at the signing time
+  | 'straddle'          // 骑缝章: the pages a straddle seal ties together are there, in place, unchanged
   | 'modifications';    // what later revisions changed
 
 export interface Check {
@@ -82,6 +83,8 @@ export interface SignatureReport {
   /** 1-based page number of the widget, or null when the widget is on no page (invisible signature). */
   page: number | null;
   rect: Rect | null;
+  /** Every impression of the stamp when it has several (a seal on several pages, a straddle seal's strips). */
+  impressions?: Array<{ page: number; rect: Rect }>;
   /** 0-based revision the signature covers (its ByteRange ends there). */
   revision: number | null;
   /** Whether the signature covers the whole file as it is now. */

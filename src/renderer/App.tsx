@@ -5,6 +5,7 @@
  */
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { PDFDocumentProxy, PageViewport } from 'pdfjs-dist';
+import { MultiPagePanel, multiPagePreview, usePictureSize, type MultiPageSpec } from './MultiPagePanel';
 import type { ApiError, DocumentRef, KeywordHit, Language, Placement, SealView, TokenView, VerificationReport } from '../api/contract';
 import { api, call, errorOf } from './api-client';
 import { AuditDialog } from './AuditDialog';
@@ -83,6 +84,7 @@ export function App() {
   const [drag, setDrag] = useState<Drag | null>(null);
   const [keyword, setKeyword] = useState('盖章处');
   const [hits, setHits] = useState<KeywordHit[] | null>(null);
+  const [multi, setMulti] = useState<MultiPageSpec | null>(null);
   const [flow, setFlow] = useState<StampFlow | null>(null);
   const [menu, setMenu] = useState<{ x: number; y: number } | null>(null);
   const [dialog, setDialog] = useState<'settings' | 'audit' | null>(null);
@@ -130,6 +132,7 @@ export function App() {
     setOpenError(null);
     setPlacement(null);
     setHits(null);
+    setMulti(null);
     setSelectedField(undefined);
     setCertFor(null);
     setSignedFor(null);
@@ -494,10 +497,12 @@ export function App() {
     return { left: c.left - size.width / 2, top: c.top - size.height / 2, width: size.width, height: size.height, centre: c };
   };
 
+  const pictureSize = usePictureSize(chosen?.url);
   const overlay = (n: number, vp: PageViewport) => {
     if (!chosen) return null;
     const items: React.ReactNode[] = [];
-    if (placement && placement.page === n) {
+    // A straddle seal is placed by its edge: the sample's point does not apply, so it is not shown.
+    if (placement && placement.page === n && multi?.mode !== 'straddle') {
       const b = sampleBox(vp, placement.x, placement.y, chosen.seal);
       items.push(
         <div
@@ -521,6 +526,7 @@ export function App() {
         </div>,
       );
     }
+    items.push(...multiPagePreview(n, vp, multi, doc?.pdf.numPages ?? 0, { url: chosen.url, widthMm: chosen.seal.widthMm, heightMm: chosen.seal.heightMm }, pictureSize, placement));
     for (const [i, h] of (hits ?? []).entries()) {
       if (h.page !== n) continue;
       const b = sampleBox(vp, h.x, h.y, chosen.seal);
@@ -697,6 +703,7 @@ export function App() {
               )}
             </div>
           )}
+          {doc && chosen && <MultiPagePanel t={t} lang={lang} pageCount={doc.pdf.numPages} spec={multi} point={placement} onChange={setMulti} onStamp={(p) => void beginStamp(p)} />}
         </aside>
         <section className="center">
           {openError && (

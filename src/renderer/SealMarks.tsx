@@ -78,7 +78,7 @@ function marksOf(input: PageMarksInput, widgets: { field: string; rect: Rect }[]
     const kind = sealState(s);
     const h = headlineCheck(s);
     const title = kind === 'valid' ? t.sealValid : kind === 'invalid' ? t.reasonHover + pick(lang, h?.message) : pick(lang, h?.message) || pick(lang, STATE_WORDS[kind]);
-    marks.push({ key: `s:${s.field}`, kind, rect: s.rect, title, field: s.field });
+    marks.push({ key: `s:${s.field}:${s.rect.join(',')}`, kind, rect: s.rect, title, field: s.field });
   }
   input.warnings.forEach((w, i) => {
     if (w.id === 'copied_seal_image' && w.rect) marks.push({ key: `c${i}`, kind: 'copied', rect: w.rect, title: pick(lang, w.message), warningIndex: i });
@@ -147,7 +147,10 @@ export function marksByPage(report: VerificationReport | null, phase: VerifyPhas
   if (!report || phase !== 'done') return () => empty;
   return (page) => ({
     phase,
-    signatures: report.signatures.filter((s) => s.page === page),
+    // A stamp with several impressions (a seal on several pages, a straddle seal) is marked on each.
+    signatures: report.signatures.flatMap((s) => (s.impressions
+      ? s.impressions.filter((i) => i.page === page).map((i) => ({ ...s, page: i.page, rect: i.rect }))
+      : s.page === page ? [s] : [])),
     // Warnings keep their index in the report (the list and the page refer to them by it).
     warnings: report.warnings.map((w) => (w.page === page ? w : { ...w, rect: undefined })),
   });

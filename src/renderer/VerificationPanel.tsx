@@ -173,7 +173,7 @@ function SealItem({ s, index, t, lang, selected, folded, onPick, onShowCertifica
           </div>
         ))}
         <dt>{t.page}</dt>
-        <dd>{typeof s.page === 'number' ? t.pageN(s.page) : t.invisible}</dd>
+        <dd>{s.impressions ? s.impressions.map((i) => t.pageN(i.page)).join(t.listSep) : typeof s.page === 'number' ? t.pageN(s.page) : t.invisible}</dd>
       </dl>
       {onViewSigned && s.signedLength !== undefined && s.revision !== null && (
         <button

@@ -32,7 +32,7 @@ import type { PdfDocument } from '../pdf/document';
 import type { SignatureField } from '../pdf/signature-fields';
 import { sealListsCertificate, verifySeal } from '../seal/verify-seal';
 import { checkByteRange, digestRanges, type ByteRangeOutcome } from '../verify/byte-range';
-import { checkImpression } from '../verify/impression';
+import { checkFieldImpressions } from '../verify/field-impressions';
 import { analyseRevisions } from '../verify/revision-changes';
 import { signerSummary } from '../verify/report-summary';
 import { checkSesSignature, judgeSignerCertificate, judgeTimestampToken } from '../ses/ses-checks';
@@ -278,7 +278,7 @@ function judgeSeal(g: GmInput, seal: SESeal, intermediates: Uint8Array[], at: Da
 
 function judgeImpression(g: GmInput, seal: SESeal): void {
   try {
-    const imp = checkImpression(g.doc, g.field.widgets[0]?.appearance, seal.eSealInfo.picture);
+    const imp = checkFieldImpressions(g.doc, g.field, seal.eSealInfo.picture);
     g.add('impression', imp.status, imp.message);
   } catch (e) {
     const err = isSealDeskError(e) ? e : undefined;

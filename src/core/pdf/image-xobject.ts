@@ -39,7 +39,8 @@ export function addImageXObject(update: IncrementalUpdate, picture: SealPicture)
   throw imageUnsupported(`picture type ${picture.type}; use PNG or JPG`);
 }
 
-function addRgba(update: IncrementalUpdate, img: RgbaImage): ImageXObjectRef {
+/** Adds pixels as a Flate RGB image with its alpha as an /SMask (a straddle strip, a PNG seal). */
+export function addRgba(update: IncrementalUpdate, img: RgbaImage): ImageXObjectRef {
   const n = img.width * img.height;
   const rgb = Buffer.alloc(n * 3);
   const alpha = Buffer.alloc(n);

@@ -20,9 +20,14 @@ export interface SealAppearance {
  * /Matrix so that the seal stands upright when the viewer turns the page.
  */
 export function addSealAppearance(update: IncrementalUpdate, opts: { picture: SealPicture; widthMm: number; heightMm: number; pageRotate: number }): SealAppearance {
-  const w = opts.widthMm * POINTS_PER_MM;
-  const h = opts.heightMm * POINTS_PER_MM;
   const img = addImageXObject(update, opts.picture);
+  return addImageAppearance(update, { image: img.ref, width: opts.widthMm * POINTS_PER_MM, height: opts.heightMm * POINTS_PER_MM, pageRotate: opts.pageRotate });
+}
+
+/** An appearance drawing one image XObject upright at `width`×`height` points as the page is shown. */
+export function addImageAppearance(update: IncrementalUpdate, opts: { image: PdfRef; width: number; height: number; pageRotate: number }): SealAppearance {
+  const w = opts.width;
+  const h = opts.height;
   const content = Buffer.from(`q\n${formatNumber(w)} 0 0 ${formatNumber(h)} 0 0 cm\n/Seal Do\nQ\n`, 'latin1');
   // The viewer turns the page clockwise by /Rotate; rotating the form counter-clockwise by the
   // same angle cancels it. The translation keeps the rotated box at the origin.
@@ -36,9 +41,9 @@ export function addSealAppearance(update: IncrementalUpdate, opts: { picture: Se
     Type: name('XObject'), Subtype: name('Form'),
     BBox: array([0, 0, w, h]),
     Matrix: array(matrix[opts.pageRotate] ?? matrix[0]!),
-    Resources: dict({ XObject: dict({ Seal: img.ref }) }),
+    Resources: dict({ XObject: dict({ Seal: opts.image }) }),
   });
   const ref = update.add(new PdfStream(d, content, d.span));
   const turned = opts.pageRotate === 90 || opts.pageRotate === 270;
-  return { ref, imageRef: img.ref, rectWidth: turned ? h : w, rectHeight: turned ? w : h };
+  return { ref, imageRef: opts.image, rectWidth: turned ? h : w, rectHeight: turned ? w : h };
 }

@@ -1,4 +1,4 @@
-import { PdfDict, PdfRef, array, dict, name, textString, withEntries } from './objects';
+import { PdfDict, PdfRef, array, dict, name, textString, withEntries, type PdfObject } from './objects';
 import { IncrementalUpdate, RawBody } from './incremental-writer';
 import { readFormFields } from './signature-fields';
 import { pdfMalformed } from './pdf-errors';
@@ -17,6 +17,20 @@ export interface PlaceholderSpec {
   subFilter?: string;
   /** /Type: Sig, or DocTimeStamp for a PAdES document timestamp. */
   type?: 'Sig' | 'DocTimeStamp';
+  /**
+   * Several widgets for one signature (a seal on several pages, the strips of a straddle seal):
+   * the field then lists them in /Kids, each pointing back with /Parent. When given, pageIndex,
+   * rect and appearance above are the first widget's.
+   */
+  widgets?: WidgetSpec[];
+}
+
+export interface WidgetSpec {
+  pageIndex: number;
+  rect: Box;
+  appearance: PdfRef;
+  /** Further widget entries (the straddle strip's marker). */
+  extra?: Record<string, PdfObject>;
 }
 
 /**
@@ -60,20 +74,33 @@ export function prepareSignature(doc: PdfDocument, update: IncrementalUpdate, sp
   const sig = signatureDictionary(spec);
   update.set(sigRef, new RawBody(sig.body));
 
-  const widgetRef = update.add(dict({
-    Type: name('Annot'), Subtype: name('Widget'), FT: name('Sig'), T: textString(fieldName),
-    F: 4, P: page.ref, Rect: array([...spec.rect]), V: sigRef,
-    AP: dict({ N: spec.appearance }),
-  }));
+  let fieldRef: PdfRef;
+  if (spec.widgets && spec.widgets.length > 1) {
+    fieldRef = update.allocate();
+    // The kids carry no /Parent: poppler (pdfsig) takes a kid with /Parent for a sub-field of its
+    // own, without the signature value, and reports every strip as an unsigned field. The field
+    // lists them in /Kids, which every reader (and SealDesk's change analysis) follows.
+    const kids = spec.widgets.map((w) => {
+      const p = doc.pages()[w.pageIndex];
+      if (!p) throw pdfMalformed('page does not exist', { page: w.pageIndex + 1 });
+      return update.add(dict({
+        Type: name('Annot'), Subtype: name('Widget'), F: 4, P: p.ref, Rect: array([...w.rect]), AP: dict({ N: w.appearance }), ...w.extra,
+      }));
+    });
+    update.set(fieldRef, dict({ FT: name('Sig'), T: textString(fieldName), V: sigRef, Kids: array(kids) }));
+    const byPage = new Map<number, PdfRef[]>();
+    spec.widgets.forEach((w, i) => byPage.set(w.pageIndex, [...(byPage.get(w.pageIndex) ?? []), kids[i]!]));
+    for (const [pageIndex, refs] of byPage) addToPageAnnots(doc, update, pageIndex, refs);
+  } else {
+    fieldRef = update.add(dict({
+      Type: name('Annot'), Subtype: name('Widget'), FT: name('Sig'), T: textString(fieldName),
+      F: 4, P: page.ref, Rect: array([...spec.rect]), V: sigRef,
+      AP: dict({ N: spec.appearance }), ...spec.widgets?.[0]?.extra,
+    }));
+    addToPageAnnots(doc, update, spec.pageIndex, [fieldRef]);
+  }
 
-  // The page's /Annots: extend the array object if it is one, else rewrite the page dictionary.
-  const annots = page.dict.get('Annots');
-  const annotsArr = doc.resolveArray(annots);
-  const newAnnots = array([...(annotsArr?.items ?? []), widgetRef]);
-  if (annots instanceof PdfRef && annotsArr) update.set(annots, newAnnots);
-  else update.set(page.ref, withEntries(page.dict, { Annots: newAnnots }));
-
-  addToAcroForm(doc, update, widgetRef);
+  addToAcroForm(doc, update, fieldRef);
 
   const written = update.write();
   const { tail, updateStart } = written;
@@ -87,6 +114,16 @@ export function prepareSignature(doc: PdfDocument, update: IncrementalUpdate, sp
   if (text.length > reserved) throw pdfMalformed('file too large for the /ByteRange placeholder');
   tail.write(text.padEnd(reserved, ' '), brAt - updateStart, 'latin1');
   return { get bytes() { return written.bytes; }, tail, updateStart, fieldName: fieldName, pageIndex: spec.pageIndex, rect: spec.rect, byteRange, contentsStart, contentsEnd };
+}
+
+/** The page's /Annots gains the widgets: the array object is extended if it is one, else the page dictionary is rewritten. */
+function addToPageAnnots(doc: PdfDocument, update: IncrementalUpdate, pageIndex: number, widgets: PdfRef[]): void {
+  const page = doc.pages()[pageIndex]!;
+  const annots = page.dict.get('Annots');
+  const annotsArr = doc.resolveArray(annots);
+  const newAnnots = array([...(annotsArr?.items ?? []), ...widgets]);
+  if (annots instanceof PdfRef && annotsArr) update.set(annots, newAnnots);
+  else update.set(page.ref, withEntries(page.dict, { Annots: newAnnots }));
 }
 
 /** The /Contents hex string's inside for a signature: hex, zero-padded to the placeholder (throws when too large). */

@@ -12,11 +12,11 @@ import { openPdf, type PdfDocument } from '../pdf/document';
 import { docMdpPermission } from '../pdf/doc-mdp';
 import { assertUnambiguous } from '../pdf/revision-anomalies';
 import { IncrementalUpdate } from '../pdf/incremental-writer';
-import { addSealAppearance } from '../pdf/seal-appearance';
 import { prepareSignature, contentsHex } from '../pdf/signature-placeholder';
 import type { Box } from '../pdf/pages';
+import { planImpressions } from './impression-plan';
 import { placeholderSize } from './signature-size';
-import { resolvePlacement, type Placement } from './placement';
+import type { Placement } from './placement';
 import { stampCancelled } from './sign-errors';
 
 export type { Placement } from './placement';
@@ -73,7 +73,7 @@ export interface StampedSeal {
 
 export interface StampResult extends StampedSeal {
   output: string;
-  /** One entry per seal applied (several for a keyword with occurrence 'all'). */
+  /** One entry per impression (several for every keyword occurrence, several pages, a straddle seal's strips). */
   stamps: StampedSeal[];
 }
 
@@ -173,7 +173,7 @@ async function stampInto(
 
   await stage({ stage: 'placing' });
   // Only the keyword search needs the whole file (pdf.js extracts the text): read then, not before.
-  const centres = await resolvePlacement(doc, () => input.read(0, input.length), opts.placement);
+  const planned = await planImpressions(doc, () => input.read(0, input.length), opts.placement, opts.sealPicture);
   const signingTime = opts.signingTime ?? new Date();
   const format = signatureFormat(opts);
   const digestAlgorithm = format === 'gm' ? 'sm3' : opts.digestAlgorithm ?? 'sha256';
@@ -193,21 +193,18 @@ async function stampInto(
   let hashedUpTo = 0;
   let output: FileSource | undefined;
   const stamps: StampedSeal[] = [];
-  for (let i = 0; i < centres.length; i++) {
-    const c = centres[i]!;
+  for (let i = 0; i < planned.length; i++) {
+    const impressions = planned[i]!;
     if (i > 0) doc = openPdf(output!); // the previous stamp's revision (page /Annots, /Fields) is the base
-    await stage({ stage: 'preparing', index: i, total: centres.length });
-    const page = doc.pages()[c.pageIndex]!;
+    await stage({ stage: 'preparing', index: i, total: planned.length });
     const update = new IncrementalUpdate(doc);
-    const appearance = addSealAppearance(update, {
-      picture: opts.sealPicture, widthMm: opts.sealPicture.widthMm, heightMm: opts.sealPicture.heightMm, pageRotate: page.rotate,
-    });
-    const rect: Box = [c.x - appearance.rectWidth / 2, c.y - appearance.rectHeight / 2, c.x + appearance.rectWidth / 2, c.y + appearance.rectHeight / 2].map(round2) as Box;
+    const widgets = impressions.map((w) => ({ pageIndex: w.pageIndex, ...w.draw(update) }));
+    const first = widgets[0]!;
     const prepared = prepareSignature(doc, update, {
-      pageIndex: c.pageIndex, rect, appearance: appearance.ref, signingTime, contentsSize, subFilter: format === 'gm' ? GM_PDF_SUBFILTER : undefined,
+      pageIndex: first.pageIndex, rect: first.rect, appearance: first.appearance, widgets, signingTime, contentsSize, subFilter: format === 'gm' ? GM_PDF_SUBFILTER : undefined,
     });
 
-    await stage({ stage: 'hashing', index: i, total: centres.length });
+    await stage({ stage: 'hashing', index: i, total: planned.length });
     if (!output) {
       // IN streamed into OUT, hashed on the way: the only pass over the original's bytes.
       const out = openOut();
@@ -229,7 +226,7 @@ async function stampInto(
     writing(opts.output, () => out.forEachChunk(gapEnd, gapEnd + tailLength, (chunk) => { second.update(chunk); }));
     const digest = new Uint8Array(second.digest());
     await pause();
-    progress({ stage: 'signing', index: i, total: centres.length });
+    progress({ stage: 'signing', index: i, total: planned.length });
     let contents: Uint8Array;
     try {
       contents = await build(opts.signer, digest, prepared.byteRange, opts.tsa);
@@ -238,9 +235,12 @@ async function stampInto(
     }
     const hex = contentsHex(prepared, contents);
     writing(opts.output, () => out.write(hex, prepared.contentsStart + 1));
-    stamps.push({
-      fieldName: prepared.fieldName, page: c.pageIndex + 1, rect, documentHash: Buffer.from(digest).toString('hex'), byteRange: prepared.byteRange,
-    });
+    // One entry per impression: several share a field and a signature (a seal on several pages, a straddle seal).
+    for (const w of widgets) {
+      stamps.push({
+        fieldName: prepared.fieldName, page: w.pageIndex + 1, rect: w.rect, documentHash: Buffer.from(digest).toString('hex'), byteRange: prepared.byteRange,
+      });
+    }
   }
   checkSignal(opts.signal);
   return { output: opts.output, ...stamps[0]!, stamps };
@@ -257,6 +257,4 @@ function checkSignal(signal: AbortSignal | undefined): void {
   if (signal?.aborted) throw stampCancelled();
 }
 
-function round2(n: number): number {
-  return Math.round(n * 100) / 100;
-}
+

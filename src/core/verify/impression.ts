@@ -30,15 +30,15 @@ export interface PreparedPicture {
  * Decoded seal pictures by their exact bytes: verifying many files stamped with the same seal in one
  * process (`sealdesk verify FILE...`) decodes its picture once. Bounded, oldest dropped first.
  */
-const prepared = new Map<string, PreparedPicture | undefined>();
+const preparedPictures = new Map<string, PreparedPicture | undefined>();
 const PREPARED_MAX = 32;
 
 export function preparePicture(picture: SealPictureRef): PreparedPicture | undefined {
   const key = `${picture.type.toUpperCase()}:${crypto.createHash('sha256').update(picture.data).digest('hex')}`;
-  if (prepared.has(key)) return prepared.get(key);
+  if (preparedPictures.has(key)) return preparedPictures.get(key);
   const p = decodePicture(picture);
-  if (prepared.size >= PREPARED_MAX) prepared.delete(prepared.keys().next().value!);
-  prepared.set(key, p);
+  if (preparedPictures.size >= PREPARED_MAX) preparedPictures.delete(preparedPictures.keys().next().value!);
+  preparedPictures.set(key, p);
   return p;
 }
 
@@ -120,13 +120,18 @@ export function checkImpression(doc: PdfDocument, appearance: PdfStream | undefi
   if (!picturePrepared) {
     return { status: 'not_checked', message: { zh: `印章图片类型 ${picture.type} 无法比对`, en: `The seal picture type ${picture.type} cannot be compared` } };
   }
+  return checkAppearanceShows(doc, appearance, picturePrepared);
+}
+
+/** The appearance draws `prepared` (the seal picture, or a straddle strip's slice of it) and nothing else. */
+export function checkAppearanceShows(doc: PdfDocument, appearance: PdfStream | undefined, prepared: PreparedPicture): { status: CheckStatus; message: BilingualText } {
   if (!appearance) return { status: 'failed', message: { zh: '签章控件没有外观,看不到印模', en: 'The stamp widget has no appearance: no impression is shown' } };
   const images = imagesIn(doc, appearance.dict.get('Resources'));
   if (images.length === 0) return { status: 'failed', message: { zh: '签章外观中没有印章图片', en: 'The stamp appearance shows no seal image' } };
   // The image found among the resources is usually the one drawn: decode and compare it once.
   const seen = new Map<PdfStream, boolean>();
   const matches = (image: PdfStream): boolean => {
-    if (!seen.has(image)) seen.set(image, imageMatches(doc, image, picturePrepared));
+    if (!seen.has(image)) seen.set(image, imageMatches(doc, image, prepared));
     return seen.get(image)!;
   };
   if (!images.some((i) => matches(i.stream))) {

@@ -21,7 +21,8 @@ import { judgeCmsDigest, judgeCmsSignature } from './cms-signature-checks';
 import { checkChain } from './chain';
 import { findCopiedSeals, knownSealOf } from './copied-seals';
 import type { SealCatalogEntry } from './seal-catalog';
-import { checkImpression } from './impression';
+import { checkFieldImpressions } from './field-impressions';
+import { withStraddleCheck } from './straddle-report';
 import { analyseRevisions } from './revision-changes';
 import { withStructuralFindings } from './structural-changes';
 import { signerSummary, summaryOf } from './report-summary';
@@ -53,7 +54,7 @@ export interface VerifyPdfOptions {
 }
 
 /** The order of architecture.md "Verification, step by step" (the timestamp is evaluated earlier, reported here). */
-const CHECK_ORDER: CheckId[] = ['byte_range', 'digest', 'signature', 'signer_chain', 'seal', 'seal_signer', 'impression', 'timestamp', 'revocation', 'modifications'];
+const CHECK_ORDER: CheckId[] = ['byte_range', 'digest', 'signature', 'signer_chain', 'seal', 'seal_signer', 'impression', 'timestamp', 'revocation', 'straddle', 'modifications'];
 
 const PADES_SUBFILTERS = new Set(['ETSI.CAdES.detached', 'adbe.pkcs7.detached']);
 
@@ -107,9 +108,9 @@ function verifySource(bytes: ByteSource, options: VerifyPdfOptions): Verificatio
   const revocation = mergeEvidence(dssEvidence(dss), options.revocation);
   revocation.certificates.push(...dss.certs);
 
-  const reports = signed.map((field, i) => verifySignature({
+  const reports = signed.map((field, i) => withStraddleCheck(doc, field, structure[i]!, verifySignature({
     doc, field, structure: structure[i]!, parsed: parsed[i]!, digest: digests.get(i), changesByRevision, options, now, revocation,
-  }));
+  })));
   reports.forEach((r, i) => { const br = structure[i]!.range; if (br && structure[i]!.revision !== undefined) r.signedLength = br[2] + br[3]; });
   reports.push(...broken.map(brokenSignatureReport));
   // Oldest first: the order the signatures were made in.
@@ -377,9 +378,8 @@ function verifyParsed(s: SignatureInput, p: Extract<Parsed, { cms: ParsedCms }>,
     if (!cert) add('seal_signer', 'not_checked', { zh: '没有签章人证书', en: 'No signer certificate' });
     else if (sealListsCertificate(seal, cert)) add('seal_signer', 'ok', { zh: '签章人证书列在印章中', en: 'The signer certificate is listed in the seal' });
     else add('seal_signer', 'failed', { zh: '签章人证书不在印章的证书列表中(印章被他人使用)', en: "The signer certificate is not listed in the seal (someone else used the seal)" });
-    const widget = s.field.widgets[0];
     try {
-      const imp = checkImpression(s.doc, widget?.appearance, seal.eSealInfo.picture);
+      const imp = checkFieldImpressions(s.doc, s.field, seal.eSealInfo.picture);
       add('impression', imp.status, imp.message);
     } catch (e) {
       const err = isSealDeskError(e) ? e : undefined;
