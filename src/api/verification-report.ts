@@ -22,7 +22,8 @@ export type CheckId =
   | 'seal_signer'       // the signer certificate is listed in the seal
   | 'impression'        // the widget's image is the seal picture (decoded pixels)
   | 'timestamp'         // RFC 3161 signature timestamp
-  | 'modifications';    // what later revisions changed
+  | 'modifications'     // what later revisions changed
+  | 'seal_status';      // the seal's registry state at the signing time (seal platform, issue #9)
 
 export interface Check {
   id: CheckId;

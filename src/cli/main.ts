@@ -6,6 +6,7 @@ import { sealCommand } from './commands/seal';
 import { signCommand } from './commands/sign';
 import { verifyCommand } from './commands/verify';
 import { demoCommand } from './commands/demo';
+import { platformCommand } from './commands/platform-use';
 
 type Command = (argv: string[]) => Promise<number>;
 
@@ -17,6 +18,7 @@ const COMMANDS: Record<string, Command> = {
   sign: signCommand,
   verify: verifyCommand,
   demo: demoCommand,
+  platform: platformCommand,
 };
 
 const USAGE = `sealdesk — 电子印章客户端 / electronic seal client
@@ -28,6 +30,7 @@ const USAGE = `sealdesk — 电子印章客户端 / electronic seal client
   sealdesk trust add FILE|list            trusted roots
   sealdesk log verify|show                the audit log
   sealdesk demo --dir DIR                 build a demo world with SoftHSM2
+  sealdesk platform use URL --ca ROOT.pem|show|off   the seal platform (电子印章管理平台)
 `;
 
 export async function main(argv: string[]): Promise<number> {

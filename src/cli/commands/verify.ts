@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { verifyDocument } from '../../core/app/verification';
+import { verifyDocumentWithStatus } from '../../core/app/verification';
 import { readCertificateFile } from '../../core/config/trust-store';
 import { renderReportText } from '../../core/verify/render-report';
 import { SealDeskError, asSealDeskError } from '../../core/errors';
@@ -23,7 +23,7 @@ export async function verifyCommand(argv: string[]): Promise<number> {
     }
   });
   try {
-    const report = verifyDocument(ctx, positionals[0], { extraRoots });
+    const report = await verifyDocumentWithStatus(ctx, positionals[0], { extraRoots });
     process.stdout.write(values.json ? JSON.stringify(report, null, 2) + '\n' : renderReportText(report));
     return VERDICT_EXIT[report.verdict];
   } catch (e) {

@@ -9,6 +9,7 @@ import { stampPdf, type Placement, type StampResult, type StampStage } from '../
 import type { AppContext } from './context';
 import { keeperKeyPair, selectToken, tokenOverview, type SealOnToken, type TokenOverview } from './token-overview';
 import { loginOnSign, type PinPrompt } from './login-signer';
+import { PlatformStamping, type PlatformStampOutcome } from '../platform-client/stamping-steps';
 
 export interface StampRequest {
   input: string;
@@ -77,12 +78,15 @@ function fileHash(file: string): string | undefined {
  * open — all before the PIN is asked; then one login, one signature per placement, OUT written
  * atomically (IN never touched). Every attempt, success or failure, is logged.
  */
-export async function stampDocument(ctx: AppContext, r: StampRequest): Promise<StampResult> {
+export async function stampDocument(ctx: AppContext, r: StampRequest): Promise<StampResult & { platform: PlatformStampOutcome }> {
   const now = r.now ?? new Date();
   let serial: string | undefined;
   let label: string | undefined;
   let esID = r.esID;
+  const platform = new PlatformStamping(ctx.config, ctx.home, ctx.audit);
   try {
+    // Step (a) with a seal platform: the seal's registration and state before anything else.
+    if (r.esID) await platform.checkSeal(r.esID);
     // Nothing may be stamped that the log cannot record, nor signed that cannot be saved.
     ctx.audit.assertWritable();
     checkOutputDirectory(r.output);
@@ -92,25 +96,33 @@ export async function stampDocument(ctx: AppContext, r: StampRequest): Promise<S
     const view = await tokenOverview(ctx, token);
     const { seal, key } = checkBeforeStamp(ctx, view, r.esID, now);
     esID = seal.seal.eSealInfo.esID;
+    await platform.checkSeal(esID);
     const picture = seal.seal.eSealInfo.picture;
     const signer = loginOnSign(ctx, view.token, key, { profile: ctx.vendorProfile(), askPin: r.askPin, purpose: 'stamp', triesLeft: view.pin.triesLeft });
-    const result = await stampPdf({
-      input: r.input,
-      output: r.output,
-      placement: r.placement,
-      sealDer: seal.der,
-      sealPicture: { type: picture.type, data: picture.data, widthMm: picture.width, heightMm: picture.height },
-      signer,
-      signingTime: now,
-      tsa: r.tsaUrl ? { url: r.tsaUrl } : undefined,
-      signal: r.signal,
-      onProgress: r.onProgress,
-    }).finally(() => signer.dispose());
-    ctx.audit.record({ action: 'stamp', outcome: 'ok', tokenSerial: serial, tokenLabel: label, esID, document: r.output, documentHash: fileHash(r.input), detail: result.stamps.map((s) => `${s.fieldName} p${s.page}`).join(', ') });
-    return result;
+    const run = async () => {
+      const permit = await platform.permit({ esID: esID!, input: r.input, signer });
+      const stamped = await stampPdf({
+        input: r.input,
+        output: r.output,
+        placement: r.placement,
+        sealDer: seal.der,
+        permit: permit?.envelope,
+        sealPicture: { type: picture.type, data: picture.data, widthMm: picture.width, heightMm: picture.height },
+        signer,
+        signingTime: now,
+        tsa: r.tsaUrl ? { url: r.tsaUrl } : undefined,
+        signal: r.signal,
+        onProgress: r.onProgress,
+      });
+      ctx.audit.record({ action: 'stamp', outcome: 'ok', tokenSerial: serial, tokenLabel: label, esID, document: r.output, documentHash: fileHash(r.input), detail: [...stamped.stamps.map((s) => `${s.fieldName} p${s.page}`), ...(permit ? [`permit ${permit.permitId}`] : [])].join(', ') });
+      return { ...stamped, platform: await platform.afterStamp({ esID: esID!, output: stamped.output, byteRange: stamped.byteRange, permit, signer }) };
+    };
+    return await run().finally(() => signer.dispose());
   } catch (e) {
     const err = asSealDeskError(e);
     ctx.audit.record({ action: 'stamp', outcome: err.code === 'CANCELLED' || err.code === 'STAMP_CANCELLED' ? 'refused' : 'failed', tokenSerial: serial, tokenLabel: label, esID, document: r.input, documentHash: fileHash(r.input), code: err.code });
     throw err;
+  } finally {
+    platform.close();
   }
 }

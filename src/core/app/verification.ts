@@ -6,6 +6,7 @@ import { verifyPdf } from '../verify/verify-pdf';
 import { verifyOfd } from '../ofd/verify-ofd';
 import type { VerificationReport } from '../../api/verification-report';
 import type { AppContext } from './context';
+import { addSealStatus } from '../platform-client/seal-status';
 
 /**
  * 验章 (domain.md flow 4): verifies a PDF or OFD file against the trust store (plus roots given for this
@@ -40,4 +41,14 @@ export function verifyDocument(ctx: AppContext, file: string, o: { extraRoots?: 
     ctx.audit.record({ action: 'verify', outcome: 'failed', document: file, documentHash, code: err.code });
     throw err;
   }
+}
+
+/**
+ * 验章 with the seal status check (issue #9): the report of verifyDocument plus, for each stamp,
+ * the seal's state at the signing time from the configured seal platform (or the embedded permit
+ * offline, or the "no platform configured" note).
+ */
+export async function verifyDocumentWithStatus(ctx: AppContext, file: string, o: { extraRoots?: Uint8Array[]; now?: Date } = {}): Promise<VerificationReport> {
+  const report = verifyDocument(ctx, file, o);
+  return addSealStatus(report, new Uint8Array(fs.readFileSync(file)), { config: ctx.config, home: ctx.home });
 }

@@ -8,7 +8,8 @@ import { SealDeskError } from '../errors';
 export type AuditAction =
   | 'seal.make' | 'seal.verify'
   | 'token.login' | 'token.lock' | 'token.unlock' | 'token.change-pin'
-  | 'stamp' | 'verify' | 'trust.add';
+  | 'stamp' | 'verify' | 'trust.add'
+  | 'platform.use' | 'platform.record';
 
 export type AuditOutcome = 'ok' | 'failed' | 'refused';
 

@@ -41,6 +41,8 @@ export interface StampOptions {
   placement: Placement;
   /** DER SESeal, carried in the CMS as a signed attribute. */
   sealDer: Uint8Array;
+  /** The seal platform's permit envelope (UTF-8 JSON), a CMS signed attribute in PAdES (not yet in GM TBS_Sign). */
+  permit?: Uint8Array;
   sealPicture: SealPictureInput;
   signer: Signer;
   /** Intermediate certificates to embed. */
@@ -127,7 +129,7 @@ async function stamp(opts: StampOptions): Promise<StampResult> {
   const format = signatureFormat(opts);
   const digestAlgorithm = format === 'gm' ? 'sm3' : opts.digestAlgorithm ?? 'sha256';
   const cmsBase: Omit<CadesBuildInput, 'digest' | 'tsa'> = {
-    digestAlgorithm, signer: opts.signer, certificates: opts.certificates, sealDer: opts.sealDer, signingTime,
+    digestAlgorithm, signer: opts.signer, certificates: opts.certificates, sealDer: opts.sealDer, permit: opts.permit, signingTime,
   };
   // What goes into /Contents, for a digest of the ByteRange bytes and the range itself.
   const build = (signer: Signer, digest: Uint8Array, byteRange: [number, number, number, number], tsa?: { url: string }): Promise<Uint8Array> => (format === 'gm'

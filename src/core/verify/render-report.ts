@@ -18,6 +18,7 @@ const CHECK_NAMES: Record<string, { zh: string; en: string }> = {
   impression: { zh: '印模', en: 'impression' },
   timestamp: { zh: '时间戳', en: 'timestamp' },
   modifications: { zh: '签章后修改', en: 'later changes' },
+  seal_status: { zh: '印章状态', en: 'seal status' },
 };
 
 /** The report as text for the CLI: Chinese first, English after, one block per stamp. */
