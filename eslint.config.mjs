@@ -47,6 +47,17 @@ export default tseslint.config(
     },
   },
   {
+    files: ['src/platform/console/**/*.ts', 'src/platform/console/**/*.tsx'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [
+          { group: [...nodeBuiltins, 'electron', 'graphene-pk11', 'pkcs11js', 'fastify', 'kysely', 'better-sqlite3', 'pg', 'pino'], message: 'the web console runs in the browser: no Node or server modules' },
+          { group: ['**/node-hasher', '**/platform/db/**', '**/platform/registry/**', '**/platform/status/**', '**/platform/auth/**', '**/main/**', '**/renderer/**', '**/cli/**'], message: 'the console talks to the server only through its JSON API (src/platform/api/contract.ts)' },
+        ],
+      }],
+    },
+  },
+  {
     files: ['src/preload/**/*.ts'],
     rules: {
       'no-restricted-imports': ['error', {

@@ -223,6 +223,10 @@ async function main(): Promise<void> {
     } else if (options.writeDoc) {
       log('partial run (--inputs or --runs): docs/bench.md left as it was');
     }
+    // The platform's transparency log (bench/platform-log.ts, docs/bench-platform-log.md), in its own process.
+    if (!options.inputs) spawnSync(process.execPath, ['--import', 'tsx', path.join(__dirname, 'platform-log.ts'), ...(options.writeDoc ? [] : ['--no-doc'])], { stdio: 'inherit' });
+    // The platform's services (bench/platform.ts): signed status answers and permits per second on SQLite and PostgreSQL.
+    if (!options.inputs) spawnSync(process.execPath, ['--import', 'tsx', path.join(__dirname, 'platform.ts')], { stdio: 'inherit' });
   } finally {
     fs.rmSync(workDir, { recursive: true, force: true });
   }

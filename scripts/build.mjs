@@ -1,7 +1,7 @@
 // Builds the Electron app into dist/: main + token host (Node, CommonJS), the sandboxed preload
 // (one self-contained script; sandboxed preloads may only require 'electron'), and the renderer
 // (React + pdf.js, one browser bundle) with pdf.js's worker, cmaps and fonts served from app://.
-// Usage: node scripts/build.mjs [--renderer-only] [--out DIR]  (DIR replaces dist/renderer; the e2e tests
+// Usage: node scripts/build.mjs [--renderer-only | --console-only] [--out DIR] [--console-out DIR]  (DIR replaces dist/renderer; the e2e tests
 // build into a private dir so that parallel test files never race on dist/)
 import { build } from 'esbuild';
 import fs from 'node:fs';
@@ -41,6 +41,28 @@ async function buildRenderer() {
   fs.cpSync(path.join(pdfjsDir, 'standard_fonts'), path.join(out, 'standard_fonts'), { recursive: true });
 }
 
+// The platform's web console (src/platform/console): one browser bundle, served by the platform server.
+const consoleOutArg = process.argv.indexOf('--console-out');
+const consoleOut = consoleOutArg > 0 ? path.resolve(process.argv[consoleOutArg + 1]) : path.join(dist, 'console');
+
+async function buildConsole() {
+  fs.rmSync(consoleOut, { recursive: true, force: true });
+  fs.mkdirSync(consoleOut, { recursive: true });
+  await build({
+    ...common,
+    entryPoints: [path.join(root, 'src/platform/console/index.tsx')],
+    outfile: path.join(consoleOut, 'console.js'),
+    platform: 'browser',
+    format: 'esm',
+    target: ['chrome120', 'firefox120', 'safari16'],
+    jsx: 'automatic',
+    define: { 'process.env.NODE_ENV': '"production"' },
+    minify: true,
+  });
+  fs.copyFileSync(path.join(root, 'src/platform/console/index.html'), path.join(consoleOut, 'index.html'));
+  fs.copyFileSync(path.join(root, 'src/platform/console/console.css'), path.join(consoleOut, 'console.css'));
+}
+
 async function buildElectron() {
   await build({
     ...common,
@@ -63,6 +85,8 @@ async function buildElectron() {
   });
 }
 
-await buildRenderer();
-if (!rendererOnly) await buildElectron();
-console.log(`built ${rendererOnly ? 'renderer' : 'main, token host, preload and renderer'} into ${path.relative(process.cwd(), dist) || 'dist'}`);
+const consoleOnly = process.argv.includes('--console-only');
+if (!consoleOnly) await buildRenderer();
+if (!rendererOnly && !consoleOnly) await buildElectron();
+if (!rendererOnly) await buildConsole();
+console.log(`built ${consoleOnly ? 'the platform console' : rendererOnly ? 'renderer' : 'main, token host, preload, renderer and the platform console'} into ${path.relative(process.cwd(), dist) || 'dist'}`);

@@ -67,6 +67,31 @@ export interface TrustRootView {
   notAfter?: string;
 }
 
+/** One certificate of a signature's chain, described for the certificate dialog. */
+export interface CertificateView {
+  subject: string;
+  issuer: string;
+  /** Hex. */
+  serialNumber: string;
+  notBefore: string;
+  notAfter: string;
+  /** e.g. "SM2", "RSA 2048", "ECDSA P-256". */
+  keyAlgorithm: string;
+  /** The issuer's signature algorithm, e.g. "SM3withSM2", "SHA256withRSA". */
+  signatureAlgorithm: string;
+  sha256: string;
+  isCa: boolean;
+  selfSigned: boolean;
+  /** In the trust store. */
+  trusted: boolean;
+}
+
+/** A signature's certificates and its seal, beyond what the report says. */
+export interface SignatureDetails {
+  certificates: CertificateView[];
+  seal?: { pictureType: 'png' | 'jpeg' | 'other'; picture: Uint8Array; widthMm: number; heightMm: number; maker?: string };
+}
+
 export interface AuditEntryView {
   seq: number;
   time: string;
@@ -77,6 +102,16 @@ export interface AuditEntryView {
   esID?: string;
   document?: string;
   code?: string;
+}
+
+/** The audit log's hash-chain check (`sealdesk log verify`). */
+export interface AuditCheckView {
+  ok: boolean;
+  count: number;
+  /** 1-based line of the first bad entry. */
+  badLine?: number;
+  /** Core's reason, in English (the renderer words it). */
+  reason?: string;
 }
 
 export type Language = 'zh' | 'en';
@@ -97,6 +132,10 @@ export interface StampOutcome {
 export interface Operations {
   /** Shows the open dialog in main; null when the person cancels. */
   openDocument: { req: Record<string, never>; res: DocumentRef | null };
+  /** The documents opened lately, newest first (names only; the paths stay in main). */
+  recentDocuments: { req: Record<string, never>; res: { index: number; name: string }[] };
+  /** Opens one of recentDocuments again. */
+  openRecent: { req: { index: number }; res: DocumentRef };
   /** The bytes of a document main opened (dialog, drop, argv, a stamp result). */
   readDocument: { req: { docId: string }; res: Uint8Array };
   verifyDocument: { req: { docId: string }; res: VerificationReport };
@@ -117,10 +156,18 @@ export interface Operations {
   trustAdd: { req: Record<string, never>; res: TrustRootView[] };
   trustList: { req: Record<string, never>; res: TrustRootView[] };
   auditList: { req: { limit: number }; res: AuditEntryView[] };
+  /** Checks the audit log's hash chain. */
+  auditVerify: { req: Record<string, never>; res: AuditCheckView };
+  /** Saves the whole audit log as CSV where the person chooses; null when cancelled. */
+  auditExport: { req: { language: Language }; res: { name: string; count: number } | null };
   settingsGet: { req: Record<string, never>; res: Settings };
   settingsSet: { req: Settings; res: Settings };
-  /** Saves the verification report as HTML where the person chooses; null when cancelled. */
+  /** Saves the verification report as a PDF where the person chooses; null when cancelled. */
   exportReport: { req: { docId: string; language: Language }; res: { name: string } | null };
+  /** The verification report as printable HTML (the same HTML the exported PDF is made from). */
+  reportHtml: { req: { docId: string; language: Language }; res: string };
+  /** One signature's certificates (signer first) and seal picture and maker, for the property dialogs. */
+  signatureDetails: { req: { docId: string; field: string }; res: SignatureDetails };
 }
 
 export type OperationName = keyof Operations;
@@ -129,9 +176,9 @@ export type Res<K extends OperationName> = Operations[K]['res'];
 
 /** The list, in one place, that generates handlers, preload functions and the HTTP shim. */
 export const OPERATION_NAMES = [
-  'openDocument', 'readDocument', 'verifyDocument', 'takeOpenedDocuments', 'listTokens', 'findKeyword',
-  'chooseStampOutput', 'stamp', 'cancelStamp', 'stampProgress', 'trustAdd', 'trustList', 'auditList',
-  'settingsGet', 'settingsSet', 'exportReport',
+  'openDocument', 'recentDocuments', 'openRecent', 'readDocument', 'verifyDocument', 'takeOpenedDocuments', 'listTokens', 'findKeyword',
+  'chooseStampOutput', 'stamp', 'cancelStamp', 'stampProgress', 'trustAdd', 'trustList', 'auditList', 'auditVerify', 'auditExport',
+  'settingsGet', 'settingsSet', 'exportReport', 'reportHtml', 'signatureDetails',
 ] as const satisfies readonly OperationName[];
 
 // Compile-time check that the list names every operation exactly.

@@ -14,7 +14,7 @@ export class RequestInvalid extends Error {
 export function invalidRequestError(op: string, e: RequestInvalid): ApiError {
   return {
     code: 'REQUEST_INVALID',
-    zh: `请求无效(${op}.${e.field}:${e.why})`,
+    zh: `请求无效（${op}.${e.field}:${e.why}）`,
     en: `Invalid request (${op}.${e.field}: ${e.why})`,
   };
 }
@@ -89,6 +89,8 @@ function settings(v: unknown): Settings {
 
 export const validators: { [K in OperationName]: (v: unknown) => Req<K> } = {
   openDocument: (v) => empty(v, 'openDocument'),
+  recentDocuments: (v) => empty(v, 'recentDocuments'),
+  openRecent: (v) => ({ index: num(object(v, 'request', ['index']).index, 'index', 0, 9, true) }),
   readDocument: (v) => ({ docId: str(object(v, 'request', ['docId']).docId, 'docId', 64, ID) }),
   verifyDocument: (v) => ({ docId: str(object(v, 'request', ['docId']).docId, 'docId', 64, ID) }),
   takeOpenedDocuments: (v) => empty(v, 'takeOpenedDocuments'),
@@ -115,11 +117,21 @@ export const validators: { [K in OperationName]: (v: unknown) => Req<K> } = {
   trustAdd: (v) => empty(v, 'trustAdd'),
   trustList: (v) => empty(v, 'trustList'),
   auditList: (v) => ({ limit: num(object(v, 'request', ['limit']).limit, 'limit', 1, 10_000, true) }),
+  auditVerify: (v) => empty(v, 'auditVerify'),
+  auditExport: (v) => ({ language: language(object(v, 'request', ['language']).language, 'language') }),
   settingsGet: (v) => empty(v, 'settingsGet'),
   settingsSet: (v) => settings(v),
   exportReport: (v) => {
     const o = object(v, 'request', ['docId', 'language']);
     return { docId: str(o.docId, 'docId', 64, ID), language: language(o.language, 'language') };
+  },
+  reportHtml: (v) => {
+    const o = object(v, 'request', ['docId', 'language']);
+    return { docId: str(o.docId, 'docId', 64, ID), language: language(o.language, 'language') };
+  },
+  signatureDetails: (v) => {
+    const o = object(v, 'request', ['docId', 'field']);
+    return { docId: str(o.docId, 'docId', 64, ID), field: str(o.field, 'field', 1024) };
   },
 };
 

@@ -62,12 +62,23 @@ export interface Modification {
   object?: string;
   /** For form filling: the fully qualified name of the field filled in. */
   filledField?: string;
+  /** For an allowed change: the name of the rule that allowed it (e.g. 'later-stamp', 'form-filling', 'dss'). */
+  rule?: string;
   description: BilingualText;
 }
+
+/**
+ * How far the document was changed after a stamp (pyHanko's ModificationLevel): nothing; only
+ * validation data and signer bookkeeping (DSS, document timestamps, metadata); form filling
+ * (filled fields, further stamps); annotations; anything else.
+ */
+export type ModificationLevel = 'none' | 'ltv' | 'form_filling' | 'annotations' | 'other';
 
 export interface SignatureReport {
   /** Fully qualified field name. */
   field: string;
+  /** 'document_timestamp': a PAdES document timestamp (/SubFilter /ETSI.RFC3161), whose "signer" is the TSA. Absent: a signature (stamp). */
+  kind?: 'signature' | 'document_timestamp';
   /** 1-based page number of the widget, or null when the widget is on no page (invisible signature). */
   page: number | null;
   rect: Rect | null;
@@ -87,13 +98,62 @@ export interface SignatureReport {
   verdict: Verdict;
   checks: Check[];
   modifications: Modification[];
+  /** The highest level of the changes made after this stamp ('other' when any is disallowed). */
+  modificationLevel?: ModificationLevel;
+  // ---- what the stamp is made of (issue 11); optional, filled by the PDF (PAdES, GM) and OFD engines
+  algorithms?: StampAlgorithms;
+  format?: StampFormat;
+  /** The seal's version (1 = GM/T 0031-2014, 4 = GB/T 38540, 5 = GM/T 0031-2025), when there is a seal. */
+  sealVersion?: number;
+  /** Vendor encoding habits read in the stamp, each named ("非标准编码 / non-standard encoding: …"). */
+  encodingDeviations?: BilingualText[];
+  timeBasis?: TimeBasis;
+}
+
+export interface StampAlgorithms {
+  /** e.g. "SM2-with-SM3", "RSA PKCS#1 v1.5 SHA-256", "RSA-PSS SHA-256", "ECDSA P-256 SHA-256". */
+  signature: string;
+  /** The digest of the signed content: "SM3", "SHA-256" … */
+  digest: string;
+  /** The seal maker's signature algorithm, when there is a seal. */
+  sealSignature?: string;
+  /** Digests a reader can recompute, hex (GM stamps: the SM3 values). */
+  digests?: Array<{ name: BilingualText; algorithm: string; hex: string }>;
+}
+
+export interface StampFormat {
+  /** "PAdES CMS", "GB/T 38540 SES_Signature v4", "GM/T 0031-2014 SES_Signature v1", "GM/T 0010 SignedData", … */
+  name: string;
+  /** OFD only: the Signature's Type attribute. */
+  ofdSignType?: 'Seal' | 'Sign';
+}
+
+/** At which time each certificate was judged, and which of the times are trusted or only claimed. */
+export interface TimeBasis {
+  /** ISO 8601: the signer certificate was judged at the signing time. */
+  signerCertificateAt: string;
+  /** ISO 8601: the seal maker's certificate was judged at the seal's createDate (bounded by a trusted time). */
+  makerCertificateAt?: string;
+  times: Array<{ what: 'timestamp' | 'signing_time' | 'seal_created' | 'now'; at: string; trusted: boolean }>;
+  message: BilingualText;
 }
 
 export interface FileWarning {
-  id: 'copied_seal_image' | 'unsigned_changes' | 'no_signatures' | 'empty_signature_field' | 'other';
+  /** image_not_checked: a picture that could be a seal but cannot be decoded here (JPEG 2000, …). */
+  id: 'copied_seal_image' | 'image_not_checked' | 'unsigned_changes' | 'no_signatures' | 'empty_signature_field' | 'other';
   message: BilingualText;
   page?: number;
   rect?: Rect;
+  /** For copied_seal_image: the known seal the picture shows, or seal_like when it matches none. */
+  copiedSeal?: CopiedSealMatch;
+}
+
+export interface CopiedSealMatch {
+  match: 'known_seal' | 'seal_like';
+  esID?: string;
+  name?: string;
+  /** What draws the picture: the page content, a form XObject in it, a tiling pattern, an annotation's appearance, a Type3 font's glyph. */
+  drawnBy: 'page' | 'form' | 'pattern' | 'annotation' | 'type3';
 }
 
 export interface VerificationReport {

@@ -6,7 +6,7 @@ import { sealCommand } from './commands/seal';
 import { signCommand } from './commands/sign';
 import { verifyCommand } from './commands/verify';
 import { demoCommand } from './commands/demo';
-import { platformCommand } from './commands/platform-use';
+import { platformCommand } from './commands/platform';
 
 type Command = (argv: string[]) => Promise<number>;
 
@@ -25,12 +25,15 @@ const USAGE = `sealdesk — 电子印章客户端 / electronic seal client
 
   sealdesk token list|unlock|change-pin   USB-Keys (PKCS#11)
   sealdesk seal make|list|verify          seals (制章 / 印章)
+  sealdesk seal inspect FILE [--json]     decode any SESeal / SES_Signature file
   sealdesk sign IN.pdf -o OUT.pdf ...     stamp a PDF (签章)
   sealdesk verify FILE [--json]           verify a stamped file (验章)
   sealdesk trust add FILE|list            trusted roots
   sealdesk log verify|show                the audit log
-  sealdesk demo --dir DIR                 build a demo world with SoftHSM2
-  sealdesk platform use URL --ca ROOT.pem|show|off   the seal platform (电子印章管理平台)
+  sealdesk demo --dir DIR [--no-platform] build a demo world with SoftHSM2 (and a seal platform
+                                          server: stop it with platform stop --dir DIR/platform)
+  sealdesk platform init|serve|stop|...   the seal platform (印章管理平台)
+  sealdesk platform use URL --ca ROOT.pem|show|off   this data dir's seal platform
 `;
 
 export async function main(argv: string[]): Promise<number> {

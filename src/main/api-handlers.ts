@@ -5,25 +5,33 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import type { ApiError, ApiResult, OperationName, Operations, Req, Res } from '../api/contract';
+import type { ApiError, ApiResult, Language, OperationName, Operations, Req, Res } from '../api/contract';
 import { RequestInvalid, invalidRequestError, validators } from '../api/validate';
 import { SealDeskError } from '../core/errors';
+import { writeFileAtomic } from '../core/fs/atomic-write';
+import { auditCsv } from './audit-csv';
+import { RecentFiles } from './recent-files';
 import type { CoreGateway } from './core-gateway';
 import { DocumentRegistry, defaultStampedPath } from './document-registry';
-import { renderReportHtml } from './report-html';
+import { reportHtmlFor, writeReportPdf, type HtmlToPdf, type ReportSources } from './report-pdf';
 
 /** The dialogs main shows (Electron's dialog module; a test-controlled queue in the e2e server). */
 export interface Dialogs {
   chooseOpenPdf(): Promise<string | null>;
   chooseSavePdf(defaultPath: string): Promise<string | null>;
   chooseTrustRoot(): Promise<string | null>;
-  chooseSaveHtml(defaultPath: string): Promise<string | null>;
+  chooseSaveReport(defaultPath: string): Promise<string | null>;
+  chooseSaveCsv(defaultPath: string): Promise<string | null>;
 }
 
 export interface HandlerDeps {
   core: CoreGateway;
   dialogs: Dialogs;
   documents: DocumentRegistry;
+  /** Chromium's print engine (Electron's printToPDF in the app, page.pdf in the e2e harness). */
+  htmlToPdf: HtmlToPdf;
+  /** Recently opened documents (persisted by the app; in memory when absent). */
+  recent?: RecentFiles;
 }
 
 export type HandlerTable = { [K in OperationName]: (req: Req<K>) => Promise<Res<K>> };
@@ -37,19 +45,33 @@ interface Job {
   signing: boolean;
 }
 
-export function createApiHandlers({ core, dialogs, documents }: HandlerDeps): HandlerTable {
+export function createApiHandlers({ core, dialogs, documents, htmlToPdf, recent = new RecentFiles() }: HandlerDeps): HandlerTable {
   const jobs = new Map<string, Job>();
+  const reportSources = async (docId: string, lang: Language): Promise<ReportSources> => {
+    const file = documents.pathOf(docId);
+    return { report: await core.verify(file), file, documentName: path.basename(file), lang, details: (field) => core.signatureDetails(file, field) };
+  };
 
   return {
     async openDocument() {
       const p = await dialogs.chooseOpenPdf();
       return p ? documents.add(p) : null;
     },
+    async recentDocuments() {
+      return recent.names();
+    },
+    async openRecent({ index }) {
+      const p = recent.pathAt(index);
+      if (!p) throw new SealDeskError('RECENT_UNKNOWN', '最近文件列表中没有这一项', 'No such entry in the recent files');
+      return documents.add(p);
+    },
     async readDocument({ docId }) {
       const p = documents.pathOf(docId);
       const st = await fs.promises.stat(p);
-      if (st.size > MAX_DOCUMENT_BYTES) throw new SealDeskError('DOCUMENT_TOO_LARGE', '文件过大,无法显示', 'The file is too large to display');
-      return new Uint8Array(await fs.promises.readFile(p));
+      if (st.size > MAX_DOCUMENT_BYTES) throw new SealDeskError('DOCUMENT_TOO_LARGE', '文件过大，无法显示', 'The file is too large to display');
+      const bytes = new Uint8Array(await fs.promises.readFile(p));
+      recent.remember(p);
+      return bytes;
     },
     async verifyDocument({ docId }) {
       return core.verify(documents.pathOf(docId));
@@ -68,7 +90,7 @@ export function createApiHandlers({ core, dialogs, documents }: HandlerDeps): Ha
       const chosen = await dialogs.chooseSavePdf(defaultStampedPath(original));
       if (!chosen) return null;
       if (path.resolve(chosen) === path.resolve(original)) {
-        throw new SealDeskError('OUTPUT_IS_ORIGINAL', '不能覆盖原文件,请另存为新文件', 'The original is never overwritten: save the stamped copy under a new name');
+        throw new SealDeskError('OUTPUT_IS_ORIGINAL', '不能覆盖原文件，请另存为新文件', 'The original is never overwritten: save the stamped copy under a new name');
       }
       return documents.addOutput(docId, chosen);
     },
@@ -126,6 +148,16 @@ export function createApiHandlers({ core, dialogs, documents }: HandlerDeps): Ha
     async auditList({ limit }) {
       return core.auditList(limit);
     },
+    auditVerify() {
+      return core.auditVerify();
+    },
+    async auditExport({ language }) {
+      const target = await dialogs.chooseSaveCsv(language === 'zh' ? '审计日志.csv' : 'audit-log.csv');
+      if (!target) return null;
+      const entries = (await core.auditList(1_000_000)).reverse();
+      writeFileAtomic(target, Buffer.from(auditCsv(entries, language)));
+      return { name: path.basename(target), count: entries.length };
+    },
     async settingsGet() {
       return core.settingsGet();
     },
@@ -134,11 +166,19 @@ export function createApiHandlers({ core, dialogs, documents }: HandlerDeps): Ha
     },
     async exportReport({ docId, language }) {
       const p = documents.pathOf(docId);
-      const report = await core.verify(p);
-      const target = await dialogs.chooseSaveHtml(p.replace(/\.pdf$/i, '') + '-验证报告.html');
+      const target = await dialogs.chooseSaveReport(p.replace(/\.pdf$/i, '') + (language === 'zh' ? '-验证报告.pdf' : '-verification-report.pdf'));
       if (!target) return null;
-      await fs.promises.writeFile(target, renderReportHtml(report, path.basename(p), language));
+      if (path.resolve(target) === path.resolve(p)) {
+        throw new SealDeskError('OUTPUT_IS_ORIGINAL', '不能覆盖原文件，请另存为新文件', 'The original is never overwritten: save the report under a new name');
+      }
+      await writeReportPdf(await reportSources(docId, language), target, htmlToPdf);
       return { name: path.basename(target) };
+    },
+    async reportHtml({ docId, language }) {
+      return reportHtmlFor(await reportSources(docId, language));
+    },
+    async signatureDetails({ docId, field }) {
+      return core.signatureDetails(documents.pathOf(docId), field);
     },
   };
 }

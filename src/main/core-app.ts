@@ -39,6 +39,8 @@ export function tokenView(o: TokenOverview): TokenView {
 export function realCoreApp(home?: string): CoreApp {
   // One context per configured module path; the module itself is loaded once per process.
   const contexts = new Map<string, AppContext>();
+  // Seals seen on the tokens listed in this session: copies of them are named when verifying.
+  const tokenSeals = new Map<string, Uint8Array>();
   const contextFor = (modulePath: string | undefined) => {
     const key = modulePath ?? '';
     let ctx = contexts.get(key);
@@ -56,7 +58,9 @@ export function realCoreApp(home?: string): CoreApp {
         // Modules like SoftHSM2 learn about inserted/removed tokens only on re-initialization;
         // refresh() declines while a session (a stamp) is open, and then the last state stands.
         ctx.module().refresh();
-        out.push(...(await listTokenOverviews(ctx)).map(tokenView));
+        const overviews = await listTokenOverviews(ctx);
+        for (const o of overviews) for (const s of o.seals) if (s.seal) tokenSeals.set(s.seal.eSealInfo.esID, s.der);
+        out.push(...overviews.map(tokenView));
       }
       return out;
     },
@@ -80,7 +84,7 @@ export function realCoreApp(home?: string): CoreApp {
       });
       return { output: result.output, fields: result.stamps.map((s) => s.fieldName) };
     },
-    verify: async (file) => verifyDocument(contextFor(undefined), file),
+    verify: async (file) => verifyDocument(contextFor(undefined), file, { sealCatalog: [...tokenSeals.values()] }),
     // The same locator the stamping pipeline uses, so the preview shows where the seals will land.
     findKeyword: async (file, text) => (await findKeyword(new Uint8Array(await fs.promises.readFile(file)), text)).map((h) => ({ page: h.pageIndex + 1, x: h.x, y: h.y })),
   };

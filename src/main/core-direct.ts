@@ -11,6 +11,8 @@ import { TrustStore } from '../core/config/trust-store';
 import type { CoreGateway } from './core-gateway';
 import type { CoreApp } from './core-app';
 import { KeyedQueue } from './keyed-queue';
+import { signatureDetails } from './signature-details';
+import fs from 'node:fs';
 
 export function createDirectCore(app: CoreApp, home: string = homePaths().home): CoreGateway {
   const paths = homePaths(home);
@@ -37,6 +39,7 @@ export function createDirectCore(app: CoreApp, home: string = homePaths().home):
         }
       }),
     verify: (file) => app.verify(file),
+    signatureDetails: async (file, field) => signatureDetails(new Uint8Array(await fs.promises.readFile(file)), field, trust().list().map((r) => r.der)),
     findKeyword: (file, text) => app.findKeyword(file, text),
     trustAdd: async (file) => {
       trust().add(file);
@@ -50,6 +53,7 @@ export function createDirectCore(app: CoreApp, home: string = homePaths().home):
         .reverse()
         .map((e) => ({ seq: e.seq, time: e.time, action: e.action, outcome: e.outcome, tokenSerial: e.tokenSerial, tokenLabel: e.tokenLabel, esID: e.esID, document: e.document, code: e.code }));
     },
+    auditVerify: async () => new AuditLog(paths.auditLog).verify(),
     settingsGet: async () => settings(),
     settingsSet: async (s) => {
       const c = loadConfig(paths.configFile);

@@ -3,7 +3,7 @@
  * the token host (a utilityProcess, so PKCS#11 calls never block the UI thread); in the e2e server
  * and inside the token host itself it is the in-process implementation over src/core/app.
  */
-import type { AuditEntryView, KeywordHit, Placement, Settings, TokenView, TrustRootView, VerificationReport } from '../api/contract';
+import type { AuditCheckView, AuditEntryView, KeywordHit, Placement, Settings, SignatureDetails, TokenView, TrustRootView, VerificationReport } from '../api/contract';
 
 export interface StampJob {
   input: string;
@@ -24,10 +24,13 @@ export interface CoreGateway {
   listTokens(): Promise<TokenView[]>;
   stamp(job: StampJob, hooks: StampHooks): Promise<{ output: string; fields: string[] }>;
   verify(file: string): Promise<VerificationReport>;
+  /** A signature's certificates (signer first, trust-store roots marked) and seal picture. */
+  signatureDetails(file: string, field: string): Promise<SignatureDetails>;
   findKeyword(file: string, text: string): Promise<KeywordHit[]>;
   trustAdd(certFile: string): Promise<TrustRootView[]>;
   trustList(): Promise<TrustRootView[]>;
   auditList(limit: number): Promise<AuditEntryView[]>;
+  auditVerify(): Promise<AuditCheckView>;
   settingsGet(): Promise<Settings>;
   settingsSet(settings: Settings): Promise<Settings>;
   close?(): void;

@@ -23,7 +23,7 @@ export class DocumentRegistry {
       if (!st.isFile()) throw new Error('not a file');
       size = st.size;
     } catch (e) {
-      throw new SealDeskError('DOCUMENT_NOT_FOUND', `文件无法打开:${path.basename(abs)}`, `Cannot open the file: ${path.basename(abs)}`, { cause: e });
+      throw new SealDeskError('DOCUMENT_NOT_FOUND', `文件无法打开：${path.basename(abs)}`, `Cannot open the file: ${path.basename(abs)}`, { cause: e });
     }
     const docId = crypto.randomBytes(12).toString('hex');
     this.docs.set(docId, abs);
@@ -71,7 +71,8 @@ export class DocumentRegistry {
 /** The default name of a stamped copy: next to the original, never the original itself. */
 export function defaultStampedPath(original: string): string {
   const dir = path.dirname(original);
-  const base = path.basename(original).replace(/\.pdf$/i, '');
+  // A file already stamped keeps its one suffix: "合同-已签章.pdf" → "合同-已签章(2).pdf", never "-已签章-已签章".
+  const base = path.basename(original).replace(/\.pdf$/i, '').replace(/-已签章(\(\d+\))?$/, '');
   let candidate = path.join(dir, `${base}-已签章.pdf`);
   for (let i = 2; fs.existsSync(candidate); i++) candidate = path.join(dir, `${base}-已签章(${i}).pdf`);
   return candidate;

@@ -18,7 +18,7 @@ export interface IpcMainLike {
   handle(channel: string, listener: (event: InvokeEventLike, ...args: unknown[]) => Promise<unknown>): void;
 }
 
-export const SENDER_REFUSED = { code: 'SENDER_REFUSED', zh: '请求来源不可信,已拒绝', en: 'Request from an untrusted page refused' } as const;
+export const SENDER_REFUSED = { code: 'SENDER_REFUSED', zh: '请求来源不可信，已拒绝', en: 'Request from an untrusted page refused' } as const;
 
 /** Only the top frame of our own page may call: no subframes, nothing from another origin. */
 export function senderIsTrusted(event: InvokeEventLike): boolean {

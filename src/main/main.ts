@@ -7,6 +7,8 @@ import path from 'node:path';
 import { BrowserWindow, Menu, app, dialog, ipcMain, protocol, session, utilityProcess } from 'electron';
 import { EVENT_CHANNEL, type ApiEvent, type Language } from '../api/contract';
 import { createApiHandlers, type Dialogs } from './api-handlers';
+import { electronHtmlToPdf } from './report-pdf-electron';
+import { RecentFiles } from './recent-files';
 import { DocumentRegistry } from './document-registry';
 import { registerIpcHandlers } from './ipc';
 import { menuTemplate } from './menu';
@@ -52,8 +54,12 @@ const dialogs: Dialogs = {
     const r = await dialog.showOpenDialog(win!, { properties: ['openFile'], filters: [{ name: 'Certificate', extensions: ['pem', 'crt', 'cer', 'der'] }] });
     return r.canceled ? null : (r.filePaths[0] ?? null);
   },
-  async chooseSaveHtml(defaultPath) {
-    const r = await dialog.showSaveDialog(win!, { defaultPath, filters: [{ name: 'HTML', extensions: ['html'] }] });
+  async chooseSaveCsv(defaultPath) {
+    const r = await dialog.showSaveDialog(win!, { defaultPath, filters: [{ name: 'CSV', extensions: ['csv'] }] });
+    return r.canceled ? null : (r.filePath ?? null);
+  },
+  async chooseSaveReport(defaultPath) {
+    const r = await dialog.showSaveDialog(win!, { defaultPath, filters: [{ name: 'PDF', extensions: ['pdf'] }] });
     return r.canceled ? null : (r.filePath ?? null);
   },
 };
@@ -132,7 +138,7 @@ if (!app.requestSingleInstanceLock()) {
     });
 
     const core = createTokenHostClient(spawnTokenHost);
-    const table = createApiHandlers({ core, dialogs, documents });
+    const table = createApiHandlers({ core, dialogs, documents, htmlToPdf: electronHtmlToPdf, recent: new RecentFiles(path.join(app.getPath('userData'), 'recent-files.json')) });
     registerIpcHandlers(ipcMain, table, documents);
     void core.settingsGet().then((s) => {
       language = s.language;

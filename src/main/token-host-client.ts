@@ -39,7 +39,7 @@ export function createTokenHostClient(spawn: () => HostProcessLike): CoreGateway
       host = null;
       for (const [id, p] of pending) {
         pending.delete(id);
-        p.reject(new SealDeskError('TOKEN_HOST_EXITED', '密钥服务进程意外退出,请重试', 'The token host process stopped unexpectedly; please retry'));
+        p.reject(new SealDeskError('TOKEN_HOST_EXITED', '密钥服务进程意外退出，请重试', 'The token host process stopped unexpectedly; please retry'));
       }
     });
     host = h;
@@ -68,10 +68,12 @@ export function createTokenHostClient(spawn: () => HostProcessLike): CoreGateway
       }
     },
     verify: (file) => call('verify', [file]) as ReturnType<CoreGateway['verify']>,
+    signatureDetails: (file, field) => call('signatureDetails', [file, field]) as ReturnType<CoreGateway['signatureDetails']>,
     findKeyword: (file, text) => call('findKeyword', [file, text]) as ReturnType<CoreGateway['findKeyword']>,
     trustAdd: (file) => call('trustAdd', [file]) as ReturnType<CoreGateway['trustAdd']>,
     trustList: () => call('trustList', []) as ReturnType<CoreGateway['trustList']>,
     auditList: (limit) => call('auditList', [limit]) as ReturnType<CoreGateway['auditList']>,
+    auditVerify: () => call('auditVerify', []) as ReturnType<CoreGateway['auditVerify']>,
     settingsGet: () => call('settingsGet', []) as ReturnType<CoreGateway['settingsGet']>,
     settingsSet: (s) => call('settingsSet', [s]) as ReturnType<CoreGateway['settingsSet']>,
     close: () => {

@@ -13,5 +13,5 @@ export type HostReply =
   | { id: number; progress: { stage: string; fraction: number } };
 
 export const HOST_METHODS: readonly HostMethod[] = [
-  'listTokens', 'stamp', 'verify', 'findKeyword', 'trustAdd', 'trustList', 'auditList', 'settingsGet', 'settingsSet',
+  'listTokens', 'stamp', 'verify', 'signatureDetails', 'findKeyword', 'trustAdd', 'trustList', 'auditList', 'auditVerify', 'settingsGet', 'settingsSet',
 ];

@@ -24,6 +24,12 @@ export function platformLogger(dest: string | NodeJS.WritableStream): Logger {
   return pino({ level: 'info', redact: { paths: REDACT_PATHS, censor: '[redacted]' } }, stream);
 }
 
+/** A server pid that still serves: alive, and not a zombie its parent has yet to reap (Linux /proc). */
+export function serverProcessAlive(pid: number): boolean {
+  try { process.kill(pid, 0); } catch { return false; }
+  try { return !/^\d+ \(.*\) Z/.test(fs.readFileSync(`/proc/${pid}/stat`, 'utf8')); } catch { return true; }
+}
+
 export function parseListen(listen: string): { host: string; port: number } {
   const m = /^(\[[^\]]+\]|[^:]+):(\d{1,5})$/.exec(listen);
   if (!m) throw new Error(`bad --listen ${listen}`);

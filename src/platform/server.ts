@@ -27,11 +27,14 @@ import { listRecords, recordStamping, recordVerification } from './status/record
 import { signedStatus, STATUS_LIFETIME_MS } from './status/seal-status';
 import { issueNonce, verifySignedRequest } from './status/signed-request';
 import { signEnvelope } from './signing/signed-envelope';
+import { registerConsole } from './console-static';
 
 export interface ServerOptions {
   https?: { key: string | Buffer; cert: string | Buffer };
   /** Requests per minute and client address (all routes) and for login. */
   rateLimit?: { max: number; loginMax: number };
+  /** The built web console served at / (default dist/console; console-static.ts). */
+  consoleDir?: string;
 }
 
 /** What pino must never write. */
@@ -286,5 +289,6 @@ export async function buildServer(ctx: PlatformContext, o: ServerOptions = {}): 
     };
     return signEnvelope(ctx.signer, payload);
   });
+  registerConsole(app, o.consoleDir);
   return app;
 }

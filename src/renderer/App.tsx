@@ -8,8 +8,11 @@ import type { PDFDocumentProxy, PageViewport } from 'pdfjs-dist';
 import type { ApiError, DocumentRef, KeywordHit, Language, Placement, SealView, TokenView, VerificationReport } from '../api/contract';
 import { api, call, errorOf } from './api-client';
 import { AuditDialog } from './AuditDialog';
-import { DocumentView, type DocumentViewHandle } from './DocumentView';
+import { CertificateDialog } from './CertificateDialog';
+import { DocumentView, type DocumentViewHandle, type Zoom } from './DocumentView';
+import { FindBar } from './FindBar';
 import { CSS_PX_PER_POINT, cssToPdf, pdfToCss, sealCssSize } from './geometry';
+import type { VerifyPhase } from './SealMarks';
 import { pick, strings } from './i18n';
 import { loadPdf } from './pdf';
 import { PinDialog } from './PinDialog';
@@ -41,9 +44,24 @@ type StampFlow =
   | { phase: 'result'; ok: boolean; message: string; cancelled?: boolean };
 
 const ZOOMS = [50, 75, 100, 125, 150, 200, 300];
+/** The next zoom step up or down from the scale in use. */
+const stepZoom = (scale: number, dir: 1 | -1): number => {
+  const now = (scale / CSS_PX_PER_POINT) * 100;
+  return dir > 0 ? ZOOMS.find((z) => z > now + 0.5) ?? ZOOMS[ZOOMS.length - 1]! : [...ZOOMS].reverse().find((z) => z < now - 0.5) ?? ZOOMS[0]!;
+};
 const TOKEN_POLL_MS = 2000;
 
 const randomId = () => Array.from(crypto.getRandomValues(new Uint8Array(12)), (b) => b.toString(16).padStart(2, '0')).join('');
+
+/** An error from opening: ours arrive as {code, zh, en}; pdf.js's English ones are put in words of the language. */
+function openErrorOf(e: unknown, name: string): ApiError {
+  const err = errorOf(e);
+  if (err.code !== 'RENDERER_ERROR') return err;
+  const kind = e instanceof Error ? e.name : '';
+  const zhT = strings('zh').openErrors;
+  const enT = strings('en').openErrors;
+  return { code: `PDF_${kind || 'UNREADABLE'}`, zh: `${name}：${zhT[kind] ?? zhT.other}`, en: `${name}: ${enT[kind] ?? enT.other}` };
+}
 
 export function App() {
   const [lang, setLang] = useState<Language>('zh');
@@ -51,10 +69,13 @@ export function App() {
   const [doc, setDoc] = useState<OpenDoc | null>(null);
   const [openError, setOpenError] = useState<ApiError | null>(null);
   const [report, setReport] = useState<VerificationReport | null>(null);
-  const [verifyBusy, setVerifyBusy] = useState(false);
+  /** The document being opened (verification already running, pages not loaded yet). */
+  const [opening, setOpening] = useState<DocumentRef | null>(null);
+  const [phase, setPhase] = useState<VerifyPhase>('verifying');
   const [verifyError, setVerifyError] = useState<ApiError | null>(null);
   const [tokens, setTokens] = useState<TokenView[] | null>(null);
-  const [zoom, setZoom] = useState(100);
+  const [zoom, setZoom] = useState<Zoom>('fit-page');
+  const [scale, setScale] = useState(CSS_PX_PER_POINT);
   const [page, setPage] = useState(1);
   const [chosen, setChosen] = useState<Chosen | null>(null);
   const [placement, setPlacement] = useState<{ page: number; x: number; y: number } | null>(null);
@@ -64,32 +85,53 @@ export function App() {
   const [flow, setFlow] = useState<StampFlow | null>(null);
   const [menu, setMenu] = useState<{ x: number; y: number } | null>(null);
   const [dialog, setDialog] = useState<'settings' | 'audit' | null>(null);
+  const [certFor, setCertFor] = useState<string | null>(null);
+  const [finding, setFinding] = useState(false);
+  const [query, setQuery] = useState('');
   const [toast, setToast] = useState('');
   const [selectedField, setSelectedField] = useState<string | undefined>();
   const [showThumbs, setShowThumbs] = useState(true);
+  const [dropping, setDropping] = useState(false);
+  const [recent, setRecent] = useState<{ index: number; name: string }[]>([]);
+  const refreshRecent = useCallback(() => void call('recentDocuments', {}).then(setRecent, () => undefined), []);
   const view = useRef<DocumentViewHandle>(null);
-  const scale = (zoom / 100) * CSS_PX_PER_POINT;
   const docRef = useRef<OpenDoc | null>(null);
   docRef.current = doc;
 
   // The document being shown (or loading): late results for an earlier document are dropped.
   const latest = useRef<string | null>(null);
-  const showDocument = useCallback(async (ref: DocumentRef) => {
-    latest.current = ref.docId;
-    setOpenError(null);
+  const verify = useCallback((docId: string) => {
     setReport(null);
     setVerifyError(null);
+    setPhase('verifying');
+    void call('verifyDocument', { docId }).then(
+      (r) => {
+        if (latest.current !== docId) return;
+        setReport(r);
+        setPhase('done');
+      },
+      (e) => {
+        if (latest.current !== docId) return;
+        setVerifyError(errorOf(e));
+        setPhase('failed');
+      },
+    );
+  }, []);
+  const showDocument = useCallback(async (ref: DocumentRef) => {
+    latest.current = ref.docId;
+    // The previous document leaves the screen at once: no stale pages, no stamping or export for it.
+    const old = docRef.current;
+    setDoc(null);
+    void old?.pdf.destroy();
+    setOpening(ref);
+    setOpenError(null);
     setPlacement(null);
     setHits(null);
     setSelectedField(undefined);
-    // Verification starts at once and runs beside loading and reading; it never blocks the pages.
-    setVerifyBusy(true);
-    void call('verifyDocument', { docId: ref.docId })
-      .then(
-        (r) => latest.current === ref.docId && setReport(r),
-        (e) => latest.current === ref.docId && setVerifyError(errorOf(e)),
-      )
-      .finally(() => latest.current === ref.docId && setVerifyBusy(false));
+    setCertFor(null);
+    setQuery('');
+    // Verification starts at once (the banner says so) and runs beside loading; it never blocks the pages.
+    verify(ref.docId);
     try {
       const bytes = await call('readDocument', { docId: ref.docId });
       const pdf = await loadPdf(bytes);
@@ -97,14 +139,19 @@ export function App() {
         void pdf.destroy();
         return;
       }
-      const old = docRef.current;
       setDoc({ ref, pdf });
+      setOpening(null);
       setPage(1);
-      void old?.pdf.destroy();
+      refreshRecent();
     } catch (e) {
-      setOpenError(errorOf(e));
+      if (latest.current !== ref.docId) return;
+      // The file cannot be shown: its error replaces the view, and its verification is not waited for.
+      latest.current = null;
+      setOpening(null);
+      setReport(null);
+      setOpenError(openErrorOf(e, ref.name));
     }
-  }, []);
+  }, [verify, refreshRecent]);
 
   const openViaDialog = useCallback(async () => {
     try {
@@ -124,6 +171,7 @@ export function App() {
   // Settings (language), documents from argv, events from main.
   useEffect(() => {
     void call('settingsGet', {}).then((s) => setLang(s.language), () => undefined);
+    refreshRecent();
     void takeWaiting();
     return api().onEvent((e) => {
       if (e.kind === 'documentsWaiting') void takeWaiting();
@@ -135,7 +183,7 @@ export function App() {
         if (e.command === 'exportReport') exportRef.current();
       }
     });
-  }, [takeWaiting, openViaDialog]);
+  }, [takeWaiting, openViaDialog, refreshRecent]);
 
   // Tokens: polled, because keys come and go (SoftHSM and many vendor libraries have no slot events).
   useEffect(() => {
@@ -157,15 +205,24 @@ export function App() {
     };
   }, []);
 
-  // The chosen seal disappears with its key.
+  // The chosen seal disappears with its key, and the person is told (the placed sample goes with it).
   useEffect(() => {
     if (!chosen || !tokens) return;
     const still = tokens.find((tk) => tk.serial === chosen.token.serial)?.seals.some((s) => s.esID === chosen.seal.esID);
     if (!still) {
       setChosen(null);
       setPlacement(null);
+      setHits(null);
+      setToast(t.tokenRemoved(chosen.token.label));
     }
-  }, [tokens, chosen]);
+  }, [tokens, chosen, t]);
+
+  // The page's language and title follow the language chosen.
+  useEffect(() => {
+    document.documentElement.lang = lang === 'zh' ? 'zh-CN' : 'en';
+    const name = doc?.ref.name ?? opening?.name;
+    document.title = name ? `${name} — ${t.appTitle}` : t.appTitle;
+  }, [lang, doc, opening, t]);
 
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
@@ -173,11 +230,56 @@ export function App() {
         e.preventDefault();
         void openViaDialog();
       }
-      if (e.key === 'Escape') setMenu(null);
+      if (e.key === 'Escape') {
+        // The topmost thing open closes; a stamp in progress is cancelled only by its own button.
+        setMenu(null);
+        if (certFor) setCertFor(null);
+        else if (dialog) setDialog(null);
+        else if (finding) {
+          setFinding(false);
+          setQuery('');
+        } else if (flow && flow.phase !== 'working') setFlow(null);
+      }
+      if (!docRef.current) return;
+      const mod = e.ctrlKey || e.metaKey;
+      if (mod && (e.key === '=' || e.key === '+')) {
+        e.preventDefault();
+        view.current?.anchorZoomAt();
+        setZoom(stepZoom(scaleRef.current, 1));
+      } else if (mod && e.key === '-') {
+        e.preventDefault();
+        view.current?.anchorZoomAt();
+        setZoom(stepZoom(scaleRef.current, -1));
+      } else if (mod && e.key === '0') {
+        e.preventDefault();
+        setZoom('fit-page');
+      } else if (mod && e.key.toLowerCase() === 'f') {
+        e.preventDefault();
+        setFinding(true);
+      } else if (mod && e.key.toLowerCase() === 'p') {
+        e.preventDefault();
+        window.print();
+      }
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
-  }, [openViaDialog]);
+  }, [openViaDialog, certFor, dialog, finding, flow]);
+
+  // Ctrl + wheel zooms about the point under the pointer.
+  const scaleRef = useRef(scale);
+  scaleRef.current = scale;
+  useEffect(() => {
+    const el = view.current?.container();
+    if (!el) return;
+    const onWheel = (e: WheelEvent) => {
+      if (!e.ctrlKey) return;
+      e.preventDefault();
+      view.current?.anchorZoomAt(e.clientX, e.clientY);
+      setZoom(stepZoom(scaleRef.current, e.deltaY < 0 ? 1 : -1));
+    };
+    el.addEventListener('wheel', onWheel, { passive: false });
+    return () => el.removeEventListener('wheel', onWheel);
+  }, [doc]);
 
   // ---- drag the sample seal ----
   const startDrag = (tk: TokenView, seal: SealView, e: React.PointerEvent) => {
@@ -185,6 +287,16 @@ export function App() {
     const c = chosen && chosen.token.serial === tk.serial && chosen.seal.esID === seal.esID ? chosen : { token: tk, seal, url: sealPictureUrl(seal) };
     setChosen(c);
     setDrag({ chosen: c, x: e.clientX, y: e.clientY, dx: 0, dy: 0 });
+  };
+  // Keyboard placement: the sample goes to the middle of the page in view; Enter on 文档签章 stamps it.
+  const placeByKeyboard = (tk: TokenView, seal: SealView) => {
+    const c = chosen && chosen.token.serial === tk.serial && chosen.seal.esID === seal.esID ? chosen : { token: tk, seal, url: sealPictureUrl(seal) };
+    const vp = view.current?.viewport(page);
+    if (!vp) return;
+    setChosen(c);
+    setPlacement({ page, ...cssToPdf(vp, vp.width / 2, vp.height / 2) });
+    setHits(null);
+    setToast(t.placedAt(page));
   };
   const startMove = (e: React.PointerEvent, centre: { x: number; y: number }) => {
     if (!chosen || e.button !== 0) return;
@@ -200,11 +312,22 @@ export function App() {
       const cy = e.clientY - drag.dy;
       setDrag(null);
       const pageEl = document.elementsFromPoint(cx, cy).find((el) => el instanceof HTMLElement && el.classList.contains('page')) as HTMLElement | undefined;
-      if (!pageEl) return;
+      if (!pageEl) {
+        if (document.elementsFromPoint(cx, cy).some((el) => el instanceof HTMLElement && el.classList.contains('document'))) setToast(t.offPaper);
+        return;
+      }
       const n = Number(pageEl.dataset.page);
       const vp = view.current?.viewport(n);
       if (!vp) return;
       const box = pageEl.getBoundingClientRect();
+      // A seal mostly off the paper would be cut off (or land on nothing): refused, and said why.
+      const size = sealCssSize(drag.chosen.seal.widthMm, drag.chosen.seal.heightMm, scaleRef.current);
+      const inX = Math.max(0, Math.min(cx + size.width / 2, box.right) - Math.max(cx - size.width / 2, box.left));
+      const inY = Math.max(0, Math.min(cy + size.height / 2, box.bottom) - Math.max(cy - size.height / 2, box.top));
+      if (inX * inY < 0.5 * size.width * size.height) {
+        setToast(t.offPaper);
+        return;
+      }
       setPlacement({ page: n, ...cssToPdf(vp, cx - box.left, cy - box.top) });
       setHits(null);
     };
@@ -253,7 +376,7 @@ export function App() {
       setFlow(null);
       setPlacement(null);
       setHits(null);
-      setToast(`${t.stampOk}:${r.document.name}`);
+      setToast(`${t.stampOk}${t.colon}${r.document.name}`);
       await showDocument(r.document);
     } catch (e) {
       const err = errorOf(e);
@@ -265,7 +388,7 @@ export function App() {
         // Say so: a keeper who pressed Cancel must know no stamped file exists.
         setFlow({ phase: 'result', ok: false, cancelled: true, message: t.stampCancelled });
       } else {
-        setFlow({ phase: 'result', ok: false, message: `${t.stampFailed}:${pick(lang, err)}` });
+        setFlow({ phase: 'result', ok: false, message: `${t.stampFailed}${t.colon}${pick(lang, err)}` });
       }
     } finally {
       clearInterval(timer);
@@ -316,6 +439,25 @@ export function App() {
     const s = report?.signatures.find((x) => x.field === field);
     if (s && typeof s.page === 'number') view.current?.scrollToPage(s.page, s.rect ?? undefined);
   };
+  const goToWarning = (index: number) => {
+    const w = report?.warnings[index];
+    if (!w || typeof w.page !== 'number') return;
+    setSelectedField(`warning:${index}`);
+    view.current?.scrollToPage(w.page, w.rect);
+  };
+  // Trusting the signer's root: the person chooses the root certificate file; then the document is verified again.
+  const trustRootAndReverify = async () => {
+    if (!doc) return;
+    try {
+      const before = await call('trustList', {});
+      const after = await call('trustAdd', {});
+      if (after.length === before.length) return; // cancelled, or that root was already trusted
+      setToast(t.rootAdded(after.find((r) => !before.some((b) => b.fingerprint === r.fingerprint))?.subject ?? ''));
+      verify(doc.ref.docId);
+    } catch (e) {
+      setToast(pick(lang, errorOf(e)));
+    }
+  };
 
   const sampleBox = (vp: PageViewport, x: number, y: number, seal: SealView) => {
     const c = pdfToCss(vp, x, y);
@@ -364,32 +506,74 @@ export function App() {
 
   const dragSize = drag ? sealCssSize(drag.chosen.seal.widthMm, drag.chosen.seal.heightMm, scale) : null;
 
+  const shown = doc?.ref ?? opening;
+  const zoomValue = typeof zoom === 'number' ? String(zoom) : zoom;
   return (
     <div
       className="app"
       onDragOver={(e) => {
         e.preventDefault();
+        setDropping(true);
+      }}
+      onDragLeave={(e) => {
+        if (e.currentTarget === e.target) setDropping(false);
       }}
       onDrop={(e) => {
         e.preventDefault();
+        setDropping(false);
         const f = e.dataTransfer.files[0];
         if (f) void api().openDroppedFile(f).then((r) => (r.ok ? showDocument(r.value) : setOpenError(r.error)));
       }}
       onClick={() => setMenu(null)}
     >
-      <header className="toolbar">
-        <span className="brand">{t.appTitle}</span>
-        <button onClick={() => void openViaDialog()} data-testid="open">
+      <header className="toolbar" role="toolbar" aria-label={t.toolbar}>
+        {/* The window title names the app; with a document open the room goes to its tools. */}
+        {!doc && <span className="brand">{t.appTitle}</span>}
+        <button onClick={() => void openViaDialog()} data-testid="open" title="Ctrl+O">
           {t.open}
         </button>
+        {recent.length > 0 && (
+          <select
+            className="recent"
+            value=""
+            aria-label={t.recentFiles}
+            data-testid="recent"
+            onChange={(e) => {
+              const index = Number(e.target.value);
+              void call('openRecent', { index }).then((ref) => showDocument(ref), (err) => setOpenError(errorOf(err)));
+            }}
+          >
+            <option value="" disabled>
+              {t.recentFiles}
+            </option>
+            {recent.map((r) => (
+              <option key={r.index} value={r.index}>
+                {r.name}
+              </option>
+            ))}
+          </select>
+        )}
+        {shown && (
+          <span className="docname" data-testid="docname" data-doc-id={doc?.ref.docId ?? ''} data-opening={doc ? undefined : opening?.docId} title={shown.name}>
+            {shown.name}
+          </span>
+        )}
         {doc && (
           <>
-            <span className="docname" data-testid="docname" data-doc-id={doc.ref.docId}>
-              {doc.ref.name}
-            </span>
             <label className="zoom">
-              {t.zoom}
-              <select value={zoom} onChange={(e) => setZoom(Number(e.target.value))} data-testid="zoom">
+              <span className="visually-hidden">{t.zoom}</span>
+              <select
+                value={zoomValue}
+                onChange={(e) => {
+                  const v = e.target.value;
+                  view.current?.anchorZoomAt();
+                  setZoom(v === 'fit-page' || v === 'fit-width' ? v : Number(v));
+                }}
+                data-testid="zoom"
+                aria-label={t.zoom}
+              >
+                <option value="fit-page">{t.fitPage}</option>
+                <option value="fit-width">{t.fitWidth}</option>
                 {ZOOMS.map((z) => (
                   <option key={z} value={z}>
                     {z}%
@@ -398,13 +582,14 @@ export function App() {
               </select>
             </label>
             <label className="jump">
-              {t.goToPage}
+              <span className="visually-hidden">{t.goToPage}</span>
               <input
                 type="number"
                 min={1}
                 max={doc.pdf.numPages}
                 value={page}
                 data-testid="page-jump"
+                aria-label={t.goToPage}
                 onChange={(e) => {
                   const n = Math.min(doc.pdf.numPages, Math.max(1, Number(e.target.value) || 1));
                   setPage(n);
@@ -416,26 +601,58 @@ export function App() {
             <button className="primary" data-testid="stamp-button" disabled={!placement || !chosen} onClick={() => placement && void beginStamp({ kind: 'point', ...placement })}>
               {t.stamp}
             </button>
-            <button onClick={() => setShowThumbs((v) => !v)} aria-pressed={showThumbs} data-testid="thumbs-toggle">
-              {t.toggleThumbnails}
+            <button onClick={() => setShowThumbs((v) => !v)} aria-pressed={showThumbs} data-testid="thumbs-toggle" aria-label={t.toggleThumbnails} title={t.toggleThumbnails}>
+              ▤
             </button>
-            <button onClick={() => void exportReport()} data-testid="export">
+            <button onClick={() => setFinding(true)} data-testid="find-open" title="Ctrl+F">
+              {t.find}
+            </button>
+            <button onClick={() => window.print()} data-testid="print" title="Ctrl+P">
+              {t.print}
+            </button>
+            <button onClick={() => void exportReport()} data-testid="export" disabled={phase !== 'done'}>
               {t.exportReport}
             </button>
           </>
         )}
         <span className="spacer" />
-        <button onClick={() => setDialog('audit')}>{t.audit}</button>
-        <button onClick={() => setDialog('settings')}>{t.settings}</button>
+        <button onClick={() => setDialog('audit')} data-testid="audit-open">{t.audit}</button>
+        <button onClick={() => setDialog('settings')} data-testid="settings-open">{t.settings}</button>
       </header>
-      {doc && <VerificationBanner report={report} error={verifyError} busy={verifyBusy} t={t} lang={lang} />}
+      {shown && (
+        <VerificationBanner
+          phase={phase}
+          report={report}
+          error={verifyError}
+          t={t}
+          lang={lang}
+          onTrustRoot={() => void trustRootAndReverify()}
+          onShowCertificate={setCertFor}
+          onGoToWarning={goToWarning}
+        />
+      )}
+      {finding && doc && (
+        <FindBar
+          pdf={doc.pdf}
+          t={t}
+          onQuery={setQuery}
+          onGoTo={(n) => {
+            setPage(n);
+            view.current?.scrollToPage(n);
+          }}
+          onClose={() => {
+            setFinding(false);
+            setQuery('');
+          }}
+        />
+      )}
       <main className="workspace">
-        <aside className="left">
-          <TokenPanel tokens={tokens} t={t} onStartDrag={startDrag} selected={chosen ? `${chosen.token.serial}/${chosen.seal.esID}` : undefined} />
+        <aside className="left" aria-label={t.tokens}>
+          <TokenPanel tokens={tokens} t={t} onStartDrag={startDrag} selected={chosen ? `${chosen.token.serial}/${chosen.seal.esID}` : undefined} onKeyboardPlace={doc ? placeByKeyboard : undefined} />
           {doc && chosen && (
             <div className="keyword-box">
               <h3>{t.keyword}</h3>
-              <input value={keyword} onChange={(e) => setKeyword(e.target.value)} data-testid="keyword-input" />
+              <input value={keyword} onChange={(e) => setKeyword(e.target.value)} data-testid="keyword-input" aria-label={t.keyword} />
               <button onClick={() => void findKeyword()} data-testid="keyword-find">
                 {t.keywordFind}
               </button>
@@ -453,33 +670,58 @@ export function App() {
           )}
         </aside>
         <section className="center">
-          {openError && <div className="banner banner-invalid">{pick(lang, openError)}</div>}
+          {openError && (
+            <div className="open-error" role="alert" data-testid="open-error">
+              <h2>{t.cannotOpen}</h2>
+              <p>{pick(lang, openError)}</p>
+            </div>
+          )}
           {doc ? (
             <div className="reader">
-            {showThumbs && <Thumbnails key={`thumbs-${doc.ref.docId}`} pdf={doc.pdf} current={page} t={t} onPick={(n) => { setPage(n); view.current?.scrollToPage(n); }} />}
-            <DocumentView
-              key={doc.ref.docId}
-              ref={view}
-              pdf={doc.pdf}
-              scale={scale}
-              report={report}
-              highlighted={selectedField}
-              lang={lang}
-              t={t}
-              onPageChange={setPage}
-              overlay={overlay}
-            />
+              {showThumbs && (
+                <Thumbnails
+                  key={`thumbs-${doc.ref.docId}`}
+                  pdf={doc.pdf}
+                  current={page}
+                  t={t}
+                  lang={lang}
+                  report={report}
+                  phase={phase}
+                  onPick={(n) => {
+                    setPage(n);
+                    view.current?.scrollToPage(n);
+                  }}
+                />
+              )}
+              <DocumentView
+                key={doc.ref.docId}
+                ref={view}
+                pdf={doc.pdf}
+                zoom={zoom}
+                report={report}
+                phase={phase}
+                highlighted={selectedField}
+                query={query}
+                lang={lang}
+                t={t}
+                onPageChange={setPage}
+                onScale={setScale}
+                overlay={overlay}
+              />
             </div>
+          ) : opening ? (
+            <div className="empty" data-testid="loading">{t.loading}</div>
           ) : (
-            <div className="empty">{t.openHint}</div>
+            !openError && <div className={`empty${dropping ? ' dropping' : ''}`}>{dropping ? t.dropHere : t.openHint}</div>
           )}
         </section>
-        {doc && report && report.signatures.length > 0 && (
-          <aside className="right">
-            <SealList report={report} t={t} lang={lang} onPick={pickSignature} selected={selectedField} />
+        {shown && report && phase === 'done' && (report.signatures.length > 0 || report.warnings.some((w) => w.id !== 'no_signatures')) && (
+          <aside className="right" aria-label={t.seals}>
+            <SealList report={report} t={t} lang={lang} onPick={pickSignature} onGoToWarning={goToWarning} onShowCertificate={setCertFor} selected={selectedField} />
           </aside>
         )}
       </main>
+      {dropping && doc && <div className="drop-overlay">{t.dropHere}</div>}
       {drag && dragSize && (
         <img className="drag-ghost" src={drag.chosen.url} alt="" style={{ left: drag.x - drag.dx - dragSize.width / 2, top: drag.y - drag.dy - dragSize.height / 2, width: dragSize.width, height: dragSize.height }} />
       )}
@@ -529,6 +771,7 @@ export function App() {
       )}
       {dialog === 'settings' && <SettingsDialog t={t} lang={lang} onClose={() => setDialog(null)} onSaved={(s) => setLang(s.language)} />}
       {dialog === 'audit' && <AuditDialog t={t} lang={lang} onClose={() => setDialog(null)} />}
+      {certFor && doc && report && <CertificateDialog docId={doc.ref.docId} signature={report.signatures.find((s) => s.field === certFor)} t={t} lang={lang} onClose={() => setCertFor(null)} onTrustRoot={() => void trustRootAndReverify().then(() => setCertFor(null))} />}
       {toast && (
         <div className="toast" data-testid="toast">
           {toast}

@@ -1,17 +1,15 @@
 /**
  * One page: a placeholder of the right size always, a canvas only while the page is near the
- * viewport (so a 500-page file scrolls smoothly), and the overlays: verified seals (valid mark or
- * greyed and crossed out), the placed sample seal, keyword previews.
+ * viewport (so a 500-page file scrolls smoothly), its text layer (select, copy, find), and the
+ * overlays: the seal marks (SealMarks.tsx), the placed sample seal, keyword previews.
  */
 import { useEffect, useRef, useState, type ReactNode } from 'react';
 import type { PDFDocumentProxy, PageViewport } from 'pdfjs-dist';
-import type { VerificationReport } from '../api/contract';
-import { pdfRectToCss } from './geometry';
-import { drawPage, usePageWhenNear } from './lazy-pages';
-import { pick, type Strings } from './i18n';
 import type { Language } from '../api/contract';
-
-type Signature = VerificationReport['signatures'][number];
+import { drawPage, usePageWhenNear } from './lazy-pages';
+import type { Strings } from './i18n';
+import { SealMarks, type PageMarksInput } from './SealMarks';
+import { TextLayerView } from './TextLayerView';
 
 export interface PageViewProps {
   pdf: PDFDocumentProxy;
@@ -19,8 +17,10 @@ export interface PageViewProps {
   scale: number;
   estimate: { width: number; height: number };
   near: boolean;
-  signatures: Signature[];
+  marks: PageMarksInput;
   highlighted?: string;
+  /** What the find bar looks for: marked in the text layer. */
+  query?: string;
   lang: Language;
   t: Strings;
   onViewport(page: number, vp: PageViewport | null): void;
@@ -51,29 +51,9 @@ export function PageView(props: PageViewProps) {
   return (
     <div className="page" data-page={pageNumber} data-rendered={rendered ? 'yes' : 'no'} id={`page-${pageNumber}`} style={{ width, height }}>
       {near && page ? <canvas ref={canvasRef} style={{ width, height }} /> : <div className="page-placeholder">{pageNumber}</div>}
-      {vp && props.signatures.map((s) => <SealOverlay key={s.field} sig={s} vp={vp} lang={props.lang} t={props.t} highlighted={props.highlighted === s.field} />)}
+      {vp && page && near && <TextLayerView page={page} vp={vp} query={props.query} />}
+      {vp && <SealMarks vp={vp} page={page} input={props.marks} lang={props.lang} t={props.t} highlighted={props.highlighted} />}
       {vp && props.children?.(vp)}
-    </div>
-  );
-}
-
-function SealOverlay({ sig, vp, lang, t, highlighted }: { sig: Signature; vp: PageViewport; lang: Language; t: Strings; highlighted: boolean }) {
-  if (!sig.rect) return null;
-  const box = pdfRectToCss(vp, sig.rect);
-  const reasons = sig.checks.filter((c) => c.status === 'failed').map((c) => pick(lang, c.message));
-  const warnings = sig.checks.filter((c) => c.status === 'warning').map((c) => pick(lang, c.message));
-  const cls = `seal-overlay seal-${sig.verdict}${highlighted ? ' highlighted' : ''}`;
-  const title = sig.verdict === 'invalid' ? t.reasonHover + reasons.join(';') : sig.verdict === 'warning' ? warnings.join(';') : t.sealValid;
-  return (
-    <div className={cls} data-field={sig.field} data-verdict={sig.verdict} title={title} style={{ left: box.left, top: box.top, width: box.width, height: box.height }}>
-      {sig.verdict === 'invalid' ? (
-        <svg className="cross" viewBox="0 0 100 100" preserveAspectRatio="none" aria-label={t.sealInvalid}>
-          <line x1="4" y1="4" x2="96" y2="96" />
-          <line x1="96" y1="4" x2="4" y2="96" />
-        </svg>
-      ) : (
-        <span className="seal-mark" aria-label={sig.verdict === 'valid' ? t.sealValid : t.sealWarning}>{sig.verdict === 'valid' ? '✔' : '!'}</span>
-      )}
     </div>
   );
 }

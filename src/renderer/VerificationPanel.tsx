@@ -1,68 +1,185 @@
-/** The banner (one line at a glance) and the side list of every seal with each check. */
+/**
+ * The banner (one line at a glance, shown from the moment verification starts) and the side list
+ * of every seal: its state in words, the finding that leads, its properties, and its checks
+ * (folded when there are many seals). Words come from src/api/report-wording.ts, which the
+ * exported report uses too.
+ */
 import type { ApiError, Language, VerificationReport } from '../api/contract';
+import { DOCUMENT_WORDS, STATE_WORDS, checkName, documentState, headlineCheck, localTime, sealState, sealTitle, sealTypeName, shownChecks, signatureFormat, timeSourceWords } from '../api/report-wording';
 import { pick, type Strings } from './i18n';
+import type { VerifyPhase } from './SealMarks';
 
-export function VerificationBanner({ report, error, busy, t, lang }: { report: VerificationReport | null; error: ApiError | null; busy: boolean; t: Strings; lang: Language }) {
-  if (busy) return <div className="banner banner-busy" data-testid="banner" data-verdict="pending">{t.verifying}</div>;
-  if (error) return <div className="banner banner-invalid" data-testid="banner" data-verdict="error">{t.verifyFailed}:{pick(lang, error)}</div>;
-  if (!report) return null;
-  if (report.signatures.length === 0) return <div className="banner banner-none" data-testid="banner" data-verdict="none">{t.verdictNone}</div>;
-  const text = report.verdict === 'valid' ? t.verdictValid : report.verdict === 'warning' ? t.verdictWarning : t.verdictInvalid;
-  const icon = report.verdict === 'valid' ? '✔' : report.verdict === 'warning' ? '!' : '✖';
+type Signature = VerificationReport['signatures'][number];
+
+interface BannerProps {
+  phase: VerifyPhase;
+  report: VerificationReport | null;
+  error: ApiError | null;
+  t: Strings;
+  lang: Language;
+  onTrustRoot(): void;
+  onShowCertificate(field: string): void;
+  onGoToWarning(index: number): void;
+}
+
+const ICON: Record<string, string> = { valid: '✔', warning: '!', unknown_signer: '?', copied: '✖', invalid: '✖', none: 'i' };
+
+export function VerificationBanner({ phase, report, error, t, lang, onTrustRoot, onShowCertificate, onGoToWarning }: BannerProps) {
+  if (phase === 'verifying') {
+    return (
+      <div className="banner banner-busy" data-testid="banner" data-verdict="pending" role="status">
+        <span className="spinner" aria-hidden="true" /> {t.verifying}
+      </div>
+    );
+  }
+  if (phase === 'failed' || !report) {
+    return (
+      <div className="banner banner-invalid" data-testid="banner" data-verdict="error" role="alert">
+        ✖ {t.verifyFailed}{t.colon}{pick(lang, error ?? undefined)}
+      </div>
+    );
+  }
+  const state = documentState(report);
+  const unknown = report.signatures.find((s) => sealState(s) === 'unknown_signer');
+  const copied = report.warnings.findIndex((w) => w.id === 'copied_seal_image');
+  const cls = state === 'copied' ? 'invalid' : state === 'unknown_signer' ? 'warning' : state;
   return (
-    <div className={`banner banner-${report.verdict}`} data-testid="banner" data-verdict={report.verdict} role="status">
-      <span className="banner-icon">{icon}</span> {text}
+    <div className={`banner banner-${cls}`} data-testid="banner" data-verdict={state === 'none' ? 'none' : report.verdict} data-state={state} role={state === 'valid' || state === 'none' ? 'status' : 'alert'}>
+      <span className="banner-icon" aria-hidden="true">{ICON[state]}</span> {pick(lang, DOCUMENT_WORDS[state])}
+      {state === 'unknown_signer' && unknown && (
+        <span className="banner-actions">
+          <button onClick={() => onShowCertificate(unknown.field)} data-testid="banner-show-cert">
+            {t.showCertificate}
+          </button>
+          <button onClick={onTrustRoot} data-testid="banner-trust-root">
+            {t.trustRootAndReverify}
+          </button>
+        </span>
+      )}
+      {copied >= 0 && (
+        <span className="banner-actions">
+          <button onClick={() => onGoToWarning(copied)} data-testid="banner-go-copied">
+            {t.showWhere}
+          </button>
+        </span>
+      )}
     </div>
   );
 }
 
-export function SealList({ report, t, lang, onPick, selected }: { report: VerificationReport; t: Strings; lang: Language; onPick(field: string): void; selected?: string }) {
+interface ListProps {
+  report: VerificationReport;
+  t: Strings;
+  lang: Language;
+  onPick(field: string): void;
+  onGoToWarning(index: number): void;
+  onShowCertificate(field: string): void;
+  selected?: string;
+}
+
+export function SealList({ report, t, lang, onPick, onGoToWarning, onShowCertificate, selected }: ListProps) {
+  const many = report.signatures.length > 3;
   return (
     <div className="seal-list" data-testid="seal-list">
-      {report.warnings.filter((w) => w.id !== 'no_signatures').map((w, i) => (
-        <div key={i} className="file-warning" data-warning={w.id}>
-          ! {pick(lang, w.message)}
-        </div>
+      {report.warnings.map((w, i) =>
+        w.id === 'no_signatures' ? null : (
+          <button
+            key={i}
+            type="button"
+            className={`file-warning file-warning-${w.id}`}
+            data-warning={w.id}
+            data-index={i}
+            disabled={typeof w.page !== 'number'}
+            onClick={() => onGoToWarning(i)}
+            aria-label={`${pick(lang, w.message)}${typeof w.page === 'number' ? ` ${t.pageN(w.page)}` : ''}`}
+          >
+            ! {pick(lang, w.message)}
+            {typeof w.page === 'number' && <span className="go-to"> → {t.pageN(w.page)}</span>}
+          </button>
+        ),
+      )}
+      {report.signatures.length > 0 && (
+        <h3>
+          {t.seals} ({report.signatures.length})
+        </h3>
+      )}
+      {report.signatures.map((s, i) => (
+        <SealItem key={s.field} s={s} index={i} t={t} lang={lang} selected={selected === s.field} folded={many && sealState(s) === 'valid'} onPick={onPick} onShowCertificate={onShowCertificate} />
       ))}
-      <h3>
-        {t.seals} ({report.signatures.length})
-      </h3>
-      {report.signatures.map((s) => (
-        <div
-          key={s.field}
-          className={`seal-item seal-item-${s.verdict}${selected === s.field ? ' selected' : ''}`}
-          data-field={s.field}
-          data-verdict={s.verdict}
-          onClick={() => onPick(s.field)}
-        >
-          <div className="seal-item-head">
-            <span className={`pill pill-${s.verdict}`}>{s.verdict === 'valid' ? t.sealValid : s.verdict === 'warning' ? t.sealWarning : t.sealInvalid}</span>
-            <b>{s.seal?.name ?? s.field}</b>
-          </div>
-          <dl>
-            <dt>{t.signer}</dt>
-            <dd className="signer" title={s.signer?.subject}>
-              {s.signer?.commonName ?? '—'}
-            </dd>
-            <dt>esID</dt>
-            <dd className="esid">{s.seal?.esID ?? '—'}</dd>
-            <dt>{t.signingTime}</dt>
+    </div>
+  );
+}
+
+function SealItem({ s, index, t, lang, selected, folded, onPick, onShowCertificate }: { s: Signature; index: number; t: Strings; lang: Language; selected: boolean; folded: boolean; onPick(field: string): void; onShowCertificate(field: string): void }) {
+  const state = sealState(s);
+  const head = headlineCheck(s);
+  const type = sealTypeName(s.seal?.type);
+  return (
+    <div className={`seal-item seal-item-${state}${selected ? ' selected' : ''}`} data-field={s.field} data-verdict={s.verdict} data-state={state} onClick={() => onPick(s.field)}>
+      <button type="button" className="seal-item-head" aria-label={`${sealTitle(s, index, lang)}${t.colon}${pick(lang, STATE_WORDS[state])}`}>
+        <span className={`pill pill-${state}`}>{pick(lang, STATE_WORDS[state])}</span>
+        <b className="seal-title">{sealTitle(s, index, lang)}</b>
+      </button>
+      {head && (
+        <div className={`headline headline-${head.status}`} data-testid="seal-headline" data-check={head.id}>
+          {pick(lang, checkName(head.id))}{t.colon}{pick(lang, head.message)}
+        </div>
+      )}
+      <dl>
+        <dt>{t.sealName}</dt>
+        <dd className="seal-name-value">{s.seal?.name ?? '—'}</dd>
+        {type && (
+          <>
+            <dt>{t.sealKind}</dt>
+            <dd>{pick(lang, type)}</dd>
+          </>
+        )}
+        <dt>esID</dt>
+        <dd className="esid">{s.seal?.esID ?? '—'}</dd>
+        {(s.seal?.validStart || s.seal?.validEnd) && (
+          <>
+            <dt>{t.sealValidity}</dt>
             <dd>
-              {s.signingTime ? new Date(s.signingTime).toLocaleString(lang === 'zh' ? 'zh-CN' : 'en-GB') : '—'}{' '}
-              <small>({s.timeSource === 'timestamp' ? t.fromTsa : t.claimed})</small>
+              {localTime(s.seal?.validStart).slice(0, 10)} — {localTime(s.seal?.validEnd).slice(0, 10)}
             </dd>
-            <dt>{t.page}</dt>
-            <dd>{typeof s.page === 'number' ? t.pageN(s.page) : '—'}</dd>
-          </dl>
-          <ul className="checks">
-            {s.checks.map((c) => (
-              <li key={c.id} className={`check check-${c.status}`} data-check={c.id} data-status={c.status}>
-                <span className="check-status">{t[`status_${c.status}` as 'status_ok'] ?? c.status}</span> {pick(lang, c.message)}
-              </li>
-            ))}
-          </ul>
-        </div>
-      ))}
+          </>
+        )}
+        <dt>{t.signer}</dt>
+        <dd className="signer" title={s.signer?.subject}>
+          {s.signer?.commonName ?? '—'}
+          {s.signer && (
+            <button
+              type="button"
+              className="link"
+              onClick={(e) => {
+                e.stopPropagation();
+                onShowCertificate(s.field);
+              }}
+              data-testid="show-cert"
+            >
+              {t.showCertificate}
+            </button>
+          )}
+        </dd>
+        <dt>{t.signingTime}</dt>
+        <dd>
+          {localTime(s.signingTime)} <small>({pick(lang, timeSourceWords(s))})</small>
+        </dd>
+        <dt>{t.format}</dt>
+        <dd>{pick(lang, signatureFormat(s.subFilter))}</dd>
+        <dt>{t.page}</dt>
+        <dd>{typeof s.page === 'number' ? t.pageN(s.page) : t.invisible}</dd>
+      </dl>
+      <details className="checks-box" open={!folded}>
+        <summary>{t.checksSummary(s.checks.filter((c) => c.status === 'ok').length, s.checks.length)}</summary>
+        <ul className="checks">
+          {shownChecks(s).map((c) => (
+            <li key={c.id} className={`check check-${c.status}`} data-check={c.id} data-status={c.status}>
+              <span className="check-status">{t[`status_${c.status}` as 'status_ok'] ?? c.status}</span> <b>{pick(lang, checkName(c.id))}</b>{t.colon}{pick(lang, c.message)}
+            </li>
+          ))}
+        </ul>
+      </details>
     </div>
   );
 }

@@ -31,5 +31,5 @@ export async function call<K extends OperationName>(op: K, req: Req<K>): Promise
 export function errorOf(e: unknown): ApiError {
   if (e instanceof ApiFailure) return e.error;
   const msg = e instanceof Error ? e.message : String(e);
-  return { code: 'RENDERER_ERROR', zh: `出错了:${msg}`, en: `Something went wrong: ${msg}` };
+  return { code: 'RENDERER_ERROR', zh: `出错了：${msg}`, en: `Something went wrong: ${msg}` };
 }

@@ -6,7 +6,7 @@ import type { PDFDocumentProxy } from 'pdfjs-dist';
 
 let lib: Promise<typeof import('pdfjs-dist')> | null = null;
 
-async function pdfjs() {
+export async function pdfjs() {
   lib ??= import('pdfjs-dist').then((m) => {
     m.GlobalWorkerOptions.workerSrc = new URL('pdf.worker.mjs', document.baseURI).href;
     return m;

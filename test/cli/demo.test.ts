@@ -1,11 +1,16 @@
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
+import https from 'node:https';
+import net from 'node:net';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
+import { API_PREFIX, ROUTES } from '../../src/platform/api/contract';
 import { BIN, demoWorld } from './support/demo-world';
 
-const world = demoWorld();
+// The full demo, seal platform included; its server process is stopped when the file ends.
+const world = demoWorld({ platform: true });
+after(() => world.stopPlatform());
 
 function snapshot(dir: string): string[] {
   const out: string[] = [];
@@ -81,4 +86,84 @@ test('the CMS that pdfsig -dump takes out of the demo contract verifies with ope
   fs.writeFileSync(path.join(work, 'signed.bin'), signed);
   const bad = spawnSync('openssl', ['cms', '-verify', '-binary', '-inform', 'DER', '-in', dumped[0], '-content', 'signed.bin', '-CAfile', root, '-out', '/dev/null'], { cwd: work, encoding: 'utf8' });
   assert.notEqual(bad.status, 0);
+});
+
+function accounts(): { role: string; user: string; password: string }[] {
+  return fs.readFileSync(path.join(world.dir, 'accounts'), 'utf8').trim().split('\n').map((l) => {
+    const [role, user, password] = l.split(' ');
+    return { role: role!, user: user!, password: password! };
+  });
+}
+
+function login(user: string, password: string): Promise<number> {
+  const url = new URL(API_PREFIX + ROUTES.login.path, world.env.SEALDESK_PLATFORM);
+  const body = JSON.stringify({ user, password });
+  return new Promise((resolve, reject) => {
+    const req = https.request(url, { method: 'POST', agent: false, ca: fs.readFileSync(world.env.SEALDESK_PLATFORM_ROOT!, 'utf8'), headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (res) => {
+      res.resume();
+      res.on('end', () => resolve(res.statusCode ?? 0));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+test('the demo registers its seal on the platform it starts: the signed status says in use', () => {
+  const env = fs.readFileSync(path.join(world.dir, 'env'), 'utf8');
+  assert.match(env, /^export SEALDESK_PLATFORM='https:\/\/127\.0\.0\.1:\d+'$/m);
+  assert.ok(fs.existsSync(world.env.SEALDESK_PLATFORM_ROOT!), 'the platform trust root named in DIR/env exists');
+  const verified = JSON.parse(world.run(['verify', path.join(world.dir, 'stamped.pdf'), '--json']).out);
+  const esID = verified.signatures[0].seal.esID as string;
+  const r = world.run(['platform', 'seal', 'status', esID, '--json']);
+  assert.equal(r.code, 0, r.out + r.err);
+  const status = JSON.parse(JSON.parse(r.out).payload);
+  assert.equal(status.esID, esID);
+  assert.equal(status.state, 'in_use');
+  assert.deepEqual(status.history.map((h: { action: string }) => h.action), ['register']);
+});
+
+test('DIR/accounts holds one account per role, with random passwords that log in to the console', async () => {
+  const list = accounts();
+  assert.deepEqual(list.map((a) => a.role).sort(), ['applicant', 'approver', 'auditor', 'maker', 'unit_admin']);
+  assert.equal(new Set(list.map((a) => a.password)).size, list.length, 'every password differs');
+  assert.equal(fs.statSync(path.join(world.dir, 'accounts')).mode & 0o077, 0, 'DIR/accounts is readable by its owner only');
+  for (const a of list) assert.equal(await login(a.user, a.password), 200, a.user);
+  assert.equal(await login(list[0]!.user, `${list[0]!.password}x`), 401, 'a wrong password is refused');
+  for (const a of list) assert.ok(!fs.readFileSync(path.join(world.dir, 'platform', 'server.log'), 'utf8').includes(a.password), 'no password in the server log');
+});
+
+test('platform stop --dir DIR/platform stops the demo server: its port is closed afterwards', async () => {
+  const port = Number(new URL(world.env.SEALDESK_PLATFORM!).port);
+  const pid = Number(fs.readFileSync(path.join(world.dir, 'platform', 'server.pid'), 'utf8'));
+  const r = world.run(['platform', 'stop', '--dir', path.join(world.dir, 'platform')]);
+  assert.equal(r.code, 0, r.err);
+  // gone, or a zombie no parent has reaped yet (the demo that started it has exited): it serves no more
+  const state = fs.existsSync(`/proc/${pid}/stat`) ? fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]![0] : 'gone';
+  assert.ok(state === 'gone' || state === 'Z', `the server process is gone (${state})`);
+  assert.ok(!fs.existsSync(path.join(world.dir, 'platform', 'server.pid')), 'the pid file is removed');
+  const refused = await new Promise<string>((resolve) => {
+    const s = net.connect(port, '127.0.0.1', () => { s.destroy(); resolve('connected'); });
+    s.on('error', (e: NodeJS.ErrnoException) => resolve(e.code ?? 'error'));
+  });
+  assert.equal(refused, 'ECONNREFUSED');
+});
+
+test('re-running the demo after the platform was stopped starts its server again on the same address, and still builds nothing', async () => {
+  const before = fs.readFileSync(path.join(world.dir, 'accounts'), 'utf8');
+  const r = spawnSync(BIN, ['demo', '--dir', world.dir], { env: { ...process.env, SEALDESK_FROM_SOURCE: '1' }, encoding: 'utf8' });
+  assert.match(r.stderr, /DEMO_EXISTS/);
+  assert.match(r.stdout, new RegExp(`started again: ${world.env.SEALDESK_PLATFORM!.replace(/\./g, '\\.')}`));
+  assert.equal(fs.readFileSync(path.join(world.dir, 'accounts'), 'utf8'), before);
+  const a = accounts().find((x) => x.role === 'auditor')!;
+  assert.equal(await login(a.user, a.password), 200);
+});
+
+test('demo --no-platform builds the same world with no platform: no DIR/platform, no accounts, no SEALDESK_PLATFORM', () => {
+  const dir = path.join(fs.mkdtempSync(path.join(path.dirname(world.dir), 'bare-')), 'world');
+  const r = spawnSync(BIN, ['demo', '--no-platform', '--dir', dir], { env: { ...process.env, SEALDESK_FROM_SOURCE: '1' }, encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  assert.ok(fs.existsSync(path.join(dir, 'stamped.pdf')));
+  assert.ok(!fs.existsSync(path.join(dir, 'platform')) && !fs.existsSync(path.join(dir, 'accounts')));
+  assert.doesNotMatch(fs.readFileSync(path.join(dir, 'env'), 'utf8'), /SEALDESK_PLATFORM/);
+  assert.doesNotMatch(r.stdout, /platform stop/);
 });

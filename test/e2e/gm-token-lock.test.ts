@@ -8,9 +8,9 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
+import { buildGmDemoWorld } from './support/gm-world';
 import { GMTOKEN_MODULE } from '../../src/core/app/demo-gm-world';
 import { dragSealOnto, openInUi, startUi, type Ui, stampThroughPageApi } from './support/ui';
 import { KEEPER_PIN, repoRoot } from './support/world';
@@ -21,19 +21,15 @@ let dir: string;
 let ui: Ui;
 
 before(async () => {
-  if (!fs.existsSync(GMTOKEN_MODULE)) execFileSync('make', ['-C', path.join(repoRoot, 'native')], { stdio: 'pipe' });
-  parent = fs.mkdtempSync(path.join(os.tmpdir(), 'sealdesk-e2e-gmlock-'));
-  dir = path.join(parent, 'world');
-  const conf = path.join(parent, 'gmtoken.conf');
-  fs.writeFileSync(conf, `# the token locks itself before SealDesk's guard (5) would\nmax_pin_tries = ${TOKEN_TRIES}\n`);
-  process.env.SEALDESK_GMTOKEN_CONF = conf;
-  execFileSync(process.execPath, ['--import', 'tsx', path.join(repoRoot, 'src/cli/main.ts'), 'demo', '--gm', '--dir', dir], { cwd: repoRoot, env: process.env, stdio: 'pipe', timeout: 180_000 });
-  for (const line of fs.readFileSync(path.join(dir, 'env'), 'utf8').split('\n')) {
-    const m = /^export ([A-Z0-9_]+)='(.*)'$/.exec(line.trim());
-    if (m) process.env[m[1]!] = m[2];
-  }
+  const world = buildGmDemoWorld('sealdesk-e2e-gmlock-', (parent) => {
+    const conf = path.join(parent, 'gmtoken.conf');
+    fs.writeFileSync(conf, `# the token locks itself before SealDesk's guard (5) would\nmax_pin_tries = ${TOKEN_TRIES}\n`);
+    process.env.SEALDESK_GMTOKEN_CONF = conf;
+  });
+  parent = world.parent;
+  dir = world.dir;
   assert.ok(process.env.SEALDESK_GMTOKEN_DIR?.startsWith(dir), 'this process uses the world\'s GM token directory');
-  ui = await startUi(process.env.SEALDESK_HOME!);
+  ui = await startUi(world.home);
 });
 after(async () => {
   await ui?.close();
@@ -73,7 +69,7 @@ test('wrong PINs until the GM token locks itself: the dialog shows the lock, no 
   // The third wrong PIN locks the token (SealDesk's guard has counted only three of its five).
   await result.waitFor({ timeout: 30_000 });
   const text = await result.innerText();
-  assert.match(text, /密码错误,签章失败/);
+  assert.match(text, /密码错误[,\uff0c]签章失败/);
   assert.match(text, /锁定/);
   assert.equal(await result.getAttribute('data-ok'), 'no');
   assert.equal(fs.existsSync(output), false, 'no output file');
@@ -85,7 +81,7 @@ test('wrong PINs until the GM token locks itself: the dialog shows the lock, no 
   await ui.page.waitForTimeout(2500); // one token poll
   await ui.page.click('[data-testid=stamp-button]');
   await result.waitFor({ timeout: 30_000 });
-  assert.match(await result.innerText(), /密码错误,签章失败/);
+  assert.match(await result.innerText(), /密码错误[,\uff0c]签章失败/);
   assert.equal(await ui.page.locator('[data-testid=pin-dialog]').count(), 0, 'no PIN is asked for a locked key');
   await result.locator('button').click();
 

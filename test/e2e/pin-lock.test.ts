@@ -38,10 +38,10 @@ test('five wrong PINs show the lock, leave no file, and even the right PIN is re
       assert.equal(await ui.page.inputValue('[data-testid=pin-input]'), '', 'the PIN field is cleared after each try');
     }
   }
-  assert.deepEqual(triesSeen, ['剩余尝试次数:4', '剩余尝试次数:3', '剩余尝试次数:2', '剩余尝试次数:1']);
+  assert.deepEqual(triesSeen, ['剩余尝试次数\uff1a4', '剩余尝试次数\uff1a3', '剩余尝试次数\uff1a2', '剩余尝试次数\uff1a1']);
   const result = ui.page.locator('[data-testid=stamp-result]');
   await result.waitFor({ timeout: 30_000 });
-  assert.match(await result.innerText(), /密码错误,签章失败/);
+  assert.match(await result.innerText(), /密码错误[,\uff0c]签章失败/);
   assert.match(await result.innerText(), /锁定/);
   assert.equal(fs.existsSync(output), false, 'no output file');
 
@@ -49,9 +49,13 @@ test('five wrong PINs show the lock, leave no file, and even the right PIN is re
   // and core refuses the right PIN too (asked directly, as a page script could).
   await result.locator('button').click();
   await ui.page.waitForTimeout(2500); // one token poll
+  // The panel shows the key locked and says why, before any PIN would be asked.
+  const keeper = ui.page.locator('.token.token-locked');
+  await keeper.waitFor({ timeout: 10_000 });
+  assert.match(await keeper.locator('[data-testid=token-why]').innerText(), /已锁定/);
   await ui.page.click('[data-testid=stamp-button]');
   await result.waitFor({ timeout: 30_000 });
-  assert.match(await result.innerText(), /密码错误,签章失败/);
+  assert.match(await result.innerText(), /密码错误[,\uff0c]签章失败/);
   assert.equal(await ui.page.locator('[data-testid=pin-dialog]').count(), 0, 'no PIN is asked for a locked key');
   const direct = await stampThroughPageApi(ui, output, KEEPER_PIN, 'after-lock');
   assert.equal(direct.ok, false);

@@ -55,30 +55,44 @@ test('while a large stamped file is being verified, its first page is on screen 
   assert.match(await banner.innerText(), /正在验证/);
   assert.equal(waiting.length, 1, 'the verify call is still outstanding at the server');
   assert.equal(await page.locator('.page[data-page="1"][data-rendered=yes]').count(), 1, 'page 1 is drawn');
-  assert.equal(await page.locator('.seal-overlay').count(), 0, 'no verdict is drawn on the seal yet');
+  // The seal on page 1 is shown unproven — muted and labelled 验证中 — never as a plain seal.
+  const pending = page.locator('.page[data-page="1"] .seal-overlay[data-verdict=pending]');
+  await pending.waitFor({ timeout: 15_000 });
+  assert.match(await pending.innerText(), /验证中/);
+  assert.equal(await page.locator('.seal-overlay:not([data-verdict=pending])').count(), 0, 'no verdict is drawn on the seal yet');
+  await page.locator('.thumb[data-page="1"] .seal-overlay[data-verdict=pending]').waitFor({ timeout: 15_000 });
+  assert.equal(await page.locator('[data-testid=export]').isDisabled(), true, 'no report can be exported before there is one');
 
   // Scrolling with the wheel: down to the fourth page, which gets drawn, and the page number follows.
   const doc = page.locator('[data-testid=document]');
   await doc.hover();
-  for (let i = 0; i < 4; i++) await page.mouse.wheel(0, 900);
-  await page.waitForFunction(() => (document.querySelector('[data-testid=page-jump]') as HTMLInputElement).value === '4', undefined, { timeout: 10_000 });
+  const shownPage = () => page.inputValue('[data-testid=page-jump]');
+  for (let i = 0; i < 40 && (await shownPage()) !== '4'; i++) {
+    await page.mouse.wheel(0, 300);
+    await page.waitForTimeout(50);
+  }
+  assert.equal(await shownPage(), '4', 'the page number follows the scrolling');
   await page.locator('.page[data-page="4"][data-rendered=yes]').waitFor({ timeout: 15_000 });
-  assert.ok((await doc.evaluate((el) => el.scrollTop)) > 3000, 'the document scrolled');
+  assert.ok((await doc.evaluate((el) => el.scrollTop)) > 2000, 'the document scrolled');
 
   // Zooming: 150 % redraws the pages half as large again.
-  const before = (await page.locator('.page[data-page="4"]').boundingBox())!;
   await page.selectOption('[data-testid=zoom]', '150');
   await page.waitForFunction(() => {
     const drawn = [...document.querySelectorAll<HTMLElement>('.page[data-rendered=yes]')];
     return drawn.length > 0 && drawn.every((el) => el.getBoundingClientRect().width > 1000);
   }, undefined, { timeout: 15_000 });
   const zoomed = (await page.locator('.page[data-page="4"]').boundingBox())!;
-  assert.ok(Math.abs(zoomed.width / before.width - 1.5) < 0.02, `page width ${before.width} → ${zoomed.width}`);
+  // 150 % of real size: the generated pages are A4 (595 pt), at 96/72 CSS px per point.
+  assert.ok(Math.abs(zoomed.width - 595 * (96 / 72) * 1.5) < 4, `page width at 150 %: ${zoomed.width}`);
   assert.equal(await banner.getAttribute('data-verdict'), 'pending', 'all this happened while verification was still running');
 
   // Now the real verification runs; the banner and the seal follow without reopening anything.
   waiting.splice(0).forEach((go) => go());
-  await page.locator('[data-testid=banner][data-verdict=valid]').waitFor({ timeout: 60_000 });
+  // (The file-wide verdict may carry a warning: core's copied-seal scan has a time budget, and on 40
+  // pages of scanned images it may say some pictures were not checked. The stamp itself is valid.)
+  await page.locator('[data-testid=banner]:not([data-verdict=pending])').waitFor({ timeout: 60_000 });
+  assert.notEqual(await banner.getAttribute('data-verdict'), 'invalid');
+  await page.locator('[data-testid=seal-list] .seal-item[data-verdict=valid]').waitFor({ timeout: 10_000 });
   assert.equal(await page.locator('.seal-item').count(), 1, 'the seal is listed');
   await page.locator('.seal-item').first().click();
   await page.locator('.page[data-page="1"] .seal-overlay[data-verdict=valid]').waitFor({ timeout: 15_000 });

@@ -26,12 +26,13 @@ function world(stamp: (job: StampJob, hooks: StampHooks) => Promise<{ output: st
       return dialogs.save.shift() ?? null;
     },
     chooseTrustRoot: async () => null,
-    chooseSaveHtml: async () => null,
+    chooseSaveReport: async () => null,
+    chooseSaveCsv: async () => null,
   };
   const unused = async () => assert.fail('not used here');
   const core = { stamp, listTokens: unused, verify: unused, findKeyword: unused, trustAdd: unused, trustList: unused, auditList: unused, settingsGet: unused, settingsSet: unused } as unknown as CoreGateway;
   const documents = new DocumentRegistry();
-  return { table: createApiHandlers({ core, dialogs: d, documents }), dialogs, documents };
+  return { table: createApiHandlers({ core, dialogs: d, documents, htmlToPdf: unused }), dialogs, documents };
 }
 
 const at: Placement = { kind: 'point', page: 1, x: 100, y: 100 };

@@ -1,21 +1,14 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
 import type { CheckId, VerificationReport } from '../../src/api/verification-report';
-import { derExplicit, derInteger, derOctetString, derOid, derSequence, tlv } from '../../src/core/asn1/der';
-import { OID_SM2_SIGN, OID_SM3 } from '../../src/core/asn1/oids';
-import { parseCertificate } from '../../src/core/crypto/certificate';
-import { sm3 } from '../../src/core/crypto/digest';
-import { sm2PrivateKeyFromPem, sm2Sign } from '../../src/core/crypto/sm2';
+import { sm2Sign } from '../../src/core/crypto/sm2';
 import { requestTimestamp } from '../../src/core/timestamp/tsa-client';
-import { OID_GM_DATA, OID_GM_SIGNED_DATA } from '../../src/core/gm/pdf-profile';
 import { verifyOfd } from '../../src/core/ofd/verify-ofd';
 import { renderReportText } from '../../src/core/verify/render-report';
 import { startTestTsa } from '../support/tsa';
 import {
-  baseDocument, makeGmPki, makeTestSeal, stamp, text, zip, withFlippedByte, type Files, type GmPki,
+  baseDocument, gmSignedData, makeGmPki, makeTestSeal, privateKeyOf, stamp, text, zip, withFlippedByte, type Files, type GmPki,
 } from './support/ofd-files';
-import type { TestCert } from '../crypto/support/test-pki';
 
 /**
  * OFDs stamped here with real SM2 keys (OpenSSL-made certificates, software keys in place of the
@@ -151,33 +144,6 @@ test('a timestamp over the signature value gives the signing time; one over othe
 });
 
 // ---- Type="Sign" ----------------------------------------------------------------------------------
-
-function privateKeyOf(c: TestCert): string {
-  return sm2PrivateKeyFromPem(fs.readFileSync(c.keyPath, 'utf8'));
-}
-
-/** GM/T 0010 SignedData as ofdrw's GBT35275DSContainer writes it: content = SM3(Signature.xml), signed directly. */
-function gmSignedData(signer: TestCert, signatureXml: Uint8Array, signWhat?: Uint8Array): Uint8Array {
-  const cert = parseCertificate(signer.der);
-  const content = sm3(signatureXml);
-  const signature = sm2Sign(signWhat ?? content, privateKeyOf(signer));
-  const algSm3 = derSequence(derOid(OID_SM3));
-  const signerInfo = derSequence(
-    derInteger(1),
-    derSequence(cert.issuerDer, tlv(0x02, Buffer.from(cert.serialHex.length % 2 ? `0${cert.serialHex}` : cert.serialHex, 'hex'))),
-    algSm3,
-    derSequence(derOid(OID_SM2_SIGN)),
-    derOctetString(signature),
-  );
-  const signedData = derSequence(
-    derInteger(1),
-    tlv(0x31, algSm3),
-    derSequence(derOid(OID_GM_DATA), derExplicit(0, derOctetString(content))),
-    tlv(0xa0, signer.der),
-    tlv(0x31, signerInfo),
-  );
-  return derSequence(derOid(OID_GM_SIGNED_DATA), derExplicit(0, signedData));
-}
 
 test('Type="Sign" with a GM/T 0010 SignedData over Signature.xml verifies; a changed Signature.xml does not', async () => {
   const files = await stamp(baseDocument(), { signer: g.keeper.signer(), sealDer, type: 'Sign', signValue: async (xml) => gmSignedData(g.keeper, xml) });

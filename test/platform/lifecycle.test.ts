@@ -103,6 +103,8 @@ for (const backend of BACKENDS) {
       await new Promise((r) => setTimeout(r, 30));
       const s2 = await admin.call<SealView>('stateEvent', { params: { esID }, body: { action: 'resume', reason: '返岗' } });
       assert.equal(s2.body.state, 'in_use');
+      // t2 must lie clearly after the resume the server recorded, so that t2 - 5 ms is "in use again".
+      await new Promise((r) => setTimeout(r, 30));
       const t2 = new Date();
       await new Promise((r) => setTimeout(r, 30));
       // The key went missing before anyone noticed: 挂失 effective at t2, reported later.

@@ -118,9 +118,10 @@ test('a seal picture pasted into page content without a signature is reported as
   const w = r.warnings.find((x) => x.id === 'copied_seal_image');
   assert.ok(w, JSON.stringify(r.warnings));
   assert.equal(w.page, 1);
-  assert.match(w.message.zh, /复制的印章图片/);
-  // without knowing the seal, the same picture is just a picture
-  assert.equal(verify(file).warnings.some((x) => x.id === 'copied_seal_image'), false);
+  assert.match(w.message.zh, /疑似复制的印章图像：SealDesk 演示有限公司合同专用章/);
+  // without knowing the seal, the same picture is still a red round impression: seal-like
+  const unknown = verify(file).warnings.find((x) => x.id === 'copied_seal_image');
+  assert.equal(unknown?.copiedSeal?.match, 'seal_like');
 });
 
 test('a file without stamps is a warning, and the text report says so in both languages', async () => {

@@ -12,7 +12,7 @@ const USAGE = usageError('用法: sealdesk platform use 地址 --ca 根证书.pe
   'usage: sealdesk platform use URL --ca ROOT.pem [--timeout MS] | show | off');
 
 /** `sealdesk platform use|show|off`: the data dir's seal platform (issue #9). */
-export async function platformCommand(argv: string[]): Promise<number> {
+export async function platformUseCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { ca: { type: 'string' }, timeout: { type: 'string' } } });
   const [sub, url] = positionals;
   const ctx = appContext({});

@@ -7,6 +7,7 @@ import { selectToken, tokenOverview } from '../../core/app/token-overview';
 import { SealDeskError } from '../../core/errors';
 import { appContext, pinPrompt, pinSource, tokenOptions } from '../context';
 import { usageError } from '../output';
+import { sealInspectCommand } from './seal-inspect';
 
 function describeSeal(s: SESeal): string {
   const p = s.eSealInfo.property;
@@ -22,6 +23,7 @@ function parseDate(v: string | undefined, what: string): Date | undefined {
 
 export async function sealCommand(argv: string[]): Promise<number> {
   const [sub, ...rest] = argv;
+  if (sub === 'inspect') return sealInspectCommand(rest);
   const { values } = parseArgs({
     args: rest,
     options: {
@@ -80,5 +82,5 @@ export async function sealCommand(argv: string[]): Promise<number> {
     if (ders.length === 0) { process.stdout.write('无印章 / no seal\n'); return 3; }
     return worst;
   }
-  throw usageError('用法: sealdesk seal make|list|verify', 'usage: sealdesk seal make|list|verify');
+  throw usageError('用法: sealdesk seal make|list|verify|inspect', 'usage: sealdesk seal make|list|verify|inspect');
 }

@@ -31,6 +31,9 @@ export interface DemoWorld {
   rootPem: string;
   stampedPdf: string;
   report: VerificationReport;
+  /** The demo seal as made (SESeal DER) and its impression image, for the demo platform. */
+  sealDer: Uint8Array;
+  sealImage: string;
 }
 
 /** A demo root CA as the world needs it: its certificate, its key for DIR/trust, and issuance. */
@@ -124,9 +127,10 @@ export async function buildDemoWorld(dir: string, log: (line: string) => void = 
   await provisionToken(ctx, family, { label: DEMO.keeperLabel, userPin: DEMO.keeperPin, algorithm: family.keeperAlgorithm, subject: 'CN=张三,OU=合同管理部,O=SealDesk 演示有限公司,C=CN', ca });
   log(`印章卡 keeper USB-Key: ${DEMO.keeperLabel} (${family.keeperAlgorithm})`);
 
+  const sealImage = path.join(RESOURCES, 'seals', 'demo-seal.png');
   const made = await makeSealOnToken(ctx, {
     makerToken: DEMO.makerLabel, keeperToken: DEMO.keeperLabel, name: DEMO.sealName, type: 4,
-    imagePath: path.join(RESOURCES, 'seals', 'demo-seal.png'), widthMm: 42, heightMm: 42, vendorId: 'SealDesk',
+    imagePath: sealImage, widthMm: 42, heightMm: 42, vendorId: 'SealDesk',
     askPin: async () => Buffer.from(DEMO.makerPin),
   });
   log(`制章成功 seal made: ${made.esID} ${made.name}`);
@@ -144,7 +148,7 @@ export async function buildDemoWorld(dir: string, log: (line: string) => void = 
   const q = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
   const env = { ...tokenEnv, SEALDESK_HOME: home, SEALDESK_PKCS11_MODULE: module };
   fs.writeFileSync(envFile, ['# . this file to act on the SealDesk demo world', ...Object.entries(env).map(([k, v]) => `export ${k}=${q(v)}`), ''].join('\n'));
-  return { dir: target, home, envFile, rootPem, stampedPdf, report };
+  return { dir: target, home, envFile, rootPem, stampedPdf, report, sealDer: made.der, sealImage };
 }
 
 export { renderReportText };

@@ -39,12 +39,23 @@ export function toArrayBuffer(bytes: Uint8Array): ArrayBuffer {
   return out;
 }
 
+/** Where a length was written in a longer form than DER allows (BER), by offset of its TLV. */
+export interface LongLength {
+  offset: number;
+  /** The whole TLV's end offset. */
+  end: number;
+}
+
 /**
  * Walks the TLV tree iteratively and throws on anything asn1js should never be handed:
- * indefinite lengths (not DER, and no exact slice), lengths past the end, depth beyond the limit,
- * and bytes after the single top-level value.
+ * indefinite lengths (BER; the end of such a value is found only by reading its contents, so a
+ * nested end-of-contents can give two readings and no exact slice exists), lengths past the end,
+ * depth beyond the limit, and bytes after the single top-level value. Lengths written in a longer
+ * form than DER allows are returned: the caller decides whether they are harmless (outside the
+ * signed bytes) or must be refused (inside them).
  */
-export function scanDer(bytes: Uint8Array, subject: DerSubject): void {
+export function scanDer(bytes: Uint8Array, subject: DerSubject): LongLength[] {
+  const longLengths: LongLength[] = [];
   if (bytes.length === 0) throw malformed(subject, 'empty input');
   if (bytes.length > MAX_DER_BYTES) throw malformed(subject, `larger than ${MAX_DER_BYTES} bytes`);
   // Stack of end offsets of the constructed values we are inside.
@@ -83,6 +94,7 @@ export function scanDer(bytes: Uint8Array, subject: DerSubject): void {
       if (p + n > limit) throw malformed(subject, `truncated length at offset ${pos}`);
       length = 0;
       for (let i = 0; i < n; i++) length = length * 256 + bytes[p++]!;
+      if (length < 0x80 || bytes[p - n] === 0) longLengths.push({ offset: pos, end: p + length });
     }
     const end = p + length;
     if (end > limit) throw malformed(subject, `length ${length} at offset ${pos} runs past the end`);
@@ -94,11 +106,19 @@ export function scanDer(bytes: Uint8Array, subject: DerSubject): void {
       pos = end;
     }
   }
+  return longLengths;
 }
 
-/** Decodes exactly one DER value spanning all of `bytes`. */
-export function decodeDer(bytes: Uint8Array, subject: DerSubject): asn1js.AsnType {
-  scanDer(bytes, subject);
+/**
+ * Decodes exactly one DER value spanning all of `bytes`. With `f`, lengths in a non-minimal (BER)
+ * form are noted on it for the caller to judge (`f.judgeLongLengths`).
+ */
+export function decodeDer(bytes: Uint8Array, subject: DerSubject, f?: DerFields): asn1js.AsnType {
+  const longLengths = scanDer(bytes, subject);
+  if (longLengths.length > 0 && f) {
+    f.longLengths = longLengths;
+    f.input = bytes;
+  }
   let parsed: ReturnType<typeof asn1js.fromBER>;
   try {
     parsed = asn1js.fromBER(bytes);
@@ -116,9 +136,68 @@ export function derOf(block: asn1js.AsnType): Uint8Array {
   return new Uint8Array(block.valueBeforeDecodeView);
 }
 
+/**
+ * A vendor encoding habit that SealDesk reads although the standard says otherwise. Each one is
+ * reported ("非标准编码 / non-standard encoding: …, accepted as …"), never accepted silently. Only
+ * habits with a single possible reading are accepted, and the bytes stay as received for hashing
+ * and signature checks; anything that would change the signed bytes or allow two readings is
+ * refused with its reason instead (see the callers).
+ */
+export interface EncodingDeviation {
+  /** Stable code, e.g. BITSTRING_UNUSED_BITS, SM2_RAW_SIGNATURE. */
+  code: string;
+  /** The field, e.g. "SESeal.signedValue". */
+  field: string;
+  zh: string;
+  en: string;
+}
+
+export function encodingDeviation(code: string, field: string, what: { zh: string; en: string }, habit: { zh: string; en: string }): EncodingDeviation {
+  return {
+    code,
+    field,
+    zh: `非标准编码:${field} ${what.zh},按${habit.zh}接受`,
+    en: `non-standard encoding: ${field} ${what.en}, accepted as ${habit.en}`,
+  };
+}
+
 /** Reading helpers over decoded blocks; each failure names the field, under the subject's error code. */
 export class DerFields {
+  /** The vendor habits met while reading (reported, never silent). */
+  readonly deviations: EncodingDeviation[] = [];
+  /** Non-minimal lengths found by decodeDer, with the input they are offsets into. */
+  longLengths: LongLength[] = [];
+  input?: Uint8Array;
+
   constructor(readonly subject: DerSubject) {}
+
+  deviate(code: string, field: string, what: { zh: string; en: string }, habit: { zh: string; en: string }): void {
+    if (this.deviations.some((d) => d.code === code && d.field === field)) return;
+    this.deviations.push(encodingDeviation(code, field, what, habit));
+  }
+
+  /**
+   * BER lengths are harmless outside the signed bytes (the values read the same, the signed slice
+   * is exact); inside them they are refused: the standard signs DER, and a reader that re-encodes
+   * the signed structure (as BouncyCastle-based readers do) would check other bytes than a reader
+   * that hashes what it received, so one file would get two verdicts.
+   */
+  judgeLongLengths(signed: ReadonlyArray<{ name: string; block: asn1js.AsnType }>): void {
+    if (this.longLengths.length === 0 || !this.input) return;
+    const base = this.input.byteOffset;
+    for (const l of this.longLengths) {
+      for (const s of signed) {
+        const view = s.block.valueBeforeDecodeView;
+        const start = view.byteOffset - base;
+        if (l.offset >= start && l.end <= start + view.byteLength) {
+          this.fail(`a length inside ${s.name} (offset ${l.offset}) is not in the shortest form: the signed bytes are not DER, refused because readers that re-encode them would check different bytes`);
+        }
+      }
+    }
+    this.deviate('BER_LENGTH', `offset ${this.longLengths.map((l) => l.offset).slice(0, 3).join(', ')}`,
+      { zh: '长度字段不是最短形式(BER)', en: 'has lengths not in the shortest form (BER)' },
+      { zh: 'BER 长度(不在签名数据内)', en: 'BER lengths outside the signed bytes' });
+  }
 
   fail(detail: string, cause?: unknown): never {
     throw malformed(this.subject, detail, cause);
@@ -152,39 +231,62 @@ export class DerFields {
 
   integer(block: asn1js.AsnType | undefined, what: string): number {
     if (!this.isUniversal(block, 2)) this.fail(`${what} is not an INTEGER`);
-    const view = (block as asn1js.Integer).valueBlock.valueHexView;
+    let view = (block as asn1js.Integer).valueBlock.valueHexView;
+    if (view.length > 1 && view[0] === 0 && view[1]! < 0x80) {
+      let i = 0;
+      while (i < view.length - 1 && view[i] === 0 && view[i + 1]! < 0x80) i++;
+      view = view.subarray(i);
+      this.deviate('INTEGER_LEADING_ZERO', what, { zh: '的整数有多余的前导零字节', en: 'has a superfluous leading zero byte' }, { zh: '同值整数', en: 'the same integer' });
+    }
     if (view.length === 0 || view.length > 6) this.fail(`${what} is out of range`);
-    return (block as asn1js.Integer).valueBlock.valueDec;
+    if (view[0]! >= 0x80) this.fail(`${what} is negative`);
+    let n = 0;
+    for (const b of view) n = n * 256 + b;
+    return n;
   }
 
-  /** IA5String; PrintableString/UTF8String/VisibleString tolerated (vendors mix them up). */
-  text(block: asn1js.AsnType | undefined, what: string): string {
-    if (block instanceof asn1js.IA5String || block instanceof asn1js.PrintableString || block instanceof asn1js.VisibleString) {
-      return block.getValue();
-    }
-    if (block instanceof asn1js.Utf8String) return block.valueBlock.value;
-    return this.fail(`${what} is not a string`);
+  /** IA5String; PrintableString/UTF8String/VisibleString read too (vendors mix them up), as a deviation. */
+  text(block: asn1js.AsnType | undefined, what: string, due: 'IA5String' | 'PrintableString' = 'IA5String'): string {
+    const value = this.anyString(block);
+    if (value === undefined) return this.fail(`${what} is not a string`);
+    const name = stringTypeName(block!);
+    const ok = name === due || (due === 'PrintableString' && name === 'IA5String') || (due === 'IA5String' && name === 'PrintableString');
+    if (!ok) this.deviate('STRING_TYPE', what, { zh: `是 ${name} 而不是 ${due}`, en: `is a ${name}, not an ${due}` }, { zh: '文本', en: 'text' });
+    return value;
   }
 
   utf8(block: asn1js.AsnType | undefined, what: string): string {
     if (block instanceof asn1js.Utf8String) return block.valueBlock.value;
-    if (block instanceof asn1js.BmpString) return block.valueBlock.value;
-    return this.text(block, what);
+    const value = this.anyString(block);
+    if (value === undefined) return this.fail(`${what} is not a string`);
+    this.deviate('STRING_TYPE', what, { zh: `是 ${stringTypeName(block!)} 而不是 UTF8String`, en: `is a ${stringTypeName(block!)}, not a UTF8String` }, { zh: '文本', en: 'text' });
+    return value;
   }
 
-  /** OCTET STRING content; a BIT STRING is accepted too (gm-formats.md §1.1: vendors swap them). */
+  /** The value of any character string type, undefined for anything else. */
+  anyString(block: asn1js.AsnType | undefined): string | undefined {
+    if (block instanceof asn1js.IA5String || block instanceof asn1js.PrintableString || block instanceof asn1js.VisibleString) return block.getValue();
+    if (block instanceof asn1js.Utf8String || block instanceof asn1js.BmpString) return block.valueBlock.value;
+    return undefined;
+  }
+
+  /** OCTET STRING content; a BIT STRING is read too (gm-formats.md §1.1: vendors swap them), as a deviation. */
   octets(block: asn1js.AsnType | undefined, what: string): Uint8Array {
     if (this.isUniversal(block, 4) && !block!.idBlock.isConstructed) {
       return new Uint8Array((block as asn1js.OctetString).valueBlock.valueHexView);
     }
-    if (this.isUniversal(block, 3) && !block!.idBlock.isConstructed) return this.bitStringContent(block!, what);
+    if (this.isUniversal(block, 3) && !block!.idBlock.isConstructed) {
+      this.deviate('BITSTRING_FOR_OCTETSTRING', what, { zh: '是 BIT STRING 而不是 OCTET STRING', en: 'is a BIT STRING, not an OCTET STRING' }, { zh: '其字节', en: 'its bytes' });
+      return this.bitStringContent(block!, what);
+    }
     return this.fail(`${what} is not an OCTET STRING`);
   }
 
-  /** BIT STRING content without the unused-bits byte; an OCTET STRING is accepted too. */
+  /** BIT STRING content without the unused-bits byte; an OCTET STRING is read too, as a deviation. */
   bits(block: asn1js.AsnType | undefined, what: string): Uint8Array {
     if (this.isUniversal(block, 3) && !block!.idBlock.isConstructed) return this.bitStringContent(block!, what);
     if (this.isUniversal(block, 4) && !block!.idBlock.isConstructed) {
+      this.deviate('OCTETSTRING_FOR_BITSTRING', what, { zh: '是 OCTET STRING 而不是 BIT STRING', en: 'is an OCTET STRING, not a BIT STRING' }, { zh: '其字节', en: 'its bytes' });
       return new Uint8Array((block as asn1js.OctetString).valueBlock.valueHexView);
     }
     return this.fail(`${what} is not a BIT STRING`);
@@ -198,23 +300,46 @@ export class DerFields {
 
   /** Content of a primitive context-tagged [n] IMPLICIT BIT STRING (first byte = unused bits). */
   implicitBits(block: asn1js.AsnType, what: string): Uint8Array {
-    const raw = derOf(block);
-    const content = contentOf(raw);
-    if (content.length === 0 || content[0] !== 0) this.fail(`${what} has unused bits`);
-    return content.subarray(1);
+    return this.wholeBytes(contentOf(derOf(block)), what);
   }
 
   private bitStringContent(block: asn1js.AsnType, what: string): Uint8Array {
-    const bs = block as asn1js.BitString;
-    if (bs.valueBlock.unusedBits !== 0) this.fail(`${what} has unused bits`);
-    return new Uint8Array(bs.valueBlock.valueHexView);
+    if (block.idBlock.isConstructed) this.fail(`${what} is a constructed BIT STRING`);
+    return this.wholeBytes(contentOf(derOf(block)), what);
   }
 
+  /**
+   * The payload of a BIT STRING that carries bytes (a signature, a hash, a time). Some vendors
+   * (JHSEC, DAISHUN) write a non-zero unused-bits count although the payload is whole bytes: the
+   * bytes are the value (there is no other sensible reading of a hash or a signature), kept exactly
+   * as received. A count above 7, or a count with no payload, has no reading at all: refused.
+   */
+  private wholeBytes(content: Uint8Array, what: string): Uint8Array {
+    if (content.length === 0) this.fail(`${what} has no unused-bits byte`);
+    const unused = content[0]!;
+    if (unused > 7) this.fail(`${what} declares ${unused} unused bits (at most 7 exist)`);
+    if (unused !== 0) {
+      if (content.length === 1) this.fail(`${what} declares ${unused} unused bits of an empty value`);
+      this.deviate('BITSTRING_UNUSED_BITS', what, { zh: `声明了 ${unused} 个未用位,但内容是整字节`, en: `declares ${unused} unused bits though it carries whole bytes` },
+        { zh: '整字节(字节按收到的原样使用)', en: 'whole bytes (kept exactly as received)' });
+    }
+    return new Uint8Array(content.subarray(1));
+  }
+
+  /**
+   * Dotted decimal, computed here with BigInt from the content octets: asn1js turns arcs above
+   * 2^53 into rounded numbers, and an identifier is compared as text, so it must be exact (SCCA
+   * seals carry 1.3.6.1.4.1.1740623164284604419). A sub-identifier with a leading 0x80 is a second
+   * encoding of the same identifier, which DER forbids and which can slip past comparisons: refused.
+   */
   oid(block: asn1js.AsnType | undefined, what: string): string {
-    if (!(block instanceof asn1js.ObjectIdentifier)) this.fail(`${what} is not an OBJECT IDENTIFIER`);
-    const value = (block as asn1js.ObjectIdentifier).getValue();
-    if (!/^\d+(\.\d+)+$/.test(value)) this.fail(`${what} is not a valid OBJECT IDENTIFIER`);
-    return value;
+    if (!(block instanceof asn1js.ObjectIdentifier) || block.idBlock.isConstructed) this.fail(`${what} is not an OBJECT IDENTIFIER`);
+    const value = oidText(contentOf(derOf(block!)));
+    if (value === undefined) this.fail(`${what} is not a valid OBJECT IDENTIFIER`);
+    if (value!.split('.').some((arc) => arc.length > 15 && BigInt(arc) > BigInt(Number.MAX_SAFE_INTEGER))) {
+      this.deviate('OID_LARGE_ARC', what, { zh: `(${value})有大于 2^53 的弧`, en: `(${value}) has an arc above 2^53` }, { zh: '精确的十进制文本', en: 'its exact decimal text' });
+    }
+    return value!;
   }
 
   boolean(block: asn1js.AsnType | undefined, what: string): boolean {
@@ -234,6 +359,35 @@ export class DerFields {
     if (Number.isNaN(date.getTime())) this.fail(`${what} is not a valid time`);
     return date;
   }
+}
+
+function stringTypeName(block: asn1js.AsnType): string {
+  if (block instanceof asn1js.IA5String) return 'IA5String';
+  if (block instanceof asn1js.PrintableString) return 'PrintableString';
+  if (block instanceof asn1js.VisibleString) return 'VisibleString';
+  if (block instanceof asn1js.Utf8String) return 'UTF8String';
+  if (block instanceof asn1js.BmpString) return 'BMPString';
+  return 'string';
+}
+
+/** Dotted decimal of OID content octets, exact for any arc size; undefined when not minimal DER. */
+export function oidText(content: Uint8Array): string | undefined {
+  if (content.length === 0 || content[content.length - 1]! & 0x80) return undefined;
+  const arcs: bigint[] = [];
+  let v = 0n;
+  let start = true;
+  for (const b of content) {
+    if (start && b === 0x80) return undefined;
+    v = (v << 7n) | BigInt(b & 0x7f);
+    start = (b & 0x80) === 0;
+    if (start) {
+      arcs.push(v);
+      v = 0n;
+    }
+  }
+  const first = arcs[0]!;
+  const head = first < 40n ? [0n, first] : first < 80n ? [1n, first - 40n] : [2n, first - 80n];
+  return [...head, ...arcs.slice(1)].map(String).join('.');
 }
 
 /** Content octets of one DER TLV (the caller has already scanned it). */

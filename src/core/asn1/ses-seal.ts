@@ -5,9 +5,9 @@
  * Decoding keeps the received bytes: `der` is the whole seal, `sealInfoDer` the exact SES_SealInfo
  * the maker signed in v4/v5, `v1SignedContentDer` the SEQUENCE{SealInfo, cert, alg} a v1 maker signed.
  */
-import type * as asn1js from 'asn1js';
+import * as asn1js from 'asn1js';
 import {
-  DerFields, decodeDer, derBitString, derBoolean, derExplicit, derGeneralizedTime, derIa5, derInteger,
+  DerFields, decodeDer, type EncodingDeviation, derBitString, derBoolean, derExplicit, derGeneralizedTime, derIa5, derInteger,
   derOctetString, derOf, derOid, derPrintable, derSequence, derUtf8,
 } from './der';
 
@@ -42,9 +42,12 @@ interface PropertyCommon {
   validEnd: Date;
 }
 
-/** certListType 1: DER certificates of the keepers; 2: digests of them (v1 seals always carry certificates). */
+/**
+ * certListType 1: DER certificates of the keepers; 2: digests of them (v1 seals always carry
+ * certificates — or, from some v1 vendors (dms360), text ids in `certIds` instead).
+ */
 export type SESESPropertyInfo =
-  | (PropertyCommon & { certListType: 1; certList: Uint8Array[] })
+  | (PropertyCommon & { certListType: 1; certList: Uint8Array[]; certIds?: string[] })
   | (PropertyCommon & { certListType: 2; certList: CertDigestObj[] });
 
 export interface SESESPictureInfo {
@@ -80,16 +83,28 @@ export interface SESeal {
   sealInfoDer: Uint8Array;
   /** v1 only: exact DER of SEQUENCE{SES_SealInfo, cert, signatureAlgorithm}, what the 2014 text says is signed. */
   v1SignedContentDer?: Uint8Array;
+  /** The vendor encoding habits read in this seal (each reported; empty for a strict DER seal). */
+  deviations: EncodingDeviation[];
 }
 
 /** Decodes a DER SESeal of any supported version; malformed input ⇒ SealDeskError SEAL_MALFORMED. */
 export function decodeSeal(der: Uint8Array): SESeal {
-  const root = decodeDer(der, 'seal');
-  return decodeSealBlock(root, new DerFields('seal'));
+  const f = new DerFields('seal');
+  const root = decodeDer(der, 'seal', f);
+  const seal = decodeSealBlock(root, f);
+  const items = f.sequence(root, 'SESeal');
+  f.judgeLongLengths([{ name: 'SES_SealInfo', block: items[0]! }, ...(items.length === 2 ? [{ name: 'SES_SignInfo', block: items[1]! }] : [])]);
+  return { ...seal, deviations: [...f.deviations] };
 }
 
 /** Decodes a seal that is part of a larger structure (e.g. TBS_Sign.eseal); errors use `f`'s code. */
 export function decodeSealBlock(block: asn1js.AsnType, f: DerFields): SESeal {
+  const before = f.deviations.length;
+  const seal = decodeSealShape(block, f);
+  return { ...seal, deviations: f.deviations.slice(before) };
+}
+
+function decodeSealShape(block: asn1js.AsnType, f: DerFields): Omit<SESeal, 'deviations'> {
   const items = f.sequence(block, 'SESeal', 2);
   const der = derOf(block);
   if (items.length === 2) return decodeV1(items, der, f);
@@ -105,7 +120,7 @@ export function decodeSealBlock(block: asn1js.AsnType, f: DerFields): SESeal {
   return { version, eSealInfo, cert, signAlgID, signedValue, timeStamp, der, sealInfoDer: derOf(items[0]!) };
 }
 
-function decodeV1(items: asn1js.AsnType[], der: Uint8Array, f: DerFields): SESeal {
+function decodeV1(items: asn1js.AsnType[], der: Uint8Array, f: DerFields): Omit<SESeal, 'deviations'> {
   const eSealInfo = decodeSealInfo(items[0], f, 1);
   const signInfo = f.sequence(items[1], 'SES_SignInfo', 3);
   const cert = f.octets(signInfo[0], 'SES_SignInfo.cert');
@@ -145,12 +160,35 @@ function decodeProperty(block: asn1js.AsnType | undefined, f: DerFields, shape: 
   const o = hasListType ? 1 : 0;
   const certListType = hasListType ? f.integer(items[2], 'property.certListType') : 1;
   const listItems = f.sequence(items[2 + o], 'property.certList');
-  const createDate = f.time(items[3 + o], 'property.createDate');
-  const validStart = f.time(items[4 + o], 'property.validStart');
-  const validEnd = f.time(items[5 + o], 'property.validEnd');
+  const time = (i: number, what: string): Date => {
+    const block = items[i + o];
+    // asn1js's GeneralizedTime extends UTCTime: test for the tag.
+    if (shape === 4 && block?.idBlock.tagClass === 1 && block.idBlock.tagNumber === 23) {
+      f.deviate('UTCTIME_FOR_GENERALIZEDTIME', what, { zh: '是 UTCTime 而不是 GeneralizedTime', en: 'is a UTCTime, not a GeneralizedTime' }, { zh: '同一时间', en: 'the same time' });
+    }
+    return f.time(block, what);
+  };
+  const createDate = time(3, 'property.createDate');
+  const validStart = time(4, 'property.validStart');
+  const validEnd = time(5, 'property.validEnd');
   const common = { type, name, createDate, validStart, validEnd };
   if (certListType === 1) {
-    return { ...common, certListType: 1, certList: listItems.map((c, i) => f.octets(c, `property.certList[${i}]`)) };
+    const certList: Uint8Array[] = [];
+    const certIds: string[] = [];
+    listItems.forEach((c, i) => {
+      const what = `property.certList[${i}]`;
+      const text = f.anyString(c);
+      if (text === undefined) {
+        certList.push(f.octets(c, what));
+        return;
+      }
+      // GM/T 0031-2014 also prints "certID ::= IA5String" (a typo some v1 makers followed): such an
+      // entry names a keeper but cannot be matched to a certificate. GB/T 38540 leaves no such room.
+      if (shape === 4) f.fail(`${what} is a string, not the DER certificate GB/T 38540 requires`);
+      f.deviate('CERTLIST_STRING', what, { zh: '是字符串而不是 OCTET STRING(证书)', en: 'is a string where an OCTET STRING (a certificate) is due' }, { zh: 'GM/T 0031-2014 的证书标识文本(无法与证书比对)', en: 'a GM/T 0031-2014 certificate id text (cannot be matched to a certificate)' });
+      certIds.push(text);
+    });
+    return { ...common, certListType: 1, certList, ...(certIds.length > 0 ? { certIds } : {}) };
   }
   if (certListType === 2) {
     const certList = listItems.map((c, i) => {

@@ -7,7 +7,7 @@
  */
 import * as asn1js from 'asn1js';
 import {
-  DerFields, decodeDer, derBitString, derExplicit, derGeneralizedTime, derIa5, derInteger,
+  DerFields, decodeDer, type EncodingDeviation, derBitString, derExplicit, derGeneralizedTime, derIa5, derInteger,
   derOctetString, derOf, derOid, derSequence, scanDer,
 } from './der';
 import {
@@ -42,14 +42,21 @@ export interface SESSignature {
   der: Uint8Array;
   /** Exact DER of TBS_Sign as received: what the signer signed. */
   tbsSignDer: Uint8Array;
+  /** Every vendor encoding habit read in the stamp, its embedded seal's included (each reported). */
+  deviations: EncodingDeviation[];
 }
 
 /** Decodes a DER SES_Signature of any supported version; malformed ⇒ SealDeskError SIGNATURE_MALFORMED. */
 export function decodeSesSignature(der: Uint8Array): SESSignature {
   const f = new DerFields('signature');
-  const root = decodeDer(der, 'signature');
+  const root = decodeDer(der, 'signature', f);
   const items = f.sequence(root, 'SES_Signature', 2);
-  if (items.length === 2) return decodeV1(items, derOf(root), f);
+  const decoded = items.length === 2 ? decodeV1(items, derOf(root), f) : decodeV4(items, root, f);
+  f.judgeLongLengths([{ name: 'TBS_Sign', block: items[0]! }]);
+  return { ...decoded, deviations: [...f.deviations] };
+}
+
+function decodeV4(items: asn1js.AsnType[], root: asn1js.AsnType, f: DerFields): Omit<SESSignature, 'deviations'> {
   if (items.length < 4 || items.length > 5) f.fail(`SES_Signature has ${items.length} elements`);
   const tbs = f.sequence(items[0], 'TBS_Sign', 5);
   const eseal = decodeSealBlock(tbs[1]!, f);
@@ -75,7 +82,7 @@ export function decodeSesSignature(der: Uint8Array): SESSignature {
   };
 }
 
-function decodeV1(items: asn1js.AsnType[], der: Uint8Array, f: DerFields): SESSignature {
+function decodeV1(items: asn1js.AsnType[], der: Uint8Array, f: DerFields): Omit<SESSignature, 'deviations'> {
   const tbs = f.sequence(items[0], 'TBS_Sign', 7);
   const time = v1Time(tbs[2]!, f);
   const toSign: TBSSign = {
@@ -117,10 +124,11 @@ function v1Time(block: asn1js.AsnType, f: DerFields): { date?: Date; token?: Uin
   }
   if (tag === 0x30) return { token: content };
   const text = new TextDecoder('utf-8', { fatal: false }).decode(content).trim();
-  const m = /^(\d{4})-?(\d{2})-?(\d{2})[ T]?(\d{2}):?(\d{2}):?(\d{2})(Z?)$/.exec(text);
+  // ofdrw: "yyyy-MM-dd HH:mm:ss"; iOFD (dms360): ISO 8601 with milliseconds and Z.
+  const m = /^(\d{4})-?(\d{2})-?(\d{2})[ T]?(\d{2}):?(\d{2}):?(\d{2})(\.\d{1,3})?(Z?)$/.exec(text);
   if (!m) return {};
   // Text without a zone is written by Chinese vendors in Beijing time (UTC+8).
-  const iso = `${m[1]}-${m[2]}-${m[3]}T${m[4]}:${m[5]}:${m[6]}${m[7] ? 'Z' : '+08:00'}`;
+  const iso = `${m[1]}-${m[2]}-${m[3]}T${m[4]}:${m[5]}:${m[6]}${m[7] ?? ''}${m[8] ? 'Z' : '+08:00'}`;
   const date = new Date(iso);
   return Number.isNaN(date.getTime()) ? {} : { date };
 }

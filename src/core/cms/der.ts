@@ -29,6 +29,25 @@ export function decodeDer(bytes: Uint8Array, what: string): asn1js.AsnType {
   return parsed.result;
 }
 
+/**
+ * The length of the first BER value in `bytes` (a CMS inside a zero-padded /Contents). RFC 5652 lets
+ * a SignedData be BER outside its signed attributes, and NSS-based signers (poppler's pdfsig,
+ * Firefox-era tools) write indefinite lengths: the end is then found by decoding, not by the header.
+ */
+export function cmsValueLength(bytes: Uint8Array): number {
+  if (bytes.length >= 2 && bytes[1] === 0x80) {
+    let parsed: ReturnType<typeof asn1js.fromBER>;
+    try {
+      parsed = asn1js.fromBER(toArrayBuffer(bytes));
+    } catch (e) {
+      throw cmsMalformed('not BER', e);
+    }
+    if (parsed.offset === -1 || parsed.result.error) throw cmsMalformed(`not BER (${parsed.result.error || 'decode error'})`);
+    return parsed.offset;
+  }
+  return derValueLength(bytes);
+}
+
 /** The length of the first DER value in `bytes` (the CMS inside a zero-padded /Contents). */
 export function derValueLength(bytes: Uint8Array): number {
   if (bytes.length < 2) throw cmsMalformed('too short');

@@ -1,16 +1,24 @@
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import { SealDeskError } from '../errors';
-import { cmsMalformed, decodeDer, derValueLength } from './der';
+import { cmsMalformed, cmsValueLength, decodeDer } from './der';
 import {
   DIGEST_BY_OID, OID_ATTR_CONTENT_TYPE, OID_ATTR_MESSAGE_DIGEST, OID_ATTR_SESEAL, OID_ATTR_SESEAL_AS_DECODED, OID_ATTR_PLATFORM_PERMIT, OID_ATTR_PLATFORM_PERMIT_AS_DECODED, OID_ATTR_SIGNATURE_TIMESTAMP,
-  OID_ATTR_SIGNING_CERTIFICATE_V2, OID_ATTR_SIGNING_TIME, OID_SIGNED_DATA, OID_SHA256,
+  OID_ATTR_SIGNING_CERTIFICATE, OID_ATTR_SIGNING_CERTIFICATE_V2, OID_ATTR_SIGNING_TIME, OID_SIGNED_DATA, OID_SHA1, OID_SHA256,
 } from './oids';
 
-/** One ESSCertIDv2 of a signing-certificate-v2 attribute. */
+/** One ESSCertID (v1: SHA-1, RFC 2634) or ESSCertIDv2 (RFC 5035) of a signing-certificate attribute. */
 export interface EssCertId {
   hashAlgorithmOid: string;
   certHash: Uint8Array;
+  /** IssuerSerial, when the writer included it: the directory names of GeneralNames and the serial. */
+  issuerSerial?: { issuers: pkijs.RelativeDistinguishedNames[]; serialNumber: asn1js.Integer };
+}
+
+/** ESS signing-certificate (v1) or signing-certificate-v2: the first ESSCertID names the signer's certificate. */
+export interface SigningCertificateAttribute {
+  version: 1 | 2;
+  certs: EssCertId[];
 }
 
 /** What a CMS SignedData (with one signer) says, taken from the received bytes. */
@@ -34,7 +42,7 @@ export interface ParsedCms {
   signedAttributeTypes: string[];
   contentType?: string;
   messageDigest?: Uint8Array;
-  signingCertificateV2?: EssCertId[];
+  signingCertificate?: SigningCertificateAttribute;
   /** A signing-time attribute, if one is present (PAdES forbids it; others write it). */
   signingTimeAttribute?: Date;
   /** The SESeal carried as a signed attribute (OID_ATTR_SESEAL). */
@@ -61,7 +69,7 @@ export function parseCms(input: Uint8Array): ParsedCms {
 }
 
 function parseCmsUnchecked(input: Uint8Array): ParsedCms {
-  const der = input.subarray(0, derValueLength(input));
+  const der = input.subarray(0, cmsValueLength(input));
   const asn = decodeDer(input, 'ContentInfo');
   const contentInfo = new pkijs.ContentInfo({ schema: asn });
   if (contentInfo.contentType !== OID_SIGNED_DATA) throw cmsMalformed(`content type ${contentInfo.contentType} is not SignedData`);
@@ -110,10 +118,14 @@ function parseCmsUnchecked(input: Uint8Array): ParsedCms {
           if (value instanceof asn1js.ObjectIdentifier) result.contentType = value.valueBlock.toString();
           break;
         case OID_ATTR_MESSAGE_DIGEST:
-          if (value instanceof asn1js.OctetString) result.messageDigest = new Uint8Array(value.valueBlock.valueHexView);
+          if (value instanceof asn1js.OctetString) result.messageDigest = octetStringContent(value);
           break;
         case OID_ATTR_SIGNING_CERTIFICATE_V2:
-          result.signingCertificateV2 = parseSigningCertificateV2(value);
+          result.signingCertificate = { version: 2, certs: parseSigningCertificate(value, 2) };
+          break;
+        case OID_ATTR_SIGNING_CERTIFICATE:
+          // v2 wins when a writer put both (CAdES allows v1 only for SHA-1 certificate hashes).
+          if (!result.signingCertificate) result.signingCertificate = { version: 1, certs: parseSigningCertificate(value, 1) };
           break;
         case OID_ATTR_SIGNING_TIME:
           if (value instanceof asn1js.UTCTime || value instanceof asn1js.GeneralizedTime) result.signingTimeAttribute = value.toDate();
@@ -143,10 +155,14 @@ function rawCertificateSet(signedDataAsn: asn1js.AsnType): Uint8Array[] {
   return set.valueBlock.value.map((c) => new Uint8Array(c.valueBeforeDecodeView));
 }
 
-/** OCTET STRING content, also when it was encoded constructed (BER), as some writers do. */
-function octetStringContent(value: asn1js.OctetString): Uint8Array {
+/** OCTET STRING content, also when it was encoded constructed (BER, in chunks, possibly nested), as streaming writers do. */
+function octetStringContent(value: asn1js.OctetString, depth = 0): Uint8Array {
   if (value.idBlock.isConstructed) {
-    return new Uint8Array(Buffer.concat(value.valueBlock.value.map((v) => Buffer.from((v as asn1js.OctetString).valueBlock.valueHexView))));
+    if (depth > 8) throw cmsMalformed('constructed OCTET STRING nested too deeply');
+    return new Uint8Array(Buffer.concat(value.valueBlock.value.map((v) => {
+      if (!(v instanceof asn1js.OctetString)) throw cmsMalformed('a constructed OCTET STRING holds something else');
+      return Buffer.from(octetStringContent(v, depth + 1));
+    })));
   }
   return new Uint8Array(value.valueBlock.valueHexView);
 }
@@ -166,24 +182,46 @@ function matchesSid(cert: pkijs.Certificate, sid: unknown): boolean {
   return false;
 }
 
-function parseSigningCertificateV2(value: asn1js.AsnType): EssCertId[] {
+/**
+ * SigningCertificate ::= SEQUENCE { certs SEQUENCE OF ESSCertID, policies OPTIONAL } (RFC 2634), with
+ * ESSCertID ::= SEQUENCE { certHash OCTET STRING (SHA-1), issuerSerial IssuerSerial OPTIONAL };
+ * v2 (RFC 5035): ESSCertIDv2 ::= SEQUENCE { hashAlgorithm DEFAULT sha256, certHash, issuerSerial OPTIONAL }.
+ */
+function parseSigningCertificate(value: asn1js.AsnType, version: 1 | 2): EssCertId[] {
   const out: EssCertId[] = [];
-  if (!(value instanceof asn1js.Sequence)) throw cmsMalformed('signing-certificate-v2 is not a SEQUENCE');
+  const name = version === 1 ? 'signing-certificate' : 'signing-certificate-v2';
+  if (!(value instanceof asn1js.Sequence)) throw cmsMalformed(`${name} is not a SEQUENCE`);
   const certs = value.valueBlock.value[0];
-  if (!(certs instanceof asn1js.Sequence)) throw cmsMalformed('signing-certificate-v2 has no certs');
+  if (!(certs instanceof asn1js.Sequence)) throw cmsMalformed(`${name} has no certs`);
   for (const id of certs.valueBlock.value) {
-    if (!(id instanceof asn1js.Sequence)) throw cmsMalformed('bad ESSCertIDv2');
+    if (!(id instanceof asn1js.Sequence)) throw cmsMalformed(`bad ESSCertID in ${name}`);
+    const items = id.valueBlock.value;
     let i = 0;
-    let hashAlgorithmOid = OID_SHA256;
-    const first = id.valueBlock.value[0];
-    if (first instanceof asn1js.Sequence) {
-      hashAlgorithmOid = new pkijs.AlgorithmIdentifier({ schema: first }).algorithmId;
+    let hashAlgorithmOid = version === 1 ? OID_SHA1 : OID_SHA256;
+    if (version === 2 && items[0] instanceof asn1js.Sequence) {
+      hashAlgorithmOid = new pkijs.AlgorithmIdentifier({ schema: items[0] }).algorithmId;
       i = 1;
     }
-    const hash = id.valueBlock.value[i];
-    if (!(hash instanceof asn1js.OctetString)) throw cmsMalformed('ESSCertIDv2 without certHash');
-    out.push({ hashAlgorithmOid, certHash: new Uint8Array(hash.valueBlock.valueHexView) });
+    const hash = items[i];
+    if (!(hash instanceof asn1js.OctetString)) throw cmsMalformed(`ESSCertID without certHash in ${name}`);
+    const entry: EssCertId = { hashAlgorithmOid, certHash: new Uint8Array(hash.valueBlock.valueHexView) };
+    const issuerSerial = items[i + 1];
+    if (issuerSerial !== undefined) entry.issuerSerial = parseIssuerSerial(issuerSerial);
+    out.push(entry);
   }
   return out;
 }
 
+/** IssuerSerial ::= SEQUENCE { issuer GeneralNames, serialNumber INTEGER }; only directoryName [4] entries can name an issuer. */
+function parseIssuerSerial(value: asn1js.AsnType): NonNullable<EssCertId['issuerSerial']> {
+  if (!(value instanceof asn1js.Sequence)) throw cmsMalformed('IssuerSerial is not a SEQUENCE');
+  const [names, serial] = value.valueBlock.value;
+  if (!(names instanceof asn1js.Sequence) || !(serial instanceof asn1js.Integer)) throw cmsMalformed('bad IssuerSerial');
+  const issuers: pkijs.RelativeDistinguishedNames[] = [];
+  for (const gn of names.valueBlock.value) {
+    if (gn.idBlock.tagClass !== 3 || gn.idBlock.tagNumber !== 4 || !(gn instanceof asn1js.Constructed)) continue;
+    const inner = gn.valueBlock.value[0];
+    if (inner instanceof asn1js.Sequence) issuers.push(new pkijs.RelativeDistinguishedNames({ schema: inner }));
+  }
+  return { issuers, serialNumber: serial };
+}

@@ -1,13 +1,13 @@
 /**
  * One place that checks a signature value against a public key for every algorithm SealDesk meets:
  * RSA PKCS#1 v1.5 and RSASSA-PSS, ECDSA (P-256 and other named curves) through node:crypto, and
- * SM2-with-SM3 (default ID) through sm2.ts. Used for certificate links, seal maker signatures and
+ * Ed25519 and Ed448 (pure, RFC 8419) through node:crypto, and SM2-with-SM3 (default ID) through sm2.ts. Used for certificate links, seal maker signatures and
  * SES_Signature signer signatures alike.
  */
 import crypto from 'node:crypto';
 import * as asn1js from 'asn1js';
 import {
-  OID_ECDSA_SHA256, OID_ECDSA_SHA384, OID_ECDSA_SHA512, OID_RSASSA_PSS, OID_RSA_ENCRYPTION, OID_SHA1_WITH_RSA,
+  OID_ECDSA_SHA1, OID_ECDSA_SHA256, OID_ECDSA_SHA384, OID_ED25519, OID_ED448, OID_ECDSA_SHA512, OID_RSASSA_PSS, OID_RSA_ENCRYPTION, OID_SHA1_WITH_RSA,
   OID_SHA256_WITH_RSA, OID_SHA384_WITH_RSA, OID_SHA512_WITH_RSA, OID_SM2_SIGN, OID_SM2_WITH_SM3,
 } from '../asn1/oids';
 import type { AlgorithmId, PublicKeyInfo } from './certificate';
@@ -20,8 +20,9 @@ const RSA_PKCS1: Record<string, DigestAlgorithm> = {
   [OID_SHA1_WITH_RSA]: 'sha1', [OID_SHA256_WITH_RSA]: 'sha256', [OID_SHA384_WITH_RSA]: 'sha384', [OID_SHA512_WITH_RSA]: 'sha512',
 };
 const ECDSA: Record<string, DigestAlgorithm> = {
-  [OID_ECDSA_SHA256]: 'sha256', [OID_ECDSA_SHA384]: 'sha384', [OID_ECDSA_SHA512]: 'sha512',
+  [OID_ECDSA_SHA1]: 'sha1', [OID_ECDSA_SHA256]: 'sha256', [OID_ECDSA_SHA384]: 'sha384', [OID_ECDSA_SHA512]: 'sha512',
 };
+const EDDSA: Record<string, string> = { [OID_ED25519]: 'ed25519', [OID_ED448]: 'ed448' };
 const SM2_OIDS = new Set([OID_SM2_WITH_SM3, OID_SM2_SIGN]);
 
 export interface SignatureInput {
@@ -60,6 +61,11 @@ export function verifySignature(input: SignatureInput): SignatureCheck {
       const pss = pssParameters(alg.params);
       if (!pss) return { ok: false, reason: 'unsupported RSASSA-PSS parameters' };
       return verdict(crypto.verify(pss.hash, data, { key: nodeKey, padding: crypto.constants.RSA_PKCS1_PSS_PADDING, saltLength: pss.saltLength }, sig));
+    }
+    const eddsa = EDDSA[alg.oid];
+    if (eddsa) {
+      if (nodeKey.asymmetricKeyType !== eddsa) return { ok: false, reason: `${eddsa} signature but the key is ${nodeKey.asymmetricKeyType ?? key.kind}` };
+      return verdict(crypto.verify(null, data, nodeKey, sig));
     }
     const ecdsa = ECDSA[alg.oid];
     if (ecdsa) {

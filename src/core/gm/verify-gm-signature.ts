@@ -22,6 +22,7 @@ import {
   OID_SHA1_WITH_RSA, OID_SHA256_WITH_RSA, OID_SM2_SIGN, OID_SM2_WITH_SM3,
 } from '../asn1/oids';
 import { decodeSeal, type SESeal } from '../asn1/ses-seal';
+import type { EncodingDeviation } from '../asn1/der';
 import { decodeSesSignature, type SESSignature } from '../asn1/ses-signature';
 import { bytesEqual, derValueLength } from '../cms/der';
 import type { ParsedCms } from '../cms/parse-cms';
@@ -35,7 +36,9 @@ import { checkByteRange, digestRanges, type ByteRangeOutcome } from '../verify/b
 import { checkImpression } from '../verify/impression';
 import { analyseRevisions } from '../verify/revision-changes';
 import { signerSummary } from '../verify/report-summary';
-import { checkSesSignature, judgeSignerCertificate, judgeTimestampToken } from '../ofd/ses-checks';
+import { checkSesSignature, judgeSignerCertificate, judgeTimestampToken } from '../ses/ses-checks';
+import { cmsAlgorithms, deviationTexts, setStampFacts, stampVerdict, timeBasis } from '../ses/stamp-facts';
+import { readSignatureValue } from '../asn1/signature-value';
 // verify-pdf.ts calls this module for GM signatures; only functions are used both ways, at call time.
 import { parsePdfDate } from '../pdf/pdf-date';
 import { judgeLaterChanges } from '../verify/later-changes';
@@ -105,7 +108,7 @@ export function verifyGmSignature(doc: PdfDocument, field: SignatureField, ctx: 
   else verifySes(g);
 
   laterChanges(g);
-  report.verdict = checks.some((c) => c.status === 'failed') ? 'invalid' : checks.some((c) => c.status === 'warning') ? 'warning' : 'valid';
+  report.verdict = stampVerdict(report);
   return report;
 }
 
@@ -161,6 +164,7 @@ function verifySes(g: GmInput): void {
   if (outcome.timestampTime) report.timestampTime = outcome.timestampTime.toISOString();
   report.signingTime = report.timestampTime ?? report.claimedTime;
   report.timeSource = outcome.timestampTime ? 'timestamp' : outcome.claimedTime ? 'claimed' : null;
+  setStampFacts(report, outcome.facts);
 
   // g. dataHash against the ByteRange bytes, and the range the signer named.
   const range = g.structure.range;
@@ -170,6 +174,7 @@ function verifySes(g: GmInput): void {
     const named = byteRangeFromPropertyInfo(ses.toSign.propertyInfo);
     const algorithm = dataHashAlgorithm(ses.signatureAlgID, ses.toSign.dataHash.length);
     const actual = digestRanges(g.doc.bytes, [{ range, algorithm }])[0]!;
+    report.algorithms?.digests?.push({ name: { zh: '签名范围的杂凑值(重新计算)', en: 'digest of the signed byte range (recomputed)' }, algorithm: algorithm.toUpperCase(), hex: Buffer.from(actual).toString('hex') });
     if (named && named.some((n, i) => n !== range[i])) {
       add('digest', 'failed', { zh: `签章保护的范围(${ses.toSign.propertyInfo})不是本签名的 /ByteRange`, en: `The range the stamp protects (${ses.toSign.propertyInfo}) is not this signature's /ByteRange` });
     } else if (bytesEqual(actual, ses.toSign.dataHash)) {
@@ -215,7 +220,9 @@ function verifySignedData(g: GmInput): void {
   }
   const range = g.structure.range;
   const digest = range ? digestRanges(g.doc.bytes, [{ range, algorithm: 'sm3' }])[0] : undefined;
-  const sig = verifyCmsSignature(cms, { contentDigest: digest, contentDigestAlgorithm: 'sm3' });
+  // Vendors store the SM2 value as raw r‖s too; the verifier takes DER (asn1/signature-value.ts).
+  const value = readSignatureValue(cms.signatureValue, cms.signatureAlgorithm.algorithmId, 'SignerInfo.encryptedDigest');
+  const sig = verifyCmsSignature(value.ok ? { ...cms, signatureValue: value.der } : cms, { contentDigest: digest, contentDigestAlgorithm: 'sm3' });
 
   if (!cert) add('signature', 'failed', { zh: '签名中没有签章者证书', en: 'The signer certificate is not in the signature' });
   else {
@@ -248,8 +255,16 @@ function verifySignedData(g: GmInput): void {
     report.timeSource = 'timestamp';
   }
   const at = ts.time ?? claimed ?? g.ctx.now;
-  if (seal) judgeSeal(g, seal, cms.certificates, at);
-  else add('seal', sealError ? 'failed' : 'warning', sealError ? { zh: sealError.zh, en: sealError.en } : { zh: '签名中没有电子印章(普通电子签名)', en: 'The signature carries no electronic seal (a plain signature)' });
+  const trustedTime = ts.time && ts.check.status === 'ok' ? ts.time : undefined;
+  const sealDeviations = seal ? judgeSeal(g, seal, cms.certificates, at, trustedTime) : [];
+  setStampFacts(report, {
+    algorithms: cmsAlgorithms(cms, seal, digest),
+    format: { name: 'GM/T 0010 SignedData' },
+    sealVersion: seal?.version,
+    encodingDeviations: deviationTexts([...(value.ok && value.deviation ? [value.deviation] : []), ...sealDeviations]),
+    timeBasis: timeBasis({ timestamp: ts.time ? { at: ts.time, trusted: trustedTime !== undefined } : undefined, claimed, sealCreated: seal?.eSealInfo.property.createDate, now: g.ctx.now }),
+  });
+  if (!seal) add('seal', sealError ? 'failed' : 'warning', sealError ? { zh: sealError.zh, en: sealError.en } : { zh: '签名中没有电子印章(普通电子签名)', en: 'The signature carries no electronic seal (a plain signature)' });
   add('signer_chain', ...judgeSignerCertificate(cert, cms.certificates, options, at));
   report.checks.push(ts.check);
 
@@ -268,13 +283,14 @@ function judgeSealSigner(g: GmInput, seal: SESeal, certDer: Uint8Array | undefin
   else g.add('seal_signer', 'failed', { zh: '签章者证书不在印章的证书列表中(印章被他人使用)', en: "The signer's certificate is not listed in the seal (someone else used the seal)" });
 }
 
-function judgeSeal(g: GmInput, seal: SESeal, intermediates: Uint8Array[], at: Date): void {
-  const sv = verifySeal(seal, { trustRoots: g.ctx.trustRoots, intermediates, at });
+function judgeSeal(g: GmInput, seal: SESeal, intermediates: Uint8Array[], at: Date, trustedTime?: Date): EncodingDeviation[] {
+  const sv = verifySeal(seal, { trustRoots: g.ctx.trustRoots, intermediates, at, trustedTime });
   const notOk = sv.checks.filter((c) => c.status !== 'ok');
   const detail = (k: 'zh' | 'en'): string => notOk.map((c) => c[k]).join(k === 'zh' ? ';' : '; ');
   if (sv.verdict === 'valid') g.add('seal', 'ok', { zh: '电子印章有效(制章者签名、制章者证书、签章时在印章有效期内)', en: "The seal is valid (maker's signature, maker's certificate, within its validity at the signing time)" });
   else if (sv.verdict === 'warning') g.add('seal', 'warning', { zh: `电子印章:${detail('zh')}`, en: `Seal: ${detail('en')}` });
   else g.add('seal', 'failed', { zh: `电子印章无效:${detail('zh')}`, en: `The seal is invalid: ${detail('en')}` });
+  return sv.deviations;
 }
 
 function judgeImpression(g: GmInput, seal: SESeal): void {
@@ -301,5 +317,6 @@ function laterChanges(g: GmInput): void {
   }
   const later = judgeLaterChanges(g.doc, g.field, g.structure.revision, changes);
   g.report.modifications = later.modifications;
+  g.report.modificationLevel = later.level;
   g.add('modifications', later.status, later.message);
 }

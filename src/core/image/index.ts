@@ -3,3 +3,8 @@ export type { RgbaImage } from './png';
 export { readJpegInfo } from './jpeg';
 export type { JpegInfo } from './jpeg';
 export { imageMalformed, imageUnsupported } from './image-errors';
+export { decodeJpeg } from './jpeg-decode';
+export { fingerprints, samePicture } from './seal-fingerprint';
+export type { PictureFingerprints, SealFingerprint } from './seal-fingerprint';
+export { sealLikeness } from './seal-likeness';
+export { shrinkRgba } from './shrink';

@@ -4,6 +4,7 @@
  * BaseLoc) → Signature.xml (References with CheckValues, StampAnnot placements, Seal, SignedValue),
  * and Document.xml only to turn a StampAnnot's PageRef into a page number.
  */
+import { isSealDeskError, type SealDeskError } from '../errors';
 import { ofdMalformed, ofdUnsafe, shown } from './ofd-errors';
 import { dirOf, locate, type Located } from './ofd-locations';
 import { child, childText, childrenNamed, parseXml, type XmlElement } from './xml';
@@ -22,8 +23,10 @@ export interface SignatureListing {
   id: string;
   /** "Seal" (电子签章, the default) or "Sign" (电子签名). */
   type: string;
-  /** Entry name of this signature's Signature.xml. */
+  /** Entry name of this signature's Signature.xml ('' when `error` says why there is none). */
   entry: string;
+  /** Why this one signature cannot be read (its Signature.xml missing, no BaseLoc): the others still are. */
+  error?: SealDeskError;
 }
 
 export interface Reference {
@@ -92,9 +95,14 @@ export function readSignatureList(zip: ZipArchive, signaturesEntry: string): Sig
   return childrenNamed(root, 'Signature').map((s, i) => {
     const baseLoc = s.attributes.get('BaseLoc');
     const id = s.attributes.get('ID') ?? String(i + 1);
-    if (!baseLoc) throw ofdMalformed(`签名 ${shown(id)} 没有 BaseLoc`, `signature ${shown(id)} has no BaseLoc`);
-    const entry = required(locate(has, baseLoc, dirOf(signaturesEntry)), '签名描述文件', 'the signature file');
-    return { id, type: s.attributes.get('Type') ?? 'Seal', entry };
+    const type = s.attributes.get('Type') ?? 'Seal';
+    try {
+      if (!baseLoc) throw ofdMalformed(`签名 ${shown(id)} 没有 BaseLoc`, `signature ${shown(id)} has no BaseLoc`);
+      return { id, type, entry: required(locate(has, baseLoc, dirOf(signaturesEntry)), '签名描述文件', 'the signature file') };
+    } catch (e) {
+      if (!isSealDeskError(e) || e.code !== 'OFD_MALFORMED') throw e;
+      return { id, type, entry: '', error: e };
+    }
   });
 }
 

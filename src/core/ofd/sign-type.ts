@@ -8,7 +8,10 @@
  *   can tell who made it: reported as a failed signature check with that reason, never as valid.
  */
 import * as asn1js from 'asn1js';
-import type { BilingualText, Check, CheckId, CheckStatus, SignerInfoSummary } from '../../api/verification-report';
+import type { BilingualText, Check, CheckId, CheckStatus, SignatureReport, SignerInfoSummary } from '../../api/verification-report';
+import { readSignatureValue } from '../asn1/signature-value';
+import { OID_SM2_WITH_SM3 } from '../asn1/oids';
+import { cmsAlgorithms, deviationTexts, signatureAlgorithmName, timeBasis } from '../ses/stamp-facts';
 import { decodeDer, derExplicit, derOid, derSequence, bytesEqual } from '../asn1/der';
 import type { ParsedCms } from '../cms/parse-cms';
 import { verifyCmsSignature } from '../cms/verify-cms';
@@ -18,7 +21,7 @@ import { verifySignature } from '../crypto/verify-signature';
 import { isSealDeskError } from '../errors';
 import { parseGmSignedData } from '../gm/gm-signed-data';
 import { OID_GM_SIGNED_DATA } from '../gm/pdf-profile';
-import { judgeSignerCertificate, judgeTimestampToken, signerSummary } from './ses-checks';
+import { judgeSignerCertificate, judgeTimestampToken, signerSummary } from '../ses/ses-checks';
 
 export interface SignTypeOptions {
   trustRoots: Uint8Array[];
@@ -33,6 +36,8 @@ export interface SignTypeOutcome {
   signer: SignerInfoSummary | null;
   claimedTime?: Date;
   timestampTime?: Date;
+  /** The report's stamp facts (algorithms, format, deviations, time basis). */
+  facts: Pick<SignatureReport, 'algorithms' | 'format' | 'encodingDeviations' | 'timeBasis'>;
 }
 
 type Shape = 'content-info' | 'signed-data' | 'raw' | 'unknown';
@@ -45,9 +50,10 @@ export function verifySignType(signedValue: Uint8Array, signatureXml: Uint8Array
   add('seal_signer', 'not_checked', noSeal);
 
   const shape = shapeOf(signedValue);
+  const basis = (claimed?: Date, ts?: { at: Date; trusted: boolean }): SignTypeOutcome['facts']['timeBasis'] => timeBasis({ claimed, timestamp: ts, now: options.now });
   if (shape === 'raw') {
     add('signature', 'failed', { zh: '签名值是裸 SM2 签名,不含签名者证书,无法确认签名者,不能验证', en: "The signed value is a bare SM2 signature without the signer's certificate: the signer cannot be identified, so it cannot be verified" });
-    return { checks, signer: null, claimedTime: options.claimedTime };
+    return { checks, signer: null, claimedTime: options.claimedTime, facts: { format: { name: 'bare SM2 signature value' }, algorithms: { signature: signatureAlgorithmName(OID_SM2_WITH_SM3), digest: 'SM3' }, timeBasis: basis(options.claimedTime) } };
   }
   let cms: ParsedCms;
   try {
@@ -56,12 +62,16 @@ export function verifySignType(signedValue: Uint8Array, signatureXml: Uint8Array
   } catch (e) {
     const err = isSealDeskError(e) ? e : undefined;
     add('signature', 'failed', { zh: `签名值既不是 GM/T 0010 签名数据也不是 SM2 签名:${err?.zh ?? '无法解析'}`, en: `The signed value is neither a GM/T 0010 SignedData nor an SM2 signature: ${err?.en ?? 'cannot be decoded'}` });
-    return { checks, signer: null, claimedTime: options.claimedTime };
+    return { checks, signer: null, claimedTime: options.claimedTime, facts: { format: { name: 'unreadable' }, timeBasis: basis(options.claimedTime) } };
   }
+  // Vendors store the SM2 value as raw r‖s too; the verifiers take DER (asn1/signature-value.ts).
+  const value = readSignatureValue(cms.signatureValue, cms.signatureAlgorithm.algorithmId, 'SignerInfo.encryptedDigest');
+  const received = cms;
+  if (value.ok) cms = { ...cms, signatureValue: value.der };
 
   const cert = cms.signerCertificate ? tryParseCertificate(cms.signerCertificate) : undefined;
   const claimedTime = cms.signingTimeAttribute ?? options.claimedTime;
-  const ts = judgeTimestampToken(cms.timestampToken, cms.signatureValue, options);
+  const ts = judgeTimestampToken(received.timestampToken, received.signatureValue, options);
   const at = ts.time ?? claimedTime ?? options.now;
   const xmlDigest = sm3(signatureXml);
 
@@ -90,7 +100,13 @@ export function verifySignType(signedValue: Uint8Array, signatureXml: Uint8Array
   else add('signature', 'failed', { zh: `签名者的签名无效(${reason})`, en: `The signer's signature is invalid (${reason})` });
   add('signer_chain', ...judgeSignerCertificate(cert, cms.certificates, options, at));
   checks.push(ts.check);
-  return { checks, signer: cert ? signerSummary(cert) : null, claimedTime, timestampTime: ts.time };
+  const facts: SignTypeOutcome['facts'] = {
+    algorithms: cmsAlgorithms(received, undefined, xmlDigest),
+    format: { name: shape === 'content-info' ? 'GM/T 0010 SignedData' : 'GM/T 0010 SignedData (bare, no ContentInfo)' },
+    encodingDeviations: deviationTexts(value.ok && value.deviation ? [value.deviation] : []),
+    timeBasis: basis(claimedTime, ts.time ? { at: ts.time, trusted: ts.check.status === 'ok' } : undefined),
+  };
+  return { checks, signer: cert ? signerSummary(cert) : null, claimedTime, timestampTime: ts.time, facts };
 }
 
 /** ContentInfo starts with an OID; SignedData with its version and a SET of digest algorithms; an SM2 value is SEQUENCE{r, s}. */

@@ -34,7 +34,9 @@ import {
   readDocBodies, readPageNumbers, readSignatureList, readSignatureXml,
   type DocBody, type SignatureListing, type SignatureXml, type StampAnnot,
 } from './ofd-structure';
-import { checkSesSignature } from './ses-checks';
+import { checkSesSignature } from '../ses/ses-checks';
+import { setStampFacts, stampVerdict } from '../ses/stamp-facts';
+import { verifyIntegrityProtection } from './integrity';
 import { verifySignType } from './sign-type';
 import { DEFAULT_ZIP_LIMITS, ZipArchive, type ZipLimits } from './zip-archive';
 
@@ -58,12 +60,32 @@ export function verifyOfd(bytes: Uint8Array, options: VerifyOfdOptions): Verific
   const ctx: Context = { zip, options, now, digests: new Map(), protectedEntries: new Set(), signatureEntries: new Set() };
 
   const verified: Array<{ report: SignatureReport; protects: Set<string> }> = [];
+  // A stamp whose own files are missing is invalid with that reason; the other stamps are still
+  // verified. Only when no stamp at all can be read is the package refused (as before).
+  const broken: SealDeskError[] = [];
   for (const body of bodies) {
     if (!body.signaturesEntry) continue;
     ctx.signatureEntries.add(body.signaturesEntry);
     const listing = readSignatureList(zip, body.signaturesEntry);
     const pages = readPageNumbers(zip, body.documentEntry);
-    for (const sig of listing) verified.push(verifyListedSignature(ctx, body, sig, pages, bodies.length > 1));
+    for (const sig of listing) {
+      try {
+        if (sig.error) throw sig.error;
+        verified.push(verifyListedSignature(ctx, body, sig, pages, bodies.length > 1));
+      } catch (e) {
+        if (!isSealDeskError(e) || e.code !== 'OFD_MALFORMED') throw e;
+        broken.push(e);
+        verified.push({ report: brokenStamp(body, sig, e, bodies.length > 1), protects: new Set() });
+      }
+    }
+  }
+  if (broken.length > 0 && broken.length === verified.length) throw broken[0]!;
+  // GM/T 0099 integrity protection (OFDEntries.xml): a signature over the package's file list.
+  const integrity = verifyIntegrityProtection(zip, { trustRoots: options.trustRoots, now });
+  if (integrity) {
+    for (const e of integrity.entries) ctx.signatureEntries.add(e);
+    verified.push({ report: integrity.report, protects: integrity.protects });
+    for (const e of integrity.protects) ctx.protectedEntries.add(e);
   }
   // Known only once every stamp is read: the files of later stamps are not changes to this one.
   for (const v of verified) v.report.coversWholeFile = zip.names.every((n) => v.protects.has(n) || ctx.signatureEntries.has(n));
@@ -108,6 +130,23 @@ interface Context {
 }
 
 type Add = (id: CheckId, status: CheckStatus, message: BilingualText) => void;
+
+/** A listed stamp whose own files cannot be read: invalid, with the reason, beside the others. */
+function brokenStamp(body: DocBody, sig: SignatureListing, error: SealDeskError, multiDoc: boolean): SignatureReport {
+  const reason = { zh: `签章无法读取:${error.zh}`, en: `The stamp cannot be read: ${error.en}` };
+  return {
+    field: multiDoc ? `Doc ${body.index + 1} / ${sig.id}` : sig.id,
+    page: null, rect: null, revision: null, coversWholeFile: false,
+    subFilter: `OFD ${sig.type}`,
+    signer: null, seal: null, signingTime: null, timeSource: null, claimedTime: null, timestampTime: null,
+    verdict: 'invalid',
+    checks: CHECK_ORDER.map((id) => (id === 'signature'
+      ? { id, status: 'failed' as const, message: reason }
+      : { id, status: 'not_checked' as const, message: { zh: '未检查:签章无法读取', en: 'Not checked: the stamp cannot be read' } })),
+    modifications: [],
+    format: { name: `OFD ${sig.type}`, ...(sig.type === 'Seal' || sig.type === 'Sign' ? { ofdSignType: sig.type } : {}) },
+  };
+}
 
 function verifyListedSignature(ctx: Context, body: DocBody, sig: SignatureListing, pages: Map<string, number>, multiDoc: boolean): { report: SignatureReport; protects: Set<string> } {
   const { zip } = ctx;
@@ -158,6 +197,7 @@ function verifyListedSignature(ctx: Context, body: DocBody, sig: SignatureListin
     const outcome = verifySignType(signedValue, signatureXml, { trustRoots: ctx.options.trustRoots, now: ctx.now, claimedTime: claimedFromXml });
     outcome.checks.forEach((c) => add(c.id, c.status, c.message));
     report.signer = outcome.signer;
+    setStampFacts(report, { ...outcome.facts, format: { name: outcome.facts.format?.name ?? 'OFD Sign', ofdSignType: 'Sign' } });
     setTimes(report, outcome.claimedTime, outcome.timestampTime);
     add('byte_range', ...scopeCheck(scopeProblems, sig.entry, undefined));
     add('impression', 'not_checked', { zh: '电子签名(Type=Sign)不带印章,没有印模可核对', en: 'A digital signature (Type=Sign) carries no seal: there is no impression to check' });
@@ -173,7 +213,7 @@ function verifyListedSignature(ctx: Context, body: DocBody, sig: SignatureListin
     if (!checks.some((c) => c.id === id)) add(id, 'not_checked', { zh: '签章数据无法解析,未检查', en: 'Not checked: the stamp data cannot be read' });
   }
   checks.sort((a, b) => CHECK_ORDER.indexOf(a.id) - CHECK_ORDER.indexOf(b.id));
-  report.verdict = checks.some((c) => c.status === 'failed') ? 'invalid' : checks.some((c) => c.status === 'warning') ? 'warning' : 'valid';
+  report.verdict = stampVerdict(report);
   return { report, protects };
 }
 
@@ -204,6 +244,7 @@ function verifySealType(ctx: Context, report: SignatureReport, add: Add, s: Seal
   outcome.checks.forEach((c) => add(c.id, c.status, c.message));
   report.signer = outcome.signer;
   report.seal = outcome.seal;
+  setStampFacts(report, { ...outcome.facts, format: { name: outcome.facts.format!.name, ofdSignType: 'Seal' } });
   setTimes(report, outcome.claimedTime ?? s.claimedFromXml, outcome.timestampTime);
 
   // The impression: readers draw the signed seal's picture; a Seal.esl copy must be that seal.
@@ -238,6 +279,10 @@ function verifySealType(ctx: Context, report: SignatureReport, add: Add, s: Seal
 /** The protected scope: readable Signature.xml naming its SignedValue, and propertyInfo naming this Signature.xml. */
 function scopeCheck(problems: BilingualText[], sigEntry: string, propertyInfo: string | undefined): [CheckStatus, BilingualText] {
   const all = [...problems];
+  if (all.length === 0 && propertyInfo !== undefined && propertyInfo.trim() === '') {
+    // JHSEC's GM/T 0031-2014 stamps leave 原文属性 blank: the scope is then bound by dataHash alone.
+    return ['warning', { zh: `签章未写明保护范围(原文属性为空);由原文杂凑值与 /${shown(sigEntry)} 绑定`, en: `The stamp does not name what it protects (propertyInfo is blank); only its data hash binds it to /${shown(sigEntry)}` }];
+  }
   if (propertyInfo !== undefined && resolveLoc(propertyInfo, '') !== sigEntry) {
     all.push({
       zh: `签章保护的是 ${shown(propertyInfo)},不是本签名的 /${shown(sigEntry)}(签章可能是从别处复制的)`,

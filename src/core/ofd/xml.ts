@@ -1,17 +1,21 @@
 /**
- * A small, bounded, non-validating XML reader for the few OFD parts the verifier must understand
- * (OFD.xml, Document.xml, Signatures.xml, Signature.xml). It only reads: what is hashed is always
- * the stored bytes, never a re-serialisation (gm-formats.md §5, ofdrw#2).
+ * A bounded, non-validating XML reader for the few OFD parts the verifier must understand
+ * (OFD.xml, Document.xml, Signatures.xml, Signature.xml), over saxes (a strict, streaming XML 1.0
+ * parser: well-formedness, character references, duplicate attributes, one root). It only reads:
+ * what is hashed is always the stored bytes, never a re-serialisation (gm-formats.md §5, ofdrw#2).
  *
- * Safe by construction: a DOCTYPE is refused (so no entity can be declared, expanded or fetched),
- * only the five predefined entities and character references are understood, and input size,
- * nesting depth, element count and attributes per element are bounded. The scanner walks the text
- * once with an explicit stack — no recursion, no regular expressions — so hostile input ends in a
- * SealDeskError (OFD_MALFORMED / OFD_UNSAFE) quickly.
+ * Safe by construction: a DOCTYPE is refused (so no entity can be declared, expanded or fetched;
+ * saxes itself knows only the five predefined entities), and input size, nesting depth, element
+ * count and attributes per element are bounded while saxes streams — the tree is built with an
+ * explicit stack, never recursion — so hostile input ends in a SealDeskError (OFD_MALFORMED /
+ * OFD_UNSAFE) quickly. The byte decoding (BOM, declared encoding, GB 18030) is done here first,
+ * strictly: saxes takes text.
  *
  * Namespaces: OFD writers use the prefix "ofd:" or a default namespace; elements and attributes are
  * matched by local name.
  */
+import { SaxesParser } from 'saxes';
+import { SealDeskError } from '../errors';
 import { ofdMalformed, ofdUnsafe, shown } from './ofd-errors';
 
 export interface XmlElement {
@@ -43,7 +47,7 @@ export const DEFAULT_XML_LIMITS: XmlLimits = {
 /** Parses `bytes` (the part called `part`, for messages) into its root element. */
 export function parseXml(bytes: Uint8Array, part: string, limits: XmlLimits = DEFAULT_XML_LIMITS): XmlElement {
   if (bytes.length > limits.maxBytes) throw ofdUnsafe(`${shown(part)} 过大`, `${shown(part)} is too large to parse (${bytes.length} bytes)`);
-  return new XmlScanner(decodeXmlText(bytes, part), part, limits).document();
+  return buildTree(decodeXmlText(bytes, part), part, limits);
 }
 
 /** First child with this local name. */
@@ -100,186 +104,63 @@ function declaredEncoding(bytes: Uint8Array): string | undefined {
   return name === 'gb2312' || name === 'gbk' ? 'gb18030' : name;
 }
 
-// ---- scanning ------------------------------------------------------------------------------
+// ---- building the tree over saxes ----------------------------------------------------------
 
-const PREDEFINED: Record<string, string> = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" };
-
-function isSpace(c: number): boolean {
-  return c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d;
+function buildTree(text: string, part: string, limits: XmlLimits): XmlElement {
+  const parser = new SaxesParser({ xmlns: false, position: true });
+  const stack: XmlElement[] = [];
+  let root: XmlElement | undefined;
+  let elements = 0;
+  let stop: SealDeskError | undefined;
+  const halt = (e: SealDeskError): never => {
+    stop = e;
+    throw e;
+  };
+  parser.on('doctype', () => halt(ofdUnsafe(`${shown(part)} 含有 DTD 声明`, `${shown(part)} carries a DTD declaration, which is not allowed`)));
+  parser.on('opentag', (tag) => {
+    if (++elements > limits.maxElements) halt(ofdUnsafe(`${shown(part)} 元素过多`, `${shown(part)} has too many elements (more than ${limits.maxElements})`));
+    if (stack.length >= limits.maxDepth) halt(ofdUnsafe(`${shown(part)} 嵌套过深`, `${shown(part)} nests deeper than ${limits.maxDepth} levels`));
+    const names = Object.keys(tag.attributes);
+    if (names.length > limits.maxAttributes) halt(ofdUnsafe(`${shown(part)} 的属性过多`, `${shown(part)} has an element with too many attributes (more than ${limits.maxAttributes})`));
+    const attributes = new Map<string, string>();
+    for (const name of names) {
+      if (name === 'xmlns' || name.startsWith('xmlns:')) continue;
+      const local = localName(name);
+      if (attributes.has(local)) halt(notWellFormed(part, `属性 ${shown(local)} 重复`, `attribute ${shown(local)} appears twice`, parser.line));
+      attributes.set(local, tag.attributes[name] as string);
+    }
+    const el: XmlElement = { name: tag.name, local: localName(tag.name), attributes, children: [], text: '' };
+    if (stack.length === 0) root = el;
+    else stack[stack.length - 1]!.children.push(el);
+    stack.push(el);
+  });
+  parser.on('closetag', () => { stack.pop(); });
+  parser.on('text', (t) => { if (stack.length > 0) stack[stack.length - 1]!.text += t; });
+  parser.on('cdata', (t) => { if (stack.length > 0) stack[stack.length - 1]!.text += t; });
+  try {
+    parser.write(text).close();
+  } catch (e) {
+    if (stop) throw stop;
+    const message = e instanceof Error ? e.message : String(e);
+    if (/undefined entity/i.test(message)) {
+      // saxes does not name it: the first reference on that line that is neither predefined nor numeric.
+      const lineText = text.split('\n')[parser.line - 1] ?? '';
+      const entity = [...lineText.matchAll(/&([^;&\s<>]{1,40});/g)].find((m) => !PREDEFINED.has(m[1]!) && !m[1]!.startsWith('#'))?.[0] ?? '';
+      throw notWellFormed(part, `未知实体 ${shown(entity)}`, `unknown entity ${shown(entity)}`, parser.line, e);
+    }
+    throw notWellFormed(part, shown(message), shown(message), parser.line, e);
+  }
+  if (!root) throw notWellFormed(part, '没有根元素', 'no root element', parser.line);
+  return root;
 }
 
-function isNameEnd(c: number): boolean {
-  return isSpace(c) || c === 0x2f || c === 0x3e || c === 0x3d || c === 0x3c || c === 0x22 || c === 0x27 || Number.isNaN(c);
-}
+const PREDEFINED = new Set(['lt', 'gt', 'amp', 'quot', 'apos']);
 
-class XmlScanner {
-  private pos = 0;
-  private elements = 0;
-
-  constructor(private readonly s: string, private readonly part: string, private readonly limits: XmlLimits) {}
-
-  private fail(zh: string, en: string): never {
-    throw ofdMalformed(`${shown(this.part)} 不是格式正确的 XML(${zh},位置 ${this.pos})`, `${shown(this.part)} is not well-formed XML (${en} at ${this.pos})`);
-  }
-
-  private startsWith(t: string): boolean {
-    return this.s.startsWith(t, this.pos);
-  }
-
-  private skipPast(t: string, what: string): void {
-    const end = this.s.indexOf(t, this.pos);
-    if (end < 0) this.fail(`${what}未结束`, `unterminated ${what}`);
-    this.pos = end + t.length;
-  }
-
-  private skipSpace(): void {
-    while (this.pos < this.s.length && isSpace(this.s.charCodeAt(this.pos))) this.pos++;
-  }
-
-  private name(): string {
-    const start = this.pos;
-    while (this.pos < this.s.length && !isNameEnd(this.s.charCodeAt(this.pos))) this.pos++;
-    if (this.pos === start) this.fail('缺少名称', 'a name was expected');
-    return this.s.slice(start, this.pos);
-  }
-
-  document(): XmlElement {
-    const stack: XmlElement[] = [];
-    let root: XmlElement | undefined;
-    while (this.pos < this.s.length) {
-      const top = stack[stack.length - 1];
-      if (this.s.charCodeAt(this.pos) !== 0x3c) { // text
-        const end = this.s.indexOf('<', this.pos);
-        const raw = this.s.slice(this.pos, end < 0 ? this.s.length : end);
-        if (top) top.text += this.unescape(raw);
-        else if (!isBlank(raw)) this.fail('根元素外有文本', 'text outside the root element');
-        this.pos = end < 0 ? this.s.length : end;
-        continue;
-      }
-      if (this.startsWith('<?')) { this.skipPast('?>', '处理指令'); continue; }
-      if (this.startsWith('<!--')) { this.skipPast('-->', '注释'); continue; }
-      if (this.startsWith('<![CDATA[')) {
-        if (!top) this.fail('根元素外有 CDATA', 'CDATA outside the root element');
-        const end = this.s.indexOf(']]>', this.pos + 9);
-        if (end < 0) this.fail('CDATA 未结束', 'unterminated CDATA section');
-        top.text += this.s.slice(this.pos + 9, end);
-        this.pos = end + 3;
-        continue;
-      }
-      if (this.startsWith('<!')) {
-        // DOCTYPE (and with it every entity declaration) is never read.
-        throw ofdUnsafe(`${shown(this.part)} 含有 DTD 声明`, `${shown(this.part)} carries a DTD declaration, which is not allowed`);
-      }
-      if (this.startsWith('</')) {
-        this.pos += 2;
-        const name = this.name();
-        this.skipSpace();
-        if (this.s[this.pos] !== '>') this.fail('结束标签不完整', 'incomplete end tag');
-        this.pos++;
-        const open = stack.pop();
-        if (!open || open.name !== name) this.fail(`结束标签 ${shown(name)} 不匹配`, `end tag ${shown(name)} does not match`);
-        continue;
-      }
-      const { element, selfClosing } = this.startTag();
-      if (top) top.children.push(element);
-      else if (root) this.fail('有多个根元素', 'more than one root element');
-      else root = element;
-      if (selfClosing) continue;
-      if (stack.length + 1 > this.limits.maxDepth) {
-        throw ofdUnsafe(`${shown(this.part)} 嵌套过深`, `${shown(this.part)} nests deeper than ${this.limits.maxDepth} levels`);
-      }
-      stack.push(element);
-    }
-    if (stack.length > 0) this.fail(`元素 ${shown(stack[stack.length - 1]!.name)} 未结束`, `element ${shown(stack[stack.length - 1]!.name)} is not closed`);
-    if (!root) this.fail('没有根元素', 'no root element');
-    return root;
-  }
-
-  private startTag(): { element: XmlElement; selfClosing: boolean } {
-    this.pos++; // '<'
-    const name = this.name();
-    if (++this.elements > this.limits.maxElements) {
-      throw ofdUnsafe(`${shown(this.part)} 元素过多`, `${shown(this.part)} has more than ${this.limits.maxElements} elements`);
-    }
-    const element: XmlElement = { name, local: localName(name), attributes: new Map(), children: [], text: '' };
-    for (;;) {
-      const before = this.pos;
-      this.skipSpace();
-      const c = this.s[this.pos];
-      if (c === undefined) this.fail('开始标签未结束', 'unterminated start tag');
-      if (c === '>') { this.pos++; return { element, selfClosing: false }; }
-      if (c === '/') {
-        if (this.s[this.pos + 1] !== '>') this.fail('开始标签不完整', 'malformed start tag');
-        this.pos += 2;
-        return { element, selfClosing: true };
-      }
-      if (this.pos === before) this.fail('属性之间缺少空白', 'missing white space between attributes');
-      const attr = this.name();
-      this.skipSpace();
-      if (this.s[this.pos] !== '=') this.fail(`属性 ${shown(attr)} 缺少值`, `attribute ${shown(attr)} has no value`);
-      this.pos++;
-      this.skipSpace();
-      const quote = this.s[this.pos];
-      if (quote !== '"' && quote !== "'") this.fail('属性值缺少引号', 'attribute value is not quoted');
-      const end = this.s.indexOf(quote, this.pos + 1);
-      if (end < 0) this.fail('属性值未结束', 'unterminated attribute value');
-      const raw = this.s.slice(this.pos + 1, end);
-      if (raw.includes('<')) this.fail('属性值含有 <', 'attribute value contains <');
-      this.pos = end + 1;
-      if (attr === 'xmlns' || attr.startsWith('xmlns:')) continue;
-      const local = localName(attr);
-      if (element.attributes.has(local)) this.fail(`属性 ${shown(attr)} 重复`, `duplicate attribute ${shown(attr)}`);
-      if (element.attributes.size >= this.limits.maxAttributes) {
-        throw ofdUnsafe(`${shown(this.part)} 的属性过多`, `an element of ${shown(this.part)} has more than ${this.limits.maxAttributes} attributes`);
-      }
-      element.attributes.set(local, this.unescape(raw));
-    }
-  }
-
-  /** Replaces the predefined entities and character references; any other reference is an error. */
-  private unescape(raw: string): string {
-    if (!raw.includes('&')) return raw;
-    let out = '';
-    let i = 0;
-    for (;;) {
-      const amp = raw.indexOf('&', i);
-      if (amp < 0) return out + raw.slice(i);
-      out += raw.slice(i, amp);
-      const semi = raw.indexOf(';', amp);
-      if (semi < 0 || semi - amp > 12) this.fail('实体引用不完整', 'incomplete entity reference');
-      const ref = raw.slice(amp + 1, semi);
-      if (ref.startsWith('#')) {
-        const hex = ref[1] === 'x';
-        const digits = ref.slice(hex ? 2 : 1);
-        const code = digits.length > 0 && isDigits(digits, hex) ? Number.parseInt(digits, hex ? 16 : 10) : Number.NaN;
-        if (!(code > 0 && code <= 0x10ffff)) this.fail('字符引用无效', 'invalid character reference');
-        out += String.fromCodePoint(code);
-      } else {
-        const v = PREDEFINED[ref];
-        if (v === undefined) this.fail(`未知实体 &${shown(ref)};`, `unknown entity &${shown(ref)};`);
-        out += v;
-      }
-      i = semi + 1;
-    }
-  }
-}
-
-function isDigits(s: string, hex: boolean): boolean {
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    const digit = c >= 0x30 && c <= 0x39;
-    const hexLetter = (c >= 0x41 && c <= 0x46) || (c >= 0x61 && c <= 0x66);
-    if (!digit && !(hex && hexLetter)) return false;
-  }
-  return true;
-}
-
-function isBlank(s: string): boolean {
-  for (let i = 0; i < s.length; i++) if (!isSpace(s.charCodeAt(i))) return false;
-  return true;
+function notWellFormed(part: string, zh: string, en: string, line: number, cause?: unknown): SealDeskError {
+  return ofdMalformed(`${shown(part)} 不是格式正确的 XML(${zh},第 ${line} 行)`, `${shown(part)} is not well-formed XML (${en}, line ${line})`, cause);
 }
 
 function localName(qualified: string): string {
-  const colon = qualified.indexOf(':');
-  return colon < 0 ? qualified : qualified.slice(colon + 1);
+  const i = qualified.indexOf(':');
+  return i < 0 ? qualified : qualified.slice(i + 1);
 }

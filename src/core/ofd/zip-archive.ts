@@ -9,6 +9,14 @@
  * and entries whose bytes overlap (the non-recursive zip bomb). Inflating is then bounded by the
  * declared size (zlib's maxOutputLength), and the result must have exactly that size and CRC-32.
  * Entries are inflated lazily, only when a verifier asks for them.
+ *
+ * Why not fflate's unzip (fflate is a dependency, and its inflate is fine): its unzipSync/Unzip read
+ * the central directory and nothing else a verifier must check. Two entries with one name silently
+ * become the last one (another reader hashes the first: two readings of one package); a local header
+ * that names a different file, entries whose bytes overlap, and a wrong CRC-32 all pass unnoticed;
+ * and the output buffer is allocated from the declared size before any limit but a name filter can
+ * act. Those checks are the point of this module, so the directory is read here, and inflating uses
+ * node:zlib (bounded by maxOutputLength, CRC-32 checked), the same zlib the rest of Node trusts.
  */
 import zlib from 'node:zlib';
 import { ofdMalformed, ofdUnsafe, shown } from './ofd-errors';

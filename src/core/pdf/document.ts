@@ -1,11 +1,11 @@
 import { PdfArray, PdfDict, PdfObject, PdfRef, PdfStream, isNumber } from './objects';
 import { ObjectParser } from './object-parser';
 import { decodeStream, DecodedStream } from './filters';
-import { findStartXref, readXrefChain, XrefEntry, XrefSection } from './xref';
+import { findStartXref, MAX_RECORDED, readXrefChain, XrefEntry, XrefSection } from './xref';
 import { pdfEncrypted, pdfMalformed } from './pdf-errors';
 import { WorkBudget } from './work-budget';
 import { isSealDeskError } from '../errors';
-import { readPages, PdfPage } from './pages';
+import { checkPageCount, readPages, PdfPage } from './pages';
 import { readSignatureFields, SignatureField } from './signature-fields';
 
 /**
@@ -29,9 +29,24 @@ export interface Revision {
 export interface OpenPdfOptions {
   /** Wall-clock bound on parsing work (ms); defaults to 30 s. */
   maxMillis?: number;
+  /**
+   * The document's budget, when one operation opens the same document more than once (stamping
+   * re-reads it after each seal): the work and the decoded bytes of all readings count together.
+   */
+  budget?: WorkBudget;
+}
+
+/** One object stream's header as the stream itself gives it. */
+export interface ObjectStreamHeader {
+  /** [object number, offset after /First] in the order the header lists them. */
+  slots: Array<[number, number]>;
+  /** Object numbers the header lists more than once. */
+  duplicates: number[];
 }
 
 const MAX_REF_HOPS = 32;
+/** Decoded object streams kept in memory at once. */
+const MAX_CACHED_OBJECT_STREAMS = 64 * 1024 * 1024;
 /** PDF 32000 Annex C suggests 8,388,607 indirect objects; allow some headroom, refuse absurd sizes. */
 const MAX_OBJECTS = 10_000_000;
 
@@ -51,7 +66,11 @@ export class PdfDocument {
   private readonly chain: { section: XrefSection; revision: number }[];
   private readonly cache = new Map<string, PdfObject>();
   private readonly inProgress = new Set<string>();
-  private readonly objStmCache = new Map<number, { data: Uint8Array; offsets: Map<number, number>; first: number }>();
+  /** Streams with an indirect /Length, by cache key: their parse depends on the revision's length. */
+  private readonly lengthDependent = new Map<string, PdfRef>();
+  /** Decoded object streams by the file offset of the stream object, bounded in total size. */
+  private readonly objStmCache = new Map<number, { data: Uint8Array; offsets: Map<number, number>; first: number; header: ObjectStreamHeader }>();
+  private objStmCached = 0;
   private pagesCache: PdfPage[] | undefined;
 
   constructor(readonly bytes: Uint8Array, readonly budget: WorkBudget) {
@@ -106,6 +125,32 @@ export class PdfDocument {
     }
   }
 
+  /** The cross-reference sections, newest first, each with the revision it belongs to. */
+  xrefSections(): ReadonlyArray<{ readonly section: XrefSection; readonly revision: number }> {
+    return this.chain;
+  }
+
+  /**
+   * What starts at a file offset: the `num gen obj` header there and where the object ends
+   * (after `endobj`), or undefined when no object header is there.
+   */
+  objectAt(offset: number): { num: number; gen: number; end: number } | undefined {
+    if (offset < 0 || offset >= this.bytes.length) return undefined;
+    const p = new ObjectParser(this.bytes, offset, this.budget);
+    try {
+      const o = p.parseIndirectObject(undefined, (lenRef) => this.resolve(lenRef) ?? null);
+      return { num: o.num, gen: o.gen, end: p.pos };
+    } catch (e) {
+      if (isSealDeskError(e) && e.code === 'PDF_TOO_COMPLEX') throw e;
+      return undefined;
+    }
+  }
+
+  /** The header of the object stream `streamNum` as of a revision (decoded once). */
+  objectStreamHeader(streamNum: number, revision?: number): ObjectStreamHeader {
+    return this.objectStream(streamNum, revision).header;
+  }
+
   /** The document catalog (/Root). */
   get catalog(): PdfDict {
     const root = this.resolve(this.trailer.get('Root'));
@@ -129,15 +174,24 @@ export class PdfDocument {
     if (!e || e.type === 'free') return null;
     if (e.type === 'offset' && e.gen !== ref.gen) return null;
     if (e.type === 'compressed' && ref.gen !== 0) return null;
-    const key = e.type === 'offset' ? `o${e.offset}` : `c${e.stream}:${e.index}`;
-    const hit = this.cache.get(key);
+    // The key names the object as well as the place: an xref entry pointing at another object's
+    // bytes must fail on the object header, never be answered from the cache.
+    const key = e.type === 'offset' ? `o${e.offset}:${ref.num}:${ref.gen}` : `c${this.objectStreamOffset(e.stream, opts.revision)}:${ref.num}`;
+    // A stream whose /Length is indirect reads as far as that length says in the revision asked
+    // for: a later revision that rewrites the length object must not change the earlier view.
+    const lengthRef = this.lengthDependent.get(key);
+    const hit = this.cache.get(lengthRef ? `${key}|${this.entryTag(lengthRef, opts.revision)}` : key);
     if (hit !== undefined) return hit;
     if (this.inProgress.has(key)) throw pdfMalformed('reference loop while reading an object', { object: ref.key });
     this.inProgress.add(key);
     try {
       this.budget.tick();
-      const value = e.type === 'offset' ? this.parseAt(e.offset, ref) : this.parseCompressed(e.stream, ref.num);
-      this.cache.set(key, value);
+      const value = e.type === 'offset' ? this.parseAt(e.offset, ref, opts.revision) : this.parseCompressed(e.stream, ref.num, opts.revision);
+      const len = value instanceof PdfStream ? value.dict.get('Length') : undefined;
+      if (len instanceof PdfRef) {
+        this.lengthDependent.set(key, len);
+        this.cache.set(`${key}|${this.entryTag(len, opts.revision)}`, value);
+      } else this.cache.set(key, value);
       return value;
     } catch (err) {
       if (isSealDeskError(err)) throw err;
@@ -174,9 +228,9 @@ export class PdfDocument {
     return isNumber(v) ? v : undefined;
   }
 
-  /** Decoded stream data (image filters such as DCT are left encoded and named). */
+  /** Decoded stream data (image filters such as DCT are left encoded and named), charged to the budget. */
   decode(stream: PdfStream): DecodedStream {
-    return decodeStream(stream, (o) => this.resolve(o));
+    return decodeStream(stream, (o) => this.resolve(o), this.budget);
   }
 
   /** The byte offset where an indirect object starts in the file, or undefined if compressed/free. */
@@ -214,18 +268,37 @@ export class PdfDocument {
     return readSignatureFields(this);
   }
 
-  private parseAt(offset: number, ref: PdfRef): PdfObject {
+  private parseAt(offset: number, ref: PdfRef, revision?: number): PdfObject {
     if (offset < 0 || offset >= this.bytes.length) throw pdfMalformed('object offset outside the file', { object: ref.key, offset });
     const p = new ObjectParser(this.bytes, offset, this.budget);
-    return p.parseIndirectObject(ref, (lenRef) => this.resolve(lenRef) ?? null).value;
+    return p.parseIndirectObject(ref, (lenRef) => this.resolve(lenRef, { revision }) ?? null).value;
   }
 
-  private parseCompressed(streamNum: number, num: number): PdfObject {
-    let stm = this.objStmCache.get(streamNum);
-    if (!stm) {
-      const e = this.entryOf(streamNum);
-      if (!e || e.type !== 'offset') throw pdfMalformed('object stream is missing or itself compressed', { stream: streamNum });
-      const s = this.getObject(new PdfRef(streamNum, e.gen));
+  /** Which definition of an object a revision sees, as a cache tag. */
+  private entryTag(ref: PdfRef, revision?: number): string {
+    const e = this.entryOf(ref.num, revision);
+    if (!e || e.type === 'free') return 'free';
+    if (e.type === 'offset') return `o${e.offset}`;
+    try { return `c${this.objectStreamOffset(e.stream, revision)}:${e.index}`; } catch { return 'broken'; }
+  }
+
+  /** Where the object stream `streamNum` is, as of a revision: the same number may be rewritten later. */
+  private objectStreamOffset(streamNum: number, revision?: number): number {
+    const e = this.entryOf(streamNum, revision);
+    if (!e || e.type !== 'offset') throw pdfMalformed('object stream is missing or itself compressed', { stream: streamNum });
+    return e.offset;
+  }
+
+  private objectStream(streamNum: number, revision?: number): { data: Uint8Array; offsets: Map<number, number>; first: number; header: ObjectStreamHeader } {
+    const at = this.objectStreamOffset(streamNum, revision);
+    let stm = this.objStmCache.get(at);
+    if (stm) {
+      // most recently used last: eviction takes the least recently used first
+      this.objStmCache.delete(at);
+      this.objStmCache.set(at, stm);
+    } else {
+      const e = this.entryOf(streamNum, revision) as Extract<XrefEntry, { type: 'offset' }>;
+      const s = this.getObject(new PdfRef(streamNum, e.gen), { revision });
       if (!(s instanceof PdfStream) || s.dict.getName('Type') !== 'ObjStm') throw pdfMalformed('object stream is not an /ObjStm', { stream: streamNum });
       const n = this.resolveNumber(s.dict.get('N'));
       const first = this.resolveNumber(s.dict.get('First'));
@@ -235,14 +308,29 @@ export class PdfDocument {
       }
       const hp = new ObjectParser(data.subarray(0, first), 0, this.budget);
       const offsets = new Map<number, number>();
+      const header: ObjectStreamHeader = { slots: [], duplicates: [] };
       for (let i = 0; i < n; i++) {
         const on = hp.readInt();
         const oo = hp.readInt();
+        header.slots.push([on, oo]);
         if (!offsets.has(on)) offsets.set(on, oo);
+        else if (header.duplicates.length < MAX_RECORDED && !header.duplicates.includes(on)) header.duplicates.push(on);
       }
-      stm = { data, offsets, first };
-      this.objStmCache.set(streamNum, stm);
+      stm = { data, offsets, first, header };
+      // Decoded object streams stay cached, but not without bound (nested object-stream bombs).
+      for (const [k, v] of this.objStmCache) {
+        if (this.objStmCached + data.length <= MAX_CACHED_OBJECT_STREAMS) break;
+        this.objStmCache.delete(k);
+        this.objStmCached -= v.data.length;
+      }
+      this.objStmCache.set(at, stm);
+      this.objStmCached += data.length;
     }
+    return stm;
+  }
+
+  private parseCompressed(streamNum: number, num: number, revision?: number): PdfObject {
+    const stm = this.objectStream(streamNum, revision);
     const rel = stm.offsets.get(num);
     if (rel === undefined) throw pdfMalformed('object not found in its object stream', { object: num, stream: streamNum });
     const at = stm.first + rel;
@@ -267,11 +355,12 @@ function findEofAfter(bytes: Uint8Array, from: number): { end: number; eofEnd: n
 
 /** Opens a PDF held in memory. Throws PDF_ENCRYPTED for encrypted files and PDF_MALFORMED otherwise. */
 export function openPdf(bytes: Uint8Array, opts: OpenPdfOptions = {}): PdfDocument {
-  const budget = new WorkBudget(bytes.length, { maxMillis: opts.maxMillis });
+  const budget = opts.budget ?? new WorkBudget(bytes.length, { maxMillis: opts.maxMillis });
   try {
     if (bytes.length < 8 || Buffer.from(bytes.subarray(0, 1024)).indexOf('%PDF-') < 0) throw pdfMalformed('no "%PDF-" header');
     const doc = new PdfDocument(bytes, budget);
     void doc.catalog; // a file without a catalog is not a document: fail now rather than later
+    checkPageCount(doc); // a million-page tree is refused before anything walks it
     return doc;
   } catch (e) {
     if (isSealDeskError(e)) throw e;

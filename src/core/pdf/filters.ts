@@ -2,9 +2,7 @@ import zlib from 'node:zlib';
 import { PdfArray, PdfDict, PdfName, PdfObject, PdfStream } from './objects';
 import { pdfMalformed } from './pdf-errors';
 import { unfilterPngRows as unfilterImageRows } from '../image/png-filters';
-
-/** Upper bound for one decoded stream: defeats zip bombs while allowing large page images. */
-export const MAX_DECODED_STREAM = 256 * 1024 * 1024;
+import { WorkBudget } from './work-budget';
 
 export interface DecodedStream {
   data: Uint8Array;
@@ -21,11 +19,14 @@ function asList(o: PdfObject | undefined): PdfObject[] {
 /**
  * Decodes a stream's data through its /Filter chain. FlateDecode (with PNG/TIFF predictors),
  * ASCIIHexDecode and ASCII85Decode are decoded; DCTDecode/JPXDecode stop the chain and are
- * returned as they are. `resolve` dereferences indirect /Filter or /DecodeParms entries.
+ * returned as they are. `resolve` dereferences indirect /Filter or /DecodeParms entries. Every
+ * decoded byte is charged to the document's budget; a stream that would decode past what the budget
+ * allows is refused while it is being inflated, before the memory is taken.
  */
-export function decodeStream(stream: PdfStream, resolve: (o: PdfObject | undefined) => PdfObject | undefined): DecodedStream {
+export function decodeStream(stream: PdfStream, resolve: (o: PdfObject | undefined) => PdfObject | undefined, budget: WorkBudget): DecodedStream {
   const filters = asList(resolve(stream.dict.get('Filter'))).map((f) => resolve(f));
   const parmsList = asList(resolve(stream.dict.get('DecodeParms') ?? stream.dict.get('DP'))).map((p) => resolve(p));
+  if (filters.length > 8) throw pdfMalformed('too many stream filters');
   let data: Uint8Array = stream.raw;
   for (let i = 0; i < filters.length; i++) {
     const f = filters[i];
@@ -33,26 +34,29 @@ export function decodeStream(stream: PdfStream, resolve: (o: PdfObject | undefin
     const parms = parmsList[i];
     switch (f.name) {
       case 'FlateDecode': case 'Fl':
-        data = applyPredictor(inflate(data), parms instanceof PdfDict ? parms : undefined, resolve);
+        data = applyPredictor(inflate(data, budget), parms instanceof PdfDict ? parms : undefined, resolve);
         break;
       case 'ASCIIHexDecode': case 'AHx': data = asciiHexDecode(data); break;
-      case 'ASCII85Decode': case 'A85': data = ascii85Decode(data); break;
+      case 'ASCII85Decode': case 'A85': data = ascii85Decode(data, budget); break;
       case 'DCTDecode': case 'DCT': case 'JPXDecode':
         if (i !== filters.length - 1) throw pdfMalformed(`filter ${f.name} must be the last one`);
         return { data, remainingFilter: f.name };
       default:
         throw pdfMalformed(`unsupported stream filter ${f.name}`);
     }
+    budget.chargeDecoded(data.length);
   }
   return { data };
 }
 
-export function inflate(data: Uint8Array): Uint8Array {
+export function inflate(data: Uint8Array, budget: WorkBudget): Uint8Array {
+  const allowance = budget.streamAllowance();
   try {
     // Z_SYNC_FLUSH tolerates a missing end-of-stream marker, which many writers produce;
-    // corrupt data still throws.
-    return zlib.inflateSync(data, { maxOutputLength: MAX_DECODED_STREAM, finishFlush: zlib.constants.Z_SYNC_FLUSH });
+    // corrupt data still throws. maxOutputLength stops a bomb as it inflates.
+    return zlib.inflateSync(data, { maxOutputLength: Math.max(1, allowance), finishFlush: zlib.constants.Z_SYNC_FLUSH });
   } catch (e) {
+    if ((e as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE' || e instanceof RangeError) throw budget.overAllowance();
     throw pdfMalformed('compressed stream cannot be decompressed', {}, e);
   }
 }
@@ -99,30 +103,31 @@ function asciiHexDecode(data: Uint8Array): Uint8Array {
   return Buffer.from(hex, 'hex');
 }
 
-function ascii85Decode(data: Uint8Array): Uint8Array {
+function ascii85Decode(data: Uint8Array, budget: WorkBudget): Uint8Array {
   const s = Buffer.from(data).toString('latin1').replace(/\s+/g, '').replace(/^<~/, '');
   const end = s.indexOf('~>');
   const body = end >= 0 ? s.slice(0, end) : s;
-  const out: number[] = [];
-  let group: number[] = [];
+  // 'z' stands for four zero bytes: the output can be four times the input, so size it first.
+  if (body.length * 4 > budget.streamAllowance()) throw budget.overAllowance();
+  const out = Buffer.alloc(body.length * 4);
+  let n = 0;
+  const group: number[] = [];
+  const flush = (count: number): void => {
+    let v = 0;
+    for (const d of group) v = v * 85 + d;
+    for (let i = 0; i < count; i++) out[n++] = Math.floor(v / 256 ** (3 - i)) & 0xff;
+  };
   for (const ch of body) {
-    if (ch === 'z' && group.length === 0) { out.push(0, 0, 0, 0); continue; }
+    if (ch === 'z' && group.length === 0) { n += 4; continue; }
     const v = ch.charCodeAt(0) - 33;
     if (v < 0 || v > 84) throw pdfMalformed('bad ASCII85 data');
     group.push(v);
-    if (group.length === 5) { pushGroup(out, group, 4); group = []; }
+    if (group.length === 5) { flush(4); group.length = 0; }
   }
   if (group.length > 0) {
-    const n = group.length - 1;
+    const count = group.length - 1;
     while (group.length < 5) group.push(84);
-    pushGroup(out, group, n);
+    flush(count);
   }
-  return Uint8Array.from(out);
-}
-
-function pushGroup(out: number[], g: number[], n: number): void {
-  let v = 0;
-  for (const d of g) v = v * 85 + d;
-  const bytes = [(v >>> 24) & 0xff, (v >>> 16) & 0xff, (v >>> 8) & 0xff, v & 0xff];
-  for (let i = 0; i < n; i++) out.push(bytes[i]!);
+  return out.subarray(0, n);
 }

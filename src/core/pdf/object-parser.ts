@@ -1,5 +1,5 @@
 import { PdfArray, PdfDict, PdfName, PdfObject, PdfRef, PdfStream, PdfString, Span } from './objects';
-import { pdfMalformed } from './pdf-errors';
+import { pdfMalformed, pdfTooComplex } from './pdf-errors';
 import { WorkBudget } from './work-budget';
 
 /** Deeper nesting than this is refused: no real PDF needs it and recursion must stay bounded. */
@@ -137,6 +137,7 @@ export class ObjectParser {
     this.pos += 2;
     const entries = new Map<string, PdfObject>();
     const spans = new Map<string, Span>();
+    let duplicates: string[] | undefined;
     for (;;) {
       this.skipWhitespace();
       if (this.pos >= b.length) throw pdfMalformed('unterminated dictionary', { offset: this.base + start });
@@ -146,20 +147,23 @@ export class ObjectParser {
       this.skipWhitespace();
       const s = this.pos;
       const value = this.parseObject(depth + 1);
-      // A repeated key: the first one wins, as in most readers; never silently take the later one.
-      if (!entries.has(key)) {
-        entries.set(key, value);
-        spans.set(key, { start: this.base + s, end: this.base + this.pos });
-      }
+      // A repeated key: the last one wins, as in poppler, MuPDF and pdf.js (so the change analysis
+      // sees what those viewers show), and the repetition is recorded — the spec does not say
+      // which wins, so the strict reading reports it instead of trusting one choice.
+      if (entries.has(key) && !(duplicates ??= []).includes(key)) duplicates.push(key);
+      entries.set(key, value);
+      spans.set(key, { start: this.base + s, end: this.base + this.pos });
     }
-    return new PdfDict(entries, spans, { start: this.base + start, end: this.base + this.pos });
+    return new PdfDict(entries, spans, { start: this.base + start, end: this.base + this.pos }, duplicates);
   }
 
   private parseName(): PdfName {
     const b = this.bytes;
     this.pos++; // '/'
     const out: number[] = [];
+    const start = this.pos;
     while (this.pos < b.length && isRegular(b[this.pos]!)) {
+      if (out.length > MAX_NAME_BYTES) throw pdfMalformed('name too long', { offset: this.base + start });
       const c = b[this.pos]!;
       if (c === 0x23 && this.pos + 2 < b.length) {
         const h = parseInt(String.fromCharCode(b[this.pos + 1]!, b[this.pos + 2]!), 16);
@@ -175,7 +179,7 @@ export class ObjectParser {
     const b = this.bytes;
     const start = this.pos;
     this.pos++;
-    const out: number[] = [];
+    const out = new ByteSink(this.base + start);
     let hi = -1;
     for (;;) {
       if (this.pos >= b.length) throw pdfMalformed('unterminated hex string', { offset: this.base + start });
@@ -188,14 +192,14 @@ export class ObjectParser {
     }
     if (hi >= 0) out.push(hi << 4);
     this.budget.tick(out.length >> 10);
-    return new PdfString(Uint8Array.from(out), true, { start: this.base + start, end: this.base + this.pos });
+    return new PdfString(out.bytes(), true, { start: this.base + start, end: this.base + this.pos });
   }
 
   private parseLiteralString(): PdfString {
     const b = this.bytes;
     const start = this.pos;
     this.pos++;
-    const out: number[] = [];
+    const out = new ByteSink(this.base + start);
     let nest = 1;
     for (;;) {
       if (this.pos >= b.length) throw pdfMalformed('unterminated string', { offset: this.base + start });
@@ -225,7 +229,7 @@ export class ObjectParser {
       out.push(c);
     }
     this.budget.tick(out.length >> 10);
-    return new PdfString(Uint8Array.from(out), false, { start: this.base + start, end: this.base + this.pos });
+    return new PdfString(out.bytes(), false, { start: this.base + start, end: this.base + this.pos });
   }
 
   /**
@@ -273,6 +277,32 @@ export class ObjectParser {
   private endObject(): void {
     if (this.peekKeyword() === 'endobj') this.expectKeyword('endobj');
   }
+}
+
+/**
+ * Longest string the reader accepts (decoded bytes). Real strings are short (a signature's
+ * /Contents is the largest, a few hundred KB); a hostile 100 MB string is refused rather than held.
+ */
+/** Names are at most 127 bytes by the spec; far longer ones are refused, not held. */
+const MAX_NAME_BYTES = 65536;
+
+export const MAX_STRING_BYTES = 16 * 1024 * 1024;
+
+/** A growable byte buffer for string bodies (a number[] would cost 8+ bytes per byte). */
+class ByteSink {
+  private buf = new Uint8Array(64);
+  length = 0;
+  constructor(private readonly at: number) {}
+  push(c: number): void {
+    if (this.length === this.buf.length) {
+      if (this.length >= MAX_STRING_BYTES) throw pdfTooComplex('string', { offset: this.at, limit: MAX_STRING_BYTES });
+      const next = new Uint8Array(Math.min(this.buf.length * 2, MAX_STRING_BYTES));
+      next.set(this.buf);
+      this.buf = next;
+    }
+    this.buf[this.length++] = c;
+  }
+  bytes(): Uint8Array { return this.buf.slice(0, this.length); }
 }
 
 export function parseNumber(tok: string): number | undefined {

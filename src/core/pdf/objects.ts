@@ -45,7 +45,12 @@ export class PdfArray {
 }
 
 export class PdfDict {
-  constructor(readonly entries: Map<string, PdfObject>, readonly valueSpans: Map<string, Span>, readonly span: Span) {}
+  /**
+   * `duplicateKeys`: keys the file wrote more than once in this dictionary. The last value is
+   * kept (as poppler, MuPDF and pdf.js do), but the spec does not say which one wins, so the strict reading (revision-anomalies.ts)
+   * reports them rather than letting one reader's choice stand.
+   */
+  constructor(readonly entries: Map<string, PdfObject>, readonly valueSpans: Map<string, Span>, readonly span: Span, readonly duplicateKeys: readonly string[] = []) {}
   get(key: string): PdfObject | undefined { return this.entries.get(key); }
   has(key: string): boolean { return this.entries.has(key); }
   /** /Type and similar: the name's text or undefined. */

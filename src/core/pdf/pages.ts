@@ -1,5 +1,6 @@
 import { PdfArray, PdfDict, PdfObject, PdfRef } from './objects';
-import { pdfMalformed } from './pdf-errors';
+import { pdfMalformed, pdfTooComplex } from './pdf-errors';
+import { isSealDeskError } from '../errors';
 import type { PdfDocument } from './document';
 
 export type Box = [number, number, number, number];
@@ -20,6 +21,11 @@ export interface PdfPage {
 }
 
 const MAX_TREE_DEPTH = 64;
+/**
+ * More pages than any real document has (the longest court bundles run to tens of thousands);
+ * a million-page tree would take gigabytes to hold, so it is refused before it is walked.
+ */
+export const MAX_PAGES = 100_000;
 const DEFAULT_MEDIA_BOX: Box = [0, 0, 612, 792];
 
 interface Inherited { mediaBox?: PdfObject; cropBox?: PdfObject; rotate?: PdfObject; resources?: PdfObject }
@@ -30,6 +36,7 @@ export function readPages(doc: PdfDocument): PdfPage[] {
   const visited = new Set<string>();
   const rootRef = doc.catalog.get('Pages');
   if (!(rootRef instanceof PdfRef)) throw pdfMalformed('the catalog has no page tree');
+  checkPageCount(doc);
 
   const walk = (ref: PdfRef, inh: Inherited, depth: number): void => {
     if (depth > MAX_TREE_DEPTH) throw pdfMalformed('page tree too deep');
@@ -58,12 +65,25 @@ export function readPages(doc: PdfDocument): PdfPage[] {
     const mediaBox = toBox(doc, here.mediaBox) ?? DEFAULT_MEDIA_BOX;
     const crop = toBox(doc, here.cropBox);
     const cropBox = crop ? intersect(crop, mediaBox) : mediaBox;
+    if (pages.length >= MAX_PAGES) throw pdfTooComplex('pages', { limit: MAX_PAGES });
     const rot = doc.resolveNumber(here.rotate) ?? 0;
     const rotate = (((Math.round(rot / 90) * 90) % 360) + 360) % 360;
     pages.push({ index: pages.length, ref, dict: node, mediaBox, cropBox, rotate, resources: here.resources });
   };
   walk(rootRef, {}, 0);
   return pages;
+}
+
+/** The page count the tree's root claims, refused above MAX_PAGES (a lying count is caught by the walk). */
+export function checkPageCount(doc: PdfDocument): void {
+  let count: number | undefined;
+  try {
+    count = doc.resolveNumber(doc.resolveDict(doc.catalog.get('Pages'))?.get('Count'));
+  } catch (e) {
+    if (isSealDeskError(e) && e.code === 'PDF_TOO_COMPLEX') throw e;
+    return; // an unreadable tree is refused, with its reason, by whatever walks it
+  }
+  if (count !== undefined && count > MAX_PAGES) throw pdfTooComplex('pages', { count, limit: MAX_PAGES });
 }
 
 export function toBox(doc: PdfDocument, o: PdfObject | undefined): Box | undefined {

@@ -1,5 +1,5 @@
 import { PdfArray, PdfDict, PdfObject, PdfStream } from './objects';
-import { ObjectParser } from './object-parser';
+import { isWhite, ObjectParser } from './object-parser';
 import { decodeStream } from './filters';
 import { pdfMalformed } from './pdf-errors';
 import { WorkBudget } from './work-budget';
@@ -20,9 +20,27 @@ export interface XrefSection {
   end: number;
   /** For a hybrid file: the offset of the /XRefStm stream merged into this section. */
   xrefStm?: number;
+  /** End of the /XRefStm stream object (after its `endobj`), for a hybrid file. */
+  xrefStmEnd?: number;
+  /**
+   * Object numbers this section defines twice with different entries (the first is kept). Two
+   * readers may take two different objects: the strict reading reports them.
+   */
+  duplicates: number[];
+  /** Hybrid file: objects the table says are in use at one place and the /XRefStm stream elsewhere. */
+  hybridConflicts: number[];
+}
+
+function sameEntry(a: XrefEntry, b: XrefEntry): boolean {
+  if (a.type !== b.type) return false;
+  if (a.type === 'free') return true;
+  if (a.type === 'offset') return b.type === 'offset' && a.offset === b.offset && a.gen === b.gen;
+  return b.type === 'compressed' && a.stream === b.stream && a.index === b.index;
 }
 
 const MAX_SECTIONS = 10_000;
+/** Findings are for a person to read: past this many of one kind, more add nothing (and cost time). */
+export const MAX_RECORDED = 1000;
 
 /** Finds the offset recorded after the last `startxref` in the tail of the file. */
 export function findStartXref(bytes: Uint8Array): { startxref: number; keywordAt: number } {
@@ -68,6 +86,12 @@ export function readXrefSection(bytes: Uint8Array, offset: number, budget: WorkB
 function readXrefTable(bytes: Uint8Array, p: ObjectParser, offset: number, budget: WorkBudget): XrefSection {
   p.expectKeyword('xref');
   const entries = new Map<number, XrefEntry>();
+  const duplicates: number[] = [];
+  const define = (num: number, e: XrefEntry): void => {
+    const cur = entries.get(num);
+    if (cur === undefined) entries.set(num, e);
+    else if (!sameEntry(cur, e) && duplicates.length < MAX_RECORDED && !duplicates.includes(num)) duplicates.push(num);
+  };
   for (;;) {
     const kw = p.peekKeyword();
     if (kw === 'trailer') break;
@@ -77,24 +101,34 @@ function readXrefTable(bytes: Uint8Array, p: ObjectParser, offset: number, budge
     if (count * 18 > bytes.length - p.pos) throw pdfMalformed('cross-reference subsection larger than the file', { offset, count });
     for (let i = 0; i < count; i++) {
       budget.tick();
-      const off = p.readInt();
-      const gen = p.readInt();
+      let off: number;
+      let gen: number;
+      let t: number | undefined;
       p.skipWhitespace();
-      const t = bytes[p.pos];
-      if (t !== 0x6e && t !== 0x66) throw pdfMalformed('bad cross-reference entry', { offset: p.pos });
-      p.pos++;
+      const fixed = fixedEntry(bytes, p.pos);
+      if (fixed) {
+        // The standard 20-byte row, read without the tokenizer (a million-object file has a million rows).
+        [off, gen, t] = fixed;
+        p.pos += 18;
+      } else {
+        off = p.readInt();
+        gen = p.readInt();
+        p.skipWhitespace();
+        t = bytes[p.pos];
+        if (t !== 0x6e && t !== 0x66) throw pdfMalformed('bad cross-reference entry', { offset: p.pos });
+        p.pos++;
+      }
       const num = first + i;
-      if (entries.has(num)) continue;
       if (t === 0x6e) {
         if (num === 0) continue; // object 0 is always free; some writers mark it "n" by mistake
-        entries.set(num, { type: 'offset', offset: off, gen });
-      } else entries.set(num, { type: 'free', gen });
+        define(num, { type: 'offset', offset: off, gen });
+      } else define(num, { type: 'free', gen });
     }
   }
   p.expectKeyword('trailer');
   const trailer = p.parseObject();
   if (!(trailer instanceof PdfDict)) throw pdfMalformed('trailer is not a dictionary', { offset });
-  const section: XrefSection = { offset, kind: 'table', entries, trailer, end: p.pos };
+  const section: XrefSection = { offset, kind: 'table', entries, trailer, end: p.pos, duplicates, hybridConflicts: [] };
   const xrefStm = trailer.get('XRefStm');
   if (typeof xrefStm === 'number' && Number.isInteger(xrefStm) && xrefStm >= 0 && xrefStm < bytes.length) {
     // Hybrid file: the stream lists objects (typically compressed ones) the table does not know.
@@ -103,8 +137,12 @@ function readXrefTable(bytes: Uint8Array, p: ObjectParser, offset: number, budge
     for (const [num, e] of stm.entries) {
       const cur = entries.get(num);
       if (cur === undefined || cur.type === 'free') entries.set(num, e);
+      // A reader of the table alone and a reader of the stream would take different objects.
+      else if (e.type !== 'free' && !sameEntry(cur, e)) section.hybridConflicts.push(num);
     }
+    section.duplicates.push(...stm.duplicates.filter((n) => !section.duplicates.includes(n)));
     section.xrefStm = xrefStm;
+    section.xrefStmEnd = stm.end;
   }
   return section;
 }
@@ -127,13 +165,19 @@ function readXrefStream(bytes: Uint8Array, offset: number, budget: WorkBudget): 
   const size = d.get('Size');
   if (typeof size !== 'number' || !Number.isInteger(size) || size < 0) throw pdfMalformed('xref stream /Size is invalid', { offset });
   const direct = (o: PdfObject | undefined): PdfObject | undefined => o;
-  const data = decodeStream(stream, direct).data;
+  const data = decodeStream(stream, direct, budget).data;
   const index = d.get('Index');
   let ranges: number[];
   if (index === undefined) ranges = [0, size];
   else if (index instanceof PdfArray && index.length % 2 === 0 && index.items.every((x) => typeof x === 'number' && Number.isInteger(x) && x >= 0)) ranges = index.items as number[];
   else throw pdfMalformed('xref stream /Index is invalid', { offset });
   const entries = new Map<number, XrefEntry>();
+  const duplicates: number[] = [];
+  const define = (num: number, e: XrefEntry): void => {
+    const cur = entries.get(num);
+    if (cur === undefined) entries.set(num, e);
+    else if (!sameEntry(cur, e) && duplicates.length < MAX_RECORDED && !duplicates.includes(num)) duplicates.push(num);
+  };
   let pos = 0;
   for (let r = 0; r < ranges.length; r += 2) {
     const first = ranges[r]!;
@@ -146,14 +190,28 @@ function readXrefStream(bytes: Uint8Array, offset: number, budget: WorkBudget): 
       const f3 = readBE(data, pos + w0! + w1!, w2!);
       pos += rowLen;
       const num = first + i;
-      if (entries.has(num)) continue;
-      if (type === 0) entries.set(num, { type: 'free', gen: f3 });
-      else if (type === 1) { if (num !== 0) entries.set(num, { type: 'offset', offset: f2, gen: f3 }); }
-      else if (type === 2) entries.set(num, { type: 'compressed', stream: f2, index: f3 });
+      if (type === 0) define(num, { type: 'free', gen: f3 });
+      else if (type === 1) { if (num !== 0) define(num, { type: 'offset', offset: f2, gen: f3 }); }
+      else if (type === 2) define(num, { type: 'compressed', stream: f2, index: f3 });
       // Other types are reserved and mean "null object": ignore them.
     }
   }
-  return { offset, kind: 'stream', entries, trailer: d, end: p.pos };
+  return { offset, kind: 'stream', entries, trailer: d, end: p.pos, duplicates, hybridConflicts: [] };
+}
+
+/** `oooooooooo ggggg n` at `at` (10 digits, space, 5 digits, space, n or f), else undefined. */
+function fixedEntry(b: Uint8Array, at: number): [number, number, number] | undefined {
+  if (at + 18 > b.length || b[at + 10] !== 0x20 || b[at + 16] !== 0x20) return undefined;
+  const t = b[at + 17]!;
+  if (t !== 0x6e && t !== 0x66) return undefined;
+  let off = 0;
+  for (let i = 0; i < 10; i++) { const d = b[at + i]! - 0x30; if (d < 0 || d > 9) return undefined; off = off * 10 + d; }
+  let gen = 0;
+  for (let i = 11; i < 16; i++) { const d = b[at + i]! - 0x30; if (d < 0 || d > 9) return undefined; gen = gen * 10 + d; }
+  // The row must end there: a regular character right after would make it another token.
+  const next = b[at + 18];
+  if (next !== undefined && !isWhite(next)) return undefined;
+  return [off, gen, t];
 }
 
 function readBE(b: Uint8Array, at: number, n: number): number {

@@ -45,7 +45,12 @@ export interface MakeSealInput {
 export interface MadeSeal {
   der: Uint8Array;
   seal: SESeal;
+  /** E.g. a picture above what many vendor readers accept; the seal is made all the same. */
+  warnings: Array<{ code: string; zh: string; en: string }>;
 }
+
+/** Many vendor readers copy a seal picture into a fixed 50 KB buffer; keep pictures below it. */
+export const VENDOR_PICTURE_LIMIT_BYTES = 50 * 1024;
 
 export const MAKER_CARD_MISSING = { code: 'MAKER_CARD_MISSING', zh: '未插制章授权卡,制章失败', en: 'No seal-making authorization card is inserted; seal making failed' } as const;
 export const KEEPER_CERT_INVALID = { code: 'KEEPER_CERT_INVALID', zh: '数字证书不合法或无数字证书,制章失败', en: 'The certificate on the USB key is invalid or missing; seal making failed' } as const;
@@ -114,7 +119,10 @@ export async function makeSeal(input: MakeSealInput): Promise<MadeSeal> {
       { details: { reason: check ? check.reason : 'maker certificate unreadable' } });
   }
   const der = encodeSeal({ sealInfoDer, cert: maker.certificate, signAlgID: alg.oid, signedValue });
-  return { der, seal: decodeSeal(der) };
+  const warnings = image.bytes.length > VENDOR_PICTURE_LIMIT_BYTES
+    ? [{ code: 'SEAL_PICTURE_LARGE', zh: `印章图片 ${Math.ceil(image.bytes.length / 1024)} KB,超过许多厂商阅读器接受的 50 KB`, en: `The seal picture is ${Math.ceil(image.bytes.length / 1024)} KB, above the 50 KB many vendor readers accept` }]
+    : [];
+  return { der, seal: decodeSeal(der), warnings };
 }
 
 function tryDecode(der: Uint8Array): SESeal | undefined {

@@ -1,5 +1,6 @@
 import type { PdfDocument } from '../pdf/document';
 import { findKeyword } from './keyword-locator';
+import { assertTextExtractionWithinBudget } from '../pdf/text-extraction-budget';
 import { keywordNotFound, placementInvalid } from './sign-errors';
 
 /**
@@ -36,6 +37,7 @@ export async function resolvePlacement(doc: PdfDocument, bytes: Uint8Array, plac
   if (occurrence !== 'all' && (!Number.isInteger(occurrence) || occurrence < 1)) {
     throw placementInvalid('关键字序号必须是正整数或 all', 'the occurrence must be a positive integer or "all"', { occurrence });
   }
+  assertTextExtractionWithinBudget(doc); // pdf.js decodes without our limits: bombs stop here
   const hits = await findKeyword(bytes, text);
   if (hits.length === 0) throw keywordNotFound(text, occurrence, 0);
   if (occurrence === 'all') return hits;

@@ -8,6 +8,7 @@ import { buildSesPdfSignature } from '../gm/build-ses-pdf-signature';
 import { GM_PDF_SUBFILTER } from '../gm/pdf-profile';
 import { openPdf, type PdfDocument } from '../pdf/document';
 import { docMdpPermission } from '../pdf/doc-mdp';
+import { assertUnambiguous } from '../pdf/revision-anomalies';
 import { IncrementalUpdate } from '../pdf/incremental-writer';
 import { addSealAppearance } from '../pdf/seal-appearance';
 import { prepareSignature, embedSignature } from '../pdf/signature-placeholder';
@@ -117,7 +118,9 @@ async function stamp(opts: StampOptions): Promise<StampResult> {
     throw new SealDeskError('INPUT_UNREADABLE', '无法读取要签章的文件', 'The file to stamp cannot be read', { cause: e, details: { input: opts.input } });
   }
   let doc: PdfDocument = openPdf(bytes); // refuses encrypted files before anything else happens
+  doc.pages(); // the page tree first: an oversized one is refused before every object is read
   doc.checkAllObjects();
+  assertUnambiguous(doc);
   if (docMdpPermission(doc) === 1) {
     // The certifier allowed no change at all: a new stamp would invalidate the certification.
     throw new SealDeskError('PDF_CERTIFIED_NO_CHANGES', '该文档已被认证签名锁定，不允许再盖章', 'The document is certified with "no changes allowed"; it cannot be stamped');

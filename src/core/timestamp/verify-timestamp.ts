@@ -3,8 +3,8 @@ import * as pkijs from 'pkijs';
 import { SealDeskError } from '../errors';
 import { bytesEqual, toArrayBuffer } from '../cms/der';
 import { DIGEST_BY_OID, OID_CT_TSTINFO, OID_KP_TIMESTAMPING } from '../cms/oids';
-import { parseCms } from '../cms/parse-cms';
-import { verifyCmsSignature } from '../cms/verify-cms';
+import { parseCms, type ParsedCms } from '../cms/parse-cms';
+import { verifyCmsSignature, type CmsSignatureCheck } from '../cms/verify-cms';
 import { checkChain, NOT_CHECKED, type ChainOutcome } from '../verify/chain';
 
 /** The facts of one RFC 3161 token checked against the data it claims to stamp. */
@@ -16,6 +16,8 @@ export interface TimestampVerification {
   imprintMatches: boolean;
   /** The TSA's CMS signature over the TSTInfo verifies. */
   signatureValid: boolean;
+  /** The facts of the TSA's CMS signature (algorithm support, weak algorithms). */
+  signature: CmsSignatureCheck;
   tsaCertificate?: Uint8Array;
   /** The TSA certificate carries extendedKeyUsage timeStamping, critical (RFC 3161 §2.3). */
   timestampingUsage: boolean;
@@ -28,28 +30,45 @@ export interface TimestampVerifyOptions {
   trustRoots?: Uint8Array[];
 }
 
-/**
- * Verifies a TimeStampToken (ContentInfo DER) over `stamped` (for a signature timestamp: the signer's
- * signature value). Malformed tokens throw CMS_MALFORMED / TIMESTAMP_MALFORMED.
- */
-export function verifyTimestampToken(tokenDer: Uint8Array, stamped: Uint8Array, options: TimestampVerifyOptions = {}): TimestampVerification {
-  const parsed = parseCms(tokenDer);
-  if (parsed.eContentType !== OID_CT_TSTINFO || !parsed.eContent) {
+/** A TimeStampToken taken apart: its CMS, its TSTInfo and what the messageImprint says. */
+export interface ParsedTimestampToken {
+  cms: ParsedCms;
+  tst: pkijs.TSTInfo;
+  /** node:crypto name of the imprint's hash, undefined when SealDesk does not compute it. */
+  imprintAlgorithm?: string;
+  imprintAlgorithmOid: string;
+  imprint: Uint8Array;
+}
+
+/** Parses a TimeStampToken (ContentInfo DER); malformed tokens throw CMS_MALFORMED / TIMESTAMP_MALFORMED. */
+export function parseTimestampToken(tokenDer: Uint8Array): ParsedTimestampToken {
+  const cms = parseCms(tokenDer);
+  if (cms.eContentType !== OID_CT_TSTINFO || !cms.eContent) {
     throw new SealDeskError('TIMESTAMP_MALFORMED', '时间戳令牌不含 TSTInfo', 'The timestamp token carries no TSTInfo');
   }
   let tst: pkijs.TSTInfo;
   try {
-    tst = pkijs.TSTInfo.fromBER(toArrayBuffer(parsed.eContent));
+    tst = pkijs.TSTInfo.fromBER(toArrayBuffer(cms.eContent));
   } catch (e) {
     throw new SealDeskError('TIMESTAMP_MALFORMED', '时间戳信息(TSTInfo)无法解析', 'The TSTInfo cannot be parsed', { cause: e });
   }
+  const imprintAlgorithmOid = tst.messageImprint.hashAlgorithm.algorithmId;
+  return { cms, tst, imprintAlgorithm: DIGEST_BY_OID[imprintAlgorithmOid], imprintAlgorithmOid, imprint: new Uint8Array(tst.messageImprint.hashedMessage.valueBlock.valueHexView) };
+}
+
+/**
+ * Verifies a TimeStampToken over `stamped` (for a signature timestamp: the signer's signature value)
+ * or over data whose digest the caller computed with the imprint's algorithm (for a document
+ * timestamp: the ByteRange, hashed in the one pass over the file).
+ */
+export function verifyTimestampToken(token: Uint8Array | ParsedTimestampToken, stamped: Uint8Array | { digest: Uint8Array }, options: TimestampVerifyOptions = {}): TimestampVerification {
+  const { cms: parsed, tst, imprintAlgorithm, imprintAlgorithmOid, imprint } = token instanceof Uint8Array ? parseTimestampToken(token) : token;
   const problems: string[] = [];
-  const hashName = DIGEST_BY_OID[tst.messageImprint.hashAlgorithm.algorithmId];
   let imprintMatches = false;
-  if (!hashName) problems.push(`unsupported imprint digest ${tst.messageImprint.hashAlgorithm.algorithmId}`);
+  if (!imprintAlgorithm) problems.push(`unsupported imprint digest ${imprintAlgorithmOid}`);
   else {
-    const want = new Uint8Array(crypto.createHash(hashName).update(stamped).digest());
-    imprintMatches = bytesEqual(want, new Uint8Array(tst.messageImprint.hashedMessage.valueBlock.valueHexView));
+    const want = stamped instanceof Uint8Array ? new Uint8Array(crypto.createHash(imprintAlgorithm).update(stamped).digest()) : stamped.digest;
+    imprintMatches = bytesEqual(want, imprint);
     if (!imprintMatches) problems.push('the token stamps other data');
   }
   const sig = verifyCmsSignature(parsed, { content: parsed.eContent });
@@ -71,6 +90,7 @@ export function verifyTimestampToken(tokenDer: Uint8Array, stamped: Uint8Array, 
     serialNumber: Buffer.from(tst.serialNumber.valueBlock.valueHexView).toString('hex'),
     imprintMatches,
     signatureValid,
+    signature: sig,
     tsaCertificate: tsaCert,
     timestampingUsage,
     chain,

@@ -39,6 +39,16 @@ export function checkByteRange(doc: PdfDocument, sig: SignatureValue): ByteRange
   }
   const last = doc.revisions.length - 1;
   const coversWholeFile = revision === last && (end === size || doc.revisions[last]!.end === size);
+  const unsigned = revision === last ? unsignedTail(doc.bytes, doc.revisions[last]!.end) : 0;
+  if (unsigned > 0) {
+    // Bytes after the last %%EOF that are not whitespace: readers that rebuild the file may show them,
+    // so the stamp does not cover what they show (issue #12: invalid, reported as unsigned data).
+    return {
+      status: 'failed',
+      message: { zh: `签名覆盖最后一个版本,但其 %%EOF 之后还有 ${unsigned} 字节未签名的数据`, en: `The signature covers the last revision, but ${unsigned} bytes of unsigned data follow its %%EOF` },
+      revision, coversWholeFile: false, range: [a, b, c, d],
+    };
+  }
   return {
     status: 'ok',
     message: coversWholeFile
@@ -84,4 +94,20 @@ export function digestRangesAndFile(bytes: Uint8Array, requests: Array<{ range: 
     if (wholeFile && alg === 'sha256') fileSha256 = prefix.update(bytes.subarray(pos)).digest('hex');
   }
   return { ranges: results, fileSha256 };
+}
+
+/** The bytes a ByteRange signs, as one buffer (for a PKCS#7 signature without signed attributes, which signs them directly). */
+export function signedBytes(bytes: Uint8Array, range: [number, number, number, number]): Uint8Array {
+  const [a, b, c, d] = range;
+  return new Uint8Array(Buffer.concat([bytes.subarray(a, a + b), bytes.subarray(c, c + d)]));
+}
+
+/** How many bytes after `from` are not PDF whitespace (NUL, TAB, LF, FF, CR, space) — 0 when only padding follows. */
+function unsignedTail(bytes: Uint8Array, from: number): number {
+  let first = -1;
+  for (let i = from; i < bytes.length; i++) {
+    const b = bytes[i]!;
+    if (b !== 0 && b !== 9 && b !== 10 && b !== 12 && b !== 13 && b !== 32) { first = i; break; }
+  }
+  return first < 0 ? 0 : bytes.length - from;
 }

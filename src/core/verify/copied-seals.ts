@@ -1,45 +1,275 @@
-import type { FileWarning } from '../../api/verification-report';
+import crypto from 'node:crypto';
+import type { BilingualText, CopiedSealMatch, FileWarning, Rect } from '../../api/verification-report';
 import type { SESeal } from '../asn1/ses-seal';
+import { isSealDeskError } from '../errors';
+import { decodeJpeg } from '../image/jpeg-decode';
+import { decodePng, type RgbaImage } from '../image/png';
+import { FINGERPRINT_SIDE, fingerprints, samePicture, type PictureFingerprints } from '../image/seal-fingerprint';
+import { shrinkRgba } from '../image/shrink';
+import { sealLikeness } from '../image/seal-likeness';
 import type { PdfDocument } from '../pdf/document';
-import { imageMatches, imagesIn, preparePicture, type PreparedPicture } from './impression';
+import { declaredSize, filterNames, imagePixels } from '../pdf/image-pixels';
+import type { PdfDict, PdfRef } from '../pdf/objects';
+import { pageImages, type PageImage } from '../pdf/page-images';
+import type { Widget } from '../pdf/signature-fields';
+import { WorkBudget } from '../pdf/work-budget';
 
 /**
- * A seal impression drawn in page content without a signature (a copied seal image) is a warning:
- * it looks like a stamp but proves nothing. Images in each page's resources are compared, as decoded
- * pixels, with the pictures of the seals in the file's signatures and the recipient's seal catalog.
- * Images of other sizes are rejected before decoding, so ordinary pictures cost almost nothing.
+ * A seal picture drawn on a page without a signature behind it (a copied seal, 复制的印章图像) is a
+ * warning: it looks like a stamp but proves nothing. Every picture every page can draw
+ * (page-images.ts: content, forms at any depth, inline images, patterns, annotation appearances —
+ * but not the widget of a signed signature, whose impression the impression check judges) is
+ *  1. compared by content with the seal pictures the client knows (the file's own stamps, the
+ *     inserted tokens', the configured catalog, later the platform's registry): re-encoded,
+ *     rescaled and cropped copies still match (seal-fingerprint.ts); and otherwise
+ *  2. judged by its look: a red round or oval impression (seal-likeness.ts) is reported as a
+ *     seal-like picture matching no known seal.
+ * Only pictures whose pixel size and drawn shape could be a seal are decoded (CANDIDATE_* below),
+ * each image once however often it is drawn; the decoding is bounded by its own work budget and
+ * a scan that runs out says so instead of failing the verification.
  */
-export function findCopiedSeals(doc: PdfDocument, seals: SESeal[]): FileWarning[] {
-  const pictures: Array<{ seal: SESeal; prepared: PreparedPicture }> = [];
+
+/** A seal picture the client knows, by whatever route (a decoded SESeal, the platform registry). */
+export interface KnownSealPicture {
+  esID?: string;
+  name?: string;
+  picture: { type: string; data: Uint8Array };
+}
+
+export interface CopiedSealOptions {
+  known: KnownSealPicture[];
+  /** The widgets of signed signatures: their appearance is the genuine impression, not a copy. */
+  genuineWidgets?: Widget[];
+  /** Bound on the decoding work (ms); default 5 s: a hostile file of many large pictures stops there. */
+  maxMillis?: number;
+}
+
+/** Pictures smaller than this (pixels a side) cannot be told apart from a speck. */
+const CANDIDATE_MIN_PIXELS = 24;
+/** Decoding is bounded: seal pictures are a few hundred pixels a side, about 1000 at 600 dpi. */
+const CANDIDATE_MAX_PIXELS = 1600 * 1600;
+/** Round seals are 1 : 1, oval ones up to 3 : 2; allow margins and a stretched copy. */
+const CANDIDATE_MAX_ASPECT = 2.5;
+/**
+ * Drawn smaller than 8 pt a side (about 3 mm) it is no impression anyone reads as a seal; drawn
+ * larger than 340 pt (120 mm) it is not shown as one either (official seals are 38–58 mm, oval
+ * ones up to 50 × 35 mm): large pictures are photographs and scans, and decoding them is costly.
+ */
+const CANDIDATE_MIN_DRAWN = 8;
+const CANDIDATE_MAX_DRAWN = 340;
+const MAX_WARNINGS = 200;
+
+export function knownSealOf(seal: SESeal): KnownSealPicture {
+  const info = seal.eSealInfo;
+  return { esID: info.esID, name: info.property.name, picture: info.picture };
+}
+
+type Analysis =
+  | { kind: 'skip' }
+  | { kind: 'not_checked'; reason: BilingualText }
+  | { kind: 'checked'; known?: KnownSealPicture; sealLike: boolean };
+
+interface PreparedKnown { seal: KnownSealPicture; prints: PictureFingerprints }
+
+/** Fingerprints of known pictures survive between verifications (a catalog is the same each time). */
+const knownCache = new Map<string, PictureFingerprints | null>();
+const KNOWN_CACHE_LIMIT = 1024;
+
+function decodePicture(p: { type: string; data: Uint8Array }): RgbaImage {
+  const type = p.type.toUpperCase();
+  if (type === 'PNG') return decodePng(p.data);
+  if (type === 'JPG' || type === 'JPEG') return decodeJpeg(p.data);
+  // Some makers label the type loosely; the bytes decide.
+  if (p.data[0] === 0x89 && p.data[1] === 0x50) return decodePng(p.data);
+  return decodeJpeg(p.data);
+}
+
+function prepareKnown(known: KnownSealPicture[]): PreparedKnown[] {
+  const out: PreparedKnown[] = [];
   const seen = new Set<string>();
-  for (const seal of seals) {
-    if (seen.has(seal.eSealInfo.esID)) continue;
-    seen.add(seal.eSealInfo.esID);
-    const prepared = preparePicture(seal.eSealInfo.picture);
-    if (prepared) pictures.push({ seal, prepared });
+  for (const seal of known) {
+    const digest = crypto.createHash('sha256').update(seal.picture.data).digest('hex');
+    const id = `${seal.esID ?? ''}|${digest}`;
+    if (seen.has(id)) continue;
+    seen.add(id);
+    let prints = knownCache.get(digest);
+    if (prints === undefined) {
+      try {
+        prints = fingerprints(decodePicture(seal.picture));
+      } catch {
+        prints = null; // a picture that does not decode recognises nothing
+      }
+      if (knownCache.size >= KNOWN_CACHE_LIMIT) knownCache.delete(knownCache.keys().next().value!);
+      knownCache.set(digest, prints);
+    }
+    if (prints) out.push({ seal, prints });
   }
-  if (pictures.length === 0) return [];
+  return out;
+}
+
+function isCandidate(doc: PdfDocument, img: PageImage): boolean {
+  const size = declaredSize(doc, img.image.dict);
+  if (!size) return false;
+  const { width, height } = size;
+  if (width < CANDIDATE_MIN_PIXELS || height < CANDIDATE_MIN_PIXELS || width * height > CANDIDATE_MAX_PIXELS) return false;
+  if (width > height * CANDIDATE_MAX_ASPECT || height > width * CANDIDATE_MAX_ASPECT) return false;
+  const w = img.rect[2] - img.rect[0];
+  const h = img.rect[3] - img.rect[1];
+  if (w < CANDIDATE_MIN_DRAWN || h < CANDIDATE_MIN_DRAWN) return false;
+  // Patterns report the painted area, which has its own shape and size.
+  if (img.source !== 'pattern' && (w > h * 3 || h > w * 3 || w > CANDIDATE_MAX_DRAWN || h > CANDIDATE_MAX_DRAWN)) return false;
+  return true;
+}
+
+function analyse(doc: PdfDocument, img: PageImage, known: () => PreparedKnown[], budget: WorkBudget): Analysis {
+  const filters = filterNames(doc, img.image.dict);
+  const last = filters[filters.length - 1];
+  if (last === 'JPXDecode') return { kind: 'not_checked', reason: { zh: 'JPEG 2000 图像', en: 'JPEG 2000 image' } };
+  if (last === 'JBIG2Decode' || last === 'CCITTFaxDecode' || last === 'CCF') {
+    // Black-and-white fax data (the QR code of an e-invoice, a scanned page): no red ink, unless
+    // it is a stencil painted in a colour — that one could be a seal and is reported unchecked.
+    const colouredStencil = img.fill !== undefined && !(img.fill[0] === img.fill[1] && img.fill[1] === img.fill[2]);
+    if (!colouredStencil) return { kind: 'skip' };
+    return { kind: 'not_checked', reason: { zh: `${last} 图像`, en: `${last} image` } };
+  }
+  let pixels: RgbaImage;
+  try {
+    pixels = imagePixels(doc, img.image, { colorSpaces: img.colorSpaces, fill: img.fill, maxPixels: CANDIDATE_MAX_PIXELS, tick: (n) => budget.tick(n) });
+  } catch (e) {
+    if (isSealDeskError(e) && e.code === 'IMAGE_UNSUPPORTED') {
+      return { kind: 'not_checked', reason: { zh: String(e.details.zhReason ?? e.details.reason), en: String(e.details.reason) } };
+    }
+    if (isOutOfBudget(e)) throw e;
+    // A damaged image draws nothing a reader could take for a seal.
+    return { kind: 'skip' };
+  }
+  budget.tick(Math.ceil((pixels.width * pixels.height) / 32));
+  const small = shrinkRgba(pixels, FINGERPRINT_SIDE);
+  // No paper around the ink (a photograph, a filled logo): no seal picture, copied or not.
+  const look = sealLikeness(small);
+  if (look.failed === 'coverage') return { kind: 'checked', sealLike: false };
+  const prints = fingerprints(small);
+  const hit = known().find((k) => samePicture(prints, k.prints));
+  if (hit) return { kind: 'checked', known: hit.seal, sealLike: true };
+  return { kind: 'checked', sealLike: look.sealLike };
+}
+
+function area(b: readonly number[]): number {
+  return Math.max(0, b[2]! - b[0]!) * Math.max(0, b[3]! - b[1]!);
+}
+
+function overlap(a: readonly number[], b: readonly number[]): number {
+  return area([Math.max(a[0]!, b[0]!), Math.max(a[1]!, b[1]!), Math.min(a[2]!, b[2]!), Math.min(a[3]!, b[3]!)]);
+}
+
+/** Drawn where the widget is: 80 % of the picture inside the widget, covering half of it or more. */
+function underWidget(picture: readonly number[], widget: readonly number[]): boolean {
+  const o = overlap(picture, widget);
+  return o >= 0.8 * area(picture) && o >= 0.5 * area(widget);
+}
+
+/** The WorkBudget's refusal (it reports as a malformed file; here it means "stop scanning"). */
+function isOutOfBudget(e: unknown): boolean {
+  // The scan's own budget is spent (work, time or decoded bytes in total); one oversized stream is
+  // only that picture's problem.
+  if (!isSealDeskError(e) || e.code !== 'PDF_TOO_COMPLEX') return false;
+  const limit = (e.details as { limit?: string } | undefined)?.limit;
+  return limit === 'work' || limit === 'time' || limit === 'decoded';
+}
+
+function rectOf(img: PageImage): Rect {
+  return img.rect.map((v) => Math.round(v * 100) / 100) as Rect;
+}
+
+function copiedWarning(page: number, rect: Rect, match: CopiedSealMatch): FileWarning {
+  const zhLabel = match.name ? `${match.name}${match.esID ? `（${match.esID}）` : ''}` : match.esID;
+  const label = match.name ? `${match.name}${match.esID ? ` (${match.esID})` : ''}` : match.esID;
+  const message = match.match === 'known_seal'
+    ? {
+      zh: `第 ${page} 页有疑似复制的印章图像：${zhLabel ?? '已知印章'}，此处没有对应的电子签章`,
+      en: `Page ${page} shows a copied seal picture: ${label ?? 'a known seal'}, with no electronic stamp behind it`,
+    }
+    : {
+      zh: `第 ${page} 页有疑似印章的图像（红色圆形或椭圆形印模），与已知印章均不匹配，且没有对应的电子签章`,
+      en: `Page ${page} shows a seal-like image (a red round or oval impression) matching no known seal, with no electronic stamp behind it`,
+    };
+  return { id: 'copied_seal_image', page, rect, message, copiedSeal: match };
+}
+
+/** What a picture's analysis means where it is drawn: a copied or seal-like picture, one not checked, or nothing. */
+function warningFor(a: Analysis, img: PageImage, page: number): FileWarning | undefined {
+  const rect = rectOf(img);
+  if (a.kind === 'skip') return undefined;
+  if (a.kind === 'not_checked') {
+    return {
+      id: 'image_not_checked', page, rect,
+      message: {
+        zh: `第 ${page} 页有一幅无法检查的图像（${a.reason.zh}），未能确认它是否为复制的印章`,
+        en: `Page ${page} has an image that could not be checked for a copied seal (${a.reason.en})`,
+      },
+    };
+  }
+  if (a.known) return copiedWarning(page, rect, { match: 'known_seal', esID: a.known.esID, name: a.known.name, drawnBy: img.source });
+  return a.sealLike ? copiedWarning(page, rect, { match: 'seal_like', drawnBy: img.source }) : undefined;
+}
+
+export function findCopiedSeals(doc: PdfDocument, opts: CopiedSealOptions): FileWarning[] {
+  // The catalog's pictures are decoded only when the file has a picture worth comparing.
+  let prepared: PreparedKnown[] | undefined;
+  const known = (): PreparedKnown[] => (prepared ??= prepareKnown(opts.known));
+  const genuineRefs = new Set<string>();
+  const genuineDicts = new Set<PdfDict>();
+  for (const w of opts.genuineWidgets ?? []) {
+    if (w.ref) genuineRefs.add(w.ref.key);
+    genuineDicts.add(w.dict);
+  }
+  const skipAnnotation = (annot: PdfDict, ref: PdfRef | undefined): boolean => genuineDicts.has(annot) || (ref !== undefined && genuineRefs.has(ref.key));
+  const budget = new WorkBudget(doc.bytes.length, { maxMillis: opts.maxMillis ?? 5_000 });
+  const analyses = new Map<string, Analysis>();
   const warnings: FileWarning[] = [];
+  const reported = new Set<string>();
+  let stopped = false;
+  const widgetsOn = (pageIndex: number): Widget[] => (opts.genuineWidgets ?? []).filter((w) => w.pageIndex === pageIndex);
   for (const page of doc.pages()) {
-    let images;
+    if (warnings.length >= MAX_WARNINGS) break;
+    const stamps = widgetsOn(page.index);
+    let images: PageImage[];
     try {
-      images = imagesIn(doc, page.resources);
-    } catch {
-      continue; // unreadable resources: nothing to recognise
+      images = pageImages(doc, page, { skipAnnotation });
+    } catch (e) {
+      if (isOutOfBudget(e)) { stopped = true; break; }
+      continue; // an unreadable page draws nothing to recognise
     }
     for (const img of images) {
-      const hit = pictures.find((p) => imageMatches(doc, img.stream, p.prepared));
-      if (!hit) continue;
-      const info = hit.seal.eSealInfo;
-      warnings.push({
-        id: 'copied_seal_image',
-        page: page.index + 1,
-        message: {
-          zh: `第 ${page.index + 1} 页的页面内容中有印章“${info.property.name}”(${info.esID})的图片,但没有对应的电子签章:可能是复制的印章图片`,
-          en: `Page ${page.index + 1} shows the picture of seal "${info.property.name}" (${info.esID}) in its content without an electronic stamp: possibly a copied seal image`,
-        },
-      });
+      if (warnings.length >= MAX_WARNINGS) break;
+      if (!isCandidate(doc, img)) continue;
+      // Off the visible page nothing is seen; under a signed stamp's widget it is that stamp's own
+      // impression (some writers also flatten it into the page), judged by the impression check.
+      if (overlap(img.rect, page.cropBox) === 0) continue;
+      if (stamps.some((w) => underWidget(img.rect, w.rect))) continue;
+      let a = analyses.get(img.key);
+      if (!a) {
+        try {
+          a = analyse(doc, img, known, budget);
+        } catch (e) {
+          if (isOutOfBudget(e)) { stopped = true; break; }
+          a = { kind: 'skip' }; // a damaged image dictionary draws nothing
+        }
+        analyses.set(img.key, a);
+      }
+      const w = warningFor(a, img, page.index + 1);
+      const dedupe = `${w?.page}|${w?.rect?.join(',')}|${img.key}`;
+      if (!w || reported.has(dedupe)) continue;
+      reported.add(dedupe);
+      warnings.push(w);
     }
+    if (stopped) break;
+  }
+  if (stopped) {
+    warnings.push({
+      id: 'image_not_checked',
+      message: { zh: '文件中的图像过多，复制印章图像的检查未能完成', en: 'The file has too many pictures: the check for copied seal pictures did not finish' },
+    });
   }
   return warnings;
 }

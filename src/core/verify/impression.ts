@@ -3,12 +3,15 @@ import { decodePng, type RgbaImage } from '../image/png';
 import type { PdfDocument } from '../pdf/document';
 import { imageXObjectToRgba } from '../pdf/image-xobject';
 import { PdfRef, PdfStream, type PdfObject } from '../pdf/objects';
+import { PAINTING_OPERATORS, contentOperators } from './content-operators';
 
 /**
  * The impression check (印章印模验证): the picture a widget shows must be the seal's picture. Images
  * are compared as decoded pixels (RGB where visible, plus alpha), not as bytes, because a PNG becomes
  * a Flate RGB image with an /SMask in the PDF. JPEG pictures are embedded as-is, so they are compared
- * by their bytes (no JPEG decoder ships with the app).
+ * by their bytes (no JPEG decoder ships with the app). The appearance must draw the seal picture and
+ * nothing else: a stamp whose appearance paints text, a box or another picture over (or beside) the
+ * seal is not "the seal", even though the seal image is among its resources.
  */
 export interface SealPictureRef {
   type: string;
@@ -101,9 +104,45 @@ export function checkImpression(doc: PdfDocument, appearance: PdfStream | undefi
   if (!appearance) return { status: 'failed', message: { zh: '签章控件没有外观,看不到印模', en: 'The stamp widget has no appearance: no impression is shown' } };
   const images = imagesIn(doc, appearance.dict.get('Resources'));
   if (images.length === 0) return { status: 'failed', message: { zh: '签章外观中没有印章图片', en: 'The stamp appearance shows no seal image' } };
-  if (images.some((i) => imageMatches(doc, i.stream, prepared))) {
-    return { status: 'ok', message: { zh: '显示的印模与印章中的图片一致(逐像素比对)', en: 'The impression shown is the seal picture (pixel comparison)' } };
+  if (!images.some((i) => imageMatches(doc, i.stream, prepared))) {
+    return { status: 'failed', message: { zh: '显示的印模与印章中的图片不一致', en: 'The impression shown differs from the seal picture' } };
   }
-  return { status: 'failed', message: { zh: '显示的印模与印章中的图片不一致', en: 'The impression shown differs from the seal picture' } };
+  const painted = whatIsPainted(doc, appearance, prepared, 0);
+  if (painted.other) {
+    return { status: 'failed', message: { zh: `签章外观除印章图片外还绘制了其他内容(${painted.other.zh})`, en: `The stamp appearance paints other content besides the seal picture (${painted.other.en})` } };
+  }
+  if (!painted.seal) return { status: 'failed', message: { zh: '签章外观没有绘制印章图片', en: 'The stamp appearance does not draw the seal picture' } };
+  return { status: 'ok', message: { zh: '显示的印模与印章中的图片一致(逐像素比对)', en: 'The impression shown is the seal picture (pixel comparison)' } };
 }
 
+const MAX_FORM_DEPTH = 4;
+
+/** What a form XObject draws: the seal picture (matching pixels), and the first other mark it makes. */
+function whatIsPainted(doc: PdfDocument, form: PdfStream, picture: PreparedPicture, depth: number): { seal: boolean; other?: BilingualText } {
+  if (depth > MAX_FORM_DEPTH) return { seal: false, other: { zh: '嵌套过深的表单', en: 'forms nested too deep' } };
+  let ops;
+  try {
+    ops = contentOperators(doc.decode(form).data);
+  } catch {
+    return { seal: false, other: { zh: '无法读取的外观内容', en: 'unreadable appearance content' } };
+  }
+  const xobjects = doc.resolveDict(doc.resolveDict(form.dict.get('Resources'))?.get('XObject'));
+  let seal = false;
+  for (const o of ops) {
+    if (o.op === 'unparsable') return { seal, other: { zh: '无法解析的外观内容', en: 'appearance content that cannot be parsed' } };
+    if (PAINTING_OPERATORS.has(o.op)) return { seal, other: { zh: `绘制操作 ${o.op}`, en: `painting operator ${o.op}` } };
+    if (o.op !== 'Do') continue;
+    const x = o.name !== undefined ? doc.resolve(xobjects?.get(o.name)) : undefined;
+    if (!(x instanceof PdfStream)) continue; // a missing XObject draws nothing
+    const sub = x.dict.getName('Subtype');
+    if (sub === 'Image') {
+      if (!imageMatches(doc, x, picture)) return { seal, other: { zh: `另一幅图片 /${o.name}`, en: `another image /${o.name}` } };
+      seal = true;
+    } else if (sub === 'Form') {
+      const inner = whatIsPainted(doc, x, picture, depth + 1);
+      seal ||= inner.seal;
+      if (inner.other) return { seal, other: inner.other };
+    } else return { seal, other: { zh: `/${o.name}(${sub ?? '未知类型'})`, en: `/${o.name} (${sub ?? 'unknown type'})` } };
+  }
+  return { seal };
+}

@@ -1,4 +1,4 @@
-import type { CheckStatus, Verdict, VerificationReport } from '../../api/verification-report';
+import type { CheckStatus, Modification, ModificationLevel, SignatureReport, Verdict, VerificationReport } from '../../api/verification-report';
 
 const VERDICT: Record<Verdict, { zh: string; en: string }> = {
   valid: { zh: '有效', en: 'valid' },
@@ -21,6 +21,27 @@ const CHECK_NAMES: Record<string, { zh: string; en: string }> = {
   seal_status: { zh: '印章状态', en: 'seal status' },
 };
 
+const LEVEL: Record<ModificationLevel, { zh: string; en: string }> = {
+  none: { zh: '无修改', en: 'none' },
+  ltv: { zh: '仅验证数据与签章软件记录', en: 'LTV updates and signer bookkeeping' },
+  form_filling: { zh: '填写表单或增加签章', en: 'form filling and further stamps' },
+  annotations: { zh: '增加注释', en: 'annotations' },
+  other: { zh: '其他修改(不允许)', en: 'other (not allowed)' },
+};
+
+/** "later-stamp ×2 (5 0, 7 0), form-filling ×1 (12 0)": which rule allowed which later changes. */
+function rulesLine(mods: Modification[]): string | undefined {
+  const byRule = new Map<string, string[]>();
+  for (const m of mods) {
+    if (m.kind !== 'allowed' || !m.rule) continue;
+    const list = byRule.get(m.rule) ?? [];
+    if (m.object && !list.includes(m.object)) list.push(m.object);
+    byRule.set(m.rule, list);
+  }
+  if (byRule.size === 0) return undefined;
+  return [...byRule].map(([rule, objs]) => `${rule}${objs.length > 0 ? ` (${objs.slice(0, 6).join(', ')}${objs.length > 6 ? ', …' : ''})` : ''}`).join('; ');
+}
+
 /** The report as text for the CLI: Chinese first, English after, one block per stamp. */
 export function renderReportText(report: VerificationReport): string {
   const lines: string[] = [];
@@ -32,18 +53,26 @@ export function renderReportText(report: VerificationReport): string {
     lines.push('');
     const sv = VERDICT[s.verdict];
     lines.push(`[${i + 1}] ${s.field} — ${sv.zh} / ${sv.en}`);
+    if (s.kind === 'document_timestamp') lines.push('    文档时间戳 / Document timestamp (PAdES, ETSI.RFC3161)');
     if (s.seal) lines.push(`    印章 / Seal: ${s.seal.name} (${s.seal.esID})`);
-    if (s.signer) lines.push(`    签章人 / Signer: ${s.signer.commonName}`);
+    if (s.signer) lines.push(s.kind === 'document_timestamp' ? `    时间戳服务 / TSA: ${s.signer.commonName}` : `    签章人 / Signer: ${s.signer.commonName}`);
     if (s.signingTime) {
       const src = s.timeSource === 'timestamp' ? '时间戳 / timestamp' : '签章人声明 / claimed by the signer';
       lines.push(`    签章时间 / Signed at: ${s.signingTime} (${src})`);
     }
     if (s.page !== null && s.rect) lines.push(`    位置 / Where: page ${s.page}, [${s.rect.map((n) => n.toFixed(1)).join(', ')}]`);
+    lines.push(...renderStampFacts(s));
     for (const c of s.checks) {
       const name = CHECK_NAMES[c.id] ?? { zh: c.id, en: c.id };
       lines.push(`    ${STATUS[c.status]} ${name.zh} / ${name.en}: ${c.message.zh}`);
       lines.push(`      ${c.message.en}`);
     }
+    if (s.modificationLevel) {
+      const l = LEVEL[s.modificationLevel];
+      lines.push(`    修改级别 / Modification level: ${l.zh} / ${l.en}`);
+    }
+    const rules = rulesLine(s.modifications);
+    if (rules) lines.push(`    允许修改的规则 / Allowed by rules: ${rules}`);
   });
   if (report.warnings.length > 0) {
     lines.push('');
@@ -51,4 +80,18 @@ export function renderReportText(report: VerificationReport): string {
     for (const w of report.warnings) lines.push(`  ! ${w.message.zh}`, `    ${w.message.en}`);
   }
   return `${lines.join('\n')}\n`;
+}
+
+/** Format, algorithms, seal version, digests, time basis and accepted vendor encodings of one stamp. */
+function renderStampFacts(s: SignatureReport): string[] {
+  const out: string[] = [];
+  if (s.format) out.push(`    格式 / Format: ${s.format.name}${s.format.ofdSignType ? ` (OFD Type=${s.format.ofdSignType})` : ''}`);
+  if (s.algorithms) {
+    out.push(`    算法 / Algorithms: ${s.algorithms.signature}, ${s.algorithms.digest}${s.algorithms.sealSignature ? `; 印章 / seal: ${s.algorithms.sealSignature}` : ''}`);
+    for (const d of s.algorithms.digests ?? []) out.push(`      ${d.algorithm} ${d.name.zh} / ${d.name.en}: ${d.hex}`);
+  }
+  if (s.sealVersion !== undefined) out.push(`    印章版本 / Seal version: ${s.sealVersion}`);
+  if (s.timeBasis) out.push(`    时间依据 / Time basis: ${s.timeBasis.message.zh}`, `      ${s.timeBasis.message.en}`);
+  for (const d of s.encodingDeviations ?? []) out.push(`    ! ${d.zh}`, `      ${d.en}`);
+  return out;
 }

@@ -11,26 +11,35 @@ import { tryParseCertificate } from '../crypto/certificate';
 import { SealDeskError, isSealDeskError } from '../errors';
 import { openPdf, type PdfDocument } from '../pdf/document';
 import type { SignatureField } from '../pdf/signature-fields';
-import { PdfArray, PdfDict, PdfRef, PdfString } from '../pdf/objects';
+import { PdfDict, PdfRef } from '../pdf/objects';
+import { brokenSignatureReport, readDocumentSignatures, signatureValueOf } from './signature-dictionaries';
 import { sealListsCertificate, verifySeal } from '../seal/verify-seal';
 import { verifyTimestampToken } from '../timestamp/verify-timestamp';
-import { checkByteRange, digestRangesAndFile, type ByteRangeOutcome } from './byte-range';
+import { DOCUMENT_TIMESTAMP_SUBFILTER, judgeDocumentTimestamp, parseDocumentTimestamp, type ParsedDocumentTimestamp } from '../timestamp/document-timestamp';
+import { checkByteRange, digestRangesAndFile, signedBytes, type ByteRangeOutcome } from './byte-range';
+import { judgeCmsDigest, judgeCmsSignature } from './cms-signature-checks';
 import { checkChain } from './chain';
-import { findCopiedSeals } from './copied-seals';
+import { findCopiedSeals, knownSealOf } from './copied-seals';
+import type { SealCatalogEntry } from './seal-catalog';
 import { checkImpression } from './impression';
 import { analyseRevisions } from './revision-changes';
+import { withStructuralFindings } from './structural-changes';
 import { signerSummary, summaryOf } from './report-summary';
 import { judgeLaterChanges } from './later-changes';
 import { parsePdfDate } from '../pdf/pdf-date';
 import { isGmSignature, sealOfGmSignature, verifyGmSignature } from '../gm';
+import { padesStampFacts, setStampFacts } from '../ses/stamp-facts';
 
 export interface VerifyPdfOptions {
   /** DER root certificates the recipient trusts (the trust store). */
   trustRoots: Uint8Array[];
   /** The time of verification (default: now). */
   now?: Date;
-  /** DER SESeals known to the recipient, to recognise copied seal images in page content. */
-  sealCatalog?: Uint8Array[];
+  /**
+   * Seals known to the recipient, to recognise copied seal pictures in page content: DER SESeals
+   * (the inserted tokens', the configured catalog) or bare pictures (the platform's registry).
+   */
+  sealCatalog?: SealCatalogEntry[];
   /** Shown in the report. */
   fileName?: string;
 }
@@ -50,7 +59,7 @@ export function verifyPdf(input: Uint8Array | string, options: VerifyPdfOptions)
   const fileName = options.fileName ?? (typeof input === 'string' ? path.basename(input) : undefined);
   const now = options.now ?? new Date();
   const doc = openPdf(bytes);
-  const fields = doc.signatureFields();
+  const { fields, broken } = readDocumentSignatures(doc);
   // Signatures a later revision unhooked from the form (hide-and-replace) are verified too.
   const signed = [...fields.filter((f) => f.value !== null), ...orphanedSignatures(doc, fields)];
   const warnings: FileWarning[] = [];
@@ -67,16 +76,18 @@ export function verifyPdf(input: Uint8Array | string, options: VerifyPdfOptions)
   signed.forEach((_, i) => {
     const s = structure[i]!;
     const p = parsed[i]!;
-    if (s.range && 'cms' in p && p.cms.digestAlgorithm) digestJobs.push({ index: i, range: s.range, algorithm: p.cms.digestAlgorithm });
+    const algorithm = 'cms' in p ? p.cms.digestAlgorithm : 'docTimestamp' in p && 'token' in p.docTimestamp ? p.docTimestamp.token.imprintAlgorithm : undefined;
+    if (s.range && algorithm) digestJobs.push({ index: i, range: s.range, algorithm });
   });
   const digests = new Map<number, Uint8Array>();
   const hashed = digestRangesAndFile(bytes, digestJobs);
   hashed.ranges.forEach((d, k) => digests.set(digestJobs[k]!.index, d));
-  const changesByRevision = analyseRevisions(doc);
+  const changesByRevision = withStructuralFindings(doc, analyseRevisions(doc));
 
   const reports = signed.map((field, i) => verifySignature({
     doc, field, structure: structure[i]!, parsed: parsed[i]!, digest: digests.get(i), changesByRevision, options, now,
   }));
+  reports.push(...broken.map(brokenSignatureReport));
   // Oldest first: the order the signatures were made in.
   reports.sort((a, b) => (a.revision ?? Infinity) - (b.revision ?? Infinity));
 
@@ -87,15 +98,17 @@ export function verifyPdf(input: Uint8Array | string, options: VerifyPdfOptions)
     const seal = sealOfGmSignature(f.value!.contents);
     if (seal) knownSeals.push(seal);
   }
-  for (const der of options.sealCatalog ?? []) {
-    try { knownSeals.push(decodeSeal(der)); } catch { /* a broken catalog entry recognises nothing */ }
+  const known = knownSeals.map(knownSealOf);
+  for (const entry of options.sealCatalog ?? []) {
+    if (!(entry instanceof Uint8Array)) { known.push(entry); continue; }
+    try { known.push(knownSealOf(decodeSeal(entry))); } catch { /* a broken catalog entry recognises nothing */ }
   }
   try {
-    warnings.push(...findCopiedSeals(doc, knownSeals));
+    warnings.push(...findCopiedSeals(doc, { known, genuineWidgets: signed.flatMap((f) => f.widgets) }));
   } catch {
     // the scan is a courtesy: a page tree it cannot read changes no verdict of a signature
   }
-  if (signed.length === 0) warnings.push({ id: 'no_signatures', message: { zh: '文件中没有电子签章', en: 'The file carries no electronic stamp' } });
+  if (signed.length === 0 && broken.length === 0) warnings.push({ id: 'no_signatures', message: { zh: '文件中没有电子签章', en: 'The file carries no electronic stamp' } });
 
   const verdict: Verdict = reports.some((r) => r.verdict === 'invalid') ? 'invalid'
     : reports.some((r) => r.verdict === 'warning') || warnings.length > 0 || reports.length === 0 ? 'warning' : 'valid';
@@ -141,23 +154,9 @@ function orphanedSignatures(doc: PdfDocument, fields: SignatureField[]): Signatu
     try {
       const d = doc.getObject(ref, { revision: st.revision });
       if (!(d instanceof PdfDict)) continue;
-      const br = d.get('ByteRange');
-      const contents = d.get('Contents');
-      if (!(br instanceof PdfArray) || !(contents instanceof PdfString)) continue;
-      const text = (k: string): string | undefined => {
-        const v = d.get(k);
-        return v instanceof PdfString ? v.text() : undefined;
-      };
-      out.push({
-        // a signature a later revision took out of the form, found by scanning
-        name: `(removed) ${ref.key}`, dict: d, type: 'Sig', widgets: [],
-        value: {
-          ref, dict: d, filter: d.getName('Filter'), subFilter: d.getName('SubFilter'),
-          byteRange: br.items.map((x) => (typeof x === 'number' ? x : Number.NaN)), byteRangeSpan: br.span,
-          contents: contents.bytes, contentsSpan: contents.span, contentsIsHex: contents.hex,
-          signingTime: text('M'), name: text('Name'), reason: text('Reason'), location: text('Location'), compressed: false,
-        },
-      });
+      const value = signatureValueOf(ref, d, doc);
+      // a signature a later revision took out of the form, found by scanning
+      if (!('broken' in value)) out.push({ name: `(removed) ${ref.key}`, dict: d, type: 'Sig', widgets: [], value });
     } catch {
       // an unreadable object is not a signature we can report on
     }
@@ -173,10 +172,12 @@ function readFile(file: string): Uint8Array {
   }
 }
 
-type Parsed = { cms: ParsedCms; seal?: SESeal; sealError?: SealDeskError } | { error: SealDeskError } | { unsupported: string };
+type Parsed = { cms: ParsedCms; seal?: SESeal; sealError?: SealDeskError } | { error: SealDeskError } | { unsupported: string }
+  | { docTimestamp: ParsedDocumentTimestamp };
 
 function tryParse(field: SignatureField): Parsed {
   const v = field.value!;
+  if (v.subFilter === DOCUMENT_TIMESTAMP_SUBFILTER) return { docTimestamp: parseDocumentTimestamp(v.contents) };
   if (!PADES_SUBFILTERS.has(v.subFilter ?? '')) return { unsupported: v.subFilter ?? '(none)' };
   let cms: ParsedCms;
   try {
@@ -235,7 +236,19 @@ function verifySignature(s: SignatureInput): SignatureReport {
   };
 
   const rest: CheckId[] = ['digest', 'signature', 'signer_chain', 'seal', 'seal_signer', 'impression', 'timestamp'];
-  if ('unsupported' in s.parsed) {
+  if ('docTimestamp' in s.parsed) {
+    const judged = judgeDocumentTimestamp({ parsed: s.parsed.docTimestamp, digest: s.digest, rangeUsable: !!s.structure.range, trustRoots: s.options.trustRoots, now: s.now });
+    checks.push(...judged.checks);
+    report.kind = 'document_timestamp';
+    const tsa = judged.tsaCertificate ? tryParseCertificate(judged.tsaCertificate) : undefined;
+    if (tsa) report.signer = signerSummary(tsa);
+    // The token's genTime is the only time a document timestamp has (its /M, if any, is no claim of a signer).
+    const when = judged.genTime?.toISOString() ?? null;
+    report.signingTime = when;
+    report.timestampTime = when;
+    report.timeSource = when ? 'timestamp' : null;
+    report.claimedTime = null;
+  } else if ('unsupported' in s.parsed) {
     const msg = { zh: `不支持的签名格式 ${s.parsed.unsupported}`, en: `Unsupported signature format ${s.parsed.unsupported}` };
     for (const id of rest) add(id, id === 'signature' ? 'failed' : 'not_checked', msg);
   } else if ('error' in s.parsed) {
@@ -249,37 +262,25 @@ function verifySignature(s: SignatureInput): SignatureReport {
   // What later revisions changed.
   const later = judgeLaterChanges(s.doc, s.field, s.structure.revision, s.changesByRevision);
   report.modifications = later.modifications;
+  report.modificationLevel = later.level;
   add('modifications', later.status, later.message);
   checks.sort((a, b) => CHECK_ORDER.indexOf(a.id) - CHECK_ORDER.indexOf(b.id));
   report.verdict = verdictOf(checks);
+  setStampFacts(report, padesStampFacts(s.parsed, report, s.digest, s.now));
   return report;
 }
 
-function verifyParsed(s: SignatureInput, p: Exclude<Parsed, { error: SealDeskError } | { unsupported: string }>, report: SignatureReport,
+function verifyParsed(s: SignatureInput, p: Extract<Parsed, { cms: ParsedCms }>, report: SignatureReport,
   add: (id: CheckId, status: CheckStatus, message: BilingualText) => void): void {
   const cms = p.cms;
-  const sig = verifyCmsSignature(cms, { contentDigest: s.digest, contentDigestAlgorithm: cms.digestAlgorithm });
+  const range = s.structure.range;
+  const sig = verifyCmsSignature(cms, {
+    contentDigest: s.digest, contentDigestAlgorithm: cms.digestAlgorithm,
+    signedContent: range ? () => signedBytes(s.doc.bytes, range) : undefined,
+  });
   const cert = sig.signerCertificate;
   const parsedCert = cert ? tryParseCertificate(cert) : undefined;
   if (parsedCert) report.signer = signerSummary(parsedCert);
-
-  if (!s.digest) {
-    add('digest', s.structure.range ? 'failed' : 'not_checked', s.structure.range
-      ? { zh: `不支持的摘要算法 ${cms.digestAlgorithmOid}`, en: `Unsupported digest algorithm ${cms.digestAlgorithmOid}` }
-      : { zh: '签名范围无效,未计算摘要', en: 'The signed range is invalid: no digest computed' });
-  } else if (sig.digestMatches) {
-    add('digest', 'ok', { zh: '签名范围内的内容未被篡改', en: 'The signed bytes are unchanged' });
-  } else {
-    add('digest', 'failed', { zh: '文档内容与签名时不一致(内容被篡改,或签名来自其他文档)', en: 'The signed bytes do not match the signature (content tampered, or a signature taken from another document)' });
-  }
-
-  if (!cert) add('signature', 'failed', { zh: '签名中没有签章人证书', en: 'The signer certificate is not in the signature' });
-  else {
-    // Problems of the signature itself (the digest comparison is reported by the digest check).
-    const own = sig.problems.filter((p) => !/message-digest differs|content digest unknown/.test(p));
-    if (sig.signatureValid && sig.signingCertificateMatches !== false && own.length === 0) add('signature', 'ok', { zh: '签章人的签名有效', en: "The signer's signature is valid" });
-    else add('signature', 'failed', { zh: `签章人的签名无效(${own.join('; ')})`, en: `The signer's signature is invalid (${own.join('; ')})` });
-  }
 
   // The timestamp first: when valid, its time is the signing time every other check is judged at.
   let at = report.claimedTime ? new Date(report.claimedTime) : s.now;
@@ -305,6 +306,12 @@ function verifyParsed(s: SignatureInput, p: Exclude<Parsed, { error: SealDeskErr
       add('timestamp', 'failed', { zh: err?.zh ?? '时间戳无法解析', en: err?.en ?? 'The timestamp cannot be parsed' });
     }
   }
+
+  const judged = { sig, subFilter: s.field.value!.subFilter, digestComputed: !!s.digest, rangeUsable: !!range, digestOid: cms.digestAlgorithmOid, at: report.timeSource === 'timestamp' ? at : s.now };
+  const digestCheck = judgeCmsDigest(judged);
+  add('digest', digestCheck.status, digestCheck.message);
+  const signatureCheck = judgeCmsSignature(judged);
+  add('signature', signatureCheck.status, signatureCheck.message);
 
   if (!cert) add('signer_chain', 'not_checked', { zh: '没有签章人证书', en: 'No signer certificate' });
   else {

@@ -30,6 +30,7 @@ export function openDatabase(target: string, o: { poolSize?: number } = {}): Pla
     const pool = new pg.Pool({ connectionString: target, max: o.poolSize ?? 10 });
     // A dropped connection (the server restarting) must not crash the process; the query fails instead.
     pool.on('error', () => undefined);
+    pool.on('connect', (client) => { client.on('error', () => undefined); });
     const db = new Kysely<PlatformDb>({ dialect: new PostgresDialect({ pool }) });
     return { db, dialect: 'postgres', close: () => db.destroy() };
   }

@@ -24,7 +24,7 @@
  * `sha256` is any Sha256: webCryptoSha256 (browser-safe) or nodeSha256 (node-hasher.ts).
  */
 import { SealDeskError } from '../../core/errors';
-import { hashChildren, type Sha256 } from './merkle-hash';
+import { HASH_SIZE, hashChildren, type Sha256 } from './merkle-hash';
 
 export * from './merkle-hash';
 export * from './merkle-verify';
@@ -168,39 +168,51 @@ export async function appendWrites(sha256: Sha256, reader: MerkleNodeReader, siz
   return writes;
 }
 
-/** The tree in memory, with counters so tests and the bench can see what an append or a proof costs. */
+/**
+ * The tree in memory, with counters so tests and the bench can see what an append or a proof costs.
+ * Each level is one growing byte array (32 bytes a node), so 10^6 entries take about 64 MB.
+ */
 export class MemoryMerkleTree implements MerkleNodeReader {
-  private readonly levels: Uint8Array[][] = [];
+  private readonly levels: { bytes: Uint8Array; count: number }[] = [];
   nodeReads = 0;
   nodeWrites = 0;
 
   constructor(readonly sha256: Sha256) {}
 
-  get size(): number { return this.levels[0]?.length ?? 0; }
+  get size(): number { return this.levels[0]?.count ?? 0; }
 
   async readNodes(ids: readonly NodeId[]): Promise<Uint8Array[]> {
     this.nodeReads += ids.length;
     return ids.map(({ level, index }) => {
-      const h = this.levels[level]?.[index];
-      if (!h) throw new SealDeskError('LOG_NODE_MISSING', `日志节点 (${level}, ${index}) 不存在`, `Log node (${level}, ${index}) is missing`);
-      return h;
+      const l = this.levels[level];
+      if (!l || index >= l.count || index < 0) throw new SealDeskError('LOG_NODE_MISSING', `日志节点 (${level}, ${index}) 不存在`, `Log node (${level}, ${index}) is missing`);
+      return l.bytes.slice(index * HASH_SIZE, (index + 1) * HASH_SIZE);
     });
+  }
+
+  private write(w: NodeWrite): void {
+    const l = (this.levels[w.level] ??= { bytes: new Uint8Array(HASH_SIZE * 64), count: 0 });
+    if (w.index !== l.count) throw new SealDeskError('LOG_INTERNAL', `节点 (${w.level}, ${w.index}) 写入次序错误`, `node (${w.level}, ${w.index}) written out of order`);
+    if ((l.count + 1) * HASH_SIZE > l.bytes.length) {
+      const grown = new Uint8Array(l.bytes.length * 2);
+      grown.set(l.bytes);
+      l.bytes = grown;
+    }
+    l.bytes.set(w.hash, l.count * HASH_SIZE);
+    l.count++;
+    this.nodeWrites++;
   }
 
   /** Appends an entry whose leaf hash is given; returns its index. */
   async appendLeafHash(leafHash: Uint8Array): Promise<number> {
     const index = this.size;
-    for (const w of await appendWrites(this.sha256, this, index, leafHash)) {
-      (this.levels[w.level] ??= [])[w.index] = w.hash;
-      this.nodeWrites++;
-    }
+    for (const w of await appendWrites(this.sha256, this, index, leafHash)) this.write(w);
     return index;
   }
 
   root(size = this.size): Promise<Uint8Array> { return rootHash(this.sha256, this, size); }
   inclusionProof(index: number, size = this.size): Promise<Uint8Array[]> { return inclusionProof(this.sha256, this, index, size); }
   consistencyProof(size1: number, size2 = this.size): Promise<Uint8Array[]> { return consistencyProof(this.sha256, this, size1, size2); }
-  leafHash(index: number): Uint8Array | undefined { return this.levels[0]?.[index]; }
 }
 
 /**

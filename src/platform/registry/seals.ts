@@ -113,11 +113,11 @@ async function currentState(db: Db, esID: string): Promise<SealState | undefined
 export async function fileStateEvent(ctx: PlatformContext, actor: Actor, esID: string, req: StateEventRequest): Promise<SealView> {
   const transition = TRANSITIONS[req.action];
   requireRole(actor, transition.roles);
-  const nowDate = ctx.now();
-  const now = iso(nowDate);
-  const effective = req.effectiveAt === undefined ? now : iso(new Date(req.effectiveAt));
-  if (Date.parse(effective) > nowDate.getTime() + FUTURE_SLACK_MS) throw refuse(REFUSALS.EFFECTIVE_IN_FUTURE, { effectiveAt: effective });
+  const asked = req.effectiveAt === undefined ? undefined : iso(new Date(req.effectiveAt));
+  if (asked !== undefined && Date.parse(asked) > ctx.now().getTime() + FUTURE_SLACK_MS) throw refuse(REFUSALS.EFFECTIVE_IN_FUTURE, { effectiveAt: asked });
   await write(ctx, async (trx, log) => {
+    // "Now" is read under the log lock, so events filed at once get times in the order they commit.
+    const now = iso(ctx.now());
     const seal = await trx.selectFrom('seals').select(['es_id', 'unit_id', 'registered_at']).where('es_id', '=', esID).executeTakeFirst();
     if (!seal) throw refuse(REFUSALS.SEAL_UNKNOWN, { esID });
     const isAdminOfUnit = actor.roles.includes('unit_admin') && (actor.unitId === null || actor.unitId === seal.unit_id);
@@ -127,6 +127,8 @@ export async function fileStateEvent(ctx: PlatformContext, actor: Actor, esID: s
     const state = last.state as SealState;
     if (FINAL_STATES.includes(state)) throw refuse(REFUSALS.STATE_FINAL, { esID, state });
     if (!transition.from.includes(state)) throw refuse(REFUSALS.STATE_TRANSITION, { esID, state, action: req.action });
+    // Without an asked time, "now" — but never before the previous event (clocks of two servers may differ by a little).
+    const effective = asked ?? (now < last.effective_at ? last.effective_at : now);
     const earliest = RETROACTIVE_ACTIONS.includes(req.action) ? seal.registered_at : last.effective_at;
     if (effective < earliest) throw refuse(REFUSALS.EFFECTIVE_BEFORE_PREVIOUS, { esID, effectiveAt: effective, earliest });
     const seq = Number(last.seq) + 1;

@@ -13,6 +13,7 @@ import type { CoreGateway } from '../../../src/main/core-gateway';
 import { DocumentRegistry } from '../../../src/main/document-registry';
 import { assetHeaders, resolveAppAsset } from '../../../src/main/security';
 import { decodeWire, encodeWire } from './wire';
+import { chromiumHtmlToPdf, closeReportPrinter } from './report-pdf-chromium';
 
 const root = path.resolve(__dirname, '..', '..', '..');
 /** This test process's own build of the renderer (parallel test files must not share dist/). */
@@ -23,7 +24,8 @@ export class ScriptedDialogs implements Dialogs {
   open: string[] = [];
   save: string[] = [];
   trust: string[] = [];
-  html: string[] = [];
+  /** Where the verification report (PDF) is saved. */
+  report: string[] = [];
   lastSaveDefault: string | null = null;
   async chooseOpenPdf() {
     return this.open.shift() ?? null;
@@ -35,8 +37,13 @@ export class ScriptedDialogs implements Dialogs {
   async chooseTrustRoot() {
     return this.trust.shift() ?? null;
   }
-  async chooseSaveHtml() {
-    return this.html.shift() ?? null;
+  /** Where the audit log (CSV) is exported. */
+  csv: string[] = [];
+  async chooseSaveCsv() {
+    return this.csv.shift() ?? null;
+  }
+  async chooseSaveReport() {
+    return this.report.shift() ?? null;
   }
 }
 
@@ -68,7 +75,7 @@ export async function shimScript(): Promise<string> {
 export async function startApiServer(core: CoreGateway): Promise<ApiServer> {
   const dialogs = new ScriptedDialogs();
   const documents = new DocumentRegistry();
-  const table = createApiHandlers({ core, dialogs, documents });
+  const table = createApiHandlers({ core, dialogs, documents, htmlToPdf: chromiumHtmlToPdf });
   const calls: string[] = [];
   const dropDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sealdesk-drop-'));
   let origin = '';
@@ -130,6 +137,7 @@ export async function startApiServer(core: CoreGateway): Promise<ApiServer> {
       server.closeAllConnections();
       await new Promise<void>((r) => server.close(() => r()));
       fs.rmSync(dropDir, { recursive: true, force: true });
+      await closeReportPrinter();
     },
   };
 }

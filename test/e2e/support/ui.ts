@@ -9,6 +9,7 @@ import { createDirectCore } from '../../../src/main/core-direct';
 import { ensureRendererBuilt, shimScript, startApiServer, type ApiServer } from './api-server';
 import type { CoreGateway } from '../../../src/main/core-gateway';
 import { buildDemoWorld, type DemoWorld } from './world';
+import { CHROMIUM_ARGS } from './chromium-args';
 
 export interface Ui {
   page: Page;
@@ -27,7 +28,6 @@ export interface UiOptions {
   beforeClose?: () => void;
 }
 
-export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'];
 
 export async function startUi(home: string, o: UiOptions = {}): Promise<Ui> {
   const viewport = o.viewport ?? { width: 1400, height: 900 };

@@ -45,7 +45,7 @@ export function buildDemoWorld(prefix = 'sealdesk-e2e-'): DemoWorld {
       return { status: err.status ?? 1, stdout: err.stdout ?? '', stderr: err.stderr ?? '' };
     }
   };
-  const made = cli(['demo', '--dir', dir], { ...process.env });
+  const made = cli(['demo', '--no-platform', '--dir', dir], { ...process.env });
   if (made.status !== 0) throw new Error(`sealdesk demo failed (${made.status}):\n${made.stdout}\n${made.stderr}`);
   const env = parseEnvFile(fs.readFileSync(path.join(dir, 'env'), 'utf8'));
   for (const k of ['SOFTHSM2_CONF', 'SEALDESK_HOME', 'SEALDESK_PKCS11_MODULE']) {

@@ -9,6 +9,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { strFromU8, strToU8, unzipSync, zipSync } from 'fflate';
+import { derExplicit, derInteger, derOctetString, derOid, derSequence, tlv } from '../../../src/core/asn1/der';
+import { OID_SM2_SIGN, OID_SM3 } from '../../../src/core/asn1/oids';
+import { parseCertificate } from '../../../src/core/crypto/certificate';
+import { sm2PrivateKeyFromPem, sm2Sign } from '../../../src/core/crypto/sm2';
+import { OID_GM_DATA, OID_GM_SIGNED_DATA } from '../../../src/core/gm/pdf-profile';
 import { encodeSesSignature, encodeTbsSign } from '../../../src/core/asn1/ses-signature';
 import { OID_SM2_WITH_SM3 } from '../../../src/core/asn1/oids';
 import { digest, sm3 } from '../../../src/core/crypto/digest';
@@ -184,4 +189,49 @@ export async function stamp(input: Files, o: StampOptions): Promise<Files> {
     .replace(/<ofd:MaxSignId>\d+<\/ofd:MaxSignId>/, `<ofd:MaxSignId>${id}</ofd:MaxSignId>`)
     .replace('</ofd:Signatures>', `<ofd:Signature ID="${id}" Type="${o.type ?? 'Seal'}" BaseLoc="Sign_${index}/Signature.xml"/></ofd:Signatures>`));
   return files;
+}
+
+// ---- GM/T 0010 SignedData (Type="Sign") ---------------------------------------------------------
+
+export function privateKeyOf(c: TestCert): string {
+  return sm2PrivateKeyFromPem(fs.readFileSync(c.keyPath, 'utf8'));
+}
+
+/** GM/T 0010 SignedData as ofdrw's GBT35275DSContainer writes it: content = SM3(Signature.xml), signed directly. */
+export function gmSignedData(signer: TestCert, signatureXml: Uint8Array, signWhat?: Uint8Array, form: 'der' | 'raw-rs' = 'der'): Uint8Array {
+  const cert = parseCertificate(signer.der);
+  const content = sm3(signatureXml);
+  const der = sm2Sign(signWhat ?? content, privateKeyOf(signer));
+  // 'raw-rs': the 64-byte r‖s some GM/T 0010 writers store (SKF devices return that form).
+  const signature = form === 'der' ? der : rawRs(der);
+  const algSm3 = derSequence(derOid(OID_SM3));
+  const signerInfo = derSequence(
+    derInteger(1),
+    derSequence(cert.issuerDer, tlv(0x02, Buffer.from(cert.serialHex.length % 2 ? `0${cert.serialHex}` : cert.serialHex, 'hex'))),
+    algSm3,
+    derSequence(derOid(OID_SM2_SIGN)),
+    derOctetString(signature),
+  );
+  const signedData = derSequence(
+    derInteger(1),
+    tlv(0x31, algSm3),
+    derSequence(derOid(OID_GM_DATA), derExplicit(0, derOctetString(content))),
+    tlv(0xa0, signer.der),
+    tlv(0x31, signerInfo),
+  );
+  return derSequence(derOid(OID_GM_SIGNED_DATA), derExplicit(0, signedData));
+}
+
+/** DER SEQUENCE{r, s} → 64 bytes r‖s. */
+export function rawRs(der: Uint8Array): Uint8Array {
+  const out = new Uint8Array(64);
+  let p = 2;
+  for (let i = 0; i < 2; i++) {
+    const len = der[p + 1]!;
+    let v = der.subarray(p + 2, p + 2 + len);
+    if (v[0] === 0) v = v.subarray(1);
+    out.set(v, 32 * (i + 1) - v.length);
+    p += 2 + len;
+  }
+  return out;
 }

@@ -1,6 +1,7 @@
 /**
  * The checks of one GB/T 38540 SES_Signature (v4/v5; GM/T 0031-2014 v1 too) over a protected
- * original, independent of the container (OFD here; nothing in it knows about ZIP or XML).
+ * original, independent of the container: the PDF GM profile (src/core/gm) and OFD (src/core/ofd)
+ * both call this one place; nothing in it knows about PDF objects, ZIP or XML.
  *
  * Order of GB/T 38540 (domain.md, gm-formats.md §2.2): format → signer's signature over the exact
  * TBS_Sign received (v4: the outer cert and algorithm; v1: the ones inside TBS_Sign, which the
@@ -11,8 +12,11 @@
  * certificates are judged at. Every check runs and is reported, so a viewer can show all reasons.
  */
 import { signerSummary } from '../verify/report-summary';
-import type { BilingualText, Check, CheckId, CheckStatus, SealSummary, SignerInfoSummary } from '../../api/verification-report';
-import { bytesEqual } from '../asn1/der';
+import type {
+  BilingualText, Check, CheckId, CheckStatus, SealSummary, SignatureReport, SignerInfoSummary, TimeBasis,
+} from '../../api/verification-report';
+import { bytesEqual, type EncodingDeviation } from '../asn1/der';
+import { readSignatureValue } from '../asn1/signature-value';
 import { OID_ECDSA_SHA256, OID_SHA1_WITH_RSA, OID_SHA256_WITH_RSA } from '../asn1/oids';
 import type { SESSignature } from '../asn1/ses-signature';
 import { tryParseCertificate, type ParsedCertificate } from '../crypto/certificate';
@@ -22,6 +26,7 @@ import { isSealDeskError } from '../errors';
 import { sealListsCertificate, verifySeal } from '../seal/verify-seal';
 import { verifyTimestampToken } from '../timestamp/verify-timestamp';
 import { checkChain } from '../verify/chain';
+import { deviationTexts, sesAlgorithms, sesFormatName, timeBasis } from './stamp-facts';
 
 export interface SesCheckOptions {
   trustRoots: Uint8Array[];
@@ -39,6 +44,11 @@ export interface SesCheckOutcome {
   timestampTime?: Date;
   /** What the seal and certificates were judged at: timestamp, else claimed time, else now. */
   signingTime: Date;
+  /** Vendor encoding habits read (the stamp's, its seal's, and its signature values'). */
+  deviations: EncodingDeviation[];
+  timeBasis: TimeBasis;
+  /** The report's stamp facts (algorithms, format, seal version, deviations, time basis). */
+  facts: Pick<SignatureReport, 'algorithms' | 'format' | 'sealVersion' | 'encodingDeviations' | 'timeBasis'>;
 }
 
 /**
@@ -51,29 +61,32 @@ export function checkSesSignature(ses: SESSignature, original: Uint8Array | null
   const add = (id: CheckId, status: CheckStatus, message: BilingualText): void => { checks.push({ id, status, message }); };
   const seal = ses.toSign.eseal;
   const cert = tryParseCertificate(ses.cert);
+  const deviations: EncodingDeviation[] = [...ses.deviations];
 
   // The signer's signature over the exact TBS_Sign bytes received.
+  const value = readSignatureValue(ses.signature, ses.signatureAlgID, 'SES_Signature.signature');
+  if (value.ok && value.deviation) deviations.push(value.deviation);
   if (!cert) {
     add('signature', 'failed', { zh: '签章者证书无法解析', en: "The signer's certificate cannot be parsed" });
+  } else if (!value.ok) {
+    add('signature', 'failed', { zh: `签章者的签名值无法读取(${value.reason})`, en: `The signer's signature value cannot be read (${value.reason})` });
   } else {
-    const r = verifySignature({ algorithm: ses.signatureAlgID, publicKey: cert.publicKey, data: ses.tbsSignDer, signature: ses.signature });
+    const r = verifySignature({ algorithm: ses.signatureAlgID, publicKey: cert.publicKey, data: ses.tbsSignDer, signature: value.der });
     if (r.ok) add('signature', 'ok', { zh: `签章者对签章信息(TBS_Sign)的签名有效(电子签章 v${ses.version})`, en: `The signer's signature over TBS_Sign is valid (SES_Signature v${ses.version})` });
     else add('signature', 'failed', { zh: `签章者的签名无效,签章数据可能被篡改(${r.reason})`, en: `The signer's signature is invalid; the stamp data may have been altered (${r.reason})` });
   }
 
-  if (sealListsCertificate(seal, ses.cert)) {
-    add('seal_signer', 'ok', { zh: '签章者证书列在电子印章的证书列表中', en: "The signer's certificate is listed in the seal" });
-  } else {
-    add('seal_signer', 'failed', { zh: '签章者证书不在电子印章的证书列表中(印章被他人使用)', en: "The signer's certificate is not listed in the seal (someone else used the seal)" });
-  }
+  add('seal_signer', ...judgeSealSigner(seal, ses.cert));
 
   const claimedTime = ses.toSign.timeInfo;
   const ts = ses.timeStamp || !ses.toSign.timeInfoToken
     ? judgeTimestampToken(ses.timeStamp, ses.signature, options)
     : { check: { id: 'timestamp' as const, status: 'not_checked' as const, message: { zh: '签章时间信息是时间戳令牌(GM/T 0031-2014),未核验;签章时间按签章者声明处理', en: 'The signing time is a timestamp token inside timeInfo (GM/T 0031-2014), not checked; the time is treated as claimed' } } };
   const signingTime = ts.time ?? claimedTime ?? options.now;
+  const trustedTime = ts.time && ts.check.status === 'ok' ? ts.time : undefined;
 
-  const sv = verifySeal(seal, { trustRoots: options.trustRoots, at: signingTime });
+  const sv = verifySeal(seal, { trustRoots: options.trustRoots, at: signingTime, trustedTime });
+  for (const d of sv.deviations) if (!deviations.some((x) => x.en === d.en)) deviations.push(d);
   const notOk = sv.checks.filter((c) => c.status !== 'ok');
   const detail = (k: 'zh' | 'en'): string => notOk.map((c) => c[k]).join(k === 'zh' ? ';' : '; ');
   if (sv.verdict === 'valid') add('seal', 'ok', { zh: '电子印章有效(制章者签名、制章者证书、签章时在印章有效期内)', en: "The seal is valid (maker's signature, maker's certificate, within its validity at the signing time)" });
@@ -93,6 +106,7 @@ export function checkSesSignature(ses: SESSignature, original: Uint8Array | null
   }
 
   const p = seal.eSealInfo.property;
+  const basis = timeBasis({ timestamp: ts.time ? { at: ts.time, trusted: trustedTime !== undefined } : undefined, claimed: claimedTime, sealCreated: p.createDate, makerAt: sv.makerAt, now: options.now });
   return {
     checks,
     signer: cert ? signerSummary(cert) : null,
@@ -100,11 +114,35 @@ export function checkSesSignature(ses: SESSignature, original: Uint8Array | null
     claimedTime,
     timestampTime: ts.time,
     signingTime,
+    deviations,
+    timeBasis: basis,
+    facts: {
+      algorithms: sesAlgorithms(ses, algorithm, original ? [{ name: { zh: '受保护内容的杂凑值(重新计算)', en: 'digest of the protected content (recomputed)' }, algorithm: algorithm.toUpperCase(), hex: Buffer.from(digest(algorithm, original)).toString('hex') }] : []),
+      format: { name: sesFormatName(ses.version) },
+      sealVersion: seal.version,
+      encodingDeviations: deviationTexts(deviations),
+      timeBasis: basis,
+    },
   };
 }
 
+/**
+ * 验证签章者证书与电子印章的匹配性: the signer's certificate (or its digest) is in the seal's list.
+ * A v1 seal that names its keepers by id text (certID, see asn1/ses-seal.ts) cannot be matched:
+ * a warning that says so, not a pass.
+ */
+export function judgeSealSigner(seal: SESSignature['toSign']['eseal'], certDer: Uint8Array): [CheckStatus, BilingualText] {
+  if (sealListsCertificate(seal, certDer)) return ['ok', { zh: '签章者证书列在电子印章的证书列表中', en: "The signer's certificate is listed in the seal" }];
+  const p = seal.eSealInfo.property;
+  if (p.certListType === 1 && p.certList.length === 0 && p.certIds && p.certIds.length > 0) {
+    const ids = p.certIds.map((t) => JSON.stringify(t.slice(0, 40))).join(', ');
+    return ['warning', { zh: `印章的证书列表只有证书标识 ${ids},没有证书,无法核对签章者`, en: `The seal lists only certificate ids ${ids}, no certificates: the signer cannot be matched to the seal` }];
+  }
+  return ['failed', { zh: '签章者证书不在电子印章的证书列表中(印章被他人使用)', en: "The signer's certificate is not listed in the seal (someone else used the seal)" }];
+}
+
 /** dataHash is SM3 for SM2 stamps; RSA/ECDSA stamps of GM/T 0031 vendors use the signature's hash. */
-function dataHashAlgorithm(signatureAlgID: string): DigestAlgorithm {
+export function dataHashAlgorithm(signatureAlgID: string): DigestAlgorithm {
   if (signatureAlgID === OID_SHA1_WITH_RSA) return 'sha1';
   if (signatureAlgID === OID_SHA256_WITH_RSA || signatureAlgID === OID_ECDSA_SHA256) return 'sha256';
   return 'sm3';
