@@ -140,7 +140,9 @@ export interface TimeBasis {
 
 export interface FileWarning {
   /** image_not_checked: a picture that could be a seal but cannot be decoded here (JPEG 2000, …). */
-  id: 'copied_seal_image' | 'image_not_checked' | 'unsigned_changes' | 'no_signatures' | 'empty_signature_field' | 'other';
+  id: 'copied_seal_image' | 'image_not_checked' | 'unsigned_changes' | 'no_signatures' | 'empty_signature_field' | 'other'
+    // the seal platform's log was rolled back or forked: its seal status answers are not trusted (issue #9)
+    | 'platform_log_untrusted';
   message: BilingualText;
   page?: number;
   rect?: Rect;

@@ -22,7 +22,8 @@ export interface StampRequest {
   askPin: PinPrompt;
   tsaUrl?: string;
   signal?: AbortSignal;
-  onProgress?: (p: { stage: StampStage; index?: number; total?: number }) => void;
+  /** Also names the seal platform's steps: seal_status (核验印章状态), permit (申请用印许可), record (发送用印记录). */
+  onProgress?: (p: { stage: StampStage | 'seal_status' | 'permit' | 'record'; index?: number; total?: number }) => void;
   now?: Date;
 }
 
@@ -86,6 +87,7 @@ export async function stampDocument(ctx: AppContext, r: StampRequest): Promise<S
   const platform = new PlatformStamping(ctx.config, ctx.home, ctx.audit);
   try {
     // Step (a) with a seal platform: the seal's registration and state before anything else.
+    if (platform.configured) r.onProgress?.({ stage: 'seal_status' });
     if (r.esID) await platform.checkSeal(r.esID);
     // Nothing may be stamped that the log cannot record, nor signed that cannot be saved.
     ctx.audit.assertWritable();
@@ -100,6 +102,7 @@ export async function stampDocument(ctx: AppContext, r: StampRequest): Promise<S
     const picture = seal.seal.eSealInfo.picture;
     const signer = loginOnSign(ctx, view.token, key, { profile: ctx.vendorProfile(), askPin: r.askPin, purpose: 'stamp', triesLeft: view.pin.triesLeft });
     const run = async () => {
+      if (platform.configured) r.onProgress?.({ stage: 'permit' });
       const permit = await platform.permit({ esID: esID!, input: r.input, signer });
       const stamped = await stampPdf({
         input: r.input,
@@ -115,6 +118,7 @@ export async function stampDocument(ctx: AppContext, r: StampRequest): Promise<S
         onProgress: r.onProgress,
       });
       ctx.audit.record({ action: 'stamp', outcome: 'ok', tokenSerial: serial, tokenLabel: label, esID, document: r.output, documentHash: fileHash(r.input), detail: [...stamped.stamps.map((s) => `${s.fieldName} p${s.page}`), ...(permit ? [`permit ${permit.permitId}`] : [])].join(', ') });
+      if (permit) r.onProgress?.({ stage: 'record' });
       return { ...stamped, platform: await platform.afterStamp({ esID: esID!, output: stamped.output, byteRange: stamped.byteRange, permit, signer }) };
     };
     return await run().finally(() => signer.dispose());
