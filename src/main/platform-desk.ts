@@ -98,8 +98,15 @@ export function createPlatformDesk(home: string, audit: () => AuditLog): Platfor
       return withPlatform(s, async (conn) => {
         const out: SealRegistryView[] = [];
         let down: SealDeskError | undefined;
+        // A platform whose log was rolled back or forked could answer "in use" for a seal reported
+        // lost: its log is checked against the largest checkpoint seen before any answer is shown.
+        try {
+          await new LogWatch(home, s, conn).current();
+        } catch (e) {
+          down = asSealDeskError(e);
+        }
         for (const esID of esIDs) {
-          // Once the platform is found unreachable, the other seals are not asked again (each would wait its timeout).
+          // Once the platform is found unreachable (or untrusted), the other seals are not asked (each would wait its timeout).
           if (down) { out.push({ esID, state: 'unchecked', mayStamp: false, reason: errorView(down) }); continue; }
           try {
             const st = await signedStatus(conn, s, esID);

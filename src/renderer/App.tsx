@@ -672,6 +672,7 @@ export function App() {
           onGoToWarning={goToWarning}
         />
       )}
+      {stampNotice && <StampNotice p={stampNotice} t={t} lang={lang} onClose={() => setStampNotice(null)} />}
       {finding && doc && (
         <FindBar
           pdf={doc.pdf}
@@ -762,7 +763,6 @@ export function App() {
           </aside>
         )}
       </main>
-      {stampNotice && <StampNotice p={stampNotice} t={t} lang={lang} onClose={() => setStampNotice(null)} />}
       {dropping && doc && <div className="drop-overlay">{t.dropHere}</div>}
       {drag && dragSize && (
         <img className="drag-ghost" src={drag.chosen.url} alt="" style={{ left: drag.x - drag.dx - dragSize.width / 2, top: drag.y - drag.dy - dragSize.height / 2, width: dragSize.width, height: dragSize.height }} />
