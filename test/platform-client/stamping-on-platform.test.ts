@@ -136,8 +136,27 @@ describe(`the client with the seal platform on ${backend}`, { skip: backend === 
         assert.equal(spy.calls.length, 0, 'the PIN is not asked');
         assert.equal(fs.existsSync(file), false);
         assert.equal(ctx.audit.entries().at(-1)!.code, code);
+        const state = { suspend: 'suspended', lost: 'lost', cancel: 'cancelled' }[action];
+        assert.ok(w.logLines.some((l) => l.includes('"event":"status_answered"') && l.includes(`"esID":"${k.esID}"`) && l.includes(`"state":"${state}"`)), 'the platform logged the answer the client refused on');
       });
     }
+
+    test('a seal not registered on this platform, and one past its validity, are refused before the PIN, with the reason, and no file', async () => {
+      const ctx = dataDir(w, 'home-unregistered', settings);
+      const day = 86400_000;
+      for (const [label, o, code, zh] of [
+        ['KEEPER-UNREG', { register: false }, 'SEAL_NOT_REGISTERED', '印章未在电子印章管理平台备案'],
+        ['KEEPER-EXPIRED', { validStart: new Date(Date.now() - 3 * day), validEnd: new Date(Date.now() - day) }, 'SEAL_EXPIRED', '印章已过有效期'],
+      ] as const) {
+        const k = await keeperWithSeal(w, label, o);
+        const file = path.join(out, `${label}.pdf`);
+        const spy = pinSpy(k.token.userPin);
+        await assert.rejects(stamp(ctx, k.token, file, spy.ask), (e: SealDeskError) => e.code === code && e.zh.startsWith(zh));
+        assert.equal(spy.calls.length, 0, 'the PIN is not asked');
+        assert.equal(fs.existsSync(file), false);
+        assert.equal(ctx.audit.entries().at(-1)!.code, code);
+      }
+    });
 
     test('挂失 with a loss time in the past: a stamp made before stays valid (with a note), one made after is invalid, a new one is refused', async () => {
       const ctx = dataDir(w, 'home-lost-later', settings);
