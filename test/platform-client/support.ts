@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { decodeSeal } from '../../src/core/asn1/ses-seal';
 import { AppContext } from '../../src/core/app/context';
 import { stampDocument } from '../../src/core/app/stamping';
 import { loadConfig, saveConfig } from '../../src/core/config/config';
@@ -32,10 +33,10 @@ export const configure = (w: PlatformWorld) => fetchPlatformSettings(w.running.u
  * A keeper's USB-Key with a seal filed, approved, made by the maker's card, registered on the
  * platform and written to the key: what a unit has after 申请 → 审批 → 制章.
  */
-export async function keeperWithSeal(w: PlatformWorld, label: string): Promise<{ token: TestToken; esID: string }> {
+export async function keeperWithSeal(w: PlatformWorld, label: string, o: { applicant?: string; approver?: string; register?: boolean; validStart?: Date; validEnd?: Date } = {}): Promise<{ token: TestToken; esID: string }> {
   const token = await createTestToken({ world: w.hsm, label, ca: w.maker.token.ca, ckaId: crypto.randomBytes(4).toString('hex') });
-  const applicant = await w.as('applicant');
-  const approver = await w.as('approver');
+  const applicant = await w.as(o.applicant ?? 'applicant');
+  const approver = await w.as(o.approver ?? 'approver');
   const maker = await w.as('maker');
   const png = w.impression(7);
   const name = `合同专用章-${label}`;
@@ -48,10 +49,11 @@ export async function keeperWithSeal(w: PlatformWorld, label: string): Promise<{
   if (filed.status !== 201) throw new Error(filed.text);
   const ok = await approver.call('decision', { params: { id: filed.body.id }, body: { decision: 'approve', reason: '同意' } });
   if (ok.status !== 200) throw new Error(ok.text);
-  const der = await w.makeSealDer({ name, kind: '04', keeper: { token, signer: { certificate: token.certificate! }, request: undefined } as unknown as Keeper, png });
+  const der = await w.makeSealDer({ name, kind: '04', keeper: { token, signer: { certificate: token.certificate! }, request: undefined } as unknown as Keeper, png, validStart: o.validStart, validEnd: o.validEnd });
+  await withSession(token.mod, token.token, { readWrite: true }, (s) => writeSealObject(s, { ckaId: token.ckaId, label: name, der }));
+  if (o.register === false) return { token, esID: decodeSeal(der).eSealInfo.esID };
   const reg = await maker.call<{ esID: string }>('sealRegister', { body: { applicationId: filed.body.id, seal: Buffer.from(der).toString('base64') } });
   if (reg.status !== 201) throw new Error(reg.text);
-  await withSession(token.mod, token.token, { readWrite: true }, (s) => writeSealObject(s, { ckaId: token.ckaId, label: name, der }));
   return { token, esID: reg.body.esID };
 }
 
@@ -67,6 +69,22 @@ export function pinSpy(pin: string) {
   return { calls, ask: async () => { calls.push(1); return Buffer.from(pin); } };
 }
 
-export function stamp(ctx: AppContext, token: TestToken, output: string, ask: () => Promise<Buffer>) {
-  return stampDocument(ctx, { input: CONTRACT, output, token: token.label, placement: { kind: 'point', page: 1, x: 200, y: 200 }, askPin: ask });
+export function stamp(ctx: AppContext, token: TestToken, output: string, ask: () => Promise<Buffer>, input = CONTRACT) {
+  return stampDocument(ctx, { input, output, token: token.label, placement: { kind: 'point', page: 1, x: 200, y: 200 }, askPin: ask });
+}
+
+export const sha256Of = (file: string) => ({ alg: 'sha256' as const, hex: crypto.createHash('sha256').update(fs.readFileSync(file)).digest('hex') });
+
+/** A copy of the contract that differs by one trailing comment: another document to stamp. */
+export function anotherDocument(dir: string, name: string): string {
+  const f = path.join(dir, name);
+  fs.writeFileSync(f, Buffer.concat([fs.readFileSync(CONTRACT), Buffer.from(`\n% ${name}\n`)]));
+  return f;
+}
+
+/** Points a data dir at another address of the platform (after a restart, or through a proxy). */
+export function pointAt(ctx: AppContext, settings: PlatformSettings, url: string): void {
+  const file = homePaths(ctx.home).configFile;
+  saveConfig({ ...loadConfig(file), platform: { ...settings, url } }, file);
+  ctx.config.platform = { ...settings, url };
 }

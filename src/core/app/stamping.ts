@@ -96,6 +96,9 @@ export async function stampDocument(ctx: AppContext, r: StampRequest): Promise<S
     serial = token.serial;
     label = token.label;
     const view = await tokenOverview(ctx, token);
+    // The seal is known now when the token carries only one: its registry state still comes first.
+    const only = view.seals.filter((s) => s.seal);
+    if (!r.esID && only.length === 1) await platform.checkSeal(only[0]!.seal!.eSealInfo.esID);
     const { seal, key } = checkBeforeStamp(ctx, view, r.esID, now);
     esID = seal.seal.eSealInfo.esID;
     await platform.checkSeal(esID);

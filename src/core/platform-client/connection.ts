@@ -37,17 +37,30 @@ export class PlatformConnection {
 
   close(): void { this.client.close(); }
 
-  private async timed<T>(p: () => Promise<ApiAnswer<T>>): Promise<ApiAnswer<T>> {
+  /**
+   * Runs one exchange with the platform under the call's timeout. `hold` suspends the clock while a
+   * step that is not network waits (the USB-Key signing a request may first ask the keeper's PIN).
+   */
+  private async timed<T>(p: (hold: <X>(q: Promise<X>) => Promise<X>) => Promise<ApiAnswer<T>>): Promise<ApiAnswer<T>> {
     let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => { this.client.close(); reject(unreachable(`${this.timeoutMs} ms 内无应答 / no answer within ${this.timeoutMs} ms`)); }, this.timeoutMs);
-    });
+    let fail: (e: SealDeskError) => void = () => undefined;
+    const timeout = new Promise<never>((_, reject) => { fail = reject; });
+    const arm = () => {
+      timer = setTimeout(() => { this.client.close(); fail(unreachable(`${this.timeoutMs} ms 内无应答 / no answer within ${this.timeoutMs} ms`)); }, this.timeoutMs);
+    };
+    // A failure of the held step (a wrong PIN, a token removed) is its own, not the platform's.
+    const ownFailures = new Set<unknown>();
+    const hold = async <X>(q: Promise<X>): Promise<X> => {
+      clearTimeout(timer);
+      try { return await q; } catch (e) { ownFailures.add(e); throw e; } finally { arm(); }
+    };
+    arm();
     try {
-      const a = await Promise.race([p(), timeout]);
+      const a = await Promise.race([p(hold), timeout]);
       if (a.status >= 500) throw unreachable(`HTTP ${a.status}`);
       return a;
     } catch (e) {
-      if (e instanceof SealDeskError) throw e;
+      if (e instanceof SealDeskError || ownFailures.has(e)) throw e;
       const err = e as NodeJS.ErrnoException;
       throw unreachable(err.code ?? err.message, e);
     } finally {
@@ -63,7 +76,7 @@ export class PlatformConnection {
   }
 
   async signed<T>(name: RouteName, body: unknown, signer: RequestSigner): Promise<T> {
-    const a = await this.timed(() => this.client.signed<T>(name, body, signer));
+    const a = await this.timed((hold) => this.client.signed<T>(name, body, { ...signer, sign: (m) => hold(signer.sign(m)) }));
     if (a.status < 200 || a.status > 299) throw platformRefusal(a);
     return a.body;
   }

@@ -59,6 +59,17 @@ export class LogWatch {
     return seen;
   }
 
+  /**
+   * A signed answer carries the log size it was made at: one below the largest checkpoint seen
+   * comes from a log that was rolled back (an old database restored), so it is not trusted.
+   */
+  async assertNotBehind(logSize: number): Promise<void> {
+    const kept = await this.largest();
+    if (kept && logSize < kept.size) {
+      throw untrusted('LOG_ROLLED_BACK', `已回退(曾见 ${kept.size} 条,应答仅基于 ${logSize} 条)`, `was rolled back (${kept.size} entries seen before, the answer is based on ${logSize})`, { keptSize: kept.size, shownSize: logSize });
+    }
+  }
+
   /** The platform's current checkpoint, checked. */
   async current(): Promise<Checkpoint> {
     return this.observe((await this.conn.call<CheckpointView>('checkpoint')).checkpoint);

@@ -41,10 +41,21 @@ export function checkPermit(envelope: unknown, s: Pick<PlatformSettings, 'keys'>
   return p;
 }
 
+/** The platform's refusals of a permit, in the keeper's words (the platform's own text kept after). */
+function permitDenied(e: unknown): unknown {
+  if (!(e instanceof SealDeskError)) return e;
+  if (e.code === 'USE_APPROVAL_REQUIRED') {
+    return new SealDeskError(e.code, `用印未经审批(${e.zh})`, `The use of the seal is not approved (${e.en})`, { cause: e, details: e.details });
+  }
+  return e;
+}
+
 /** Asks for a permit in a request signed on the keeper's token, and checks what comes back. */
 export async function requestPermit(conn: PlatformConnection, s: PlatformSettings, o: { esID: string; documentDigest: Digest; signer: RequestSigner; now?: Date }): Promise<{ envelope: Uint8Array; payload: PermitPayload }> {
   const nonce = newNonce();
-  const env = await conn.signed<SignedEnvelope>('permit', { esID: o.esID, documentDigest: o.documentDigest, nonce }, o.signer);
+  const env = await conn.signed<SignedEnvelope>('permit', { esID: o.esID, documentDigest: o.documentDigest, nonce }, o.signer).catch((e: unknown) => {
+    throw permitDenied(e);
+  });
   const payload = checkPermit(env, s, { esID: o.esID, certificate: o.signer.certificate, documentDigest: o.documentDigest, nonce, now: o.now ?? new Date() });
   return { envelope: new Uint8Array(Buffer.from(JSON.stringify({ payload: env.payload, signature: env.signature }), 'utf8')), payload };
 }

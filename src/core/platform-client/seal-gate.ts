@@ -6,6 +6,7 @@
 import type { StatusPayload } from '../../platform/api/contract';
 import { SealDeskError } from '../errors';
 import type { PlatformConnection } from './connection';
+import { LogWatch } from './log-watch';
 import { signedStatus } from './permit';
 import type { PlatformSettings } from './platform-settings';
 
@@ -28,8 +29,15 @@ export function refusalOfStatus(st: StatusPayload): SealDeskError | undefined {
   return undefined;
 }
 
-export async function checkSealOnPlatform(conn: PlatformConnection, s: PlatformSettings, esID: string): Promise<StatusPayload> {
+/**
+ * The log is checked first (a rolled-back or forked platform is not asked at all), then the signed
+ * status now, which must not be older than the log already seen.
+ */
+export async function checkSealOnPlatform(conn: PlatformConnection, s: PlatformSettings, esID: string, home: string): Promise<StatusPayload> {
+  const watch = new LogWatch(home, s, conn);
+  await watch.current();
   const st = await signedStatus(conn, s, esID);
+  await watch.assertNotBehind(st.logSize);
   const refusal = refusalOfStatus(st);
   if (refusal) throw refusal;
   return st;

@@ -10,7 +10,11 @@
 import crypto from 'node:crypto';
 import type { Check, SignatureReport, VerificationReport } from '../../api/verification-report';
 import type { PermitPayload, StatusPayload } from '../../platform/api/contract';
+import { decodeSesSignature } from '../asn1/ses-signature';
+import { derValueLength } from '../cms/der';
+import { OID_ATTR_PLATFORM_PERMIT } from '../cms/oids';
 import { parseCms } from '../cms/parse-cms';
+import { sniffGmContents } from '../gm/pdf-profile';
 import type { SealDeskConfig } from '../config/config';
 import { isSealDeskError, type SealDeskError } from '../errors';
 import { openPdf } from '../pdf/document';
@@ -23,18 +27,35 @@ const check = (status: Check['status'], zh: string, en: string): Check => ({ id:
 
 interface StampFacts { permit?: unknown; signerCertificate?: Uint8Array }
 
+const permitOf = (bytes: Uint8Array | undefined): unknown => (bytes ? parsePermitBytes(bytes) ?? null : undefined);
+
+/** PAdES: the permit is the signed attribute OID_ATTR_PLATFORM_PERMIT. */
+function cadesFacts(contents: Uint8Array): StampFacts {
+  const cms = parseCms(contents);
+  return { permit: permitOf(cms.permit), signerCertificate: cms.signerCertificate };
+}
+
+/** GB/T 38540: the permit is the TBS_Sign extData OID_ATTR_PLATFORM_PERMIT. */
+function gmFacts(contents: Uint8Array): StampFacts {
+  const ses = decodeSesSignature(contents.subarray(0, derValueLength(contents)));
+  return { permit: permitOf(ses.toSign.extDatas.find((e) => e.extnID === OID_ATTR_PLATFORM_PERMIT)?.extnValue), signerCertificate: ses.cert };
+}
+
 /** The permit and signer certificate of each signature field, by field name. */
-function stampFacts(bytes: Uint8Array): { facts: Map<string, StampFacts>; revisionEnds: number[] } {
+function stampFacts(bytes: Uint8Array): { facts: Map<string, StampFacts>; revisionEnds: RevisionBounds[] } {
   const facts = new Map<string, StampFacts>();
-  let revisionEnds: number[] = [];
+  let revisionEnds: RevisionBounds[] = [];
   try {
     const doc = openPdf(bytes);
-    revisionEnds = doc.revisions.map((r) => r.end);
+    revisionEnds = doc.revisions.map((r) => {
+      let firstObject = r.xrefOffsets[0] ?? r.end;
+      for (const e of r.entries.values()) if (e.type === 'offset' && e.offset < firstObject) firstObject = e.offset;
+      return { end: r.end, eofEnd: r.eofEnd, firstObject };
+    });
     for (const f of doc.signatureFields()) {
       if (!f.value) continue;
       try {
-        const cms = parseCms(f.value.contents);
-        facts.set(f.name, { permit: cms.permit ? parsePermitBytes(cms.permit) ?? null : undefined, signerCertificate: cms.signerCertificate });
+        facts.set(f.name, sniffGmContents(f.value.contents) === 'ses-signature' ? gmFacts(f.value.contents) : cadesFacts(f.value.contents));
       } catch {
         facts.set(f.name, {});
       }
@@ -45,12 +66,32 @@ function stampFacts(bytes: Uint8Array): { facts: Map<string, StampFacts>; revisi
   return { facts, revisionEnds };
 }
 
-/** The permit's digest must be the file as it was at an earlier revision than the one stamped. */
-function permitDigestMatches(p: PermitPayload, bytes: Uint8Array, revisionEnds: number[], revision: number | null): boolean {
+/**
+ * The permit's digest must be the file as it was before the stamp: the bytes up to an earlier
+ * revision's end, or — when the file had bytes after its last %%EOF, which the stamp kept — up to
+ * where the stamp's own revision begins (its first object). That gap is searched byte by byte with
+ * one running hash, bounded.
+ */
+const MAX_TRAILING_GAP = 64 * 1024;
+function permitDigestMatches(p: PermitPayload, bytes: Uint8Array, revisions: RevisionBounds[], revision: number | null): boolean {
   if (p.documentDigest.alg !== 'sha256') return false;
-  const before = revisionEnds.slice(0, revision ?? revisionEnds.length);
-  return before.some((end) => crypto.createHash('sha256').update(bytes.subarray(0, end)).digest('hex') === p.documentDigest.hex);
+  const r = revision ?? revisions.length - 1;
+  if (r <= 0 || r >= revisions.length) return false;
+  const want = p.documentDigest.hex;
+  for (const rev of revisions.slice(0, r)) {
+    for (const end of new Set([rev.end, rev.eofEnd])) if (crypto.createHash('sha256').update(bytes.subarray(0, end)).digest('hex') === want) return true;
+  }
+  const from = revisions[r - 1]!.end;
+  const to = Math.min(revisions[r]!.firstObject, from + MAX_TRAILING_GAP, bytes.length);
+  const h = crypto.createHash('sha256').update(bytes.subarray(0, from));
+  for (let end = from; end <= to; end++) {
+    if (end > from) h.update(bytes.subarray(end - 1, end));
+    if (h.copy().digest('hex') === want) return true;
+  }
+  return false;
 }
+
+interface RevisionBounds { end: number; eofEnd: number; firstObject: number }
 
 type Time = { at: Date; source: 'timestamp' | 'permit' | 'claimed' };
 
@@ -89,6 +130,7 @@ async function askPlatform(home: string, s: PlatformSettings, conn: PlatformConn
   await watch.current();
   const at = await signedStatus(conn, s, esID, t.at);
   const now = await signedStatus(conn, s, esID);
+  await watch.assertNotBehind(Math.min(at.logSize, now.logSize));
   return judgeStatus(at, now, t);
 }
 
@@ -119,7 +161,7 @@ export async function addSealStatus(report: VerificationReport, bytes: Uint8Arra
   return report;
 }
 
-async function statusOf(sig: SignatureReport, f: StampFacts, bytes: Uint8Array, revisionEnds: number[], s: PlatformSettings | undefined, conn: PlatformConnection | undefined, home: string): Promise<Check> {
+async function statusOf(sig: SignatureReport, f: StampFacts, bytes: Uint8Array, revisionEnds: RevisionBounds[], s: PlatformSettings | undefined, conn: PlatformConnection | undefined, home: string): Promise<Check> {
   if (!s || !conn) return check('not_checked', NO_PLATFORM_NOTE.zh, NO_PLATFORM_NOTE.en);
   const esID = sig.seal?.esID;
   if (!esID) return check('not_checked', '签章中没有可识别的印章,未核验印章状态', 'No seal could be read from the stamp; seal status not checked');
@@ -138,7 +180,7 @@ async function statusOf(sig: SignatureReport, f: StampFacts, bytes: Uint8Array, 
   const noPermit = permit ? undefined : { zh: ';该签章中没有用印许可', en: '; the stamp carries no stamping permit' };
   try {
     const c = await askPlatform(home, s, conn, esID, t);
-    if (noPermit && c.status === 'ok') return check('warning', c.message.zh + noPermit.zh, c.message.en + noPermit.en);
+    if (noPermit && c.status !== 'failed') return check('warning', c.message.zh + noPermit.zh, c.message.en + noPermit.en);
     return c;
   } catch (e) {
     if (!isSealDeskError(e)) throw e;

@@ -28,6 +28,8 @@ export interface StampingRecord {
   /** SHA-256 hex of the keeper certificate that must sign the record's request. */
   certificateSha256: string;
   document?: string;
+  /** When it was queued (absent on records sent at once). */
+  queuedAt?: string;
 }
 
 export const queueDir = (home: string) => path.join(home, 'platform-queue');
@@ -40,9 +42,20 @@ export function queuedRecords(home: string): StampingRecord[] {
   });
 }
 
+/** What `sealdesk log show` prints after the audit log: each stamping record still waiting to be sent. */
+export function queuedRecordLines(home: string): string[] {
+  const q = queuedRecords(home);
+  if (q.length === 0) return [];
+  return [
+    `待发送至电子印章管理平台的用印记录 / stamping records waiting to be sent to the seal platform: ${q.length}`,
+    ...q.map((r) => `  permit ${r.permitId}  esID ${r.esID}  hash ${r.documentDigest.hex.slice(0, 16)}…${r.document ? `  file ${r.document}` : ''}${r.queuedAt ? `  queued ${r.queuedAt}` : ''}`),
+    '  (下次用同一印章卡签章时发送 / sent with the next stamp made with the same USB-Key)',
+  ];
+}
+
 function enqueue(home: string, r: StampingRecord): void {
   fs.mkdirSync(queueDir(home), { recursive: true });
-  writeFileAtomic(path.join(queueDir(home), `${r.permitId}.json`), Buffer.from(JSON.stringify(r)));
+  writeFileAtomic(path.join(queueDir(home), `${r.permitId}.json`), Buffer.from(JSON.stringify({ ...r, queuedAt: new Date().toISOString() })));
 }
 
 export interface Receipt { recordId: string; logIndex: number; checkpointSize: number }

@@ -48,7 +48,7 @@ export class PlatformStamping {
   /** Step (a): refuses a seal the platform says may not stamp (or an unreachable platform). */
   async checkSeal(esID: string): Promise<void> {
     if (!this.conn || !this.settings || this.checkedEsID === esID) return;
-    await checkSealOnPlatform(this.conn, this.settings, esID);
+    await checkSealOnPlatform(this.conn, this.settings, esID, this.home);
     this.checkedEsID = esID;
   }
 

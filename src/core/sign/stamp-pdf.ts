@@ -42,7 +42,7 @@ export interface StampOptions {
   placement: Placement;
   /** DER SESeal, carried in the CMS as a signed attribute. */
   sealDer: Uint8Array;
-  /** The seal platform's permit envelope (UTF-8 JSON), a CMS signed attribute in PAdES (not yet in GM TBS_Sign). */
+  /** The seal platform's permit envelope (UTF-8 JSON): a CMS signed attribute in PAdES, a TBS_Sign extData in GB/T 38540. */
   permit?: Uint8Array;
   sealPicture: SealPictureInput;
   signer: Signer;
@@ -136,7 +136,7 @@ async function stamp(opts: StampOptions): Promise<StampResult> {
   };
   // What goes into /Contents, for a digest of the ByteRange bytes and the range itself.
   const build = (signer: Signer, digest: Uint8Array, byteRange: [number, number, number, number], tsa?: { url: string }): Promise<Uint8Array> => (format === 'gm'
-    ? buildSesPdfSignature({ sealDer: opts.sealDer, signer, dataHash: digest, byteRange, signingTime, tsa })
+    ? buildSesPdfSignature({ sealDer: opts.sealDer, signer, dataHash: digest, byteRange, signingTime, tsa, permit: opts.permit })
     : buildCadesSignedData({ ...cmsBase, signer, digest, tsa }));
   // Dry run with the widest range numbers the placeholder allows, so the real range always fits.
   const widest = 9_999_999_999;
