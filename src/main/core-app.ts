@@ -21,7 +21,7 @@ export interface CoreApp {
 }
 
 /** Rough share of the work done when a stage starts, for the progress bar. */
-const STAGE_FRACTION: Record<string, number> = { seal_status: 0.02, permit: 0.6, record: 0.95, reading: 0.05, placing: 0.15, preparing: 0.3, hashing: 0.5, signing: 0.7, writing: 0.9, done: 1 };
+const STAGE_FRACTION: Record<string, number> = { seal_status: 0.01, permit: 0.03, record: 0.95, reading: 0.05, placing: 0.15, preparing: 0.3, hashing: 0.5, signing: 0.7, writing: 0.9, done: 1 };
 
 /** A token as the panel shows it: only seals that decode and whose picture a browser can draw. */
 export function tokenView(o: TokenOverview): TokenView {

@@ -100,8 +100,9 @@ export function createPlatformDesk(home: string, audit: () => AuditLog): Platfor
         let down: SealDeskError | undefined;
         // A platform whose log was rolled back or forked could answer "in use" for a seal reported
         // lost: its log is checked against the largest checkpoint seen before any answer is shown.
+        const watch = new LogWatch(home, s, conn);
         try {
-          await new LogWatch(home, s, conn).current();
+          await watch.current();
         } catch (e) {
           down = asSealDeskError(e);
         }
@@ -110,12 +111,14 @@ export function createPlatformDesk(home: string, audit: () => AuditLog): Platfor
           if (down) { out.push({ esID, state: 'unchecked', mayStamp: false, reason: errorView(down) }); continue; }
           try {
             const st = await signedStatus(conn, s, esID);
+            // The same order as core's seal gate: an answer older than the log already seen is not taken.
+            await watch.assertNotBehind(st.logSize);
             contacted();
             const refusal = refusalOfStatus(st);
             out.push({ esID, state: registryState(st), mayStamp: !refusal, asOf: st.producedAt, ...(refusal ? { reason: errorView(refusal) } : {}), ...(st.decidingEvent ? { effectiveAt: st.decidingEvent.effectiveAt } : {}) });
           } catch (e) {
             const err = asSealDeskError(e);
-            if (err.code === 'PLATFORM_UNREACHABLE') down = err;
+            if (err.code === 'PLATFORM_UNREACHABLE' || isLogDistrust(err)) down = err;
             out.push({ esID, state: 'unchecked', mayStamp: false, reason: errorView(err) });
           }
         }

@@ -299,6 +299,22 @@ test('a stamping record that cannot be sent waits in the queue: the stamp notice
   await closeSettings();
 });
 
+test('a seal never registered on the platform shows 未登记 and one cancelled in the console shows 已注销: neither can be picked up, and each says why', async () => {
+  await registryBadge(ui, d.keeperC.esID, 'not_registered').waitFor({ timeout: 30_000 });
+  assert.equal(await registryBadge(ui, d.keeperC.esID).innerText(), '未登记');
+  const c = ui.page.locator(`.seal-sample[data-esid="${d.keeperC.esID}"]`);
+  assert.equal(await c.getAttribute('data-may-stamp'), 'no');
+  assert.equal(await c.locator('[data-testid=place-here]').count(), 0);
+  assert.match(await c.locator('[data-testid=seal-why]').innerText(), /印章未在电子印章管理平台备案/);
+
+  await stateEvent(d.w, d.keeperA.esID, { action: 'cancel', reason: '单位更名' });
+  await registryBadge(ui, d.keeperA.esID, 'cancelled').waitFor({ timeout: 30_000 });
+  assert.equal(await registryBadge(ui, d.keeperA.esID).innerText(), '已注销');
+  const a = ui.page.locator(`.seal-sample[data-esid="${d.keeperA.esID}"]`);
+  assert.equal(await a.getAttribute('data-may-stamp'), 'no');
+  assert.match(await a.locator('[data-testid=seal-why]').innerText(), /印章已注销\(单位更名\)/);
+});
+
 test("the platform's log rolled back (an old database copy restored): the banner says so loudly, the status check fails, and the settings do not trust the platform", async () => {
   await d.restoreDatabase();
   await openInUi(ui, stampedOnline);
