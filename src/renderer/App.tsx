@@ -386,7 +386,9 @@ export function App() {
     try {
       // Stamping step (a), asked now and before anything else (no save dialog, no PIN): a seal the
       // platform says may not stamp, or a platform that cannot be reached, ends here with the reason.
+      setToast(t.registryChecking);
       const [reg] = await call('sealStates', { esIDs: [chosen.seal.esID] });
+      setToast('');
       if (reg) mergeRegistry([reg]);
       if (reg && !reg.mayStamp) {
         const why = pick(lang, reg.reason);

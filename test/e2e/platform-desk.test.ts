@@ -268,6 +268,29 @@ test('the platform unreachable: the panel says 未核验 with the reason; 文档
   }
 });
 
+test('the line cut while the permit is asked (after the PIN): the stamp is refused with the settings hint and no file is written', async () => {
+  await openInUi(ui, CONTRACT);
+  await placeSeal(ui, d.keeperA.esID);
+  const file = path.join(out, 'cut-at-permit.pdf');
+  d.relay.delayMs = 1200;
+  try {
+    await stampPlaced(ui, file, pinOf(d.keeperA));
+    await ui.page.locator('[data-testid=stamp-progress][data-stage=permit]').waitFor({ timeout: 120_000 });
+    assert.match(await ui.page.locator('[data-testid=stamp-progress-text]').innerText(), /申请用印许可/);
+    await d.relay.cut();
+    await result().waitFor({ timeout: 60_000 });
+  } finally {
+    d.relay.delayMs = 0;
+    await d.relay.restore();
+  }
+  assert.equal(await result().getAttribute('data-code'), 'PLATFORM_UNREACHABLE');
+  assert.match(await result().innerText(), /无法连接电子印章管理平台,请检查系统设置/);
+  assert.equal(await ui.page.locator('[data-testid=open-settings]').count(), 1);
+  assert.ok(!fs.existsSync(file), 'nothing stamped');
+  assert.deepEqual(fs.readdirSync(out).filter((f) => f.includes('cut-at-permit')), [], 'no partial file either');
+  await ui.page.locator('[data-testid=stamp-result] button').last().click();
+});
+
 test('a stamping record that cannot be sent waits in the queue: the stamp notice and the settings say so, and the next stamp sends it', async () => {
   await openInUi(ui, CONTRACT);
   await placeSeal(ui, d.keeperA.esID);
