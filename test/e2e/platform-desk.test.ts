@@ -322,7 +322,13 @@ test('a stamping record that cannot be sent waits in the queue: the stamp notice
   await closeSettings();
 });
 
-test('a seal never registered on the platform shows 未登记 and one cancelled in the console shows 已注销: neither can be picked up, and each says why', async () => {
+test('a seal never registered on the platform shows 未登记, one past its validity 已过期, one cancelled 已注销: none can be picked up, and each says why', async () => {
+  await registryBadge(ui, d.keeperD.esID, 'expired').waitFor({ timeout: 30_000 });
+  assert.equal(await registryBadge(ui, d.keeperD.esID).innerText(), '已过期');
+  const dd = ui.page.locator(`.seal-sample[data-esid="${d.keeperD.esID}"]`);
+  assert.equal(await dd.getAttribute('data-may-stamp'), 'no');
+  assert.match(await dd.locator('[data-testid=seal-why]').innerText(), /印章已过有效期/);
+
   await registryBadge(ui, d.keeperC.esID, 'not_registered').waitFor({ timeout: 30_000 });
   assert.equal(await registryBadge(ui, d.keeperC.esID).innerText(), '未登记');
   const c = ui.page.locator(`.seal-sample[data-esid="${d.keeperC.esID}"]`);

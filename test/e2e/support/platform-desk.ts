@@ -92,6 +92,8 @@ export interface DeskWorld {
   keeperB: Keeper;
   /** A seal made by the maker's card and written to the key, but never registered on the platform. */
   keeperC: Keeper;
+  /** A registered seal whose validity window ended yesterday. */
+  keeperD: Keeper;
   /** Copies the platform's database aside (the server is stopped for it and started again). */
   backUpDatabase(): Promise<void>;
   /** Restores the copy: the platform's log goes back to what it was then (an old backup restored). */
@@ -112,6 +114,8 @@ export async function createDeskWorld(): Promise<DeskWorld> {
   const keeperA = await keeperWithSeal(w, 'KEEPER-A');
   const keeperB = await keeperWithSeal(w, 'KEEPER-B');
   const keeperC = await keeperWithSeal(w, 'KEEPER-C', { register: false });
+  const day = 86400_000;
+  const keeperD = await keeperWithSeal(w, 'KEEPER-D', { validStart: new Date(Date.now() - 3 * day), validEnd: new Date(Date.now() - day) });
   const home = path.join(w.hsm.dir, 'desk-home');
   fs.mkdirSync(home, { recursive: true });
   saveConfig({ modules: [SOFTHSM_MODULE], language: 'zh' }, homePaths(home).configFile);
@@ -120,7 +124,7 @@ export async function createDeskWorld(): Promise<DeskWorld> {
   const backup = path.join(w.hsm.dir, 'platform-db-backup');
   const files = () => [db, `${db}-wal`, `${db}-shm`];
   return {
-    w, relay, home, keeperA, keeperB, keeperC, rootFile: path.join(w.dir, 'tls', 'root.pem'),
+    w, relay, home, keeperA, keeperB, keeperC, keeperD, rootFile: path.join(w.dir, 'tls', 'root.pem'),
     backUpDatabase: () => restartWith(w, relay, () => {
       fs.mkdirSync(backup, { recursive: true });
       for (const f of files()) if (fs.existsSync(f)) fs.copyFileSync(f, path.join(backup, path.basename(f)));
