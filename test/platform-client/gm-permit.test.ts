@@ -29,7 +29,7 @@ after(async () => {
   await w?.close();
 });
 
-test('a GB/T 38540 stamp carries the permit in TBS_Sign extDatas, its signature still verifies, and the status check reads and judges it', async () => {
+test('a GB/T 38540 stamp carries the permit in TBS_Sign extDatas, its signature still verifies, and the status check reads and judges it', { timeout: 120_000 }, async () => {
   const settings = await configure(w);
   const ctx = dataDir(w, 'home-gm', settings);
   const k = await keeperWithSeal(w, 'KEEPER-GM-PERMIT');

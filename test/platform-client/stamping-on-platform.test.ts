@@ -12,7 +12,9 @@ import { checkPermit, parsePermitBytes } from '../../src/core/platform-client/pe
 import type { PlatformSettings } from '../../src/core/platform-client/platform-settings';
 import type { Check, VerificationReport } from '../../src/api/verification-report';
 import { platformKeyId } from '../../src/platform/client-verify';
-import { BACKENDS, createPlatformWorld, type PlatformWorld } from '../platform/support/platform-world';
+import { BACKENDS, createPlatformWorld, PASSWORDS, type PlatformWorld } from '../platform/support/platform-world';
+import { createTestToken } from '../support/tokens';
+import { fileSealApplication, makeSealForApplication } from '../../src/core/platform-client/seal-application';
 import { postgresAvailable } from '../support/postgres';
 import { CONTRACT, configure, dataDir, keeperWithSeal, pinSpy, stamp, stateEvent } from './support';
 
@@ -34,7 +36,7 @@ async function deadPort(): Promise<number> {
 
 /** The seal platform on SQLite and on PostgreSQL, with SoftHSM2 USB-Keys; the client stamps and verifies through it. */
 for (const backend of BACKENDS) {
-describe(`the client with the seal platform on ${backend}`, { skip: backend === 'postgres' && !postgresAvailable() ? 'PostgreSQL 15 is not installed' : false }, () => {
+describe(`the client with the seal platform on ${backend}`, { timeout: 300_000, skip: backend === 'postgres' && !postgresAvailable() ? 'PostgreSQL 15 is not installed' : false }, () => {
   let w: PlatformWorld;
   let settings: PlatformSettings;
   let out: string;
@@ -140,6 +142,35 @@ describe(`the client with the seal platform on ${backend}`, { skip: backend === 
         assert.ok(w.logLines.some((l) => l.includes('"event":"status_answered"') && l.includes(`"esID":"${k.esID}"`) && l.includes(`"state":"${state}"`)), 'the platform logged the answer the client refused on');
       });
     }
+
+    test('申请 → 审批 → 制章 → 签章 → 验章 in the core: the application approved on the platform becomes a registered seal that stamps with a permit', async () => {
+      const ctx = dataDir(w, 'home-flow', settings);
+      const keeper = await createTestToken({ world: w.hsm, label: 'KEEPER-FLOW', ca: w.maker.token.ca });
+      // A maker's card of its own: the world's MAKER-CARD is held open by this process for its helpers.
+      const card = await createTestToken({ world: w.hsm, label: 'MAKER-CARD-FLOW', ca: w.maker.token.ca, subject: 'CN=制章中心二,O=SealDesk Test' });
+      const now = Date.now();
+      const filed = await fileSealApplication(ctx, { user: 'applicant', password: Buffer.from(PASSWORDS.applicant!) }, {
+        sealName: '合同专用章(流程)', kind: '04', keeperName: '李四', keeperToken: 'KEEPER-FLOW', impressionPng: w.impression(21), widthMm: 40, heightMm: 40,
+        validFrom: new Date(now - 60_000), validTo: new Date(now + 365 * 86400_000),
+      });
+      assert.equal(filed.state, 'pending');
+      const makeIt = () => makeSealForApplication(ctx, { applicationId: filed.id, makerToken: 'MAKER-CARD-FLOW', keeperToken: 'KEEPER-FLOW', account: { user: 'maker', password: Buffer.from(PASSWORDS.maker!) }, askPin: async () => card.pin() });
+      await assert.rejects(makeIt(), (e: SealDeskError) => e.code === 'APPLICATION_NOT_APPROVED');
+      const approver = await w.as('approver');
+      assert.equal((await approver.call('decision', { params: { id: filed.id }, body: { decision: 'approve', reason: '同意' } })).status, 200);
+      const made = await makeIt();
+      assert.equal(made.registered.state, 'in_use');
+      assert.equal(made.registered.applicationId, filed.id);
+      await assert.rejects(makeIt(), (e: SealDeskError) => e.code === 'APPLICATION_USED');
+      await new Promise((r) => setTimeout(r, 1100));
+      const file = path.join(out, 'flow.pdf');
+      const r = await stamp(ctx, keeper, file, pinSpy(keeper.userPin).ask);
+      assert.ok(r.platform.receipt);
+      const report = await verifyDocumentWithStatus(ctx, file);
+      assert.equal(report.verdict, 'valid', JSON.stringify(report.signatures[0]!.checks));
+      assert.equal(statusOf(report).status, 'ok');
+      assert.equal(report.signatures[0]!.seal?.esID, made.esID);
+    });
 
     test('a seal not registered on this platform, and one past its validity, are refused before the PIN, with the reason, and no file', async () => {
       const ctx = dataDir(w, 'home-unregistered', settings);

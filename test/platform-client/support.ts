@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -11,6 +12,7 @@ import type { PlatformSettings } from '../../src/core/platform-client/platform-s
 import { fetchPlatformSettings } from '../../src/core/platform-client/trust-bundle';
 import type { StateEventRequest } from '../../src/platform/api/contract';
 import { createTestToken, type TestToken } from '../support/tokens';
+import { MAIN } from '../platform/support/cli';
 import { SOFTHSM_MODULE } from '../support/softhsm';
 import type { Keeper, PlatformWorld } from '../platform/support/platform-world';
 
@@ -87,4 +89,22 @@ export function pointAt(ctx: AppContext, settings: PlatformSettings, url: string
   const file = homePaths(ctx.home).configFile;
   saveConfig({ ...loadConfig(file), platform: { ...settings, url } }, file);
   ctx.config.platform = { ...settings, url };
+}
+
+/**
+ * The real `sealdesk` CLI as a child process, awaited without blocking this process (the platform
+ * under test serves from it: spawnSync would stall it). Killed after 120 s.
+ */
+export function cliAsync(args: string[], o: { stdin?: string; env?: NodeJS.ProcessEnv } = {}): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', MAIN, ...args], { env: { ...process.env, ...o.env }, stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => { stdout += d.toString('utf8'); });
+    child.stderr.on('data', (d: Buffer) => { stderr += d.toString('utf8'); });
+    const timer = setTimeout(() => child.kill('SIGKILL'), 120_000);
+    child.on('error', (e) => { clearTimeout(timer); reject(e); });
+    child.on('close', (status) => { clearTimeout(timer); resolve({ status, stdout, stderr }); });
+    child.stdin.end(o.stdin ?? '');
+  });
 }

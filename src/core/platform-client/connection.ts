@@ -75,6 +75,20 @@ export class PlatformConnection {
     return a.body;
   }
 
+  /** Logs in a console account (applicant, maker…); the password buffer is wiped by the client. */
+  async login(user: string, password: Buffer): Promise<void> {
+    const a = await this.timed(() => this.client.login(user, password));
+    if (a.status !== 200) throw platformRefusal(a);
+  }
+
+  /** Raw bytes of a route (an impression PNG), or the platform's refusal. */
+  async bytes(name: RouteName, o: Parameters<PlatformClient['call']>[1] = {}): Promise<Uint8Array> {
+    const a = await this.timed(() => this.client.call<unknown>(name, o));
+    if (a.status < 200 || a.status > 299) throw platformRefusal(a);
+    if (!Buffer.isBuffer(a.body)) throw new SealDeskError('PLATFORM_BAD_ANSWER', '电子印章管理平台的应答不是二进制数据', "The seal platform's answer is not binary data");
+    return new Uint8Array(a.body);
+  }
+
   async signed<T>(name: RouteName, body: unknown, signer: RequestSigner): Promise<T> {
     const a = await this.timed((hold) => this.client.signed<T>(name, body, { ...signer, sign: (m) => hold(signer.sign(m)) }));
     if (a.status < 200 || a.status > 299) throw platformRefusal(a);
