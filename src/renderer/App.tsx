@@ -42,7 +42,7 @@ interface Drag {
 type StampFlow =
   | { phase: 'pin'; outputId: string; outputName: string; placement: Placement; error?: string; triesLeft?: number }
   | { phase: 'working'; jobId: string; stage: string; fraction: number; cancel?: 'asked' | 'too-late' }
-  | { phase: 'result'; ok: boolean; message: string; cancelled?: boolean; code?: string };
+  | { phase: 'result'; ok: boolean; message: string; cancelled?: boolean; code?: string; refused?: boolean };
 
 const ZOOMS = [50, 75, 100, 125, 150, 200, 300];
 /** The next zoom step up or down from the scale in use. */
@@ -392,7 +392,7 @@ export function App() {
       if (reg) mergeRegistry([reg]);
       if (reg && !reg.mayStamp) {
         const why = pick(lang, reg.reason);
-        setFlow({ phase: 'result', ok: false, code: reg.reason?.code, message: reg.state === 'unchecked' ? why : `${t.sealMayNotStamp}${t.colon}${why}` });
+        setFlow({ phase: 'result', ok: false, refused: true, code: reg.reason?.code, message: reg.state === 'unchecked' ? why : `${t.sealMayNotStamp}${t.colon}${why}` });
         return;
       }
       const out = await call('chooseStampOutput', { docId: doc.ref.docId });
@@ -803,7 +803,7 @@ export function App() {
       {flow?.phase === 'result' && (
         <div className="modal-backdrop">
           <div className="modal" data-testid="stamp-result" data-ok={flow.ok ? 'yes' : 'no'} data-cancelled={flow.cancelled ? 'yes' : 'no'} data-code={flow.code ?? ''}>
-            <h3>{flow.ok ? t.stampOk : flow.cancelled ? t.cancel : t.stampFailed}</h3>
+            <h3>{flow.ok ? t.stampOk : flow.cancelled ? t.cancel : flow.refused ? t.stampRefused : t.stampFailed}</h3>
             <p className="error" role="alert">
               {flow.message}
             </p>

@@ -184,6 +184,7 @@ test('the console and the client side by side: a unit admin suspends the seal in
   await ui.page.click('[data-testid=stamp-button]');
   await result().waitFor({ timeout: 30_000 });
   assert.equal(await result().getAttribute('data-code'), 'SEAL_SUSPENDED');
+  assert.equal(await result().locator('h3').innerText(), '未签章');
   assert.match(await result().innerText(), /此印章不能签章.*印章已暂停使用\(印章卡送修\)/);
   assert.equal(await ui.page.locator('[data-testid=pin-dialog]').count(), 0, 'no PIN dialog opened');
   const called = ui.server.calls.slice(callsBefore);
