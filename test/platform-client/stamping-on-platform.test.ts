@@ -4,7 +4,9 @@ import net from 'node:net';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import crypto from 'node:crypto';
-import { verifyDocumentWithStatus } from '../../src/core/app/verification';
+import { PDFDocument } from 'pdf-lib';
+import { verifyDocument, verifyDocumentWithStatus } from '../../src/core/app/verification';
+import { syncSealCatalog } from '../../src/core/platform-client/seal-catalog-sync';
 import { parseCms } from '../../src/core/cms/parse-cms';
 import type { SealDeskError } from '../../src/core/errors';
 import { openPdf } from '../../src/core/pdf/document';
@@ -170,6 +172,24 @@ describe(`the client with the seal platform on ${backend}`, { timeout: 300_000, 
       assert.equal(report.verdict, 'valid', JSON.stringify(report.signatures[0]!.checks));
       assert.equal(statusOf(report).status, 'ok');
       assert.equal(report.signatures[0]!.seal?.esID, made.esID);
+    });
+
+    test('the registered seals fetched from the platform name a seal picture pasted into a page that holds no signature', async () => {
+      const ctx = dataDir(w, 'home-catalog', settings);
+      const png = fs.readFileSync(path.resolve(__dirname, '../fixtures/pdf/seal-red.png'));
+      const k = await keeperWithSeal(w, 'KEEPER-CATALOG', { png });
+      const d = await PDFDocument.create();
+      d.addPage([595, 842]).drawImage(await d.embedPng(png), { x: 400, y: 80, width: 120, height: 120 });
+      const file = path.join(out, 'pasted.pdf');
+      fs.writeFileSync(file, await d.save());
+      const copiedOf = (r: VerificationReport) => r.warnings.find((x) => x.id === 'copied_seal_image')?.copiedSeal;
+      assert.notEqual(copiedOf(verifyDocument(ctx, file))?.match, 'known_seal', 'not named before the catalog knows it');
+      const synced = await syncSealCatalog(ctx, { user: 'auditor', password: Buffer.from(PASSWORDS.auditor!) });
+      assert.ok(synced.written.includes(k.esID), JSON.stringify(synced));
+      assert.deepEqual(synced.refused, []);
+      const named = copiedOf(verifyDocument(ctx, file));
+      assert.equal(named?.match, 'known_seal');
+      assert.equal(named?.esID, k.esID);
     });
 
     test('a seal not registered on this platform, and one past its validity, are refused before the PIN, with the reason, and no file', async () => {

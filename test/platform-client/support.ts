@@ -35,12 +35,12 @@ export const configure = (w: PlatformWorld) => fetchPlatformSettings(w.running.u
  * A keeper's USB-Key with a seal filed, approved, made by the maker's card, registered on the
  * platform and written to the key: what a unit has after 申请 → 审批 → 制章.
  */
-export async function keeperWithSeal(w: PlatformWorld, label: string, o: { applicant?: string; approver?: string; register?: boolean; validStart?: Date; validEnd?: Date } = {}): Promise<{ token: TestToken; esID: string }> {
+export async function keeperWithSeal(w: PlatformWorld, label: string, o: { applicant?: string; approver?: string; register?: boolean; validStart?: Date; validEnd?: Date; png?: Uint8Array } = {}): Promise<{ token: TestToken; esID: string }> {
   const token = await createTestToken({ world: w.hsm, label, ca: w.maker.token.ca, ckaId: crypto.randomBytes(4).toString('hex') });
   const applicant = await w.as(o.applicant ?? 'applicant');
   const approver = await w.as(o.approver ?? 'approver');
   const maker = await w.as('maker');
-  const png = w.impression(7);
+  const png = o.png ?? w.impression(7);
   const name = `合同专用章-${label}`;
   const now = Date.now();
   const filed = await applicant.call<{ id: string }>('applicationCreate', { body: {

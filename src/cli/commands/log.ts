@@ -7,7 +7,8 @@ import { usageError } from '../output';
 const ACTION_ZH: Record<string, string> = {
   'seal.make': '制章', 'seal.verify': '验证印章', 'token.login': '登录', 'token.lock': '锁定',
   'token.unlock': '解锁', 'token.change-pin': '修改PIN', stamp: '签章', verify: '验章', 'trust.add': '添加信任根',
-  'platform.use': '配置平台', 'platform.record': '用印记录上报',
+  'platform.use': '配置平台', 'platform.record': '用印记录上报', 'platform.seals': '同步平台印章',
+  'seal.apply': '印章申请', 'seal.register': '印章备案',
 };
 const OUTCOME_ZH: Record<string, string> = { ok: '成功', failed: '失败', refused: '拒绝' };
 

@@ -5,15 +5,18 @@ import { homePaths } from '../../core/config/paths';
 import { SealDeskError } from '../../core/errors';
 import { fetchPlatformSettings } from '../../core/platform-client/trust-bundle';
 import { queuedRecords } from '../../core/platform-client/stamping-records';
+import { syncSealCatalog } from '../../core/platform-client/seal-catalog-sync';
+import { sealCatalogDir } from '../../core/verify/seal-catalog';
 import { appContext } from '../context';
+import { passwordSource } from './platform-client-options';
 import { usageError } from '../output';
 
-const USAGE = usageError('用法: sealdesk platform use 地址 --ca 根证书.pem [--timeout 毫秒] | show | off',
-  'usage: sealdesk platform use URL --ca ROOT.pem [--timeout MS] | show | off');
+const USAGE = usageError('用法: sealdesk platform use 地址 --ca 根证书.pem [--timeout 毫秒] | show | off | seals --user 账号',
+  'usage: sealdesk platform use URL --ca ROOT.pem [--timeout MS] | show | off | seals --user ACCOUNT');
 
 /** `sealdesk platform use|show|off`: the data dir's seal platform (issue #9). */
 export async function platformUseCommand(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { ca: { type: 'string' }, timeout: { type: 'string' } } });
+  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { ca: { type: 'string' }, timeout: { type: 'string' }, user: { type: 'string' }, 'password-stdin': { type: 'boolean' } } });
   const [sub, url] = positionals;
   const ctx = appContext({});
   const file = homePaths(ctx.home).configFile;
@@ -38,6 +41,19 @@ export async function platformUseCommand(argv: string[]): Promise<number> {
     const q = queuedRecords(ctx.home);
     process.stdout.write(`  待发送的用印记录 / records waiting to be sent: ${q.length}\n`);
     return 0;
+  }
+  if (sub === 'seals' && positionals.length === 1) {
+    if (!values.user) throw usageError('需要 --user 指定平台控制台账号', 'needs --user NAME (a console account of the platform)');
+    const passwords = passwordSource(values);
+    try {
+      const password = await passwords.read(`${values.user} 的密码 / password of ${values.user}`);
+      const r = await syncSealCatalog(ctx, { user: values.user, password });
+      process.stdout.write(`已从平台取得 ${r.written.length} 枚备案印章到印章目录 / ${r.written.length} registered seal(s) fetched into the seal catalog (${sealCatalogDir(ctx.home)})\n`);
+      for (const x of r.refused) process.stdout.write(`  未采用 / not taken: ${x.esID}: ${x.reason}\n`);
+      return r.refused.length > 0 ? 3 : 0;
+    } finally {
+      passwords.dispose();
+    }
   }
   if (sub === 'off' && positionals.length === 1) {
     const { platform: _dropped, ...rest } = loadConfig(file);

@@ -29,6 +29,7 @@ const USAGE = `sealdesk platform — 印章管理平台 / seal platform
   platform seal status ESID [--at TIME] [--json]          platform seal suspend|resume|lost|cancel ESID [--effective TIME] --reason TEXT
   platform log checkpoint [--json]                        platform log verify
   platform use URL --ca ROOT.pem [--timeout MS] | show | off   this data dir's platform (the client side)
+  platform seals --user NAME                              the registered seals into this data dir's seal catalog
   (console actions: --dir DIR or --url URL --root ROOT.pem; --user NAME [--password-stdin])
 `;
 
@@ -222,7 +223,7 @@ export async function platformCommand(argv: string[]): Promise<number> {
     case 'unit': return unitOrAccount('unit', rest);
     case 'account': return unitOrAccount('account', rest);
     case 'log': return log(rest);
-    case 'use': case 'show': case 'off': return platformUseCommand(argv);
+    case 'use': case 'show': case 'off': case 'seals': return platformUseCommand(argv);
     default:
       process.stdout.write(USAGE);
       return sub === undefined || sub === '--help' ? 0 : 64;

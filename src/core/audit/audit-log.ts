@@ -9,7 +9,7 @@ export type AuditAction =
   | 'seal.make' | 'seal.verify'
   | 'token.login' | 'token.lock' | 'token.unlock' | 'token.change-pin'
   | 'stamp' | 'verify' | 'trust.add'
-  | 'platform.use' | 'platform.record' | 'seal.apply' | 'seal.register';
+  | 'platform.use' | 'platform.record' | 'seal.apply' | 'seal.register' | 'platform.seals';
 
 export type AuditOutcome = 'ok' | 'failed' | 'refused';
 
