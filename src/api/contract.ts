@@ -137,11 +137,62 @@ export interface Settings {
   tsaUrl?: string;
 }
 
+/** What the seal platform said about a stamp just made (issue #9). */
+export interface StampPlatformView {
+  /** false: no seal platform configured, the seal's state was not checked (note says so). */
+  checked: boolean;
+  note?: { zh: string; en: string };
+  /** The transparency log's index of the stamping record, when its receipt came back and was checked. */
+  logIndex?: number;
+  /** The record could not be sent and waits in the data dir's queue. */
+  recordQueued?: boolean;
+}
+
 export interface StampOutcome {
   /** The stamped file, opened as a new document. */
   document: DocumentRef;
   fields: string[];
+  platform?: StampPlatformView;
 }
+
+/**
+ * A seal's registry state on the configured seal platform, as the token panel shows it:
+ * in_use 在用, suspended 已暂停, lost 已挂失, cancelled 已注销, expired 已过期, not_registered 未登记,
+ * unchecked 未核验 (no platform configured, or the platform cannot be reached: `reason` says which).
+ */
+export type SealRegistryState = 'in_use' | 'suspended' | 'lost' | 'cancelled' | 'expired' | 'not_registered' | 'unchecked';
+
+export interface SealRegistryView {
+  esID: string;
+  state: SealRegistryState;
+  /** Whether core would start a stamp with it now (the one rule: core's seal gate). */
+  mayStamp: boolean;
+  /** Why it may not stamp, or why it is unchecked; with the error code core uses. */
+  reason?: ApiError;
+  /** The platform's signed answer time. */
+  asOf?: string;
+  /** When the deciding state event took effect (e.g. the time the key was lost). */
+  effectiveAt?: string;
+}
+
+/** The seal platform as the settings show it. */
+export type PlatformView =
+  | { configured: false }
+  | {
+      configured: true;
+      url: string;
+      name: string;
+      configuredAt: string;
+      /** Asked just now: reachable (and its log extends the largest checkpoint seen), or why not. */
+      state: 'reachable' | 'unreachable' | 'untrusted';
+      reason?: ApiError;
+      /** The last time the platform answered this app (ISO), if it has. */
+      lastContact?: string;
+      /** Stamping records waiting in the queue to be sent. */
+      recordsWaiting: number;
+      /** Largest log checkpoint seen. */
+      logSize?: number;
+    };
 
 /** Every operation: request and response. */
 export interface Operations {
@@ -183,6 +234,13 @@ export interface Operations {
   reportHtml: { req: { docId: string; language: Language }; res: string };
   /** One signature's certificates (signer first) and seal picture and maker, for the property dialogs. */
   signatureDetails: { req: { docId: string; field: string }; res: SignatureDetails };
+  /** Each seal's registry state, asked of the configured seal platform now (the panel, and before a PIN is asked). */
+  sealStates: { req: { esIDs: string[] }; res: SealRegistryView[] };
+  /** The configured seal platform, its state (asked now), last contact and records waiting. */
+  platformGet: { req: Record<string, never>; res: PlatformView };
+  /** Configures the platform at URL: the person chooses its root CA file in a dialog; null when cancelled. */
+  platformUse: { req: { url: string }; res: PlatformView | null };
+  platformRemove: { req: Record<string, never>; res: PlatformView };
 }
 
 export type OperationName = keyof Operations;
@@ -193,7 +251,7 @@ export type Res<K extends OperationName> = Operations[K]['res'];
 export const OPERATION_NAMES = [
   'openDocument', 'recentDocuments', 'openRecent', 'readDocument', 'verifyDocument', 'takeOpenedDocuments', 'listTokens', 'findKeyword',
   'chooseStampOutput', 'stamp', 'cancelStamp', 'stampProgress', 'trustAdd', 'trustList', 'auditList', 'auditVerify', 'auditExport',
-  'settingsGet', 'settingsSet', 'exportReport', 'reportHtml', 'signatureDetails',
+  'settingsGet', 'settingsSet', 'exportReport', 'reportHtml', 'signatureDetails', 'sealStates', 'platformGet', 'platformUse', 'platformRemove',
 ] as const satisfies readonly OperationName[];
 
 // Compile-time check that the list names every operation exactly.

@@ -29,6 +29,7 @@ export const CHECK_NAMES: Record<CheckId, BilingualText> = {
   revocation: { zh: '证书吊销状态', en: 'Revocation status' },
   straddle: { zh: '骑缝校验', en: 'Straddle seal pages' },
   modifications: { zh: '签章后修改', en: 'Later changes' },
+  seal_status: { zh: '印章状态', en: 'Seal status' },
 };
 
 export const checkName = (id: string): BilingualText => CHECK_NAMES[id as CheckId] ?? { zh: id, en: id };

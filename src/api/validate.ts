@@ -145,6 +145,18 @@ export const validators: { [K in OperationName]: (v: unknown) => Req<K> } = {
     const o = object(v, 'request', ['docId', 'field']);
     return { docId: str(o.docId, 'docId', 64, ID), field: str(o.field, 'field', 1024) };
   },
+  sealStates: (v) => {
+    const list = object(v, 'request', ['esIDs']).esIDs;
+    if (!Array.isArray(list) || list.length > 64) throw new RequestInvalid('esIDs', 'must be a list of at most 64 seal ids');
+    return { esIDs: list.map((e, i) => str(e, `esIDs[${i}]`, 128)) };
+  },
+  platformGet: (v) => empty(v, 'platformGet'),
+  platformUse: (v) => {
+    const url = str(object(v, 'request', ['url']).url, 'url', 2048);
+    if (!/^https:\/\/[^\s]+$/i.test(url)) throw new RequestInvalid('url', 'must be an https:// address');
+    return { url };
+  },
+  platformRemove: (v) => empty(v, 'platformRemove'),
 };
 
 /** The dropped-file channel carries one absolute path to a PDF, produced by the preload. */

@@ -24,7 +24,8 @@ export type CheckId =
   | 'timestamp'         // RFC 3161 signature timestamp
   | 'revocation'        // OCSP / CRL status of the signer's and seal maker's chains at the signing time
   | 'straddle'          // 骑缝章: the pages a straddle seal ties together are there, in place, unchanged
-  | 'modifications';    // what later revisions changed
+  | 'modifications'     // what later revisions changed
+  | 'seal_status';      // the seal's registry state at the signing time (seal platform, issue #9)
 
 export interface Check {
   id: CheckId;
@@ -177,7 +178,9 @@ export interface TimeBasis {
 
 export interface FileWarning {
   /** image_not_checked: a picture that could be a seal but cannot be decoded here (JPEG 2000, …). */
-  id: 'copied_seal_image' | 'image_not_checked' | 'unsigned_changes' | 'no_signatures' | 'empty_signature_field' | 'other';
+  id: 'copied_seal_image' | 'image_not_checked' | 'unsigned_changes' | 'no_signatures' | 'empty_signature_field' | 'other'
+    // the seal platform's log was rolled back or forked: its seal status answers are not trusted (issue #9)
+    | 'platform_log_untrusted';
   message: BilingualText;
   page?: number;
   rect?: Rect;

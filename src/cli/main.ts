@@ -31,6 +31,7 @@ const USAGE = `sealdesk — 电子印章客户端 / electronic seal client
                                           server: stop it with platform stop --dir DIR/platform)
   sealdesk platform init|serve|stop|...   the seal platform (印章管理平台)
   sealdesk ltv FILE [-o OUT] [--renew]    long-term validation data (PAdES B-LT / B-LTA)
+  sealdesk platform use URL --ca ROOT.pem|show|off   this data dir's seal platform
 `;
 
 export async function main(argv: string[]): Promise<number> {

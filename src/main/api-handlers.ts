@@ -22,6 +22,8 @@ export interface Dialogs {
   chooseTrustRoot(): Promise<string | null>;
   chooseSaveReport(defaultPath: string): Promise<string | null>;
   chooseSaveCsv(defaultPath: string): Promise<string | null>;
+  /** The seal platform's root CA certificate (PEM), chosen when configuring the platform. */
+  choosePlatformRoot(): Promise<string | null>;
 }
 
 export interface HandlerDeps {
@@ -121,7 +123,7 @@ export function createApiHandlers({ core, dialogs, documents, htmlToPdf, recent 
           },
         );
         documents.releaseOutput(outputId);
-        return { document: documents.addStampedCopy(docId, result.output), fields: result.fields };
+        return { document: documents.addStampedCopy(docId, result.output), fields: result.fields, ...(result.platform ? { platform: result.platform } : {}) };
       } finally {
         pinBuf.fill(0);
         // Keep the finished job briefly so a last progress poll sees it end, then forget it.
@@ -181,6 +183,20 @@ export function createApiHandlers({ core, dialogs, documents, htmlToPdf, recent 
     },
     async signatureDetails({ docId, field }) {
       return core.signatureDetails(documents.pathOf(docId), field);
+    },
+    async sealStates({ esIDs }) {
+      return core.sealStates(esIDs);
+    },
+    async platformGet() {
+      return core.platformGet();
+    },
+    async platformUse({ url }) {
+      const root = await dialogs.choosePlatformRoot();
+      if (!root) return null;
+      return core.platformUse(url, root);
+    },
+    async platformRemove() {
+      return core.platformRemove();
     },
   };
 }

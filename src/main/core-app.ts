@@ -3,24 +3,25 @@
  * the only place that knows their exact signatures, converting to and from the API's view types.
  */
 import fs from 'node:fs';
-import type { KeywordHit, TokenView, VerificationReport } from '../api/contract';
+import type { KeywordHit, StampPlatformView, TokenView, VerificationReport } from '../api/contract';
 import { findKeyword } from '../core/sign/keyword-locator';
 import { AppContext } from '../core/app/context';
 import { stampDocument } from '../core/app/stamping';
-import { verifyDocument } from '../core/app/verification';
+import { verifyDocumentWithStatus } from '../core/app/verification';
+import { homePaths } from '../core/config/paths';
 import { listTokens as listModuleTokens } from '../core/pkcs11';
 import { keeperKeyPair, listTokenOverviews, type TokenOverview } from '../core/app/token-overview';
 import type { StampHooks, StampJob } from './core-gateway';
 
 export interface CoreApp {
   listTokens(modulePaths: string[]): Promise<TokenView[]>;
-  stamp(job: StampJob & { modulePaths: string[]; tsaUrl?: string }, hooks: StampHooks): Promise<{ output: string; fields: string[] }>;
+  stamp(job: StampJob & { modulePaths: string[]; tsaUrl?: string }, hooks: StampHooks): Promise<{ output: string; fields: string[]; platform: StampPlatformView }>;
   verify(file: string): Promise<VerificationReport>;
   findKeyword(file: string, text: string): Promise<KeywordHit[]>;
 }
 
 /** Rough share of the work done when a stage starts, for the progress bar. */
-const STAGE_FRACTION: Record<string, number> = { reading: 0.05, placing: 0.15, preparing: 0.3, hashing: 0.5, signing: 0.7, writing: 0.9, done: 1 };
+const STAGE_FRACTION: Record<string, number> = { seal_status: 0.01, permit: 0.03, record: 0.95, reading: 0.05, placing: 0.15, preparing: 0.3, hashing: 0.5, signing: 0.7, writing: 0.9, done: 1 };
 
 /** A token as the panel shows it: only seals that decode and whose picture a browser can draw. */
 export function tokenView(o: TokenOverview): TokenView {
@@ -39,9 +40,19 @@ export function tokenView(o: TokenOverview): TokenView {
 export function realCoreApp(home?: string): CoreApp {
   // One context per configured module path; the module itself is loaded once per process.
   const contexts = new Map<string, AppContext>();
+  // A context holds config.json as it was read; when the settings change it (a platform configured
+  // or removed), the next call gets a fresh one.
+  const configFile = homePaths(home).configFile;
+  let configSeen = '';
+  const configStamp = () => { try { const st = fs.statSync(configFile); return `${st.mtimeMs}:${st.size}`; } catch { return 'none'; } };
   // Seals seen on the tokens listed in this session: copies of them are named when verifying.
   const tokenSeals = new Map<string, Uint8Array>();
   const contextFor = (modulePath: string | undefined) => {
+    const stamp = configStamp();
+    if (stamp !== configSeen) {
+      contexts.clear();
+      configSeen = stamp;
+    }
     const key = modulePath ?? '';
     let ctx = contexts.get(key);
     if (!ctx) {
@@ -82,9 +93,12 @@ export function realCoreApp(home?: string): CoreApp {
         signal: hooks.signal,
         onProgress: (p) => hooks.onProgress?.(p.stage, p.total ? (p.index ?? 0) / p.total : STAGE_FRACTION[p.stage] ?? 0),
       });
-      return { output: result.output, fields: result.stamps.map((s) => s.fieldName) };
+      const p = result.platform;
+      const platform: StampPlatformView = { checked: p.checked, ...(p.note ? { note: p.note } : {}), ...(p.receipt ? { logIndex: p.receipt.logIndex } : {}), ...(p.recordQueued ? { recordQueued: true } : {}) };
+      return { output: result.output, fields: result.stamps.map((s) => s.fieldName), platform };
     },
-    verify: async (file) => verifyDocument(contextFor(undefined), file, { sealCatalog: [...tokenSeals.values()] }),
+    // 验章 with the seal status check (印章状态) against the configured platform, offline as before without one.
+    verify: async (file) => verifyDocumentWithStatus(contextFor(undefined), file, { sealCatalog: [...tokenSeals.values()] }),
     // The same locator the stamping pipeline uses, so the preview shows where the seals will land.
     findKeyword: async (file, text) => (await findKeyword(new Uint8Array(await fs.promises.readFile(file)), text)).map((h) => ({ page: h.pageIndex + 1, x: h.x, y: h.y })),
   };

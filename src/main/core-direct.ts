@@ -12,6 +12,7 @@ import type { CoreGateway } from './core-gateway';
 import type { CoreApp } from './core-app';
 import { KeyedQueue } from './keyed-queue';
 import { signatureDetails } from './signature-details';
+import { createPlatformDesk } from './platform-desk';
 import fs from 'node:fs';
 
 export function createDirectCore(app: CoreApp, home: string = homePaths().home): CoreGateway {
@@ -25,6 +26,7 @@ export function createDirectCore(app: CoreApp, home: string = homePaths().home):
   };
   // Configured modules, else none (the core then falls back to env SEALDESK_PKCS11_MODULE).
   const modulePaths = () => loadConfig(paths.configFile).modules;
+  const platform = createPlatformDesk(home, () => new AuditLog(paths.auditLog));
 
   return {
     // Listing reads public objects only; it still queues behind a running stamp on the same module.
@@ -33,12 +35,14 @@ export function createDirectCore(app: CoreApp, home: string = homePaths().home):
       queue.run(`token:${job.tokenSerial}`, async () => {
         try {
           if (hooks.signal?.aborted) throw Object.assign(new Error('cancelled'), { name: 'AbortError' });
-          return await app.stamp({ ...job, modulePaths: modulePaths(), tsaUrl: settings().tsaUrl }, hooks);
+          const r = await app.stamp({ ...job, modulePaths: modulePaths(), tsaUrl: settings().tsaUrl }, hooks);
+          if (r.platform?.checked) platform.contacted();
+          return r;
         } finally {
           job.pin.fill(0);
         }
       }),
-    verify: (file) => app.verify(file),
+    verify: async (file) => platform.markLogDistrust(await app.verify(file)),
     signatureDetails: async (file, field) => signatureDetails(new Uint8Array(await fs.promises.readFile(file)), field, trust().list().map((r) => r.der)),
     findKeyword: (file, text) => app.findKeyword(file, text),
     trustAdd: async (file) => {
@@ -60,5 +64,9 @@ export function createDirectCore(app: CoreApp, home: string = homePaths().home):
       saveConfig({ ...c, modules: s.modulePaths, language: s.language, tsaUrl: s.tsaUrl }, paths.configFile);
       return settings();
     },
+    sealStates: (esIDs) => platform.sealStates(esIDs),
+    platformGet: () => platform.view(),
+    platformUse: (url, rootFile) => platform.use(url, rootFile),
+    platformRemove: () => platform.remove(),
   };
 }

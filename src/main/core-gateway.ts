@@ -3,7 +3,7 @@
  * the token host (a utilityProcess, so PKCS#11 calls never block the UI thread); in the e2e server
  * and inside the token host itself it is the in-process implementation over src/core/app.
  */
-import type { AuditCheckView, AuditEntryView, KeywordHit, Placement, Settings, SignatureDetails, TokenView, TrustRootView, VerificationReport } from '../api/contract';
+import type { AuditCheckView, AuditEntryView, KeywordHit, Placement, PlatformView, SealRegistryView, Settings, SignatureDetails, StampPlatformView, TokenView, TrustRootView, VerificationReport } from '../api/contract';
 
 export interface StampJob {
   input: string;
@@ -22,7 +22,7 @@ export interface StampHooks {
 
 export interface CoreGateway {
   listTokens(): Promise<TokenView[]>;
-  stamp(job: StampJob, hooks: StampHooks): Promise<{ output: string; fields: string[] }>;
+  stamp(job: StampJob, hooks: StampHooks): Promise<{ output: string; fields: string[]; platform?: StampPlatformView }>;
   verify(file: string): Promise<VerificationReport>;
   /** A signature's certificates (signer first, trust-store roots marked) and seal picture. */
   signatureDetails(file: string, field: string): Promise<SignatureDetails>;
@@ -33,5 +33,10 @@ export interface CoreGateway {
   auditVerify(): Promise<AuditCheckView>;
   settingsGet(): Promise<Settings>;
   settingsSet(settings: Settings): Promise<Settings>;
+  /** The seal platform (issue #9): each seal's registry state, the settings' view, configure, remove. */
+  sealStates(esIDs: string[]): Promise<SealRegistryView[]>;
+  platformGet(): Promise<PlatformView>;
+  platformUse(url: string, rootFile: string): Promise<PlatformView>;
+  platformRemove(): Promise<PlatformView>;
   close?(): void;
 }

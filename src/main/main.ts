@@ -57,6 +57,10 @@ const dialogs: Dialogs = {
     const r = await dialog.showOpenDialog(win!, { properties: ['openFile'], filters: [{ name: 'Certificate', extensions: ['pem', 'crt', 'cer', 'der'] }] });
     return r.canceled ? null : (r.filePaths[0] ?? null);
   },
+  async choosePlatformRoot() {
+    const r = await dialog.showOpenDialog(win!, { properties: ['openFile'], filters: [{ name: 'Root CA certificate', extensions: ['pem', 'crt', 'cer'] }] });
+    return r.canceled ? null : (r.filePaths[0] ?? null);
+  },
   async chooseSaveCsv(defaultPath) {
     const r = await dialog.showSaveDialog(win!, { defaultPath, filters: [{ name: 'CSV', extensions: ['csv'] }] });
     return r.canceled ? null : (r.filePath ?? null);

@@ -76,6 +76,10 @@ export function createTokenHostClient(spawn: () => HostProcessLike): CoreGateway
     auditVerify: () => call('auditVerify', []) as ReturnType<CoreGateway['auditVerify']>,
     settingsGet: () => call('settingsGet', []) as ReturnType<CoreGateway['settingsGet']>,
     settingsSet: (s) => call('settingsSet', [s]) as ReturnType<CoreGateway['settingsSet']>,
+    sealStates: (esIDs) => call('sealStates', [esIDs]) as ReturnType<CoreGateway['sealStates']>,
+    platformGet: () => call('platformGet', []) as ReturnType<CoreGateway['platformGet']>,
+    platformUse: (url, rootFile) => call('platformUse', [url, rootFile]) as ReturnType<CoreGateway['platformUse']>,
+    platformRemove: () => call('platformRemove', []) as ReturnType<CoreGateway['platformRemove']>,
     close: () => {
       host?.kill();
       host = null;

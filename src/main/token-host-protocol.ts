@@ -14,4 +14,5 @@ export type HostReply =
 
 export const HOST_METHODS: readonly HostMethod[] = [
   'listTokens', 'stamp', 'verify', 'signatureDetails', 'findKeyword', 'trustAdd', 'trustList', 'auditList', 'auditVerify', 'settingsGet', 'settingsSet',
+  'sealStates', 'platformGet', 'platformUse', 'platformRemove',
 ];

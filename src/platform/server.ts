@@ -236,7 +236,11 @@ export async function buildServer(ctx: PlatformContext, o: ServerOptions = {}): 
   route('stateEvent', async (req, _r, actor) => fileStateEvent(ctx, actor!, esIdParam(req), body(stateEventRequest, req)));
   route('status', async (req) => {
     const q = parse(statusQuery, req.query);
-    return signedStatus(ctx, esIdParam(req), q.at, q.nonce);
+    const env = await signedStatus(ctx, esIdParam(req), q.at, q.nonce);
+    // A client refuses to stamp on an answer other than "in use": the platform's side of that refusal.
+    const p = JSON.parse(env.payload) as { esID: string; state: string; expired: boolean; at: string };
+    req.log.info({ event: 'status_answered', esID: p.esID, state: p.state, expired: p.expired, at: q.at ?? null }, 'status answered');
+    return env;
   });
   route('nonce', async (req) => { noQuery(req); return issueNonce(ctx); });
   route('permit', async (req) => {

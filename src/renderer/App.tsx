@@ -6,7 +6,7 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { PDFDocumentProxy, PageViewport } from 'pdfjs-dist';
 import { MultiPagePanel, multiPagePreview, usePictureSize, type MultiPageSpec } from './MultiPagePanel';
-import type { ApiError, DocumentRef, KeywordHit, Language, Placement, SealView, TokenView, VerificationReport } from '../api/contract';
+import type { ApiError, DocumentRef, KeywordHit, Language, Placement, SealRegistryView, SealView, StampPlatformView, TokenView, VerificationReport } from '../api/contract';
 import { api, call, errorOf } from './api-client';
 import { AuditDialog } from './AuditDialog';
 import { CertificateDialog } from './CertificateDialog';
@@ -20,6 +20,7 @@ import { PinDialog } from './PinDialog';
 import { SettingsDialog } from './SettingsDialog';
 import { Thumbnails } from './Thumbnails';
 import { TokenPanel, sealPictureUrl } from './TokenPanel';
+import { StampNotice } from './StampNotice';
 import { SealList, VerificationBanner } from './VerificationPanel';
 import { SignedVersion } from './SignedVersion';
 
@@ -43,7 +44,7 @@ interface Drag {
 type StampFlow =
   | { phase: 'pin'; outputId: string; outputName: string; placement: Placement; error?: string; triesLeft?: number }
   | { phase: 'working'; jobId: string; stage: string; fraction: number; cancel?: 'asked' | 'too-late' }
-  | { phase: 'result'; ok: boolean; message: string; cancelled?: boolean };
+  | { phase: 'result'; ok: boolean; message: string; cancelled?: boolean; code?: string; refused?: boolean };
 
 const ZOOMS = [50, 75, 100, 125, 150, 200, 300];
 /** The next zoom step up or down from the scale in use. */
@@ -52,6 +53,10 @@ const stepZoom = (scale: number, dir: 1 | -1): number => {
   return dir > 0 ? ZOOMS.find((z) => z > now + 0.5) ?? ZOOMS[ZOOMS.length - 1]! : [...ZOOMS].reverse().find((z) => z < now - 0.5) ?? ZOOMS[0]!;
 };
 const TOKEN_POLL_MS = 2000;
+/** The seals' registry states are asked of the platform less often than the keys are listed. */
+const REGISTRY_POLL_MS = 4000;
+/** Errors after which the person is pointed to the settings (the platform there cannot be reached or trusted). */
+const SETTINGS_HINT = new Set(['PLATFORM_UNREACHABLE', 'LOG_ROLLED_BACK', 'LOG_FORKED', 'LOG_PROOF_INVALID', 'PLATFORM_BAD_ANSWER']);
 
 const randomId = () => Array.from(crypto.getRandomValues(new Uint8Array(12)), (b) => b.toString(16).padStart(2, '0')).join('');
 
@@ -76,6 +81,8 @@ export function App() {
   const [phase, setPhase] = useState<VerifyPhase>('verifying');
   const [verifyError, setVerifyError] = useState<ApiError | null>(null);
   const [tokens, setTokens] = useState<TokenView[] | null>(null);
+  const [registry, setRegistry] = useState<ReadonlyMap<string, SealRegistryView>>(new Map());
+  const [stampNotice, setStampNotice] = useState<StampPlatformView | null>(null);
   const [zoom, setZoom] = useState<Zoom>('fit-page');
   const [scale, setScale] = useState(CSS_PX_PER_POINT);
   const [page, setPage] = useState(1);
@@ -211,6 +218,29 @@ export function App() {
       clearTimeout(timer);
     };
   }, []);
+
+  // Each seal's registry state on the seal platform (or "not checked" without one), for the panel.
+  const esIDs = (tokens ?? []).flatMap((tk) => tk.seals.map((s) => s.esID)).sort().join('\n');
+  const mergeRegistry = useCallback((list: SealRegistryView[]) => setRegistry((old) => {
+    const next = new Map(old);
+    for (const r of list) next.set(r.esID, r);
+    return next;
+  }), []);
+  useEffect(() => {
+    if (!esIDs) return;
+    let live = true;
+    let timer: ReturnType<typeof setTimeout>;
+    const poll = async () => {
+      const list = await call('sealStates', { esIDs: esIDs.split('\n') }).catch(() => null);
+      if (live && list) mergeRegistry(list);
+      if (live) timer = setTimeout(() => void poll(), REGISTRY_POLL_MS);
+    };
+    void poll();
+    return () => {
+      live = false;
+      clearTimeout(timer);
+    };
+  }, [esIDs, mergeRegistry]);
 
   // The chosen seal disappears with its key, and the person is told (the placed sample goes with it).
   useEffect(() => {
@@ -374,6 +404,7 @@ export function App() {
   // ---- stamping ----
   const beginStamp = async (p: Placement) => {
     setMenu(null);
+    setStampNotice(null);
     if (!doc || !chosen) {
       setToast(t.pickSeal);
       return;
@@ -385,6 +416,17 @@ export function App() {
       return;
     }
     try {
+      // Stamping step (a), asked now and before anything else (no save dialog, no PIN): a seal the
+      // platform says may not stamp, or a platform that cannot be reached, ends here with the reason.
+      setToast(t.registryChecking);
+      const [reg] = await call('sealStates', { esIDs: [chosen.seal.esID] });
+      setToast('');
+      if (reg) mergeRegistry([reg]);
+      if (reg && !reg.mayStamp) {
+        const why = pick(lang, reg.reason);
+        setFlow({ phase: 'result', ok: false, refused: true, code: reg.reason?.code, message: reg.state === 'unchecked' ? why : `${t.sealMayNotStamp}${t.colon}${why}` });
+        return;
+      }
       const out = await call('chooseStampOutput', { docId: doc.ref.docId });
       if (!out) return;
       setFlow({ phase: 'pin', outputId: out.outputId, outputName: out.name, placement: p, triesLeft: current?.triesLeft ?? chosen.token.triesLeft });
@@ -406,6 +448,7 @@ export function App() {
     try {
       const r = await call('stamp', { jobId, docId: doc.ref.docId, outputId: pinFlow.outputId, tokenSerial: chosen.token.serial, esID: chosen.seal.esID, placement: pinFlow.placement, pin });
       setFlow(null);
+      setStampNotice(r.platform ?? null);
       setPlacement(null);
       setHits(null);
       setToast(`${t.stampOk}${t.colon}${r.document.name}`);
@@ -420,7 +463,7 @@ export function App() {
         // Say so: a keeper who pressed Cancel must know no stamped file exists.
         setFlow({ phase: 'result', ok: false, cancelled: true, message: t.stampCancelled });
       } else {
-        setFlow({ phase: 'result', ok: false, message: `${t.stampFailed}${t.colon}${pick(lang, err)}` });
+        setFlow({ phase: 'result', ok: false, code: err.code, message: `${t.stampFailed}${t.colon}${pick(lang, err)}` });
       }
     } finally {
       clearInterval(timer);
@@ -666,6 +709,7 @@ export function App() {
           onGoToWarning={goToWarning}
         />
       )}
+      {stampNotice && <StampNotice p={stampNotice} t={t} lang={lang} onClose={() => setStampNotice(null)} />}
       {finding && doc && (
         <FindBar
           pdf={doc.pdf}
@@ -683,7 +727,7 @@ export function App() {
       )}
       <main className="workspace">
         <aside className="left" aria-label={t.tokens}>
-          <TokenPanel tokens={tokens} t={t} onStartDrag={startDrag} selected={chosen ? `${chosen.token.serial}/${chosen.seal.esID}` : undefined} onKeyboardPlace={doc ? placeByKeyboard : undefined} />
+          <TokenPanel tokens={tokens} t={t} lang={lang} registry={registry} onStartDrag={startDrag} selected={chosen ? `${chosen.token.serial}/${chosen.seal.esID}` : undefined} onKeyboardPlace={doc ? placeByKeyboard : undefined} />
           {doc && chosen && (
             <div className="keyword-box">
               <h3>{t.keyword}</h3>
@@ -795,12 +839,23 @@ export function App() {
       )}
       {flow?.phase === 'result' && (
         <div className="modal-backdrop">
-          <div className="modal" data-testid="stamp-result" data-ok={flow.ok ? 'yes' : 'no'} data-cancelled={flow.cancelled ? 'yes' : 'no'}>
-            <h3>{flow.ok ? t.stampOk : flow.cancelled ? t.cancel : t.stampFailed}</h3>
+          <div className="modal" data-testid="stamp-result" data-ok={flow.ok ? 'yes' : 'no'} data-cancelled={flow.cancelled ? 'yes' : 'no'} data-code={flow.code ?? ''}>
+            <h3>{flow.ok ? t.stampOk : flow.cancelled ? t.cancel : flow.refused ? t.stampRefused : t.stampFailed}</h3>
             <p className="error" role="alert">
               {flow.message}
             </p>
             <div className="buttons">
+              {flow.code && SETTINGS_HINT.has(flow.code) && (
+                <button
+                  data-testid="open-settings"
+                  onClick={() => {
+                    setFlow(null);
+                    setDialog('settings');
+                  }}
+                >
+                  {t.openSettings}
+                </button>
+              )}
               <button onClick={() => setFlow(null)}>{t.close}</button>
             </div>
           </div>

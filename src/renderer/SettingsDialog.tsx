@@ -1,8 +1,9 @@
-/** Settings: PKCS#11 module paths, timestamp authority, language, and the trust store (add a root file). */
+/** Settings: PKCS#11 module paths, timestamp authority, language, the trust store (add a root file) and the seal platform. */
 import { useEffect, useState } from 'react';
 import type { Language, Settings, TrustRootView } from '../api/contract';
 import { call, errorOf } from './api-client';
 import { pick, type Strings } from './i18n';
+import { PlatformSettings } from './PlatformSettings';
 
 export function SettingsDialog({ t, lang, onClose, onSaved }: { t: Strings; lang: Language; onClose(): void; onSaved(s: Settings): void }) {
   const [settings, setSettings] = useState<Settings | null>(null);
@@ -54,6 +55,7 @@ export function SettingsDialog({ t, lang, onClose, onSaved }: { t: Strings; lang
           ))}
         </ul>
         <button onClick={() => void call('trustAdd', {}).then(setRoots, (e) => setError(pick(lang, errorOf(e))))}>{t.addTrustRoot}</button>
+        <PlatformSettings t={t} lang={lang} />
         {error && <div className="error">{error}</div>}
         <div className="buttons">
           <button onClick={onClose}>{t.cancel}</button>

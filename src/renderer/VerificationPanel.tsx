@@ -42,6 +42,8 @@ export function VerificationBanner({ phase, report, error, t, lang, onTrustRoot,
   const state = documentState(report);
   const unknown = report.signatures.find((s) => sealState(s) === 'unknown_signer');
   const copied = report.warnings.findIndex((w) => w.id === 'copied_seal_image');
+  // The seal platform's log was rolled back or forked: said on the banner itself, not only in a card.
+  const untrustedLog = report.warnings.find((w) => w.id === 'platform_log_untrusted');
   const cls = state === 'copied' ? 'invalid' : state === 'unknown_signer' ? 'warning' : state;
   return (
     <div className={`banner banner-${cls}`} data-testid="banner" data-verdict={state === 'none' ? 'none' : report.verdict} data-state={state} role={state === 'valid' || state === 'none' ? 'status' : 'alert'}>
@@ -55,6 +57,11 @@ export function VerificationBanner({ phase, report, error, t, lang, onTrustRoot,
             {t.trustRootAndReverify}
           </button>
         </span>
+      )}
+      {untrustedLog && (
+        <div className="banner-alarm" data-testid="platform-log-alarm" role="alert">
+          ⚠ {pick(lang, untrustedLog.message)}
+        </div>
       )}
       {copied >= 0 && (
         <span className="banner-actions">

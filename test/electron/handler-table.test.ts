@@ -28,6 +28,7 @@ function world(stamp: (job: StampJob, hooks: StampHooks) => Promise<{ output: st
     chooseTrustRoot: async () => null,
     chooseSaveReport: async () => null,
     chooseSaveCsv: async () => null,
+    choosePlatformRoot: async () => null,
   };
   const unused = async () => assert.fail('not used here');
   const core = { stamp, listTokens: unused, verify: unused, findKeyword: unused, trustAdd: unused, trustList: unused, auditList: unused, settingsGet: unused, settingsSet: unused } as unknown as CoreGateway;

@@ -14,6 +14,7 @@ import { loadPlatformConfig, platformPaths } from '../../platform/config';
 import { initPlatform } from '../../platform/init';
 import { serverProcessAlive, startPlatform } from '../../platform/runtime';
 import { usageError } from '../output';
+import { platformUseCommand } from './platform-use';
 import { SOFTHSM_DEFAULT_MODULE, platformLogVerify } from './platform-log';
 import { clientOptions, expectOk, loggedIn, passwordSource, platformClient, serverUrlFile, type ClientValues } from './platform-client-options';
 
@@ -27,6 +28,8 @@ const USAGE = `sealdesk platform — 印章管理平台 / seal platform
   platform approve|reject ID --reason TEXT                platform seal register --application ID --seal F.der
   platform seal status ESID [--at TIME] [--json]          platform seal suspend|resume|lost|cancel ESID [--effective TIME] --reason TEXT
   platform log checkpoint [--json]                        platform log verify
+  platform use URL --ca ROOT.pem [--timeout MS] | show | off   this data dir's platform (the client side)
+  platform seals --user NAME                              the registered seals into this data dir's seal catalog
   (console actions: --dir DIR or --url URL --root ROOT.pem; --user NAME [--password-stdin])
 `;
 
@@ -220,6 +223,7 @@ export async function platformCommand(argv: string[]): Promise<number> {
     case 'unit': return unitOrAccount('unit', rest);
     case 'account': return unitOrAccount('account', rest);
     case 'log': return log(rest);
+    case 'use': case 'show': case 'off': case 'seals': return platformUseCommand(argv);
     default:
       process.stdout.write(USAGE);
       return sub === undefined || sub === '--help' ? 0 : 64;

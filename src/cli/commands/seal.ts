@@ -9,6 +9,7 @@ import { appContext, pinPrompt, pinSource, tokenOptions } from '../context';
 import { usageError } from '../output';
 import { sealInspectCommand } from './seal-inspect';
 import { sealImageCommand } from './seal-image';
+import { sealApplyCommand, sealMakeForApplicationCommand } from './seal-platform';
 
 function describeSeal(s: SESeal): string {
   const p = s.eSealInfo.property;
@@ -32,8 +33,11 @@ export async function sealCommand(argv: string[]): Promise<number> {
       ...tokenOptions, token: { type: 'string' }, maker: { type: 'string' }, name: { type: 'string' }, type: { type: 'string' },
       image: { type: 'string' }, 'width-mm': { type: 'string' }, 'height-mm': { type: 'string' }, 'valid-from': { type: 'string' },
       'valid-until': { type: 'string' }, esid: { type: 'string' }, file: { type: 'string' }, vendor: { type: 'string' },
+      application: { type: 'string' }, user: { type: 'string' }, 'password-stdin': { type: 'boolean' }, 'keeper-name': { type: 'string' }, note: { type: 'string' },
     },
   });
+  if (sub === 'apply') return sealApplyCommand(values);
+  if (sub === 'make' && values.application !== undefined) return sealMakeForApplicationCommand(values);
   if (sub === 'make') {
     if (!values.maker || !values.token || !values.name || !values.image) {
       throw usageError('用法: sealdesk seal make --maker 制章卡 --token 印章卡 --name 名称 --type 类型 --image 印模.png',
@@ -84,5 +88,5 @@ export async function sealCommand(argv: string[]): Promise<number> {
     if (ders.length === 0) { process.stdout.write('无印章 / no seal\n'); return 3; }
     return worst;
   }
-  throw usageError('用法: sealdesk seal make|list|verify|inspect', 'usage: sealdesk seal make|list|verify|inspect');
+  throw usageError('用法: sealdesk seal apply|make|list|verify|inspect', 'usage: sealdesk seal apply|make|list|verify|inspect');
 }

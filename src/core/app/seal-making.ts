@@ -15,6 +15,8 @@ export interface MakeSealRequest {
   name: string;
   type: number;
   imagePath: string;
+  /** The picture's bytes when they do not come from a file (an approved application's impression); imagePath then only names it. */
+  image?: Uint8Array;
   widthMm?: number;
   heightMm?: number;
   validStart?: Date;
@@ -31,6 +33,9 @@ export interface MadeSealOnToken {
   name: string;
   keeperSerial: string;
   der: Uint8Array;
+  /** Where the seal object sits on the keeper's token (CKA_ID and label). */
+  ckaId: string;
+  label: string;
 }
 
 /**
@@ -42,9 +47,9 @@ export async function makeSealOnToken(ctx: AppContext, r: MakeSealRequest): Prom
   let keeperSerial: string | undefined;
   try {
     ctx.audit.assertWritable();
-    let image: Buffer;
+    let image: Uint8Array;
     try {
-      image = fs.readFileSync(r.imagePath);
+      image = r.image ?? fs.readFileSync(r.imagePath);
     } catch (e) {
       throw new SealDeskError('SEAL_IMAGE_UNREADABLE', `无法读取印模图片 ${r.imagePath}`, `Cannot read the seal image ${r.imagePath}`, { cause: e });
     }
@@ -85,7 +90,7 @@ export async function makeSealOnToken(ctx: AppContext, r: MakeSealRequest): Prom
     const esID = made.seal.eSealInfo.esID;
     await withSession(ctx.module(), keeperToken, { readWrite: true }, (s) => writeSealObject(s, { ckaId: keeperKey!.ckaId, label: `${r.name} ${esID}`, der: made.der }));
     ctx.audit.record({ action: 'seal.make', outcome: 'ok', tokenSerial: keeperSerial, tokenLabel: keeperToken.label, esID, detail: r.name });
-    return { esID, name: made.seal.eSealInfo.property.name, keeperSerial, der: made.der };
+    return { esID, name: made.seal.eSealInfo.property.name, keeperSerial, der: made.der, ckaId: keeperKey!.ckaId, label: `${r.name} ${esID}` };
   } catch (e) {
     const err = asSealDeskError(e);
     ctx.audit.record({ action: 'seal.make', outcome: 'failed', tokenSerial: keeperSerial, code: err.code, detail: r.name });

@@ -13,6 +13,7 @@ import type { KeyPairInfo, TokenInfo } from '../pkcs11';
 import type { Signer } from '../signer';
 import { refuseRevokedKeeper } from '../revocation/keeper-status';
 import { loadRevocationConfig } from '../revocation/revocation-config';
+import { PlatformStamping, type PlatformStampOutcome } from '../platform-client/stamping-steps';
 
 export interface StampRequest {
   input: string;
@@ -25,7 +26,8 @@ export interface StampRequest {
   askPin: PinPrompt;
   tsaUrl?: string;
   signal?: AbortSignal;
-  onProgress?: (p: { stage: StampStage; index?: number; total?: number }) => void;
+  /** Also names the seal platform's steps: seal_status (核验印章状态), permit (申请用印许可), record (发送用印记录). */
+  onProgress?: (p: { stage: StampStage | 'seal_status' | 'permit' | 'record'; index?: number; total?: number }) => void;
   now?: Date;
   /** A signer already logged in for a whole job (batch stamping: one PIN, one login); default: log in for this stamp. */
   signer?: (token: TokenInfo, key: KeyPairInfo) => Signer & { dispose(): void };
@@ -83,12 +85,16 @@ function fileHash(file: string): string | undefined {
  * open — all before the PIN is asked; then one login, one signature per placement, OUT written
  * atomically (IN never touched). Every attempt, success or failure, is logged.
  */
-export async function stampDocument(ctx: AppContext, r: StampRequest): Promise<StampResult> {
+export async function stampDocument(ctx: AppContext, r: StampRequest): Promise<StampResult & { platform: PlatformStampOutcome }> {
   const now = r.now ?? new Date();
   let serial: string | undefined;
   let label: string | undefined;
   let esID = r.esID;
+  const platform = new PlatformStamping(ctx.config, ctx.home, ctx.audit);
   try {
+    // Step (a) with a seal platform: the seal's registration and state before anything else.
+    if (platform.configured) r.onProgress?.({ stage: 'seal_status' });
+    if (r.esID) await platform.checkSeal(r.esID);
     // Nothing may be stamped that the log cannot record, nor signed that cannot be saved.
     ctx.audit.assertWritable();
     checkOutputDirectory(r.output);
@@ -96,29 +102,42 @@ export async function stampDocument(ctx: AppContext, r: StampRequest): Promise<S
     serial = token.serial;
     label = token.label;
     const view = await tokenOverview(ctx, token);
+    // The seal is known now when the token carries only one: its registry state still comes first.
+    const only = view.seals.filter((s) => s.seal);
+    if (!r.esID && only.length === 1) await platform.checkSeal(only[0]!.seal!.eSealInfo.esID);
     const { seal, key } = checkBeforeStamp(ctx, view, r.esID, now);
     esID = seal.seal.eSealInfo.esID;
+    await platform.checkSeal(esID);
     // 挂失 on the certificate side: a revoked keeper certificate stops here, before the PIN is asked.
     await refuseRevokedKeeper(key.certificate!, { roots: ctx.trust.roots(), config: loadRevocationConfig(ctx.home), now });
     const picture = seal.seal.eSealInfo.picture;
     const signer = r.signer?.(view.token, key) ?? loginOnSign(ctx, view.token, key, { profile: ctx.vendorProfile(), askPin: r.askPin, purpose: 'stamp', triesLeft: view.pin.triesLeft });
-    const result = await stampPdf({
-      input: r.input,
-      output: r.output,
-      placement: r.placement,
-      sealDer: seal.der,
-      sealPicture: { type: picture.type, data: picture.data, widthMm: picture.width, heightMm: picture.height },
-      signer,
-      signingTime: now,
-      tsa: r.tsaUrl ? { url: r.tsaUrl } : undefined,
-      signal: r.signal,
-      onProgress: r.onProgress,
-    }).finally(() => signer.dispose());
-    ctx.audit.record({ action: 'stamp', outcome: 'ok', tokenSerial: serial, tokenLabel: label, esID, document: r.output, documentHash: fileHash(r.input), detail: result.stamps.map((s) => `${s.fieldName} p${s.page}`).join(', ') });
-    return result;
+    const run = async () => {
+      if (platform.configured) r.onProgress?.({ stage: 'permit' });
+      const permit = await platform.permit({ esID: esID!, input: r.input, signer });
+      const stamped = await stampPdf({
+        input: r.input,
+        output: r.output,
+        placement: r.placement,
+        sealDer: seal.der,
+        permit: permit?.envelope,
+        sealPicture: { type: picture.type, data: picture.data, widthMm: picture.width, heightMm: picture.height },
+        signer,
+        signingTime: now,
+        tsa: r.tsaUrl ? { url: r.tsaUrl } : undefined,
+        signal: r.signal,
+        onProgress: r.onProgress,
+      });
+      ctx.audit.record({ action: 'stamp', outcome: 'ok', tokenSerial: serial, tokenLabel: label, esID, document: r.output, documentHash: fileHash(r.input), detail: [...stamped.stamps.map((s) => `${s.fieldName} p${s.page}`), ...(permit ? [`permit ${permit.permitId}`] : [])].join(', ') });
+      if (permit) r.onProgress?.({ stage: 'record' });
+      return { ...stamped, platform: await platform.afterStamp({ esID: esID!, output: stamped.output, byteRange: stamped.byteRange, permit, signer }) };
+    };
+    return await run().finally(() => signer.dispose());
   } catch (e) {
     const err = asSealDeskError(e);
     ctx.audit.record({ action: 'stamp', outcome: err.code === 'CANCELLED' || err.code === 'STAMP_CANCELLED' ? 'refused' : 'failed', tokenSerial: serial, tokenLabel: label, esID, document: r.input, documentHash: fileHash(r.input), code: err.code });
     throw err;
+  } finally {
+    platform.close();
   }
 }

@@ -17,6 +17,7 @@ import { loadRevocationConfig } from '../revocation/revocation-config';
 const verifyOfd: typeof import('../ofd/verify-ofd').verifyOfd = (...a) => (require('../ofd/verify-ofd') as typeof import('../ofd/verify-ofd')).verifyOfd(...a);
 
 export interface VerifyOptions { extraRoots?: Uint8Array[]; now?: Date; sealCatalog?: SealCatalogEntry[] }
+import { addSealStatus } from '../platform-client/seal-status';
 
 /**
  * 验章 (domain.md flow 4): verifies a PDF or OFD file against the trust store (plus roots given for this
@@ -46,11 +47,7 @@ export function documentVerifier(ctx: AppContext, o: VerifyOptions = {}): (file:
 export function onlineDocumentVerifier(ctx: AppContext, o: VerifyOptions = {}): (file: string) => Promise<VerificationReport> {
   const verify = documentVerifier(ctx, o);
   const trustRoots = [...ctx.trust.roots(), ...(o.extraRoots ?? [])];
-  return async (file) => verify(file, await revocationFor(ctx, file, trustRoots, o.now));
-}
-
-export async function verifyDocumentOnline(ctx: AppContext, file: string, o: VerifyOptions = {}): Promise<VerificationReport> {
-  return onlineDocumentVerifier(ctx, o)(file);
+  return async (file) => withSealStatus(ctx, file, verify(file, await revocationFor(ctx, file, trustRoots, o.now)));
 }
 
 async function revocationFor(ctx: AppContext, file: string, trustRoots: Uint8Array[], now?: Date): Promise<RevocationEvidence | undefined> {
@@ -99,5 +96,24 @@ function verifyOne(ctx: AppContext, file: string, o: { trustRoots: Uint8Array[];
     throw err;
   } finally {
     source?.close();
+  }
+}
+
+/**
+ * 验章 online with the seal status check (issue #9): the report of verifyDocument plus, for each stamp,
+ * the seal's state at the signing time from the configured seal platform (or the embedded permit
+ * offline, or the "no platform configured" note).
+ */
+export async function verifyDocumentWithStatus(ctx: AppContext, file: string, o: VerifyOptions = {}): Promise<VerificationReport> {
+  return onlineDocumentVerifier(ctx, o)(file);
+}
+
+async function withSealStatus(ctx: AppContext, file: string, report: VerificationReport): Promise<VerificationReport> {
+  if (/\.ofd$/i.test(file)) return addSealStatus(report, new Uint8Array(fs.readFileSync(file)), { config: ctx.config, home: ctx.home });
+  const source = FileSource.open(file);
+  try {
+    return await addSealStatus(report, source, { config: ctx.config, home: ctx.home });
+  } finally {
+    source.close();
   }
 }

@@ -8,7 +8,8 @@ import { SealDeskError } from '../errors';
 export type AuditAction =
   | 'seal.make' | 'seal.verify'
   | 'token.login' | 'token.lock' | 'token.unlock' | 'token.change-pin'
-  | 'stamp' | 'verify' | 'trust.add' | 'ltv';
+  | 'stamp' | 'verify' | 'trust.add' | 'ltv'
+  | 'platform.use' | 'platform.record' | 'seal.apply' | 'seal.register' | 'platform.seals';
 
 export type AuditOutcome = 'ok' | 'failed' | 'refused';
 

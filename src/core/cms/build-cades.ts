@@ -6,7 +6,7 @@ import type { Signer } from '../signer';
 import { requestTimestamp } from '../timestamp/tsa-client';
 import { cmsMalformed, toArrayBuffer } from './der';
 import {
-  OID_ATTR_CONTENT_TYPE, OID_ATTR_MESSAGE_DIGEST, OID_ATTR_SESEAL, OID_ATTR_SIGNATURE_TIMESTAMP,
+  OID_ATTR_CONTENT_TYPE, OID_ATTR_MESSAGE_DIGEST, OID_ATTR_SESEAL, OID_ATTR_PLATFORM_PERMIT, OID_ATTR_SIGNATURE_TIMESTAMP,
   OID_ATTR_SIGNING_CERTIFICATE_V2, OID_BY_DIGEST, OID_DATA, OID_SIGNED_DATA,
 } from './oids';
 import { signatureAlgorithmFor } from './signature-algorithms';
@@ -20,6 +20,8 @@ export interface CadesBuildInput {
   certificates?: Uint8Array[];
   /** DER SESeal, carried as the signed attribute OID_ATTR_SESEAL. */
   sealDer?: Uint8Array;
+  /** The seal platform's permit envelope (UTF-8 JSON), carried as the signed attribute OID_ATTR_PLATFORM_PERMIT. */
+  permit?: Uint8Array;
   /**
    * The signing time claimed by the signer. PAdES forbids the CMS signing-time attribute (the PDF's
    * /M carries it), so it is not written into the CMS; it is accepted here to keep one call shape.
@@ -55,6 +57,9 @@ export async function buildCadesSignedData(input: CadesBuildInput): Promise<Uint
   ];
   if (input.sealDer) {
     attributes.push(new pkijs.Attribute({ type: OID_ATTR_SESEAL, values: [new asn1js.OctetString({ valueHex: toArrayBuffer(input.sealDer) })] }));
+  }
+  if (input.permit) {
+    attributes.push(new pkijs.Attribute({ type: OID_ATTR_PLATFORM_PERMIT, values: [new asn1js.OctetString({ valueHex: toArrayBuffer(input.permit) })] }));
   }
   // DER: a SET OF is sorted by the encodings of its elements. Verifiers such as OpenSSL re-encode the
   // signed attributes before checking, so an unsorted SET would not verify there.

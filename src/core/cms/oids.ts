@@ -12,6 +12,13 @@ import { DIGEST_OIDS, type DigestAlgorithm } from '../crypto/digest';
  */
 export const OID_SEALDESK_ARC = '2.25.2874450426146614219335903324603917679';
 export const OID_ATTR_SESEAL = `${OID_SEALDESK_ARC}.1`;
+/**
+ * Arc .2 = "the seal platform's stamping permit" (issue #9): a signed attribute whose value is an
+ * OCTET STRING holding the UTF-8 JSON of the platform's signed permit envelope ({payload, signature},
+ * src/platform/api/contract.ts). The signer's signature binds the permit to the stamp, so anyone can
+ * see offline that the platform said "in use" for this seal and document at the permit's time.
+ */
+export const OID_ATTR_PLATFORM_PERMIT = `${OID_SEALDESK_ARC}.2`;
 
 export const OID_DATA = '1.2.840.113549.1.7.1';
 export const OID_SIGNED_DATA = '1.2.840.113549.1.7.2';
@@ -41,8 +48,10 @@ export const OID_BY_DIGEST: Readonly<Record<DigestAlgorithm, string>> = DIGEST_O
  * asn1js renders arcs above 2^53 (such as our 2.25 UUID arc) as "{hex}" when decoding, so a decoded
  * attribute type must be compared with the same rendering of the OID, computed once here.
  */
-export const OID_ATTR_SESEAL_AS_DECODED: string = (() => {
-  const encoded = new asn1js.ObjectIdentifier({ value: OID_ATTR_SESEAL }).toBER(false);
+function asDecoded(oid: string): string {
+  const encoded = new asn1js.ObjectIdentifier({ value: oid }).toBER(false);
   const decoded = asn1js.fromBER(encoded).result as asn1js.ObjectIdentifier;
   return decoded.valueBlock.toString();
-})();
+}
+export const OID_ATTR_SESEAL_AS_DECODED: string = asDecoded(OID_ATTR_SESEAL);
+export const OID_ATTR_PLATFORM_PERMIT_AS_DECODED: string = asDecoded(OID_ATTR_PLATFORM_PERMIT);

@@ -3,7 +3,7 @@ import * as pkijs from 'pkijs';
 import { SealDeskError } from '../errors';
 import { cmsMalformed, cmsValueLength, decodeDer } from './der';
 import {
-  DIGEST_BY_OID, OID_ATTR_CONTENT_TYPE, OID_ATTR_MESSAGE_DIGEST, OID_ATTR_SESEAL, OID_ATTR_SESEAL_AS_DECODED, OID_ATTR_SIGNATURE_TIMESTAMP,
+  DIGEST_BY_OID, OID_ATTR_CONTENT_TYPE, OID_ATTR_MESSAGE_DIGEST, OID_ATTR_SESEAL, OID_ATTR_SESEAL_AS_DECODED, OID_ATTR_PLATFORM_PERMIT, OID_ATTR_PLATFORM_PERMIT_AS_DECODED, OID_ATTR_SIGNATURE_TIMESTAMP,
   OID_ATTR_SIGNING_CERTIFICATE, OID_ATTR_SIGNING_CERTIFICATE_V2, OID_ATTR_SIGNING_TIME, OID_SIGNED_DATA, OID_SHA1, OID_SHA256,
 } from './oids';
 
@@ -47,6 +47,8 @@ export interface ParsedCms {
   signingTimeAttribute?: Date;
   /** The SESeal carried as a signed attribute (OID_ATTR_SESEAL). */
   sealDer?: Uint8Array;
+  /** The seal platform's permit envelope (UTF-8 JSON) carried as OID_ATTR_PLATFORM_PERMIT. */
+  permit?: Uint8Array;
   /** RFC 3161 token from the unsigned attribute id-aa-signatureTimeStampToken (ContentInfo DER). */
   timestampToken?: Uint8Array;
   signedData: pkijs.SignedData;
@@ -107,7 +109,7 @@ function parseCmsUnchecked(input: Uint8Array): ParsedCms {
   if (signerInfo.signedAttrs) {
     result.signedAttributesDer = new Uint8Array(signerInfo.signedAttrs.encodedValue);
     for (const attr of signerInfo.signedAttrs.attributes) {
-      const type = attr.type === OID_ATTR_SESEAL_AS_DECODED ? OID_ATTR_SESEAL : attr.type;
+      const type = attr.type === OID_ATTR_SESEAL_AS_DECODED ? OID_ATTR_SESEAL : attr.type === OID_ATTR_PLATFORM_PERMIT_AS_DECODED ? OID_ATTR_PLATFORM_PERMIT : attr.type;
       result.signedAttributeTypes.push(type);
       const value = attr.values[0];
       if (!value) continue;
@@ -130,6 +132,9 @@ function parseCmsUnchecked(input: Uint8Array): ParsedCms {
           break;
         case OID_ATTR_SESEAL:
           if (value instanceof asn1js.OctetString) result.sealDer = octetStringContent(value);
+          break;
+        case OID_ATTR_PLATFORM_PERMIT:
+          if (value instanceof asn1js.OctetString) result.permit = octetStringContent(value);
           break;
       }
     }

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { SealDeskError } from '../errors';
 import { writeFileAtomic } from '../fs/atomic-write';
 import { homePaths } from './paths';
+import { parsePlatformSettings, type PlatformSettings } from '../platform-client/platform-settings';
 
 /** Settings kept in the data dir's config.json (the UI's settings page writes the same file). */
 export interface SealDeskConfig {
@@ -13,6 +14,8 @@ export interface SealDeskConfig {
   /** RFC 3161 timestamp authority URL used when stamping. */
   tsaUrl?: string;
   language: 'zh' | 'en';
+  /** The seal platform (issue #9), set by `sealdesk platform use`; absent → offline as before. */
+  platform?: PlatformSettings;
 }
 
 const DEFAULTS: SealDeskConfig = { modules: [], language: 'zh' };
@@ -26,8 +29,10 @@ export function loadConfig(file: string = homePaths().configFile): SealDeskConfi
       vendorProfile: typeof raw.vendorProfile === 'string' ? raw.vendorProfile : undefined,
       tsaUrl: typeof raw.tsaUrl === 'string' ? raw.tsaUrl : undefined,
       language: raw.language === 'en' ? 'en' : 'zh',
+      platform: parsePlatformSettings(raw.platform),
     };
   } catch (e) {
+    if (e instanceof SealDeskError) throw e;
     throw new SealDeskError('CONFIG_INVALID', `配置文件损坏: ${file}`, `Configuration file is damaged: ${file}`, { cause: e });
   }
 }

@@ -7,6 +7,7 @@
  */
 import { OID_SM2_WITH_SM3 } from '../asn1/oids';
 import { encodeSesSignature, encodeTbsSign } from '../asn1/ses-signature';
+import { OID_ATTR_PLATFORM_PERMIT } from '../cms/oids';
 import { SealDeskError } from '../errors';
 import type { Signer } from '../signer';
 import { requestTimestamp } from '../timestamp/tsa-client';
@@ -22,6 +23,8 @@ export interface SesPdfSignatureInput {
   byteRange: ByteRange;
   signingTime: Date;
   tsa?: { url: string; timeoutMs?: number };
+  /** The seal platform's permit envelope (UTF-8 JSON), carried in TBS_Sign.extDatas under OID_ATTR_PLATFORM_PERMIT. */
+  permit?: Uint8Array;
 }
 
 export async function buildSesPdfSignature(input: SesPdfSignatureInput): Promise<Uint8Array> {
@@ -37,6 +40,8 @@ export async function buildSesPdfSignature(input: SesPdfSignatureInput): Promise
     timeInfo: input.signingTime,
     dataHash: input.dataHash,
     propertyInfo: byteRangePropertyInfo(input.byteRange),
+    // Signed with the rest of TBS_Sign, so the permit is bound to this stamp (the PAdES signed attribute's twin).
+    extDatas: input.permit ? [{ extnID: OID_ATTR_PLATFORM_PERMIT, critical: false, extnValue: input.permit }] : undefined,
   });
   const signature = await input.signer.sign(tbsSignDer, 'sm2-sm3');
   // GB/T 38540: the timestamp stamps the signature value; SM3 keeps the whole stamp in the GM family.

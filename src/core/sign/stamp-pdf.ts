@@ -43,6 +43,8 @@ export interface StampOptions {
   placement: Placement;
   /** DER SESeal, carried in the CMS as a signed attribute. */
   sealDer: Uint8Array;
+  /** The seal platform's permit envelope (UTF-8 JSON): a CMS signed attribute in PAdES, a TBS_Sign extData in GB/T 38540. */
+  permit?: Uint8Array;
   sealPicture: SealPictureInput;
   signer: Signer;
   /** Intermediate certificates to embed. */
@@ -178,11 +180,11 @@ async function stampInto(
   const format = signatureFormat(opts);
   const digestAlgorithm = format === 'gm' ? 'sm3' : opts.digestAlgorithm ?? 'sha256';
   const cmsBase: Omit<CadesBuildInput, 'digest' | 'tsa'> = {
-    digestAlgorithm, signer: opts.signer, certificates: opts.certificates, sealDer: opts.sealDer, signingTime,
+    digestAlgorithm, signer: opts.signer, certificates: opts.certificates, sealDer: opts.sealDer, permit: opts.permit, signingTime,
   };
   // What goes into /Contents, for a digest of the ByteRange bytes and the range itself.
   const build = (signer: Signer, digest: Uint8Array, byteRange: [number, number, number, number], tsa?: { url: string }): Promise<Uint8Array> => (format === 'gm'
-    ? buildSesPdfSignature({ sealDer: opts.sealDer, signer, dataHash: digest, byteRange, signingTime, tsa })
+    ? buildSesPdfSignature({ sealDer: opts.sealDer, signer, dataHash: digest, byteRange, signingTime, tsa, permit: opts.permit })
     : buildCadesSignedData({ ...cmsBase, signer, digest, tsa }));
   // Dry run with the widest range numbers the placeholder allows, so the real range always fits.
   const widest = 9_999_999_999;

@@ -46,6 +46,11 @@ export class ScriptedDialogs implements Dialogs {
   async chooseSaveReport() {
     return this.report.shift() ?? null;
   }
+  /** The seal platform's root CA file chosen in the settings. */
+  platformRoot: string[] = [];
+  async choosePlatformRoot() {
+    return this.platformRoot.shift() ?? null;
+  }
 }
 
 export interface DocumentRequest { docId: string; range: string | null; status: number; bytes: number; at: number }

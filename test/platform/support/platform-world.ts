@@ -81,7 +81,8 @@ async function keeperOf(mod: Pkcs11Module, token: TestToken, home: string): Prom
   return { token, signer, request: { certificate: signer.certificate, digestAlg: 'sha256', sign: (m) => signer.sign(m) } };
 }
 
-export async function createPlatformWorld(backend: Backend, o: { pg?: TestPostgres } = {}): Promise<PlatformWorld> {
+/** consoleDir: a built web console for the server to serve (the desktop e2e tests drive it beside the client). */
+export async function createPlatformWorld(backend: Backend, o: { pg?: TestPostgres; consoleDir?: string } = {}): Promise<PlatformWorld> {
   const hsm = freshSoftHsm('sealdesk-platform-');
   const dir = path.join(hsm.dir, 'platform');
   let pg = o.pg;
@@ -100,7 +101,7 @@ export async function createPlatformWorld(backend: Backend, o: { pg?: TestPostgr
   const logLines: string[] = [];
   const sink = new Writable({ write(chunk: Buffer, _e, cb) { logLines.push(...chunk.toString('utf8').split('\n').filter(Boolean)); cb(); } });
   const logger = () => pino({ level: 'info', redact: { paths: REDACT_PATHS, censor: '[redacted]' } }, sink);
-  let running = await startPlatform(dir, { listen: '127.0.0.1:0', log: logger(), server: { rateLimit: { max: 100_000, loginMax: 1000 } } });
+  let running = await startPlatform(dir, { listen: '127.0.0.1:0', log: logger(), server: { rateLimit: { max: 100_000, loginMax: 1000 }, consoleDir: o.consoleDir } });
   const rootPem = fs.readFileSync(path.join(dir, 'tls', 'root.pem'), 'utf8');
   const mod = openModule(SOFTHSM_MODULE);
   const maker = await keeperOf(mod, makerToken, hsm.home);
@@ -140,7 +141,7 @@ export async function createPlatformWorld(backend: Backend, o: { pg?: TestPostgr
     },
     async restart() {
       await world.running.close();
-      world.running = running = await startPlatform(dir, { listen: '127.0.0.1:0', log: logger(), server: { rateLimit: { max: 100_000, loginMax: 1000 } } });
+      world.running = running = await startPlatform(dir, { listen: '127.0.0.1:0', log: logger(), server: { rateLimit: { max: 100_000, loginMax: 1000 }, consoleDir: o.consoleDir } });
     },
     async close() {
       for (const c of clients) c.close();
