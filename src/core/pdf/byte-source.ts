@@ -27,9 +27,9 @@ export type ChunkVisitor = (chunk: Uint8Array, at: number) => boolean | void;
 
 /** Streamed passes read this much at a time. */
 export const CHUNK = 1024 * 1024;
-const BLOCK = 64 * 1024;
-/** Blocks kept for random access (object parsing): 64 × 64 KB = 4 MB at most. */
-const MAX_BLOCKS = 64;
+const BLOCK = 8 * 1024;
+/** Blocks kept for random access (object parsing): 512 × 8 KB = 4 MB at most; small blocks, because objects are small and far apart. */
+const MAX_BLOCKS = 512;
 
 abstract class BaseSource implements ByteSource {
   abstract readonly length: number;
@@ -71,7 +71,7 @@ export class MemorySource extends BaseSource {
 }
 
 /**
- * An open file read with pread(2). Small reads go through a least-recently-used cache of 64 KB
+ * An open file read with pread(2). Small reads go through a least-recently-used cache of 8 KB
  * blocks; large reads and streamed passes bypass it. The file may grow by `append` (stamping writes
  * each incremental update to its output this way) and be patched by `write` (the signature into its
  * placeholder); both keep the cache consistent.

@@ -21,7 +21,7 @@ export function isRegular(c: number): boolean { return WS[c] !== 1 && DELIM[c] !
 export type LengthResolver = (ref: PdfRef) => PdfObject;
 
 /** Bytes after a stream's data read to find its `endstream` when the data runs past the window. */
-const STREAM_TAIL = 64 * 1024;
+const STREAM_TAIL = 4 * 1024;
 
 /**
  * Tokenizer and object parser over the file bytes with exact offsets. It never reads outside
@@ -43,6 +43,21 @@ export class ObjectParser {
 
   /** The file offset of the current position (pos is relative to the window). */
   get offset(): number { return this.base + this.pos; }
+
+  /** File offset the parse is known to need the window to reach (a size read ahead, e.g. an xref subsection's). */
+  wanted = 0;
+
+  /**
+   * The next `n` bytes are needed (clipped to the file): when the window is shorter, the parse stops
+   * now and parseWindowed retries with a window that holds them, instead of growing step by step.
+   */
+  need(n: number): void {
+    const end = Math.min(this.base + this.pos + n, this.source ? this.source.length : this.base + this.bytes.length);
+    if (end <= this.base + this.bytes.length) return;
+    this.wanted = end;
+    this.hitEnd = true;
+    throw pdfMalformed('the object runs past the window read', { offset: this.base + this.pos });
+  }
 
   /** Whether byte `i` of the window exists; noting when a window (not the file) ran out. */
   has(i: number): boolean {
@@ -359,14 +374,15 @@ const MAX_WINDOW = 64 * 1024 * 1024;
 export function parseWindowed<T>(source: ByteSource, offset: number, budget: WorkBudget, parse: (p: ObjectParser) => T): T {
   const whole = source.inMemory;
   if (whole) return parse(new ObjectParser(whole, offset, budget));
-  for (let size = FIRST_WINDOW; ; size *= 4) {
+  for (let size = FIRST_WINDOW, wanted = 0; ; size = Math.max(size * 4, wanted - offset + FIRST_WINDOW)) {
     const p = new ObjectParser(source.read(offset, size), 0, budget, offset, source);
     let value: T;
     try {
       value = parse(p);
     } catch (e) {
       if (!p.hitEnd || (e instanceof Error && 'code' in e && e.code === 'PDF_TOO_COMPLEX')) throw e;
-      if (size >= MAX_WINDOW) throw pdfTooComplex('object', { offset, limit: MAX_WINDOW });
+      if (size >= MAX_WINDOW || p.wanted - offset > MAX_WINDOW) throw pdfTooComplex('object', { offset, limit: MAX_WINDOW });
+      wanted = p.wanted;
       continue;
     }
     if (!p.hitEnd) return value;

@@ -99,6 +99,7 @@ function readXrefTable(source: ByteSource, p: ObjectParser, offset: number, budg
     const count = p.readInt();
     // Each entry takes 20 bytes (18 at the very least): a count the file cannot hold is a lie.
     if (count * 18 > source.length - p.offset) throw pdfMalformed('cross-reference subsection larger than the file', { offset, count });
+    p.need(count * 20 + 64); // the rows and the next keyword, in one window read rather than step by step
     for (let i = 0; i < count; i++) {
       budget.tick();
       let off: number;
