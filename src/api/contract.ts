@@ -128,6 +128,39 @@ export interface StampOutcome {
   fields: string[];
 }
 
+/** One document of a batch, as the results list shows it. */
+export interface BatchResultView {
+  name: string;
+  status: 'stamped' | 'skipped' | 'failed' | 'not-attempted';
+  code?: string;
+  zh?: string;
+  en?: string;
+}
+
+export interface BatchOutcome {
+  total: number;
+  stamped: number;
+  skipped: number;
+  failed: number;
+  notAttempted: number;
+  stoppedBy?: { code: string; zh: string; en: string };
+  results: BatchResultView[];
+}
+
+/** A seal picture (印模) to make: from text in a standard layout, or from a scan chosen in a dialog. */
+export type SealPictureSource =
+  | { from: 'text'; layout: 'round' | 'oval' | 'square'; name: string; purpose?: string; code?: string; taxNumber?: string; star?: boolean }
+  | { from: 'scan'; scanId: string; widthMm: number; heightMm: number };
+
+export interface SealPictureView {
+  png: Uint8Array;
+  widthMm: number;
+  heightMm: number;
+  /** What was done, one line each (Chinese / English). */
+  steps: string[];
+  warnings: { code: string; zh: string; en: string }[];
+}
+
 /** Every operation: request and response. */
 export interface Operations {
   /** Shows the open dialog in main; null when the person cancels. */
@@ -168,6 +201,22 @@ export interface Operations {
   reportHtml: { req: { docId: string; language: Language }; res: string };
   /** One signature's certificates (signer first) and seal picture and maker, for the property dialogs. */
   signatureDetails: { req: { docId: string; field: string }; res: SignatureDetails };
+  /** Open dialog for several PDFs at once (批量签章); [] when cancelled. */
+  chooseBatchDocuments: { req: Record<string, never>; res: DocumentRef[] };
+  /** Folder dialog for a batch's outputs; null when cancelled. */
+  chooseBatchOutputDir: { req: Record<string, never>; res: { outputId: string; name: string } | null };
+  /** Stamps every document with one PIN and one login; progress via batchProgress, cancel via cancelStamp. */
+  stampBatch: {
+    req: { jobId: string; docIds: string[]; outputId: string; tokenSerial: string; esID: string; placement: Placement; pin: Uint8Array };
+    res: BatchOutcome;
+  };
+  batchProgress: { req: { jobId: string }; res: { done: number; total: number; results: BatchResultView[] } | null };
+  /** Open dialog for a scan or photo of a seal impression; null when cancelled. */
+  chooseSealScan: { req: Record<string, never>; res: { scanId: string; name: string } | null };
+  /** The picture as it would be made (a preview). */
+  sealPicturePreview: { req: SealPictureSource; res: SealPictureView };
+  /** Makes the picture and saves it where the person chooses; null when cancelled. */
+  saveSealPicture: { req: SealPictureSource; res: { name: string; bytes: number } | null };
 }
 
 export type OperationName = keyof Operations;
@@ -179,6 +228,7 @@ export const OPERATION_NAMES = [
   'openDocument', 'recentDocuments', 'openRecent', 'readDocument', 'verifyDocument', 'takeOpenedDocuments', 'listTokens', 'findKeyword',
   'chooseStampOutput', 'stamp', 'cancelStamp', 'stampProgress', 'trustAdd', 'trustList', 'auditList', 'auditVerify', 'auditExport',
   'settingsGet', 'settingsSet', 'exportReport', 'reportHtml', 'signatureDetails',
+  'chooseBatchDocuments', 'chooseBatchOutputDir', 'stampBatch', 'batchProgress', 'chooseSealScan', 'sealPicturePreview', 'saveSealPicture',
 ] as const satisfies readonly OperationName[];
 
 // Compile-time check that the list names every operation exactly.

@@ -13,6 +13,7 @@ import type { CoreApp } from './core-app';
 import { KeyedQueue } from './keyed-queue';
 import { signatureDetails } from './signature-details';
 import fs from 'node:fs';
+import { sealPictureView } from './seal-picture-view';
 
 export function createDirectCore(app: CoreApp, home: string = homePaths().home): CoreGateway {
   const paths = homePaths(home);
@@ -38,6 +39,15 @@ export function createDirectCore(app: CoreApp, home: string = homePaths().home):
           job.pin.fill(0);
         }
       }),
+    stampBatch: (job, hooks) =>
+      queue.run(`token:${job.tokenSerial}`, async () => {
+        try {
+          return await app.stampBatch({ ...job, modulePaths: modulePaths(), tsaUrl: settings().tsaUrl }, hooks);
+        } finally {
+          job.pin.fill(0);
+        }
+      }),
+    sealPicture: async (job) => sealPictureView(job),
     verify: (file) => app.verify(file),
     signatureDetails: async (file, field) => signatureDetails(new Uint8Array(await fs.promises.readFile(file)), field, trust().list().map((r) => r.der)),
     findKeyword: (file, text) => app.findKeyword(file, text),

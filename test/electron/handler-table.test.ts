@@ -28,6 +28,10 @@ function world(stamp: (job: StampJob, hooks: StampHooks) => Promise<{ output: st
     chooseTrustRoot: async () => null,
     chooseSaveReport: async () => null,
     chooseSaveCsv: async () => null,
+    chooseOpenPdfs: async () => [],
+    chooseDirectory: async () => null,
+    chooseSealScan: async () => null,
+    chooseSavePng: async () => null,
   };
   const unused = async () => assert.fail('not used here');
   const core = { stamp, listTokens: unused, verify: unused, findKeyword: unused, trustAdd: unused, trustList: unused, auditList: unused, settingsGet: unused, settingsSet: unused } as unknown as CoreGateway;

@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import type { BatchOutcome, BatchResultView } from '../../api/contract';
 import { SealDeskError, asSealDeskError } from '../errors';
 import { verifyPdf } from '../verify/verify-pdf';
 import type { AppContext } from './context';
@@ -26,7 +27,7 @@ export interface BatchRequest extends Pick<StampRequest, 'token' | 'esID' | 'pla
   now?: () => Date;
 }
 
-export type BatchFileStatus = 'stamped' | 'skipped' | 'failed' | 'not-attempted';
+export type BatchFileStatus = BatchResultView['status'];
 
 export interface BatchFileResult {
   input: string;
@@ -40,14 +41,8 @@ export interface BatchFileResult {
   stamps?: { field: string; page: number }[];
 }
 
-export interface BatchSummary {
-  total: number;
-  stamped: number;
-  skipped: number;
-  failed: number;
-  notAttempted: number;
-  /** The error that ended the batch early, if one did. */
-  stoppedBy?: { code: string; zh: string; en: string };
+/** The API's outcome (counts, the error that ended the batch early) with core's per-file results (paths). */
+export interface BatchSummary extends Omit<BatchOutcome, 'results'> {
   logins: number;
   results: BatchFileResult[];
 }
