@@ -4,6 +4,7 @@
 // typed once; the results list names the broken file; the outputs verify.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { test } from 'node:test';
@@ -21,7 +22,8 @@ useDemoUi((w, u) => {
   ui = u;
 }, 'sealdesk-e2e-batch-');
 
-const shots = path.join(repoRoot, 'docs', 'screenshots');
+// Screenshots go to a temp folder; SEALDESK_SCREENSHOTS_DIR=docs/screenshots refreshes the ones in docs/.
+const shots = process.env.SEALDESK_SCREENSHOTS_DIR ? path.resolve(repoRoot, process.env.SEALDESK_SCREENSHOTS_DIR) : fs.mkdtempSync(path.join(os.tmpdir(), 'sealdesk-batch-shots-'));
 
 test('several PDFs chosen and dropped are stamped with one PIN at the same keyword; the results list names the broken one', async () => {
   const { page } = ui;

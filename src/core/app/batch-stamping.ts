@@ -149,13 +149,14 @@ function decide(state: JournalState, input: string, output: string, inputBytes: 
 
 export async function stampBatch(ctx: AppContext, r: BatchRequest): Promise<BatchSummary> {
   const outDir = path.resolve(r.outDir);
+  // Clashes are named before anything is created.
+  const outputs = planOutputs(r.inputs, outDir);
   try {
     fs.mkdirSync(outDir, { recursive: true });
     fs.accessSync(outDir, fs.constants.W_OK);
   } catch (e) {
     throw new SealDeskError('OUTPUT_DIR_UNWRITABLE', `无法在 ${outDir} 中保存签章后的文件`, `The stamped files cannot be saved in ${outDir}`, { cause: e });
   }
-  const outputs = planOutputs(r.inputs, outDir);
   const journal = new BatchJournal(outDir);
   journal.begin();
   removeStaleTempFiles(outDir);
