@@ -193,6 +193,38 @@ export type PlatformView =
       /** Largest log checkpoint seen. */
       logSize?: number;
     };
+/** One document of a batch, as the results list shows it. */
+export interface BatchResultView {
+  name: string;
+  status: 'stamped' | 'skipped' | 'failed' | 'not-attempted';
+  code?: string;
+  zh?: string;
+  en?: string;
+}
+
+export interface BatchOutcome {
+  total: number;
+  stamped: number;
+  skipped: number;
+  failed: number;
+  notAttempted: number;
+  stoppedBy?: { code: string; zh: string; en: string };
+  results: BatchResultView[];
+}
+
+/** A seal picture (印模) to make: from text in a standard layout, or from a scan chosen in a dialog. */
+export type SealPictureSource =
+  | { from: 'text'; layout: 'round' | 'oval' | 'square'; name: string; purpose?: string; code?: string; taxNumber?: string; star?: boolean }
+  | { from: 'scan'; scanId: string; widthMm: number; heightMm: number };
+
+export interface SealPictureView {
+  png: Uint8Array;
+  widthMm: number;
+  heightMm: number;
+  /** What was done, one line each (Chinese / English). */
+  steps: string[];
+  warnings: { code: string; zh: string; en: string }[];
+}
 
 /** Every operation: request and response. */
 export interface Operations {
@@ -241,6 +273,22 @@ export interface Operations {
   /** Configures the platform at URL: the person chooses its root CA file in a dialog; null when cancelled. */
   platformUse: { req: { url: string }; res: PlatformView | null };
   platformRemove: { req: Record<string, never>; res: PlatformView };
+  /** Open dialog for several PDFs at once (批量签章); [] when cancelled. */
+  chooseBatchDocuments: { req: Record<string, never>; res: DocumentRef[] };
+  /** Folder dialog for a batch's outputs; null when cancelled. */
+  chooseBatchOutputDir: { req: Record<string, never>; res: { outputId: string; name: string } | null };
+  /** Stamps every document with one PIN and one login; progress via batchProgress, cancel via cancelStamp. */
+  stampBatch: {
+    req: { jobId: string; docIds: string[]; outputId: string; tokenSerial: string; esID: string; placement: Placement; pin: Uint8Array };
+    res: BatchOutcome;
+  };
+  batchProgress: { req: { jobId: string }; res: { done: number; total: number; results: BatchResultView[] } | null };
+  /** Open dialog for a scan or photo of a seal impression; null when cancelled. */
+  chooseSealScan: { req: Record<string, never>; res: { scanId: string; name: string } | null };
+  /** The picture as it would be made (a preview). */
+  sealPicturePreview: { req: SealPictureSource; res: SealPictureView };
+  /** Makes the picture and saves it where the person chooses; null when cancelled. */
+  saveSealPicture: { req: SealPictureSource; res: { name: string; bytes: number } | null };
 }
 
 export type OperationName = keyof Operations;
@@ -252,6 +300,7 @@ export const OPERATION_NAMES = [
   'openDocument', 'recentDocuments', 'openRecent', 'readDocument', 'verifyDocument', 'takeOpenedDocuments', 'listTokens', 'findKeyword',
   'chooseStampOutput', 'stamp', 'cancelStamp', 'stampProgress', 'trustAdd', 'trustList', 'auditList', 'auditVerify', 'auditExport',
   'settingsGet', 'settingsSet', 'exportReport', 'reportHtml', 'signatureDetails', 'sealStates', 'platformGet', 'platformUse', 'platformRemove',
+  'chooseBatchDocuments', 'chooseBatchOutputDir', 'stampBatch', 'batchProgress', 'chooseSealScan', 'sealPicturePreview', 'saveSealPicture',
 ] as const satisfies readonly OperationName[];
 
 // Compile-time check that the list names every operation exactly.

@@ -3,7 +3,7 @@
  * runs the request through its validator before anything else, because page script is not trusted.
  * A validator returns the request typed, or an ApiError naming the bad field.
  */
-import type { ApiError, Language, OperationName, Placement, Req, Settings } from './contract';
+import type { ApiError, Language, OperationName, Placement, Req, SealPictureSource, Settings } from './contract';
 
 export class RequestInvalid extends Error {
   constructor(readonly field: string, readonly why: string) {
@@ -157,7 +157,46 @@ export const validators: { [K in OperationName]: (v: unknown) => Req<K> } = {
     return { url };
   },
   platformRemove: (v) => empty(v, 'platformRemove'),
+  chooseBatchDocuments: (v) => empty(v, 'chooseBatchDocuments'),
+  chooseBatchOutputDir: (v) => empty(v, 'chooseBatchOutputDir'),
+  stampBatch: (v) => {
+    const o = object(v, 'request', ['jobId', 'docIds', 'outputId', 'tokenSerial', 'esID', 'placement', 'pin']);
+    if (!Array.isArray(o.docIds) || o.docIds.length < 1 || o.docIds.length > 10_000) throw new RequestInvalid('docIds', 'must be a list of 1..10000 ids');
+    return {
+      jobId: str(o.jobId, 'jobId', 64, ID),
+      docIds: o.docIds.map((d, i) => str(d, `docIds[${i}]`, 64, ID)),
+      outputId: str(o.outputId, 'outputId', 64, ID),
+      tokenSerial: str(o.tokenSerial, 'tokenSerial', 64),
+      esID: str(o.esID, 'esID', 128),
+      placement: placement(o.placement),
+      pin: pinBytes(o.pin),
+    };
+  },
+  batchProgress: (v) => ({ jobId: str(object(v, 'request', ['jobId']).jobId, 'jobId', 64, ID) }),
+  chooseSealScan: (v) => empty(v, 'chooseSealScan'),
+  sealPicturePreview: (v) => sealPictureSource(v),
+  saveSealPicture: (v) => sealPictureSource(v),
 };
+
+function optionalText(v: unknown, field: string, max: number): string | undefined {
+  return v === undefined || v === '' ? undefined : str(v, field, max);
+}
+
+function sealPictureSource(v: unknown): SealPictureSource {
+  const o = object(v, 'request', ['from', 'layout', 'name', 'purpose', 'code', 'taxNumber', 'star', 'scanId', 'widthMm', 'heightMm']);
+  if (o.from === 'scan') {
+    object(v, 'request', ['from', 'scanId', 'widthMm', 'heightMm']);
+    return { from: 'scan', scanId: str(o.scanId, 'scanId', 64, ID), widthMm: num(o.widthMm, 'widthMm', 10, 80), heightMm: num(o.heightMm, 'heightMm', 10, 80) };
+  }
+  if (o.from !== 'text') throw new RequestInvalid('from', "must be 'text' or 'scan'");
+  object(v, 'request', ['from', 'layout', 'name', 'purpose', 'code', 'taxNumber', 'star']);
+  if (o.layout !== 'round' && o.layout !== 'oval' && o.layout !== 'square') throw new RequestInvalid('layout', "must be 'round', 'oval' or 'square'");
+  if (o.star !== undefined && typeof o.star !== 'boolean') throw new RequestInvalid('star', 'not a boolean');
+  return {
+    from: 'text', layout: o.layout, name: str(o.name, 'name', 60), purpose: optionalText(o.purpose, 'purpose', 30), code: optionalText(o.code, 'code', 30),
+    taxNumber: optionalText(o.taxNumber, 'taxNumber', 30), ...(o.star === undefined ? {} : { star: o.star as boolean }),
+  };
+}
 
 /** The dropped-file channel carries one absolute path to a PDF, produced by the preload. */
 export function validateDroppedPath(v: unknown): string {

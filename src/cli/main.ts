@@ -22,8 +22,10 @@ const USAGE = `sealdesk — 电子印章客户端 / electronic seal client
 
   sealdesk token list|unlock|change-pin   USB-Keys (PKCS#11)
   sealdesk seal make|list|verify          seals (制章 / 印章)
+  sealdesk seal image --text|--from-scan  the seal picture (印模) from text or a scan
   sealdesk seal inspect FILE [--json]     decode any SESeal / SES_Signature file
   sealdesk sign IN.pdf -o OUT.pdf ...     stamp a PDF (签章)
+  sealdesk sign --batch DIR|LIST -o OUT   stamp many PDFs with one PIN (批量签章, resumable)
   sealdesk verify FILE [--json]           verify a stamped file (验章)
   sealdesk trust add FILE|list            trusted roots
   sealdesk log verify|show                the audit log

@@ -3,15 +3,16 @@
  * layer (ipc.ts) and the e2e test server both call it, so the tests exercise exactly this code.
  * No domain rule lives here: verdicts, PIN counting and placement come from core.
  */
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import type { ApiError, ApiResult, Language, OperationName, Operations, Req, Res } from '../api/contract';
+import type { ApiError, ApiResult, BatchResultView, Language, OperationName, Operations, Req, Res, SealPictureSource } from '../api/contract';
 import { RequestInvalid, invalidRequestError, validators } from '../api/validate';
 import { SealDeskError } from '../core/errors';
 import { writeFileAtomic } from '../core/fs/atomic-write';
 import { auditCsv } from './audit-csv';
 import { RecentFiles } from './recent-files';
-import type { CoreGateway } from './core-gateway';
+import type { CoreGateway, SealPictureJob } from './core-gateway';
 import { DocumentRegistry, defaultStampedPath } from './document-registry';
 import { reportHtmlFor, writeReportPdf, type HtmlToPdf, type ReportSources } from './report-pdf';
 
@@ -24,6 +25,13 @@ export interface Dialogs {
   chooseSaveCsv(defaultPath: string): Promise<string | null>;
   /** The seal platform's root CA certificate (PEM), chosen when configuring the platform. */
   choosePlatformRoot(): Promise<string | null>;
+  /** Several PDFs at once (批量签章); [] when cancelled. */
+  chooseOpenPdfs(): Promise<string[]>;
+  /** A folder for a batch's outputs. */
+  chooseDirectory(): Promise<string | null>;
+  /** A scan or photo (PNG/JPEG) of a seal impression. */
+  chooseSealScan(): Promise<string | null>;
+  chooseSavePng(defaultPath: string): Promise<string | null>;
 }
 
 export interface HandlerDeps {
@@ -51,6 +59,17 @@ export function createApiHandlers({ core, dialogs, documents, htmlToPdf, recent 
   // A document served by ranges (document-ranges.ts) joins the recent files the first time it is read.
   documents.onFirstRead = (p) => recent.remember(p);
   const jobs = new Map<string, Job>();
+  // Folders and scans a person chose in a dialog, by opaque id (the renderer never sees a path).
+  const outputDirs = new Map<string, string>();
+  const scans = new Map<string, string>();
+  const batches = new Map<string, { done: number; total: number; results: BatchResultView[] }>();
+  const newId = () => crypto.randomBytes(12).toString('hex');
+  const pictureJob = (src: SealPictureSource): SealPictureJob => {
+    if (src.from === 'text') return src;
+    const file = scans.get(src.scanId);
+    if (!file) throw new SealDeskError('SCAN_UNKNOWN', '未选择扫描图片', 'No scan was chosen');
+    return { from: 'scan', file, widthMm: src.widthMm, heightMm: src.heightMm };
+  };
   const reportSources = async (docId: string, lang: Language): Promise<ReportSources> => {
     const file = documents.pathOf(docId);
     return { report: await core.verify(file), file, documentName: path.basename(file), lang, details: (field) => core.signatureDetails(file, field) };
@@ -197,6 +216,71 @@ export function createApiHandlers({ core, dialogs, documents, htmlToPdf, recent 
     },
     async platformRemove() {
       return core.platformRemove();
+    },
+    async chooseBatchDocuments() {
+      return (await dialogs.chooseOpenPdfs()).map((p) => documents.add(p));
+    },
+    async chooseBatchOutputDir() {
+      const dir = await dialogs.chooseDirectory();
+      if (!dir) return null;
+      const outputId = newId();
+      outputDirs.set(outputId, path.resolve(dir));
+      return { outputId, name: path.basename(dir) };
+    },
+    async stampBatch({ jobId, docIds, outputId, tokenSerial, esID, placement, pin }) {
+      const pinBuf = Buffer.from(pin);
+      pin.fill(0);
+      if (jobs.has(jobId)) {
+        pinBuf.fill(0);
+        throw new SealDeskError('JOB_EXISTS', '签章任务已存在', 'A stamping job with this id is already running');
+      }
+      // A batch can be cancelled between documents at any time: the current one finishes or fails whole.
+      const job: Job = { abort: new AbortController(), progress: { stage: 'batch', fraction: 0 }, signing: false };
+      jobs.set(jobId, job);
+      const progress = { done: 0, total: docIds.length, results: [] as BatchResultView[] };
+      batches.set(jobId, progress);
+      try {
+        const outDir = outputDirs.get(outputId);
+        if (!outDir) throw new SealDeskError('OUTPUT_UNKNOWN', '未选择保存位置', 'No output folder was chosen');
+        const inputs = docIds.map((d) => documents.pathOf(d));
+        return await core.stampBatch({ inputs, outDir, tokenSerial, esID, placement, pin: pinBuf }, {
+          signal: job.abort.signal,
+          onFile: (r, done, total) => {
+            progress.results.push(r);
+            progress.done = done;
+            job.progress = { stage: 'batch', fraction: done / total };
+          },
+        });
+      } finally {
+        pinBuf.fill(0);
+        job.progress = { stage: 'done', fraction: 1 };
+        setTimeout(() => { jobs.delete(jobId); batches.delete(jobId); }, 5_000).unref?.();
+      }
+    },
+    async batchProgress({ jobId }) {
+      const b = batches.get(jobId);
+      return b ? { done: b.done, total: b.total, results: [...b.results] } : null;
+    },
+    async chooseSealScan() {
+      const p = await dialogs.chooseSealScan();
+      if (!p) return null;
+      const scanId = newId();
+      scans.set(scanId, path.resolve(p));
+      return { scanId, name: path.basename(p) };
+    },
+    async sealPicturePreview(src) {
+      return core.sealPicture(pictureJob(src));
+    },
+    async saveSealPicture(src) {
+      const job = pictureJob(src);
+      const picture = await core.sealPicture(job);
+      const target = await dialogs.chooseSavePng(job.from === 'scan' ? job.file.replace(/\.(png|jpe?g)$/i, '') + '-印模.png' : `${job.name}-印模.png`);
+      if (!target) return null;
+      if (job.from === 'scan' && path.resolve(target) === path.resolve(job.file)) {
+        throw new SealDeskError('OUTPUT_IS_ORIGINAL', '不能覆盖扫描原件,请另存为新文件', 'The scan is never overwritten: save the picture under a new name');
+      }
+      writeFileAtomic(target, picture.png);
+      return { name: path.basename(target), bytes: picture.png.length };
     },
   };
 }

@@ -3,7 +3,7 @@
  * the only place that knows their exact signatures, converting to and from the API's view types.
  */
 import fs from 'node:fs';
-import type { KeywordHit, StampPlatformView, TokenView, VerificationReport } from '../api/contract';
+import type { BatchOutcome, KeywordHit, StampPlatformView, TokenView, VerificationReport } from '../api/contract';
 import { findKeyword } from '../core/sign/keyword-locator';
 import { AppContext } from '../core/app/context';
 import { stampDocument } from '../core/app/stamping';
@@ -11,13 +11,16 @@ import { verifyDocumentWithStatus } from '../core/app/verification';
 import { homePaths } from '../core/config/paths';
 import { listTokens as listModuleTokens } from '../core/pkcs11';
 import { keeperKeyPair, listTokenOverviews, type TokenOverview } from '../core/app/token-overview';
-import type { StampHooks, StampJob } from './core-gateway';
+import type { BatchHooks, BatchJob, StampHooks, StampJob } from './core-gateway';
+import { stampBatch } from '../core/app/batch-stamping';
+import path from 'node:path';
 
 export interface CoreApp {
   listTokens(modulePaths: string[]): Promise<TokenView[]>;
   stamp(job: StampJob & { modulePaths: string[]; tsaUrl?: string }, hooks: StampHooks): Promise<{ output: string; fields: string[]; platform: StampPlatformView }>;
   verify(file: string): Promise<VerificationReport>;
   findKeyword(file: string, text: string): Promise<KeywordHit[]>;
+  stampBatch(job: BatchJob & { modulePaths: string[]; tsaUrl?: string }, hooks: BatchHooks): Promise<BatchOutcome>;
 }
 
 /** Rough share of the work done when a stage starts, for the progress bar. */
@@ -61,6 +64,11 @@ export function realCoreApp(home?: string): CoreApp {
     }
     return ctx;
   };
+  const contextForToken = (modulePaths: string[], serial: string) => {
+    const candidates = modulePaths.length > 0 ? modulePaths : [undefined];
+    // The module that holds this token (several vendor libraries may be configured).
+    return contextFor(candidates.find((m) => listModuleTokens(contextFor(m).module()).some((t) => t.serial === serial)) ?? candidates[0]);
+  };
   return {
     listTokens: async (modulePaths) => {
       const out: TokenView[] = [];
@@ -76,9 +84,7 @@ export function realCoreApp(home?: string): CoreApp {
       return out;
     },
     stamp: async (job, hooks) => {
-      const candidates = job.modulePaths.length > 0 ? job.modulePaths : [undefined];
-      // The module that holds this token (several vendor libraries may be configured).
-      const ctx = contextFor(candidates.find((m) => listModuleTokens(contextFor(m).module()).some((t) => t.serial === job.tokenSerial)) ?? candidates[0]);
+      const ctx = contextForToken(job.modulePaths, job.tokenSerial);
       const result = await stampDocument(ctx, {
         input: job.input,
         output: job.output,
@@ -96,6 +102,19 @@ export function realCoreApp(home?: string): CoreApp {
       const p = result.platform;
       const platform: StampPlatformView = { checked: p.checked, ...(p.note ? { note: p.note } : {}), ...(p.receipt ? { logIndex: p.receipt.logIndex } : {}), ...(p.recordQueued ? { recordQueued: true } : {}) };
       return { output: result.output, fields: result.stamps.map((s) => s.fieldName), platform };
+    },
+    stampBatch: async (job, hooks): Promise<BatchOutcome> => {
+      let done = 0;
+      const s = await stampBatch(contextForToken(job.modulePaths, job.tokenSerial), {
+        inputs: job.inputs, outDir: job.outDir, token: job.tokenSerial, esID: job.esID, placement: job.placement,
+        // One PIN for the batch: core asks once and logs in once; each ask gets a fresh copy.
+        askPin: async () => Buffer.from(job.pin), tsaUrl: job.tsaUrl, signal: hooks.signal,
+        onFile: (r, { total }) => hooks.onFile?.({ name: path.basename(r.input), status: r.status, code: r.code, zh: r.zh, en: r.en }, ++done, total),
+      });
+      return {
+        total: s.total, stamped: s.stamped, skipped: s.skipped, failed: s.failed, notAttempted: s.notAttempted, stoppedBy: s.stoppedBy,
+        results: s.results.map((r) => ({ name: path.basename(r.input), status: r.status, code: r.code, zh: r.zh, en: r.en })),
+      };
     },
     // 验章 with the seal status check (印章状态) against the configured platform, offline as before without one.
     verify: async (file) => verifyDocumentWithStatus(contextFor(undefined), file, { sealCatalog: [...tokenSeals.values()] }),

@@ -14,6 +14,7 @@ import { KeyedQueue } from './keyed-queue';
 import { signatureDetails } from './signature-details';
 import { createPlatformDesk } from './platform-desk';
 import fs from 'node:fs';
+import { sealPictureView } from './seal-picture-view';
 
 export function createDirectCore(app: CoreApp, home: string = homePaths().home): CoreGateway {
   const paths = homePaths(home);
@@ -42,6 +43,15 @@ export function createDirectCore(app: CoreApp, home: string = homePaths().home):
           job.pin.fill(0);
         }
       }),
+    stampBatch: (job, hooks) =>
+      queue.run(`token:${job.tokenSerial}`, async () => {
+        try {
+          return await app.stampBatch({ ...job, modulePaths: modulePaths(), tsaUrl: settings().tsaUrl }, hooks);
+        } finally {
+          job.pin.fill(0);
+        }
+      }),
+    sealPicture: async (job) => sealPictureView(job),
     verify: async (file) => platform.markLogDistrust(await app.verify(file)),
     signatureDetails: async (file, field) => signatureDetails(new Uint8Array(await fs.promises.readFile(file)), field, trust().list().map((r) => r.der)),
     findKeyword: (file, text) => app.findKeyword(file, text),

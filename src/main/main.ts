@@ -65,6 +65,22 @@ const dialogs: Dialogs = {
     const r = await dialog.showSaveDialog(win!, { defaultPath, filters: [{ name: 'CSV', extensions: ['csv'] }] });
     return r.canceled ? null : (r.filePath ?? null);
   },
+  async chooseOpenPdfs() {
+    const r = await dialog.showOpenDialog(win!, { properties: ['openFile', 'multiSelections'], filters: [{ name: 'PDF', extensions: ['pdf'] }] });
+    return r.canceled ? [] : r.filePaths;
+  },
+  async chooseDirectory() {
+    const r = await dialog.showOpenDialog(win!, { properties: ['openDirectory', 'createDirectory'] });
+    return r.canceled ? null : (r.filePaths[0] ?? null);
+  },
+  async chooseSealScan() {
+    const r = await dialog.showOpenDialog(win!, { properties: ['openFile'], filters: [{ name: 'Image', extensions: ['png', 'jpg', 'jpeg'] }] });
+    return r.canceled ? null : (r.filePaths[0] ?? null);
+  },
+  async chooseSavePng(defaultPath) {
+    const r = await dialog.showSaveDialog(win!, { defaultPath, filters: [{ name: 'PNG', extensions: ['png'] }] });
+    return r.canceled ? null : (r.filePath ?? null);
+  },
   async chooseSaveReport(defaultPath) {
     const r = await dialog.showSaveDialog(win!, { defaultPath, filters: [{ name: 'PDF', extensions: ['pdf'] }] });
     return r.canceled ? null : (r.filePath ?? null);

@@ -3,7 +3,8 @@
  * The per-token queue lives in the host (one process holds the PKCS#11 module).
  */
 import { SealDeskError } from '../core/errors';
-import type { CoreGateway, StampHooks, StampJob } from './core-gateway';
+import type { BatchResultView } from '../api/contract';
+import type { BatchHooks, BatchJob, CoreGateway, StampHooks, StampJob } from './core-gateway';
 import type { HostMethod, HostReply, HostRequest } from './token-host-protocol';
 
 export interface HostProcessLike {
@@ -16,7 +17,7 @@ export interface HostProcessLike {
 interface Pending {
   resolve(v: unknown): void;
   reject(e: unknown): void;
-  onProgress?: (stage: string, fraction: number) => void;
+  onProgress?: (stage: string, fraction: number, file?: BatchResultView) => void;
 }
 
 export function createTokenHostClient(spawn: () => HostProcessLike): CoreGateway {
@@ -30,7 +31,7 @@ export function createTokenHostClient(spawn: () => HostProcessLike): CoreGateway
     h.on('message', (m: HostReply) => {
       const p = pending.get(m.id);
       if (!p) return;
-      if ('progress' in m) return p.onProgress?.(m.progress.stage, m.progress.fraction);
+      if ('progress' in m) return p.onProgress?.(m.progress.stage, m.progress.fraction, m.progress.file);
       pending.delete(m.id);
       if (m.ok) p.resolve(m.value);
       else p.reject(new SealDeskError(m.error.code, m.error.zh, m.error.en, { details: m.error.details }));
@@ -46,7 +47,7 @@ export function createTokenHostClient(spawn: () => HostProcessLike): CoreGateway
     return h;
   };
 
-  const call = (method: HostMethod, args: unknown[], hooks?: StampHooks): Promise<unknown> =>
+  const call = (method: HostMethod, args: unknown[], hooks?: { signal?: AbortSignal; onProgress?: Pending['onProgress'] }): Promise<unknown> =>
     new Promise((resolve, reject) => {
       const id = nextId++;
       pending.set(id, { resolve, reject, onProgress: hooks?.onProgress });
@@ -67,6 +68,17 @@ export function createTokenHostClient(spawn: () => HostProcessLike): CoreGateway
         pin.fill(0);
       }
     },
+    stampBatch: async (job: BatchJob, hooks: BatchHooks) => {
+      const pin = new Uint8Array(job.pin);
+      job.pin.fill(0);
+      try {
+        const onProgress = (_stage: string, fraction: number, file?: BatchResultView) => { if (file) hooks.onFile?.(file, Math.round(fraction * job.inputs.length), job.inputs.length); };
+        return (await call('stampBatch', [{ ...job, pin }], { signal: hooks.signal, onProgress })) as Awaited<ReturnType<CoreGateway['stampBatch']>>;
+      } finally {
+        pin.fill(0);
+      }
+    },
+    sealPicture: (job) => call('sealPicture', [job]) as ReturnType<CoreGateway['sealPicture']>,
     verify: (file) => call('verify', [file]) as ReturnType<CoreGateway['verify']>,
     signatureDetails: (file, field) => call('signatureDetails', [file, field]) as ReturnType<CoreGateway['signatureDetails']>,
     findKeyword: (file, text) => call('findKeyword', [file, text]) as ReturnType<CoreGateway['findKeyword']>,

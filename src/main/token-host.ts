@@ -6,7 +6,7 @@
 import { SealDeskError, asSealDeskError } from '../core/errors';
 import { realCoreApp } from './core-app';
 import { createDirectCore } from './core-direct';
-import type { StampJob } from './core-gateway';
+import type { BatchJob, StampJob } from './core-gateway';
 import { HOST_METHODS, type HostReply, type HostRequest } from './token-host-protocol';
 
 interface ParentPort {
@@ -41,6 +41,17 @@ async function handle(req: Extract<HostRequest, { method: string }>): Promise<vo
       aborts.set(id, abort);
       try {
         value = await core.stamp({ ...job, pin }, { signal: abort.signal, onProgress: (stage, fraction) => port!.postMessage({ id, progress: { stage, fraction } }) });
+      } finally {
+        pin.fill(0);
+        aborts.delete(id);
+      }
+    } else if (method === 'stampBatch') {
+      const job = args[0] as BatchJob & { pin: Uint8Array };
+      const pin = Buffer.from(job.pin.buffer, job.pin.byteOffset, job.pin.byteLength);
+      const abort = new AbortController();
+      aborts.set(id, abort);
+      try {
+        value = await core.stampBatch({ ...job, pin }, { signal: abort.signal, onFile: (file, done, total) => port!.postMessage({ id, progress: { stage: 'file', fraction: done / total, file } }) });
       } finally {
         pin.fill(0);
         aborts.delete(id);

@@ -9,6 +9,8 @@ import { MultiPagePanel, multiPagePreview, usePictureSize, type MultiPageSpec } 
 import type { ApiError, DocumentRef, KeywordHit, Language, Placement, SealRegistryView, SealView, StampPlatformView, TokenView, VerificationReport } from '../api/contract';
 import { api, call, errorOf } from './api-client';
 import { AuditDialog } from './AuditDialog';
+import { BatchDialog } from './BatchDialog';
+import { SealPictureDialog } from './SealPictureDialog';
 import { CertificateDialog } from './CertificateDialog';
 import { DocumentView, type DocumentViewHandle, type Zoom } from './DocumentView';
 import { FindBar } from './FindBar';
@@ -94,7 +96,7 @@ export function App() {
   const [multi, setMulti] = useState<MultiPageSpec | null>(null);
   const [flow, setFlow] = useState<StampFlow | null>(null);
   const [menu, setMenu] = useState<{ x: number; y: number } | null>(null);
-  const [dialog, setDialog] = useState<'settings' | 'audit' | null>(null);
+  const [dialog, setDialog] = useState<'settings' | 'audit' | 'batch' | 'seal-picture' | null>(null);
   const [certFor, setCertFor] = useState<string | null>(null);
   const [signedFor, setSignedFor] = useState<string | null>(null);
   const [printing, setPrinting] = useState(false);
@@ -694,6 +696,8 @@ export function App() {
           </>
         )}
         <span className="spacer" />
+        <button onClick={() => setDialog('batch')} data-testid="batch-open">{lang === 'zh' ? '批量签章' : 'Batch'}</button>
+        <button onClick={() => setDialog('seal-picture')} data-testid="seal-picture-open">{lang === 'zh' ? '印模制作' : 'Seal picture'}</button>
         <button onClick={() => setDialog('audit')} data-testid="audit-open">{t.audit}</button>
         <button onClick={() => setDialog('settings')} data-testid="settings-open">{t.settings}</button>
       </header>
@@ -864,6 +868,8 @@ export function App() {
       {dialog === 'settings' && <SettingsDialog t={t} lang={lang} onClose={() => setDialog(null)} onSaved={(s) => setLang(s.language)} />}
       {dialog === 'audit' && <AuditDialog t={t} lang={lang} onClose={() => setDialog(null)} />}
       {signedFor && doc && report && <SignedVersion docId={doc.ref.docId} report={report} field={signedFor} t={t} lang={lang} onClose={() => setSignedFor(null)} />}
+      {dialog === 'batch' && <BatchDialog t={t} lang={lang} tokens={tokens ?? []} onClose={() => setDialog(null)} />}
+      {dialog === 'seal-picture' && <SealPictureDialog lang={lang} onClose={() => setDialog(null)} />}
       {certFor && doc && report && <CertificateDialog docId={doc.ref.docId} signature={report.signatures.find((s) => s.field === certFor)} t={t} lang={lang} onClose={() => setCertFor(null)} onTrustRoot={() => void trustRootAndReverify().then(() => setCertFor(null))} />}
       {printing && (
         <div className="toast" data-testid="print-preparing" role="status">

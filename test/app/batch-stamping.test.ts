@@ -6,7 +6,8 @@ import path from 'node:path';
 import * as pkcs11js from 'pkcs11js';
 import { buildDemoWorld, DEMO, type DemoWorld } from '../../src/core/app/demo-world';
 import { AppContext } from '../../src/core/app/context';
-import { stampBatch } from '../../src/core/app/batch-stamping';
+import { batchInputs, stampBatch } from '../../src/core/app/batch-stamping';
+import type { SealDeskError } from '../../src/core/errors';
 import { selectToken } from '../../src/core/app/token-overview';
 import { pinStatus } from '../../src/core/pkcs11';
 import { batchFolder } from './support/batch-files';
@@ -75,4 +76,26 @@ test('a batch cancelled between documents stops with the rest not attempted and 
   assert.deepEqual(s.results.map((r) => r.status), ['stamped', 'stamped', 'not-attempted', 'not-attempted', 'not-attempted']);
   assert.equal(s.stoppedBy?.code, 'CANCELLED');
   assert.deepEqual(fs.readdirSync(outDir).filter((n) => !n.startsWith('.')).sort(), ['doc-001.pdf', 'doc-002.pdf']);
+});
+
+test('a batch list file names documents relative to itself, skipping blanks and # comments; a folder gives its PDFs by name', async () => {
+  const dir = path.join(world.dir, 'list-case');
+  const { files } = await batchFolder(path.join(dir, 'docs'), 3);
+  fs.writeFileSync(path.join(dir, 'docs', 'notes.txt'), 'not a PDF');
+  const list = path.join(dir, 'batch.txt');
+  fs.writeFileSync(list, `# this week's contracts\n\ndocs/doc-002.pdf\r\n  ${files[0]}  \n`);
+  assert.deepEqual(batchInputs(list), [files[1], files[0]]);
+  assert.deepEqual(batchInputs(path.join(dir, 'docs')), files, 'the folder: its PDFs only, sorted');
+  assert.throws(() => batchInputs(path.join(dir, 'missing.txt')), (e: SealDeskError) => e.code === 'BATCH_LIST_UNREADABLE');
+});
+
+test('a batch refuses up front two documents with one output name, and an output folder holding the inputs', async () => {
+  const a = await batchFolder(path.join(world.dir, 'clash-a'), 1);
+  const b = await batchFolder(path.join(world.dir, 'clash-b'), 1);
+  const spy = pinSpy(DEMO.keeperPin);
+  const req = { token: DEMO.keeperLabel, placement: { kind: 'point', page: 1, x: 300, y: 400 } as const, askPin: spy.ask };
+  await assert.rejects(stampBatch(ctx, { ...req, inputs: [...a.files, ...b.files], outDir: path.join(world.dir, 'clash-out') }), (e: SealDeskError) => e.code === 'BATCH_NAME_CLASH' && e.en.includes('doc-001.pdf'));
+  await assert.rejects(stampBatch(ctx, { ...req, inputs: a.files, outDir: path.join(world.dir, 'clash-a') }), (e: SealDeskError) => e.code === 'BATCH_OUTPUT_IS_INPUT');
+  assert.equal(spy.asked.length, 0, 'refused before the PIN is asked');
+  assert.equal(fs.existsSync(path.join(world.dir, 'clash-out')), false, 'nothing was created');
 });

@@ -60,6 +60,7 @@ test('a batch of 200 PDFs with three broken ones stamps 197, names the 3, asks f
   const r = world.run(batchArgs(out), `${PIN}\n`);
   assert.equal(r.code, 1, 'a batch with failures exits 1');
   assert.doesNotMatch(r.err, /PIN_INPUT_MISSING/);
+  assert.ok(!r.err.includes('\r'), 'no progress bar when stderr is not a terminal');
   const lines = jsonLines(r.out);
   const summary = lines.at(-1)!.summary as Record<string, unknown>;
   assert.equal(summary.stamped, 197);

@@ -29,6 +29,10 @@ function world(stamp: (job: StampJob, hooks: StampHooks) => Promise<{ output: st
     chooseSaveReport: async () => null,
     chooseSaveCsv: async () => null,
     choosePlatformRoot: async () => null,
+    chooseOpenPdfs: async () => [],
+    chooseDirectory: async () => null,
+    chooseSealScan: async () => null,
+    chooseSavePng: async () => null,
   };
   const unused = async () => assert.fail('not used here');
   const core = { stamp, listTokens: unused, verify: unused, findKeyword: unused, trustAdd: unused, trustList: unused, auditList: unused, settingsGet: unused, settingsSet: unused } as unknown as CoreGateway;

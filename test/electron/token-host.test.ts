@@ -74,3 +74,29 @@ test('the right PIN stamps through the host, with progress reported back', async
   assert.equal(report.verdict, 'valid');
   assert.equal((await host.listTokens()).find((t) => t.label === KEEPER_LABEL)?.triesLeft, 5, 'a correct PIN resets the count');
 });
+
+test('a batch stamps through the host with one PIN, each document reported back as it is done; the PIN is wiped in main', async () => {
+  const keeper = (await host.listTokens()).find((t) => t.label === KEEPER_LABEL)!;
+  const inDir = path.join(world.dir, 'host-batch-in');
+  fs.mkdirSync(inDir);
+  const inputs = [1, 2, 3].map((i) => { const f = path.join(inDir, `c${i}.pdf`); fs.copyFileSync(world.contractPdf, f); return f; });
+  fs.writeFileSync(path.join(inDir, 'c2.pdf'), 'not a pdf');
+  const outDir = path.join(world.dir, 'host-batch-out');
+  const pin = Buffer.from(KEEPER_PIN);
+  const seen: string[] = [];
+  const r = await host.stampBatch(
+    { inputs, outDir, tokenSerial: keeper.serial, esID: keeper.seals[0].esID, placement: { kind: 'keyword', text: '盖章处', occurrence: 1, offset: { dx: 0, dy: -20 } }, pin },
+    { onFile: (f, done, total) => seen.push(`${f.name}:${f.status}:${done}/${total}`) },
+  );
+  assert.ok(pin.every((b) => b === 0), "main's copy of the PIN is zeroed");
+  assert.deepEqual([r.stamped, r.failed], [2, 1]);
+  assert.deepEqual(seen, ['c1.pdf:stamped:1/3', 'c2.pdf:failed:2/3', 'c3.pdf:stamped:3/3']);
+  assert.equal((await host.verify(path.join(outDir, 'c3.pdf'))).verdict, 'valid');
+});
+
+test('the seal picture is made in the host and arrives as PNG bytes', async () => {
+  const v = await host.sealPicture({ from: 'text', layout: 'oval', name: '上海示例商贸有限公司', taxNumber: '91310000MA1FL0ABCD' });
+  assert.ok(v.png instanceof Uint8Array);
+  assert.deepEqual([...v.png.subarray(1, 4)], [0x50, 0x4e, 0x47]);
+  assert.deepEqual([v.widthMm, v.heightMm], [40, 30]);
+});

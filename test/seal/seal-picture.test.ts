@@ -118,6 +118,15 @@ test('the font is chosen explicitly: a missing font file is a clear error, sizes
   assert.throws(() => sealPicture({ from: 'text', layout: { ...ROUND, name: '   ' } }), (e: SealDeskError) => e.code === 'SEAL_TEXT_INVALID');
 });
 
+test('a character the chosen font has no glyph for is refused by name, never drawn as an empty box', () => {
+  assert.throws(() => sealPicture({ from: 'text', layout: { ...ROUND, name: '北京演示😀有限公司' } }), (e: SealDeskError) => e.code === 'SEAL_FONT_GLYPH_MISSING' && e.zh.includes('😀') && !e.zh.includes('北'));
+  const dejavu = '/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf';
+  assert.throws(() => sealPicture({ from: 'text', layout: { kind: 'square', name: '李四' }, fontFile: dejavu }), (e: SealDeskError) => e.code === 'SEAL_FONT_GLYPH_MISSING' && /李 四 印|李 四/.test(e.en));
+  const latin = sealPicture({ from: 'text', layout: { kind: 'round', name: 'SEALDESK DEMO COMPANY LTD', purpose: 'CONTRACTS', star: true }, fontFile: dejavu });
+  assert.match(latin.steps.join('\n'), /DejaVu Sans/, 'another font file, chosen explicitly, is used by its family name');
+  assert.ok(inkPixels(decodePng(latin.png)) > 10_000);
+});
+
 /**
  * Tolerances, stated: the cleaned ink mask (alpha ≥ 128) overlaps the original's with IoU ≥ 0.85
  * (at the best shift of ±4 px), the ink colour is within 45 (Euclidean, 0–255 RGB) of the original

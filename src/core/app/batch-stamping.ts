@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import type { BatchOutcome, BatchResultView } from '../../api/contract';
 import { SealDeskError, asSealDeskError } from '../errors';
 import { verifyPdf } from '../verify/verify-pdf';
 import type { AppContext } from './context';
@@ -26,7 +27,7 @@ export interface BatchRequest extends Pick<StampRequest, 'token' | 'esID' | 'pla
   now?: () => Date;
 }
 
-export type BatchFileStatus = 'stamped' | 'skipped' | 'failed' | 'not-attempted';
+export type BatchFileStatus = BatchResultView['status'];
 
 export interface BatchFileResult {
   input: string;
@@ -40,14 +41,8 @@ export interface BatchFileResult {
   stamps?: { field: string; page: number }[];
 }
 
-export interface BatchSummary {
-  total: number;
-  stamped: number;
-  skipped: number;
-  failed: number;
-  notAttempted: number;
-  /** The error that ended the batch early, if one did. */
-  stoppedBy?: { code: string; zh: string; en: string };
+/** The API's outcome (counts, the error that ended the batch early) with core's per-file results (paths). */
+export interface BatchSummary extends Omit<BatchOutcome, 'results'> {
   logins: number;
   results: BatchFileResult[];
 }
@@ -154,13 +149,14 @@ function decide(state: JournalState, input: string, output: string, inputBytes: 
 
 export async function stampBatch(ctx: AppContext, r: BatchRequest): Promise<BatchSummary> {
   const outDir = path.resolve(r.outDir);
+  // Clashes are named before anything is created.
+  const outputs = planOutputs(r.inputs, outDir);
   try {
     fs.mkdirSync(outDir, { recursive: true });
     fs.accessSync(outDir, fs.constants.W_OK);
   } catch (e) {
     throw new SealDeskError('OUTPUT_DIR_UNWRITABLE', `无法在 ${outDir} 中保存签章后的文件`, `The stamped files cannot be saved in ${outDir}`, { cause: e });
   }
-  const outputs = planOutputs(r.inputs, outDir);
   const journal = new BatchJournal(outDir);
   journal.begin();
   removeStaleTempFiles(outDir);

@@ -3,7 +3,7 @@ import { SealDeskError } from '../errors';
 import { writeFileAtomic } from '../fs/atomic-write';
 import { decodeJpeg, decodePng, isPng, type RgbaImage } from '../image';
 import { cleanSealScan, type ScanCleanReport } from '../image/scan-clean';
-import { DEFAULT_SEAL_FONT, sealFontFamily } from './font-family';
+import { DEFAULT_SEAL_FONT, missingGlyphs, sealFontFamily } from './font-family';
 import { VENDOR_PICTURE_LIMIT_BYTES } from './make-seal';
 import { DEFAULT_SEAL_DPI, pictureFromRgba, renderSealPicture } from './render-seal-picture';
 import { MAX_SEAL_IMAGE_BYTES, sealImageInvalid } from './seal-image';
@@ -92,6 +92,11 @@ export function sealPicture(req: SealPictureRequest): SealPictureResult {
     ? req.layout.kind === 'oval' ? { ...req.layout, widthMm: req.size.widthMm, heightMm: req.size.heightMm } : { ...req.layout, sizeMm: req.size.widthMm }
     : req.layout;
   const family = sealFontFamily(fontFile);
+  const l = req.layout;
+  const missing = missingGlyphs(fontFile, family, [l.name, 'purpose' in l ? l.purpose : '', 'code' in l ? l.code : '', 'taxNumber' in l ? l.taxNumber : '', l.kind === 'oval' && !l.purpose ? '发票专用章' : '', l.kind === 'square' ? '印' : ''].join(''));
+  if (missing.length > 0) {
+    throw new SealDeskError('SEAL_FONT_GLYPH_MISSING', `字体 ${family} 中没有这些字:${missing.join(' ')};请用 --font 选择包含它们的字体`, `The font ${family} has no glyph for: ${missing.join(' ')}; choose a font that has them with --font`, { details: { missing } });
+  }
   const svg = textSealSvg(layout, family);
   const pic = renderSealPicture(svg, { fontFile, family, dpi });
   const names = { round: '圆形公章 round official seal', oval: '椭圆发票专用章 oval invoice seal', square: '方形名章 square name seal' };

@@ -31,7 +31,8 @@ function invalid(zh: string, en: string): SealDeskError {
 
 const esc = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 const n = (v: number): string => (Math.round(v * 1000) / 1000).toString();
-const chars = (s: string): string[] => [...s.replace(/\s+/g, '')];
+/** The characters to place: a run of spaces stays as one gap (Latin names), the ends are trimmed. */
+const chars = (s: string): string[] => [...s.trim().replace(/\s+/g, ' ')];
 
 function checkText(what: string, s: string | undefined, max: number): void {
   if (s === undefined) return;
@@ -172,7 +173,7 @@ export function textSealSvg(layout: TextSealLayout, fontFamily: string): SealSvg
   }
   checkText('姓名', layout.name, 4);
   const s = checkSize(layout.sizeMm ?? 20, 10, 40, '边长');
-  let c = chars(layout.name);
+  let c = chars(layout.name).filter((ch) => ch !== ' ');
   if (c.length === 3) c = [...c, '印'];
   const border = s * 0.07;
   const inner = s - 2 * border - s * 0.06;

@@ -51,6 +51,23 @@ export class ScriptedDialogs implements Dialogs {
   async choosePlatformRoot() {
     return this.platformRoot.shift() ?? null;
   }
+  /** What the multi-file open dialog returns (批量签章), one list per call. */
+  openMany: string[][] = [];
+  async chooseOpenPdfs() {
+    return this.openMany.shift() ?? [];
+  }
+  dirs: string[] = [];
+  async chooseDirectory() {
+    return this.dirs.shift() ?? null;
+  }
+  scans: string[] = [];
+  async chooseSealScan() {
+    return this.scans.shift() ?? null;
+  }
+  png: string[] = [];
+  async chooseSavePng() {
+    return this.png.shift() ?? null;
+  }
 }
 
 export interface DocumentRequest { docId: string; range: string | null; status: number; bytes: number; at: number }
