@@ -14,7 +14,7 @@ export class RequestInvalid extends Error {
 export function invalidRequestError(op: string, e: RequestInvalid): ApiError {
   return {
     code: 'REQUEST_INVALID',
-    zh: `请求无效（${op}.${e.field}:${e.why}）`,
+    zh: `请求无效（${op}.${e.field}：${e.why}）`,
     en: `Invalid request (${op}.${e.field}: ${e.why})`,
   };
 }

@@ -165,7 +165,7 @@ test('the later-changes message of a filled form says which fields were filled',
   const s = ourStamp(verify(filled));
   const message = allowedChangesMessage(s.modifications);
   assert.equal(message.en, 'Form fields "buyer.name", "agree" filled in after stamping (allowed changes)');
-  assert.equal(message.zh, '签章后填写了表单字段 “buyer.name”、“agree”(允许的修改)');
+  assert.equal(message.zh, '签章后填写了表单字段 “buyer.name”、“agree”（允许的修改）');
   assert.equal(allowedChangesMessage([]).en, 'The document was not changed after this stamp');
 });
 

@@ -29,7 +29,9 @@ export const MAX_DER_DEPTH = 48;
 
 export function malformed(subject: DerSubject, detail: string, cause?: unknown): SealDeskError {
   const t = SUBJECT_TEXT[subject];
-  return new SealDeskError(t.code, `${t.zh}(${detail})`, `${t.en} (${detail})`, { cause, details: { detail } });
+  // The detail is the parser's English account (field names of the standard): it goes into the
+  // English message and the log's details, not into the Chinese sentence.
+  return new SealDeskError(t.code, t.zh, `${t.en} (${detail})`, { cause, details: { detail } });
 }
 
 /** A fresh ArrayBuffer with exactly these bytes (asn1js and pkijs want ArrayBuffers). */
@@ -352,8 +354,8 @@ export class DerFields {
     if (unused > 7) this.fail(`${what} declares ${unused} unused bits (at most 7 exist)`);
     if (unused !== 0) {
       if (content.length === 1) this.fail(`${what} declares ${unused} unused bits of an empty value`);
-      this.deviate('BITSTRING_UNUSED_BITS', what, { zh: `声明了 ${unused} 个未用位,但内容是整字节`, en: `declares ${unused} unused bits though it carries whole bytes` },
-        { zh: '整字节(字节按收到的原样使用)', en: 'whole bytes (kept exactly as received)' });
+      this.deviate('BITSTRING_UNUSED_BITS', what, { zh: `声明了 ${unused} 个未用位，但内容是整字节`, en: `declares ${unused} unused bits though it carries whole bytes` },
+        { zh: '整字节（字节按收到的原样使用）', en: 'whole bytes (kept exactly as received)' });
     }
     return new Uint8Array(content.subarray(1));
   }
@@ -369,7 +371,7 @@ export class DerFields {
     const value = oidText(contentOf(derOf(block!)));
     if (value === undefined) this.fail(`${what} is not a valid OBJECT IDENTIFIER`);
     if (value!.split('.').some((arc) => arc.length > 15 && BigInt(arc) > BigInt(Number.MAX_SAFE_INTEGER))) {
-      this.deviate('OID_LARGE_ARC', what, { zh: `(${value})有大于 2^53 的弧`, en: `(${value}) has an arc above 2^53` }, { zh: '精确的十进制文本', en: 'its exact decimal text' });
+      this.deviate('OID_LARGE_ARC', what, { zh: `（${value}）有大于 2^53 的弧`, en: `(${value}) has an arc above 2^53` }, { zh: '精确的十进制文本', en: 'its exact decimal text' });
     }
     return value!;
   }

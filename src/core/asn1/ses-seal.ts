@@ -185,7 +185,7 @@ function decodeProperty(block: asn1js.AsnType | undefined, f: DerFields, shape: 
       // GM/T 0031-2014 also prints "certID ::= IA5String" (a typo some v1 makers followed): such an
       // entry names a keeper but cannot be matched to a certificate. GB/T 38540 leaves no such room.
       if (shape === 4) f.fail(`${what} is a string, not the DER certificate GB/T 38540 requires`);
-      f.deviate('CERTLIST_STRING', what, { zh: '是字符串而不是 OCTET STRING(证书)', en: 'is a string where an OCTET STRING (a certificate) is due' }, { zh: 'GM/T 0031-2014 的证书标识文本(无法与证书比对)', en: 'a GM/T 0031-2014 certificate id text (cannot be matched to a certificate)' });
+      f.deviate('CERTLIST_STRING', what, { zh: '是字符串而不是 OCTET STRING（证书）', en: 'is a string where an OCTET STRING (a certificate) is due' }, { zh: 'GM/T 0031-2014 的证书标识文本（无法与证书比对）', en: 'a GM/T 0031-2014 certificate id text (cannot be matched to a certificate)' });
       certIds.push(text);
     });
     return { ...common, certListType: 1, certList, ...(certIds.length > 0 ? { certIds } : {}) };

@@ -100,10 +100,10 @@ export function judgeWeakAlgorithms(weak: WeakAlgorithm[], at: Date): { status: 
   const day = (d: Date): string => d.toISOString().slice(0, 10);
   if (refused.length > 0) {
     const list = refused.map((w) => `${w.what} (${day(w.refusedAfter)})`).join(', ');
-    return { status: 'failed', message: { zh: `使用了已被拒绝的弱算法:${list} 之后不再接受`, en: `Weak algorithm refused: ${list} is not accepted after that date` } };
+    return { status: 'failed', message: { zh: `使用了已被拒绝的弱算法：${list} 之后不再接受`, en: `Weak algorithm refused: ${list} is not accepted after that date` } };
   }
   const list = weak.map((w) => `${w.what} (${day(w.refusedAfter)})`).join(', ');
-  return { status: 'warning', message: { zh: `使用了弱算法:${list} 之后将不再接受`, en: `Weak algorithm: ${list} — accepted until that date, refused after` } };
+  return { status: 'warning', message: { zh: `使用了弱算法：${list} 之后将不再接受`, en: `Weak algorithm: ${list} — accepted until that date, refused after` } };
 }
 
 /** The RSA modulus size, as node:crypto reads it from the SubjectPublicKeyInfo. */

@@ -7,7 +7,8 @@ import { toArrayBuffer } from '../asn1/der';
 export { toArrayBuffer, bytesEqual } from '../asn1/der';
 
 export function cmsMalformed(what: string, cause?: unknown): SealDeskError {
-  return new SealDeskError('CMS_MALFORMED', `签名数据(CMS)格式错误:${what}`, `Malformed CMS signature data: ${what}`, { cause });
+  // `what` is the parser's English account: in the English message and the details, not in the Chinese one.
+  return new SealDeskError('CMS_MALFORMED', '签名数据（CMS）格式错误', `Malformed CMS signature data: ${what}`, { cause, details: { detail: what } });
 }
 
 /**

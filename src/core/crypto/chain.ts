@@ -76,7 +76,7 @@ export function verifyChain(leafDer: Uint8Array, options: ChainOptions): ChainRe
     const candidates = pool.filter((c) => bytesEqual(c.subjectDer, current.issuerDer) && !chain.some((x) => bytesEqual(x.der, c.der)));
     if (candidates.length === 0) {
       problems.push(problem('CHAIN_UNTRUSTED', chain.length - 1, current,
-        `找不到签发者“${current.issuer}”,证书不能链接到受信任的根证书`,
+        `找不到签发者“${current.issuer}”，证书不能链接到受信任的根证书`,
         `Issuer "${current.issuer}" not found: the certificate does not chain to a trusted root`));
       break;
     }
@@ -115,10 +115,10 @@ function checkValidity(chain: ParsedCertificate[], at: Date, problems: ChainProb
   const t = at.getTime();
   chain.forEach((c, i) => {
     if (t < c.notBefore.getTime()) {
-      problems.push(problem('CERT_NOT_YET_VALID', i, c, `证书“${c.subject}”尚未生效(生效时间 ${c.notBefore.toISOString()})`,
+      problems.push(problem('CERT_NOT_YET_VALID', i, c, `证书“${c.subject}”尚未生效（生效时间 ${c.notBefore.toISOString()}）`,
         `Certificate "${c.subject}" is not yet valid (valid from ${c.notBefore.toISOString()})`));
     } else if (t > c.notAfter.getTime()) {
-      problems.push(problem('CERT_EXPIRED', i, c, `证书“${c.subject}”已过期(到期时间 ${c.notAfter.toISOString()})`,
+      problems.push(problem('CERT_EXPIRED', i, c, `证书“${c.subject}”已过期（到期时间 ${c.notAfter.toISOString()}）`,
         `Certificate "${c.subject}" has expired (valid until ${c.notAfter.toISOString()})`));
     }
   });
@@ -128,7 +128,7 @@ function checkIssuers(chain: ParsedCertificate[], problems: ChainProblem[]): voi
   for (let i = 1; i < chain.length; i++) {
     const issuer = chain[i]!;
     if (!issuer.basicConstraints?.cA) {
-      problems.push(problem('CHAIN_ISSUER_NOT_CA', i, issuer, `证书“${issuer.subject}”不是 CA 证书,不能签发证书`,
+      problems.push(problem('CHAIN_ISSUER_NOT_CA', i, issuer, `证书“${issuer.subject}”不是 CA 证书，不能签发证书`,
         `Certificate "${issuer.subject}" is not a CA certificate and cannot issue certificates`));
     }
     // pathLen counts the non-self-issued intermediates below this issuer (RFC 5280 §4.2.1.9).

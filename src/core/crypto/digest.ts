@@ -32,6 +32,6 @@ export function digestAlgorithmByName(name: string): DigestAlgorithm | undefined
 
 export function requireDigestAlgorithm(name: string): DigestAlgorithm {
   const alg = digestAlgorithmByName(name);
-  if (!alg) throw new SealDeskError('DIGEST_UNSUPPORTED', `不支持的杂凑算法:${name.slice(0, 40)}`, `Unsupported digest algorithm: ${name.slice(0, 40)}`);
+  if (!alg) throw new SealDeskError('DIGEST_UNSUPPORTED', `不支持的杂凑算法：${name.slice(0, 40)}`, `Unsupported digest algorithm: ${name.slice(0, 40)}`);
   return alg;
 }

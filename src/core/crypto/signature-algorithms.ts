@@ -21,6 +21,6 @@ export function sealSigningAlgorithm(keyAlgorithm: KeyAlgorithm): SealSigningAlg
     case 'RSA': return { scheme: 'rsa-pkcs1-sha256', oid: OID_SHA256_WITH_RSA };
     case 'EC-P256': return { scheme: 'ecdsa-sha256', oid: OID_ECDSA_SHA256 };
     default:
-      throw new SealDeskError('ALGORITHM_UNSUPPORTED', `不支持的密钥算法:${String(keyAlgorithm)}`, `Unsupported key algorithm: ${String(keyAlgorithm)}`);
+      throw new SealDeskError('ALGORITHM_UNSUPPORTED', `不支持的密钥算法：${String(keyAlgorithm)}`, `Unsupported key algorithm: ${String(keyAlgorithm)}`);
   }
 }

@@ -23,7 +23,7 @@ export function sm4DecryptCbc(key: Uint8Array, iv: Uint8Array, ciphertext: Uint8
     const d = crypto.createDecipheriv('sm4-cbc', key, iv);
     return new Uint8Array(Buffer.concat([d.update(ciphertext), d.final()]));
   } catch (e) {
-    throw new SealDeskError('SM4_DECRYPT_FAILED', 'SM4 解密失败(密钥错误或数据损坏)', 'SM4 decryption failed (wrong key or damaged data)', { cause: e });
+    throw new SealDeskError('SM4_DECRYPT_FAILED', 'SM4 解密失败（密钥错误或数据损坏）', 'SM4 decryption failed (wrong key or damaged data)', { cause: e });
   }
 }
 

@@ -9,7 +9,7 @@ import type { KeyAlgorithm, SignatureScheme, Signer } from '../signer';
 import { sm2Sign } from './sm2';
 
 function schemeRefused(scheme: SignatureScheme, key: KeyAlgorithm): SealDeskError {
-  return new SealDeskError('SIGNER_SCHEME_UNSUPPORTED', `该密钥(${key})不能用 ${scheme} 签名`, `This ${key} key cannot sign with ${scheme}`);
+  return new SealDeskError('SIGNER_SCHEME_UNSUPPORTED', `该密钥（${key}）不能用 ${scheme} 签名`, `This ${key} key cannot sign with ${scheme}`);
 }
 
 /** An SM2 signer from the private scalar (64 hex digits) and the key's certificate. */

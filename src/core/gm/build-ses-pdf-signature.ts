@@ -32,7 +32,7 @@ export async function buildSesPdfSignature(input: SesPdfSignatureInput): Promise
     throw new SealDeskError('GM_KEY_REQUIRED', 'GB/T 38540 电子签章需要 SM2 密钥', 'A GB/T 38540 stamp needs an SM2 key', { details: { keyAlgorithm: input.signer.keyAlgorithm } });
   }
   if (input.dataHash.length !== 32) {
-    throw new SealDeskError('GM_BAD_INPUT', '原文杂凑值长度不是 32 字节(SM3)', 'The data hash is not 32 bytes long (SM3)');
+    throw new SealDeskError('GM_BAD_INPUT', '原文杂凑值长度不是 32 字节（SM3）', 'The data hash is not 32 bytes long (SM3)');
   }
   const tbsSignDer = encodeTbsSign({
     version: 4,

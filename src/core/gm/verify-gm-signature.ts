@@ -119,7 +119,7 @@ function trimmedContents(contents: Uint8Array): Uint8Array {
 }
 
 function sesMalformed(detail: string, cause?: unknown): SealDeskError {
-  return new SealDeskError('SIGNATURE_MALFORMED', `电子签章数据格式错误:${detail}`, `Malformed electronic signature data: ${detail}`, { cause });
+  return new SealDeskError('SIGNATURE_MALFORMED', '电子签章数据格式错误', `Malformed electronic signature data: ${detail}`, { cause, details: { detail } });
 }
 
 // ---- SES_Signature ---------------------------------------------------------------------------
@@ -132,7 +132,7 @@ function verifySes(g: GmInput): void {
   } catch (e) {
     // a. format: nothing else can be judged.
     const err = isSealDeskError(e) ? e : sesMalformed('decode error', e);
-    add('signature', 'failed', { zh: `电子签章格式错误:${err.zh}`, en: `The electronic signature is malformed: ${err.en}` });
+    add('signature', 'failed', { zh: `电子签章格式错误：${err.zh}`, en: `The electronic signature is malformed: ${err.en}` });
     for (const id of ['seal_signer', 'seal', 'signer_chain', 'timestamp', 'digest', 'impression'] as const) add(id, 'not_checked', UNREADABLE);
     return;
   }
@@ -152,20 +152,20 @@ function verifySes(g: GmInput): void {
   // g. dataHash against the ByteRange bytes, and the range the signer named.
   const range = g.structure.range;
   if (!range) {
-    add('digest', 'not_checked', { zh: '签名范围无效,未计算原文杂凑', en: 'The signed range is invalid: no data hash computed' });
+    add('digest', 'not_checked', { zh: '签名范围无效，未计算原文杂凑', en: 'The signed range is invalid: no data hash computed' });
   } else {
     const named = byteRangeFromPropertyInfo(ses.toSign.propertyInfo);
     const algorithm = dataHashAlgorithm(ses.signatureAlgID, ses.toSign.dataHash.length);
     const actual = digestRanges(g.doc.source, [{ range, algorithm }])[0]!;
-    report.algorithms?.digests?.push({ name: { zh: '签名范围的杂凑值(重新计算)', en: 'digest of the signed byte range (recomputed)' }, algorithm: algorithm.toUpperCase(), hex: Buffer.from(actual).toString('hex') });
+    report.algorithms?.digests?.push({ name: { zh: '签名范围的杂凑值（重新计算）', en: 'digest of the signed byte range (recomputed)' }, algorithm: algorithm.toUpperCase(), hex: Buffer.from(actual).toString('hex') });
     if (named && named.some((n, i) => n !== range[i])) {
-      add('digest', 'failed', { zh: `签章保护的范围(${ses.toSign.propertyInfo})不是本签名的 /ByteRange`, en: `The range the stamp protects (${ses.toSign.propertyInfo}) is not this signature's /ByteRange` });
+      add('digest', 'failed', { zh: `签章保护的范围（${ses.toSign.propertyInfo}）不是本签名的 /ByteRange`, en: `The range the stamp protects (${ses.toSign.propertyInfo}) is not this signature's /ByteRange` });
     } else if (bytesEqual(actual, ses.toSign.dataHash)) {
       add('digest', 'ok', named
-        ? { zh: `原文杂凑值(${algorithm.toUpperCase()})与签名范围内的内容一致`, en: `The data hash (${algorithm.toUpperCase()}) matches the signed bytes` }
-        : { zh: `原文杂凑值与签名范围一致(原文属性“${ses.toSign.propertyInfo.slice(0, 80)}”)`, en: `The data hash matches the signed bytes (propertyInfo "${ses.toSign.propertyInfo.slice(0, 80)}")` });
+        ? { zh: `原文杂凑值（${algorithm.toUpperCase()}）与签名范围内的内容一致`, en: `The data hash (${algorithm.toUpperCase()}) matches the signed bytes` }
+        : { zh: `原文杂凑值与签名范围一致（原文属性“${ses.toSign.propertyInfo.slice(0, 80)}”）`, en: `The data hash matches the signed bytes (propertyInfo "${ses.toSign.propertyInfo.slice(0, 80)}")` });
     } else {
-      add('digest', 'failed', { zh: '原文杂凑值与文档内容不一致(内容被篡改,或签章来自其他文档)', en: 'The data hash does not match the document (content tampered, or a stamp taken from another document)' });
+      add('digest', 'failed', { zh: '原文杂凑值与文档内容不一致（内容被篡改，或签章来自其他文档）', en: 'The data hash does not match the document (content tampered, or a stamp taken from another document)' });
     }
   }
   judgeImpression(g, ses.toSign.eseal);
@@ -188,7 +188,7 @@ function verifySignedData(g: GmInput): void {
     cms = parseGmSignedData(g.field.value!.contents);
   } catch (e) {
     const err = isSealDeskError(e) ? e : sesMalformed('decode error', e);
-    add('signature', 'failed', { zh: `GM/T 0010 签名数据格式错误:${err.zh}`, en: `The GM/T 0010 signature is malformed: ${err.en}` });
+    add('signature', 'failed', { zh: `GM/T 0010 签名数据格式错误：${err.zh}`, en: `The GM/T 0010 signature is malformed: ${err.en}` });
     for (const id of ['seal_signer', 'seal', 'signer_chain', 'timestamp', 'digest', 'impression'] as const) add(id, 'not_checked', UNREADABLE);
     return;
   }
@@ -210,8 +210,8 @@ function verifySignedData(g: GmInput): void {
   if (!cert) add('signature', 'failed', { zh: '签名中没有签章者证书', en: 'The signer certificate is not in the signature' });
   else {
     const own = sig.problems.filter((p) => !/message-digest differs|content digest unknown/.test(p));
-    if (sig.signatureValid && sig.signingCertificateMatches !== false && own.length === 0) add('signature', 'ok', { zh: '签章者的 SM2 签名(GM/T 0010)有效', en: "The signer's SM2 signature (GM/T 0010) is valid" });
-    else add('signature', 'failed', { zh: `签章者的签名无效(${own.join('; ')})`, en: `The signer's signature is invalid (${own.join('; ')})` });
+    if (sig.signatureValid && sig.signingCertificateMatches !== false && own.length === 0) add('signature', 'ok', { zh: '签章者的 SM2 签名（GM/T 0010）有效', en: "The signer's SM2 signature (GM/T 0010) is valid" });
+    else add('signature', 'failed', { zh: '签章者的签名无效', en: `The signer's signature is invalid (${own.join('; ')})` });
   }
 
   let seal: SESeal | undefined;
@@ -226,7 +226,7 @@ function verifySignedData(g: GmInput): void {
     };
     judgeSealSigner(g, seal, certDer);
   } else {
-    const msg = sealError ? { zh: sealError.zh, en: sealError.en } : { zh: '签名中没有电子印章(普通电子签名)', en: 'The signature carries no electronic seal (a plain signature)' };
+    const msg = sealError ? { zh: sealError.zh, en: sealError.en } : { zh: '签名中没有电子印章（普通电子签名）', en: 'The signature carries no electronic seal (a plain signature)' };
     add('seal_signer', 'not_checked', msg);
   }
   // The timestamp's time, when valid, is the signing time the seal and certificate are judged at.
@@ -247,32 +247,32 @@ function verifySignedData(g: GmInput): void {
     encodingDeviations: deviationTexts([...cms.deviations, ...(value.ok && value.deviation ? [value.deviation] : []), ...sealDeviations]),
     timeBasis: timeBasis({ timestamp: ts.time ? { at: ts.time, trusted: trustedTime !== undefined } : undefined, claimed, sealCreated: seal?.eSealInfo.property.createDate, now: g.ctx.now }),
   });
-  if (!seal) add('seal', sealError ? 'failed' : 'warning', sealError ? { zh: sealError.zh, en: sealError.en } : { zh: '签名中没有电子印章(普通电子签名)', en: 'The signature carries no electronic seal (a plain signature)' });
+  if (!seal) add('seal', sealError ? 'failed' : 'warning', sealError ? { zh: sealError.zh, en: sealError.en } : { zh: '签名中没有电子印章（普通电子签名）', en: 'The signature carries no electronic seal (a plain signature)' });
   add('signer_chain', ...judgeSignerCertificate(cert, cms.certificates, options, at));
   report.checks.push(ts.check);
 
-  if (!digest) add('digest', 'not_checked', { zh: '签名范围无效,未计算摘要', en: 'The signed range is invalid: no digest computed' });
-  else if (sig.digestMatches) add('digest', 'ok', { zh: '签名范围内的内容未被篡改(SM3)', en: 'The signed bytes are unchanged (SM3)' });
-  else add('digest', 'failed', { zh: '文档内容与签名时不一致(内容被篡改,或签名来自其他文档)', en: 'The signed bytes do not match the signature (content tampered, or a signature taken from another document)' });
+  if (!digest) add('digest', 'not_checked', { zh: '签名范围无效，未计算摘要', en: 'The signed range is invalid: no digest computed' });
+  else if (sig.digestMatches) add('digest', 'ok', { zh: '签名范围内的内容未被篡改（SM3）', en: 'The signed bytes are unchanged (SM3)' });
+  else add('digest', 'failed', { zh: '文档内容与签名时不一致（内容被篡改，或签名来自其他文档）', en: 'The signed bytes do not match the signature (content tampered, or a signature taken from another document)' });
   if (seal) judgeImpression(g, seal);
-  else g.add('impression', 'not_checked', { zh: '签名中没有印章,无法核对印模', en: 'No seal in the signature: the impression cannot be checked' });
+  else g.add('impression', 'not_checked', { zh: '签名中没有印章，无法核对印模', en: 'No seal in the signature: the impression cannot be checked' });
 }
 
 // ---- the checks both kinds share -----------------------------------------------------------------
 
 function judgeSealSigner(g: GmInput, seal: SESeal, certDer: Uint8Array | undefined): void {
   if (!certDer) g.add('seal_signer', 'not_checked', { zh: '没有签章者证书', en: 'No signer certificate' });
-  else if (sealListsCertificate(seal, certDer)) g.add('seal_signer', 'ok', { zh: '签章者证书与电子印章匹配(列在印章的证书列表中)', en: "The signer's certificate matches the seal (it is in the seal's certificate list)" });
-  else g.add('seal_signer', 'failed', { zh: '签章者证书不在印章的证书列表中(印章被他人使用)', en: "The signer's certificate is not listed in the seal (someone else used the seal)" });
+  else if (sealListsCertificate(seal, certDer)) g.add('seal_signer', 'ok', { zh: '签章者证书与电子印章匹配（列在印章的证书列表中）', en: "The signer's certificate matches the seal (it is in the seal's certificate list)" });
+  else g.add('seal_signer', 'failed', { zh: '签章者证书不在印章的证书列表中（印章被他人使用）', en: "The signer's certificate is not listed in the seal (someone else used the seal)" });
 }
 
 function judgeSeal(g: GmInput, seal: SESeal, intermediates: Uint8Array[], at: Date, trustedTime?: Date): EncodingDeviation[] {
   const sv = verifySeal(seal, { trustRoots: g.ctx.trustRoots, intermediates, at, trustedTime });
   const notOk = sv.checks.filter((c) => c.status !== 'ok');
-  const detail = (k: 'zh' | 'en'): string => notOk.map((c) => c[k]).join(k === 'zh' ? ';' : '; ');
-  if (sv.verdict === 'valid') g.add('seal', 'ok', { zh: '电子印章有效(制章者签名、制章者证书、签章时在印章有效期内)', en: "The seal is valid (maker's signature, maker's certificate, within its validity at the signing time)" });
-  else if (sv.verdict === 'warning') g.add('seal', 'warning', { zh: `电子印章:${detail('zh')}`, en: `Seal: ${detail('en')}` });
-  else g.add('seal', 'failed', { zh: `电子印章无效:${detail('zh')}`, en: `The seal is invalid: ${detail('en')}` });
+  const detail = (k: 'zh' | 'en'): string => notOk.map((c) => c[k]).join(k === 'zh' ? '；' : '; ');
+  if (sv.verdict === 'valid') g.add('seal', 'ok', { zh: '电子印章有效（制章者签名、制章者证书、签章时在印章有效期内）', en: "The seal is valid (maker's signature, maker's certificate, within its validity at the signing time)" });
+  else if (sv.verdict === 'warning') g.add('seal', 'warning', { zh: `电子印章：${detail('zh')}`, en: `Seal: ${detail('en')}` });
+  else g.add('seal', 'failed', { zh: `电子印章无效：${detail('zh')}`, en: `The seal is invalid: ${detail('en')}` });
   return sv.deviations;
 }
 
@@ -282,7 +282,7 @@ function judgeImpression(g: GmInput, seal: SESeal): void {
     g.add('impression', imp.status, imp.message);
   } catch (e) {
     const err = isSealDeskError(e) ? e : undefined;
-    g.add('impression', 'failed', { zh: `印模无法读取:${err?.zh ?? '格式错误'}`, en: `The impression cannot be read: ${err?.en ?? 'malformed'}` });
+    g.add('impression', 'failed', { zh: `印模无法读取：${err?.zh ?? '格式错误'}`, en: `The impression cannot be read: ${err?.en ?? 'malformed'}` });
   }
 }
 

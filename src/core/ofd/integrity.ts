@@ -56,7 +56,7 @@ export function verifyIntegrityProtection(zip: ZipArchive, options: { trustRoots
     listed = (fileList ? childrenNamed(fileList, 'File') : []).map((f) => f.attributes.get('FileLoc') ?? '');
   } catch (e) {
     if (!isSealDeskError(e) || e.code !== 'OFD_MALFORMED') throw e;
-    add('byte_range', 'failed', { zh: `完整性保护文件无法读取:${e.zh}`, en: `The integrity protection file cannot be read: ${e.en}` });
+    add('byte_range', 'failed', { zh: `完整性保护文件无法读取：${e.zh}`, en: `The integrity protection file cannot be read: ${e.en}` });
   }
   if (signedValueEntry) {
     entries.push(signedValueEntry);
@@ -79,15 +79,15 @@ export function verifyIntegrityProtection(zip: ZipArchive, options: { trustRoots
     const smuggled = zip.names.filter((n) => !protects.has(n) && !entries.includes(n));
     report.modifications = [
       ...missing.map((m) => ({ revision: 0, kind: 'disallowed' as const, object: m, description: { zh: `列出的文件 ${shown(m)} 不存在`, en: `the listed file ${shown(m)} is missing` } })),
-      ...smuggled.map((m) => ({ revision: 0, kind: 'disallowed' as const, object: m, description: { zh: `文件 ${shown(m)} 不在完整性保护清单中(夹带)`, en: `the file ${shown(m)} is not in the integrity list (smuggled in)` } })),
+      ...smuggled.map((m) => ({ revision: 0, kind: 'disallowed' as const, object: m, description: { zh: `文件 ${shown(m)} 不在完整性保护清单中（夹带）`, en: `the file ${shown(m)} is not in the integrity list (smuggled in)` } })),
     ];
-    if (report.modifications.length === 0) add('modifications', 'ok', { zh: '包内每个文件都在完整性保护清单中,清单中的文件都存在', en: 'Every file of the package is in the integrity list, and every listed file exists' });
-    else add('modifications', 'failed', { zh: report.modifications.slice(0, 5).map((m) => m.description.zh).join(';'), en: report.modifications.slice(0, 5).map((m) => m.description.en).join('; ') });
+    if (report.modifications.length === 0) add('modifications', 'ok', { zh: '包内每个文件都在完整性保护清单中，清单中的文件都存在', en: 'Every file of the package is in the integrity list, and every listed file exists' });
+    else add('modifications', 'failed', { zh: report.modifications.slice(0, 5).map((m) => m.description.zh).join('；'), en: report.modifications.slice(0, 5).map((m) => m.description.en).join('; ') });
   }
   for (const id of ORDER) {
     if (!checks.some((c) => c.id === id)) add(id, 'not_checked', id === 'seal' || id === 'seal_signer' || id === 'impression'
       ? { zh: '完整性保护没有印章', en: 'Integrity protection carries no seal' }
-      : { zh: '完整性保护数据无法读取,未检查', en: 'Not checked: the integrity protection data cannot be read' });
+      : { zh: '完整性保护数据无法读取，未检查', en: 'Not checked: the integrity protection data cannot be read' });
   }
   checks.sort((a, b) => ORDER.indexOf(a.id) - ORDER.indexOf(b.id));
   report.verdict = stampVerdict(report);

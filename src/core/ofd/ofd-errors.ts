@@ -7,11 +7,11 @@
 import { SealDeskError } from '../errors';
 
 export function ofdMalformed(zh: string, en: string, cause?: unknown): SealDeskError {
-  return new SealDeskError('OFD_MALFORMED', `无法读取 OFD 文件:${zh}`, `The OFD file cannot be read: ${en}`, { cause, details: { detail: en } });
+  return new SealDeskError('OFD_MALFORMED', `无法读取 OFD 文件：${zh}`, `The OFD file cannot be read: ${en}`, { cause, details: { detail: en } });
 }
 
 export function ofdUnsafe(zh: string, en: string, cause?: unknown): SealDeskError {
-  return new SealDeskError('OFD_UNSAFE', `OFD 文件不安全,已拒绝:${zh}`, `The OFD file is unsafe and was refused: ${en}`, { cause, details: { detail: en } });
+  return new SealDeskError('OFD_UNSAFE', `OFD 文件不安全，已拒绝：${zh}`, `The OFD file is unsafe and was refused: ${en}`, { cause, details: { detail: en } });
 }
 
 /** Names from the file, shortened and stripped of control characters before they go into a message. */

@@ -59,7 +59,7 @@ export interface SignatureXml {
 /** The entry a required location names; absent ⇒ OFD_MALFORMED, ambiguous ⇒ OFD_UNSAFE. */
 function required(found: Located, zh: string, en: string): string {
   if (found.ambiguous) {
-    throw ofdUnsafe(`${zh} ${shown(found.wanted)} 的位置有歧义(${found.ambiguous.map(shown).join('、')})`, `the location of ${en} ${shown(found.wanted)} is ambiguous (${found.ambiguous.map(shown).join(', ')})`);
+    throw ofdUnsafe(`${zh} ${shown(found.wanted)} 的位置有歧义（${found.ambiguous.map(shown).join('、')}）`, `the location of ${en} ${shown(found.wanted)} is ambiguous (${found.ambiguous.map(shown).join(', ')})`);
   }
   if (!found.entry) throw ofdMalformed(`缺少${zh} ${shown(found.wanted)}`, `${en} ${shown(found.wanted)} is missing`);
   return found.entry;
@@ -73,7 +73,7 @@ function rootNamed(bytes: Uint8Array, part: string, local: string): XmlElement {
 
 /** OFD.xml and its DocBody entries. Missing OFD.xml or DocBody, or a named Signatures.xml that is absent, refuses the package. */
 export function readDocBodies(zip: ZipArchive): DocBody[] {
-  if (!zip.has('OFD.xml')) throw ofdMalformed('缺少 OFD.xml(不是 OFD 文件)', 'OFD.xml is missing (not an OFD file)');
+  if (!zip.has('OFD.xml')) throw ofdMalformed('缺少 OFD.xml（不是 OFD 文件）', 'OFD.xml is missing (not an OFD file)');
   const root = rootNamed(zip.read('OFD.xml'), 'OFD.xml', 'OFD');
   const bodies = childrenNamed(root, 'DocBody');
   if (bodies.length === 0) throw ofdMalformed('OFD.xml 中没有 DocBody', 'OFD.xml has no DocBody');

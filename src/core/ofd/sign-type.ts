@@ -45,14 +45,14 @@ type Shape = 'content-info' | 'signed-data' | 'raw' | 'unknown';
 export function verifySignType(signedValue: Uint8Array, signatureXml: Uint8Array, options: SignTypeOptions): SignTypeOutcome {
   const checks: Check[] = [];
   const add = (id: CheckId, status: CheckStatus, message: BilingualText): void => { checks.push({ id, status, message }); };
-  const noSeal = { zh: '电子签名(Type=Sign)不带电子印章', en: 'A digital signature (Type=Sign) carries no seal' };
+  const noSeal = { zh: '电子签名（Type=Sign）不带电子印章', en: 'A digital signature (Type=Sign) carries no seal' };
   add('seal', 'not_checked', noSeal);
   add('seal_signer', 'not_checked', noSeal);
 
   const shape = shapeOf(signedValue);
   const basis = (claimed?: Date, ts?: { at: Date; trusted: boolean }): SignTypeOutcome['facts']['timeBasis'] => timeBasis({ claimed, timestamp: ts, now: options.now });
   if (shape === 'raw') {
-    add('signature', 'failed', { zh: '签名值是裸 SM2 签名,不含签名者证书,无法确认签名者,不能验证', en: "The signed value is a bare SM2 signature without the signer's certificate: the signer cannot be identified, so it cannot be verified" });
+    add('signature', 'failed', { zh: '签名值是裸 SM2 签名，不含签名者证书，无法确认签名者，不能验证', en: "The signed value is a bare SM2 signature without the signer's certificate: the signer cannot be identified, so it cannot be verified" });
     return { checks, signer: null, claimedTime: options.claimedTime, facts: { format: { name: 'bare SM2 signature value' }, algorithms: { signature: signatureAlgorithmName(OID_SM2_WITH_SM3), digest: 'SM3' }, timeBasis: basis(options.claimedTime) } };
   }
   let cms: ParsedCms;
@@ -61,7 +61,7 @@ export function verifySignType(signedValue: Uint8Array, signatureXml: Uint8Array
     cms = parseGmSignedData(shape === 'content-info' ? signedValue : derSequence(derOid(OID_GM_SIGNED_DATA), derExplicit(0, signedValue)));
   } catch (e) {
     const err = isSealDeskError(e) ? e : undefined;
-    add('signature', 'failed', { zh: `签名值既不是 GM/T 0010 签名数据也不是 SM2 签名:${err?.zh ?? '无法解析'}`, en: `The signed value is neither a GM/T 0010 SignedData nor an SM2 signature: ${err?.en ?? 'cannot be decoded'}` });
+    add('signature', 'failed', { zh: `签名值既不是 GM/T 0010 签名数据也不是 SM2 签名：${err?.zh ?? '无法解析'}`, en: `The signed value is neither a GM/T 0010 SignedData nor an SM2 signature: ${err?.en ?? 'cannot be decoded'}` });
     return { checks, signer: null, claimedTime: options.claimedTime, facts: { format: { name: 'unreadable' }, timeBasis: basis(options.claimedTime) } };
   }
   // Vendors store the SM2 value as raw r‖s too; the verifiers take DER (asn1/signature-value.ts).
@@ -94,10 +94,10 @@ export function verifySignType(signedValue: Uint8Array, signatureXml: Uint8Array
       reason = r.ok ? '' : r.reason;
     }
   }
-  if (digestOk) add('digest', 'ok', { zh: '签名数据中的杂凑值与 Signature.xml 一致(SM3)', en: 'The digest in the signature matches Signature.xml (SM3)' });
-  else add('digest', 'failed', { zh: 'Signature.xml 与签名时不一致(被篡改,或签名来自其他文档)', en: 'Signature.xml does not match the signature (tampered, or a signature taken from another document)' });
-  if (signatureOk) add('signature', 'ok', { zh: '签名者的 SM2 签名(GM/T 0010)有效', en: "The signer's SM2 signature (GM/T 0010) is valid" });
-  else add('signature', 'failed', { zh: `签名者的签名无效(${reason})`, en: `The signer's signature is invalid (${reason})` });
+  if (digestOk) add('digest', 'ok', { zh: '签名数据中的杂凑值与 Signature.xml 一致（SM3）', en: 'The digest in the signature matches Signature.xml (SM3)' });
+  else add('digest', 'failed', { zh: 'Signature.xml 与签名时不一致（被篡改，或签名来自其他文档）', en: 'Signature.xml does not match the signature (tampered, or a signature taken from another document)' });
+  if (signatureOk) add('signature', 'ok', { zh: '签名者的 SM2 签名（GM/T 0010）有效', en: "The signer's SM2 signature (GM/T 0010) is valid" });
+  else add('signature', 'failed', { zh: '签名者的签名无效', en: `The signer's signature is invalid (${reason})` });
   add('signer_chain', ...judgeSignerCertificate(cert, cms.certificates, options, at));
   checks.push(ts.check);
   const facts: SignTypeOutcome['facts'] = {

@@ -99,11 +99,11 @@ export function verifyOfd(bytes: Uint8Array, options: VerifyOfdOptions): Verific
   const unlisted = unprotected.filter((n) => /(^|\/)(Signature\.xml|SignedValue\.dat)$/.test(n));
   if (unlisted.length > 0) {
     const list = unlisted.slice(0, 5).map(shown).join(', ');
-    warnings.push({ id: 'other', message: { zh: `文件中有未列入签名列表的签章文件(签章可能被从列表中移除):${list}`, en: `Stamp files that no signature list names (a stamp taken off the list?): ${list}` } });
+    warnings.push({ id: 'other', message: { zh: `文件中有未列入签名列表的签章文件（签章可能被从列表中移除）：${list}`, en: `Stamp files that no signature list names (a stamp taken off the list?): ${list}` } });
   }
   if (reports.length > 0 && unprotected.length > 0) {
     const list = unprotected.slice(0, 5).map(shown).join(', ') + (unprotected.length > 5 ? ` …(+${unprotected.length - 5})` : '');
-    warnings.push({ id: 'unsigned_changes', message: { zh: `${unprotected.length} 个文件不受任何签章保护:${list}`, en: `${unprotected.length} file(s) are not protected by any stamp: ${list}` } });
+    warnings.push({ id: 'unsigned_changes', message: { zh: `${unprotected.length} 个文件不受任何签章保护：${list}`, en: `${unprotected.length} file(s) are not protected by any stamp: ${list}` } });
   }
   const verdict: Verdict = reports.some((r) => r.verdict === 'invalid') ? 'invalid'
     : reports.some((r) => r.verdict === 'warning') || warnings.length > 0 ? 'warning' : 'valid';
@@ -133,7 +133,7 @@ type Add = (id: CheckId, status: CheckStatus, message: BilingualText) => void;
 
 /** A listed stamp whose own files cannot be read: invalid, with the reason, beside the others. */
 function brokenStamp(body: DocBody, sig: SignatureListing, error: SealDeskError, multiDoc: boolean): SignatureReport {
-  const reason = { zh: `签章无法读取:${error.zh}`, en: `The stamp cannot be read: ${error.en}` };
+  const reason = { zh: `签章无法读取：${error.zh}`, en: `The stamp cannot be read: ${error.en}` };
   return {
     field: multiDoc ? `Doc ${body.index + 1} / ${sig.id}` : sig.id,
     page: null, rect: null, revision: null, coversWholeFile: false,
@@ -142,7 +142,7 @@ function brokenStamp(body: DocBody, sig: SignatureListing, error: SealDeskError,
     verdict: 'invalid',
     checks: CHECK_ORDER.map((id) => (id === 'signature'
       ? { id, status: 'failed' as const, message: reason }
-      : { id, status: 'not_checked' as const, message: { zh: '未检查:签章无法读取', en: 'Not checked: the stamp cannot be read' } })),
+      : { id, status: 'not_checked' as const, message: { zh: '未检查：签章无法读取', en: 'Not checked: the stamp cannot be read' } })),
     modifications: [],
     format: { name: `OFD ${sig.type}`, ...(sig.type === 'Seal' || sig.type === 'Sign' ? { ofdSignType: sig.type } : {}) },
   };
@@ -179,7 +179,7 @@ function verifyListedSignature(ctx: Context, body: DocBody, sig: SignatureListin
   const named = xml?.signedValueLoc ? locate(has, xml.signedValueLoc, sigDir) : undefined;
   let signedValueEntry = named?.entry;
   const scopeProblems: BilingualText[] = [];
-  if (xmlError) scopeProblems.push({ zh: `签名描述文件 ${shown(sig.entry)} 无法读取:${xmlError.zh}`, en: `The signature file ${shown(sig.entry)} cannot be read: ${xmlError.en}` });
+  if (xmlError) scopeProblems.push({ zh: `签名描述文件 ${shown(sig.entry)} 无法读取：${xmlError.zh}`, en: `The signature file ${shown(sig.entry)} cannot be read: ${xmlError.en}` });
   else if (!xml?.signedValueLoc) scopeProblems.push({ zh: 'Signature.xml 没有指明签名值文件', en: 'Signature.xml names no SignedValue file' });
   else if (!signedValueEntry) scopeProblems.push(locationProblem(named!, '签名值文件', 'the signed value file'));
   if (!signedValueEntry) {
@@ -200,7 +200,7 @@ function verifyListedSignature(ctx: Context, body: DocBody, sig: SignatureListin
     setStampFacts(report, { ...outcome.facts, format: { name: outcome.facts.format?.name ?? 'OFD Sign', ofdSignType: 'Sign' } });
     setTimes(report, outcome.claimedTime, outcome.timestampTime);
     add('byte_range', ...scopeCheck(scopeProblems, sig.entry, undefined));
-    add('impression', 'not_checked', { zh: '电子签名(Type=Sign)不带印章,没有印模可核对', en: 'A digital signature (Type=Sign) carries no seal: there is no impression to check' });
+    add('impression', 'not_checked', { zh: '电子签名（Type=Sign）不带印章，没有印模可核对', en: 'A digital signature (Type=Sign) carries no seal: there is no impression to check' });
   } else if (sig.type !== 'Seal') {
     add('byte_range', ...scopeCheck(scopeProblems, sig.entry, undefined));
     add('signature', 'failed', { zh: `不支持的签名类型 ${shown(sig.type)}`, en: `Unsupported signature type ${shown(sig.type)}` });
@@ -210,7 +210,7 @@ function verifyListedSignature(ctx: Context, body: DocBody, sig: SignatureListin
 
   const protects = checkReferences(ctx, report, add, xml, sigDir, body);
   for (const id of CHECK_ORDER) {
-    if (!checks.some((c) => c.id === id)) add(id, 'not_checked', { zh: '签章数据无法解析,未检查', en: 'Not checked: the stamp data cannot be read' });
+    if (!checks.some((c) => c.id === id)) add(id, 'not_checked', { zh: '签章数据无法解析，未检查', en: 'Not checked: the stamp data cannot be read' });
   }
   checks.sort((a, b) => CHECK_ORDER.indexOf(a.id) - CHECK_ORDER.indexOf(b.id));
   report.verdict = stampVerdict(report);
@@ -234,7 +234,7 @@ function verifySealType(ctx: Context, report: SignatureReport, add: Add, s: Seal
   } catch (e) {
     const err = isSealDeskError(e) ? e : undefined;
     add('byte_range', ...scopeCheck(s.scopeProblems, s.sigEntry, undefined));
-    add('signature', 'failed', { zh: `电子签章数据(SignedValue.dat)格式错误:${err?.zh ?? '无法解析'}`, en: `The stamp data (SignedValue.dat) is malformed: ${err?.en ?? 'cannot be decoded'}` });
+    add('signature', 'failed', { zh: `电子签章数据（SignedValue.dat）格式错误：${err?.zh ?? '无法解析'}`, en: `The stamp data (SignedValue.dat) is malformed: ${err?.en ?? 'cannot be decoded'}` });
     setTimes(report, s.claimedFromXml, undefined);
     return;
   }
@@ -250,7 +250,7 @@ function verifySealType(ctx: Context, report: SignatureReport, add: Add, s: Seal
   // The impression: readers draw the signed seal's picture; a Seal.esl copy must be that seal.
   const pic = ses.toSign.eseal.eSealInfo.picture;
   const where = report.page !== null && report.rect
-    ? { zh: `,位于第 ${report.page} 页 [${report.rect.join(', ')}] 毫米(OFD 页面坐标,原点在左上角)`, en: ` on page ${report.page} at [${report.rect.join(', ')}] mm (OFD page space, origin top left)` }
+    ? { zh: `，位于第 ${report.page} 页 [${report.rect.join(', ')}] 毫米（OFD 页面坐标，原点在左上角）`, en: ` on page ${report.page} at [${report.rect.join(', ')}] mm (OFD page space, origin top left)` }
     : { zh: '', en: '' };
   const sealLoc = s.xml?.sealLoc;
   if (sealLoc) {
@@ -266,14 +266,14 @@ function verifySealType(ctx: Context, report: SignatureReport, add: Add, s: Seal
       add('impression', 'failed', { zh: `印章文件 ${shown(found.entry)} 与签章数据中的印章不一致`, en: `The seal file ${shown(found.entry)} is not the seal inside the stamp data` });
       return;
     }
-    add('impression', 'ok', { zh: `印章文件 ${shown(found.entry)} 与签章中的印章一致;印模取自已签名的印章图像(${pic.type},${pic.width}×${pic.height} 毫米)${where.zh}`, en: `The seal file ${shown(found.entry)} is the seal inside the stamp; the impression is the signed seal's picture (${pic.type}, ${pic.width}×${pic.height} mm)${where.en}` });
+    add('impression', 'ok', { zh: `印章文件 ${shown(found.entry)} 与签章中的印章一致；印模取自已签名的印章图像（${pic.type}，${pic.width}×${pic.height} 毫米）${where.zh}`, en: `The seal file ${shown(found.entry)} is the seal inside the stamp; the impression is the signed seal's picture (${pic.type}, ${pic.width}×${pic.height} mm)${where.en}` });
     return;
   }
   if (s.xml && s.xml.stampAnnots.length === 0) {
-    add('impression', 'not_checked', { zh: '签章没有外观(无 StampAnnot)', en: 'The stamp has no appearance (no StampAnnot)' });
+    add('impression', 'not_checked', { zh: '签章没有外观（无 StampAnnot）', en: 'The stamp has no appearance (no StampAnnot)' });
     return;
   }
-  add('impression', 'ok', { zh: `印模取自已签名的印章图像(${pic.type},${pic.width}×${pic.height} 毫米)${where.zh}`, en: `The impression is the signed seal's picture (${pic.type}, ${pic.width}×${pic.height} mm)${where.en}` });
+  add('impression', 'ok', { zh: `印模取自已签名的印章图像（${pic.type}，${pic.width}×${pic.height} 毫米）${where.zh}`, en: `The impression is the signed seal's picture (${pic.type}, ${pic.width}×${pic.height} mm)${where.en}` });
 }
 
 /** The protected scope: readable Signature.xml naming its SignedValue, and propertyInfo naming this Signature.xml. */
@@ -281,20 +281,20 @@ function scopeCheck(problems: BilingualText[], sigEntry: string, propertyInfo: s
   const all = [...problems];
   if (all.length === 0 && propertyInfo !== undefined && propertyInfo.trim() === '') {
     // JHSEC's GM/T 0031-2014 stamps leave 原文属性 blank: the scope is then bound by dataHash alone.
-    return ['warning', { zh: `签章未写明保护范围(原文属性为空);由原文杂凑值与 /${shown(sigEntry)} 绑定`, en: `The stamp does not name what it protects (propertyInfo is blank); only its data hash binds it to /${shown(sigEntry)}` }];
+    return ['warning', { zh: `签章未写明保护范围（原文属性为空）；由原文杂凑值与 /${shown(sigEntry)} 绑定`, en: `The stamp does not name what it protects (propertyInfo is blank); only its data hash binds it to /${shown(sigEntry)}` }];
   }
   if (propertyInfo !== undefined && resolveLoc(propertyInfo, '') !== sigEntry) {
     all.push({
-      zh: `签章保护的是 ${shown(propertyInfo)},不是本签名的 /${shown(sigEntry)}(签章可能是从别处复制的)`,
+      zh: `签章保护的是 ${shown(propertyInfo)}，不是本签名的 /${shown(sigEntry)}（签章可能是从别处复制的）`,
       en: `The stamp protects ${shown(propertyInfo)}, not this signature's /${shown(sigEntry)} (a stamp copied from elsewhere?)`,
     });
   }
-  if (all.length > 0) return ['failed', { zh: all.map((p) => p.zh).join(';'), en: all.map((p) => p.en).join('; ') }];
+  if (all.length > 0) return ['failed', { zh: all.map((p) => p.zh).join('；'), en: all.map((p) => p.en).join('; ') }];
   return ['ok', { zh: `签章保护范围为 /${shown(sigEntry)} 及其引用的文件`, en: `The stamp protects /${shown(sigEntry)} and the files it references` }];
 }
 
 function locationProblem(found: Located, zh: string, en: string): BilingualText {
-  if (found.ambiguous) return { zh: `${zh} ${shown(found.wanted)} 的位置有歧义(${found.ambiguous.map(shown).join('、')})`, en: `the location of ${en} ${shown(found.wanted)} is ambiguous (${found.ambiguous.map(shown).join(', ')})` };
+  if (found.ambiguous) return { zh: `${zh} ${shown(found.wanted)} 的位置有歧义（${found.ambiguous.map(shown).join('、')}）`, en: `the location of ${en} ${shown(found.wanted)} is ambiguous (${found.ambiguous.map(shown).join(', ')})` };
   return { zh: `${zh} ${shown(found.wanted)} 不存在`, en: `${en} ${shown(found.wanted)} is missing` };
 }
 
@@ -302,16 +302,16 @@ function locationProblem(found: Located, zh: string, en: string): BilingualText 
 function checkReferences(ctx: Context, report: SignatureReport, add: Add, xml: SignatureXml | undefined, sigDir: string, body: DocBody): Set<string> {
   const protects = new Set<string>();
   if (!xml) {
-    add('modifications', 'not_checked', { zh: 'Signature.xml 无法读取,未检查受保护文件', en: 'Signature.xml cannot be read: the protected files were not checked' });
+    add('modifications', 'not_checked', { zh: 'Signature.xml 无法读取，未检查受保护文件', en: 'Signature.xml cannot be read: the protected files were not checked' });
     return protects;
   }
   if (xml.references.length === 0) {
-    add('modifications', 'failed', { zh: '签章没有保护任何文件(References 为空)', en: 'The stamp protects no file (References is empty)' });
+    add('modifications', 'failed', { zh: '签章没有保护任何文件（References 为空）', en: 'The stamp protects no file (References is empty)' });
     return protects;
   }
   const algorithm = checkMethodAlgorithm(xml.checkMethod);
   if (!algorithm) {
-    add('modifications', 'failed', { zh: `不支持的杂凑方法 ${shown(xml.checkMethod ?? '')},无法核对受保护的文件`, en: `Unsupported CheckMethod ${shown(xml.checkMethod ?? '')}: the protected files cannot be checked` });
+    add('modifications', 'failed', { zh: `不支持的杂凑方法 ${shown(xml.checkMethod ?? '')}，无法核对受保护的文件`, en: `Unsupported CheckMethod ${shown(xml.checkMethod ?? '')}: the protected files cannot be checked` });
     return protects;
   }
   const docDir = body.documentEntry ? dirOf(body.documentEntry) : '';
@@ -331,7 +331,7 @@ function checkReferences(ctx: Context, report: SignatureReport, add: Add, xml: S
       actual = digestOf(ctx, found.entry, algorithm);
     } catch (e) {
       if (!isSealDeskError(e) || e.code !== 'OFD_MALFORMED') throw e;
-      problem(found.entry, `/${shown(found.entry)} 无法读取(${e.zh})`, `/${shown(found.entry)} cannot be read (${e.en})`);
+      problem(found.entry, `/${shown(found.entry)} 无法读取（${e.zh}）`, `/${shown(found.entry)} cannot be read (${e.en})`);
       continue;
     }
     const expected = Buffer.from(ref.checkValue, 'base64');
@@ -340,13 +340,13 @@ function checkReferences(ctx: Context, report: SignatureReport, add: Add, xml: S
   report.modifications = bad;
   const n = xml.references.length;
   if (bad.length === 0) {
-    add('modifications', 'ok', { zh: `受保护的 ${n} 个文件在签章后未被修改(${algorithm.toUpperCase()})`, en: `The ${n} protected file(s) are unchanged since stamping (${algorithm.toUpperCase()})` });
+    add('modifications', 'ok', { zh: `受保护的 ${n} 个文件在签章后未被修改（${algorithm.toUpperCase()}）`, en: `The ${n} protected file(s) are unchanged since stamping (${algorithm.toUpperCase()})` });
     return protects;
   }
   const first = bad.slice(0, 5);
   const more = bad.length - first.length;
   add('modifications', 'failed', {
-    zh: `文档在签章后被修改:${first.map((m) => m.description.zh).join(';')}${more > 0 ? ` 等 ${bad.length} 处` : ''}`,
+    zh: `文档在签章后被修改：${first.map((m) => m.description.zh).join('；')}${more > 0 ? ` 等 ${bad.length} 处` : ''}`,
     en: `Document modified after stamping: ${first.map((m) => m.description.en).join('; ')}${more > 0 ? ` and ${more} more` : ''}`,
   });
   return protects;

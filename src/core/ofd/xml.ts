@@ -157,7 +157,7 @@ function buildTree(text: string, part: string, limits: XmlLimits): XmlElement {
 const PREDEFINED = new Set(['lt', 'gt', 'amp', 'quot', 'apos']);
 
 function notWellFormed(part: string, zh: string, en: string, line: number, cause?: unknown): SealDeskError {
-  return ofdMalformed(`${shown(part)} 不是格式正确的 XML(${zh},第 ${line} 行)`, `${shown(part)} is not well-formed XML (${en}, line ${line})`, cause);
+  return ofdMalformed(`${shown(part)} 不是格式正确的 XML（${zh}，第 ${line} 行）`, `${shown(part)} is not well-formed XML (${en}, line ${line})`, cause);
 }
 
 function localName(qualified: string): string {

@@ -116,7 +116,7 @@ function inflateEntry(bytes: Uint8Array, e: Entry): Uint8Array {
     throw ofdMalformed(`${shown(e.name)} 的大小与目录不符`, `${shown(e.name)} does not have the size its directory entry declares`);
   }
   if ((zlib.crc32(out) >>> 0) !== e.crc32) {
-    throw ofdMalformed(`${shown(e.name)} 的校验和(CRC-32)不符`, `the CRC-32 of ${shown(e.name)} does not match`);
+    throw ofdMalformed(`${shown(e.name)} 的校验和（CRC-32）不符`, `the CRC-32 of ${shown(e.name)} does not match`);
   }
   return out;
 }
@@ -138,8 +138,8 @@ function readCentralDirectory(bytes: Uint8Array, limits: ZipLimits): Entry[] {
   const cdOffset = u32(eocd + 16);
   if (disk !== 0 || cdDisk !== 0 || countOnDisk !== count) throw ofdMalformed('不支持分卷压缩包', 'multi-volume archives are not supported');
   if (count === 0xffff || cdSize === 0xffffffff || cdOffset === 0xffffffff) throw ofdMalformed('不支持 ZIP64 格式', 'ZIP64 archives are not supported');
-  if (count > limits.maxEntries) throw ofdUnsafe(`条目过多(${count})`, `too many entries (${count}, at most ${limits.maxEntries})`);
-  if (cdOffset + cdSize > eocd) throw ofdMalformed('中央目录超出文件范围(文件被截断?)', 'the central directory lies outside the file (truncated?)');
+  if (count > limits.maxEntries) throw ofdUnsafe(`条目过多（${count}）`, `too many entries (${count}, at most ${limits.maxEntries})`);
+  if (cdOffset + cdSize > eocd) throw ofdMalformed('中央目录超出文件范围（文件被截断?）', 'the central directory lies outside the file (truncated?)');
 
   const entries: Entry[] = [];
   const seen = new Set<string>();
@@ -164,41 +164,41 @@ function readCentralDirectory(bytes: Uint8Array, limits: ZipLimits): Entry[] {
     at = next;
 
     checkName(name);
-    if (seen.has(name)) throw ofdUnsafe(`条目名称重复:${shown(name)}`, `duplicate entry name ${shown(name)}`);
+    if (seen.has(name)) throw ofdUnsafe(`条目名称重复：${shown(name)}`, `duplicate entry name ${shown(name)}`);
     seen.add(name);
     const folded = name.toLowerCase();
     const clash = seenFolded.get(folded);
-    if (clash !== undefined) throw ofdUnsafe(`条目名称仅大小写不同:${shown(clash)} 与 ${shown(name)}`, `entry names differ only in case: ${shown(clash)} and ${shown(name)}`);
+    if (clash !== undefined) throw ofdUnsafe(`条目名称仅大小写不同：${shown(clash)} 与 ${shown(name)}`, `entry names differ only in case: ${shown(clash)} and ${shown(name)}`);
     seenFolded.set(folded, name);
 
     if ((flags & (FLAG_ENCRYPTED | FLAG_STRONG_ENCRYPTION)) !== 0 || method === METHOD_AES) {
-      throw ofdUnsafe(`条目已加密:${shown(name)}`, `encrypted entry ${shown(name)}`);
+      throw ofdUnsafe(`条目已加密：${shown(name)}`, `encrypted entry ${shown(name)}`);
     }
     if (method !== METHOD_STORED && method !== METHOD_DEFLATE) {
-      throw ofdMalformed(`不支持的压缩方法 ${method}:${shown(name)}`, `unsupported compression method ${method} for ${shown(name)}`);
+      throw ofdMalformed(`不支持的压缩方法 ${method}：${shown(name)}`, `unsupported compression method ${method} for ${shown(name)}`);
     }
     if (method === METHOD_STORED && compressedSize !== size) {
-      throw ofdMalformed(`未压缩条目的大小不一致:${shown(name)}`, `stored entry ${shown(name)} declares two sizes`);
+      throw ofdMalformed(`未压缩条目的大小不一致：${shown(name)}`, `stored entry ${shown(name)} declares two sizes`);
     }
     if (size > limits.maxEntryBytes) {
-      throw ofdUnsafe(`条目过大:${shown(name)}(${size} 字节)`, `entry ${shown(name)} is too large (${size} bytes, at most ${limits.maxEntryBytes})`);
+      throw ofdUnsafe(`条目过大：${shown(name)}（${size} 字节）`, `entry ${shown(name)} is too large (${size} bytes, at most ${limits.maxEntryBytes})`);
     }
     total += size;
     if (total > limits.maxTotalBytes) {
       throw ofdUnsafe(`解压后总大小超过 ${limits.maxTotalBytes} 字节`, `the entries together inflate to more than ${limits.maxTotalBytes} bytes`);
     }
     if (size > limits.ratioFloorBytes && size > compressedSize * limits.maxRatio) {
-      throw ofdUnsafe(`压缩比异常(疑似压缩炸弹):${shown(name)}`, `suspicious compression ratio (zip bomb?) for ${shown(name)}`);
+      throw ofdUnsafe(`压缩比异常（疑似压缩炸弹）：${shown(name)}`, `suspicious compression ratio (zip bomb?) for ${shown(name)}`);
     }
 
     const isDirectory = name.endsWith('/');
     if (isDirectory) {
-      if (size !== 0) throw ofdMalformed(`目录条目含有数据:${shown(name)}`, `directory entry ${shown(name)} carries data`);
+      if (size !== 0) throw ofdMalformed(`目录条目含有数据：${shown(name)}`, `directory entry ${shown(name)} carries data`);
       continue;
     }
     const dataOffset = localDataOffset(bytes, u16, u32, localOffset, nameBytes, name);
     if (dataOffset + compressedSize > cdOffset) {
-      throw ofdMalformed(`${shown(name)} 的数据超出范围(文件被截断?)`, `the data of ${shown(name)} runs past its end (truncated?)`);
+      throw ofdMalformed(`${shown(name)} 的数据超出范围（文件被截断?）`, `the data of ${shown(name)} runs past its end (truncated?)`);
     }
     entries.push({ name, method, crc32, compressedSize, size, localOffset, dataOffset });
   }
@@ -209,19 +209,19 @@ function readCentralDirectory(bytes: Uint8Array, limits: ZipLimits): Entry[] {
   for (let i = 1; i < byOffset.length; i++) {
     const prev = byOffset[i - 1]!;
     if (prev.dataOffset + prev.compressedSize > byOffset[i]!.localOffset) {
-      throw ofdUnsafe(`条目数据相互重叠:${shown(prev.name)} 与 ${shown(byOffset[i]!.name)}`, `entries overlap: ${shown(prev.name)} and ${shown(byOffset[i]!.name)}`);
+      throw ofdUnsafe(`条目数据相互重叠：${shown(prev.name)} 与 ${shown(byOffset[i]!.name)}`, `entries overlap: ${shown(prev.name)} and ${shown(byOffset[i]!.name)}`);
     }
   }
   return entries;
 }
 
 function findEndOfCentralDirectory(bytes: Uint8Array, view: DataView): number {
-  if (bytes.length < 22) throw ofdMalformed('不是 ZIP 压缩包(文件过短)', 'not a ZIP archive (too short)');
+  if (bytes.length < 22) throw ofdMalformed('不是 ZIP 压缩包（文件过短）', 'not a ZIP archive (too short)');
   const lowest = Math.max(0, bytes.length - 22 - 0xffff);
   for (let at = bytes.length - 22; at >= lowest; at--) {
     if (view.getUint32(at, true) === SIG_EOCD && at + 22 + view.getUint16(at + 20, true) <= bytes.length) return at;
   }
-  throw ofdMalformed('不是 ZIP 压缩包或文件被截断(找不到中央目录)', 'not a ZIP archive, or truncated (no end of central directory)');
+  throw ofdMalformed('不是 ZIP 压缩包或文件被截断（找不到中央目录）', 'not a ZIP archive, or truncated (no end of central directory)');
 }
 
 function localDataOffset(bytes: Uint8Array, u16: (at: number) => number, u32: (at: number) => number, offset: number, nameBytes: Uint8Array, name: string): number {
@@ -233,7 +233,7 @@ function localDataOffset(bytes: Uint8Array, u16: (at: number) => number, u32: (a
   const local = bytes.subarray(offset + 30, offset + 30 + nameLength);
   // A local header naming another file makes readers disagree on what the entry is.
   if (local.length !== nameBytes.length || !local.every((b, i) => b === nameBytes[i])) {
-    throw ofdUnsafe(`本地文件头与目录中的名称不同:${shown(name)}`, `the local header of ${shown(name)} names another file`);
+    throw ofdUnsafe(`本地文件头与目录中的名称不同：${shown(name)}`, `the local header of ${shown(name)} names another file`);
   }
   return offset + 30 + nameLength + extraLength;
 }

@@ -74,7 +74,7 @@ function readRevision(doc: PdfDocument, r: number, push: (a: RevisionAnomaly) =>
     if (s.xrefStm !== undefined && s.xrefStmEnd !== undefined) spans.push({ start: s.xrefStm, end: s.xrefStmEnd, what: 'xref' });
     for (const num of s.duplicates) {
       push({ revision: r, code: 'duplicate-xref-entry', object: `${num}`, message: {
-        zh: `第 ${n} 个版本的交叉引用表对对象 ${num} 定义了两次(不同阅读器会读到不同的对象)`,
+        zh: `第 ${n} 个版本的交叉引用表对对象 ${num} 定义了两次（不同阅读器会读到不同的对象）`,
         en: `revision ${n}'s cross-reference section defines object ${num} twice (readers may take different objects)` } });
     }
     for (const num of s.hybridConflicts) {
@@ -88,7 +88,7 @@ function readRevision(doc: PdfDocument, r: number, push: (a: RevisionAnomaly) =>
     const beyond = typeof size === 'number' ? [...s.entries].find(([num, e]) => num >= size && e.type !== 'free')?.[0] : undefined;
     if (r > 0 && beyond !== undefined) {
       push({ revision: r, code: 'size-too-small', object: `${beyond}`, message: {
-        zh: `第 ${n} 个版本定义了对象 ${beyond},却声明文件只有 ${String(size)} 个对象(交叉引用自相矛盾)`,
+        zh: `第 ${n} 个版本定义了对象 ${beyond}，却声明文件只有 ${String(size)} 个对象（交叉引用自相矛盾）`,
         en: `revision ${n} defines object ${beyond} beyond its trailer's /Size ${String(size)} (its cross-reference contradicts itself)` } });
     }
     if (s.kind === 'stream') {
@@ -180,7 +180,7 @@ function readRevision(doc: PdfDocument, r: number, push: (a: RevisionAnomaly) =>
     for (const s of spans) {
       if (s.start < at && s.start >= start) {
         push({ revision: r, code: 'overlapping-objects', object: s.what, message: {
-          zh: `第 ${n} 个版本中对象 ${s.what} 与其他数据重叠(藏在另一对象的数据中)`,
+          zh: `第 ${n} 个版本中对象 ${s.what} 与其他数据重叠（藏在另一对象的数据中）`,
           en: `in revision ${n}, object ${s.what} overlaps other data (it hides inside another object's bytes)` } });
       }
       if (s.start > at) scanGap(doc, at, s.start, r, 'inside', push);
@@ -193,7 +193,7 @@ function readRevision(doc: PdfDocument, r: number, push: (a: RevisionAnomaly) =>
 function indexMismatch(r: number, num: number, stream: number, index: number, slot: [number, number] | undefined, push: (a: RevisionAnomaly) => void): void {
   // pdf.js takes the object at the entry's index; other readers look the number up in the header.
   push({ revision: r, code: 'objstm-index-mismatch', object: `${num} 0`, message: {
-    zh: `第 ${r + 1} 个版本的交叉引用流说对象 ${num} 在对象流 ${stream} 的第 ${index + 1} 个位置,对象流中那里是${slot ? `对象 ${slot[0]}` : '空的'}`,
+    zh: `第 ${r + 1} 个版本的交叉引用流说对象 ${num} 在对象流 ${stream} 的第 ${index + 1} 个位置，对象流中那里是${slot ? `对象 ${slot[0]}` : '空的'}`,
     en: `revision ${r + 1}'s xref stream puts object ${num} at index ${index} of object stream ${stream}, where the stream has ${slot ? `object ${slot[0]}` : 'nothing'}` } });
 }
 
@@ -218,7 +218,7 @@ function replacedObjectStream(doc: PdfDocument, r: number, num: number, push: (a
   }
   if (living.length === 0) return;
   push({ revision: r, code: 'objstm-replaced', object: `${num}`, message: {
-    zh: `第 ${r + 1} 个版本改写了对象流 ${num},而之前版本的对象 ${living.join('、')} 仍存于其中(内容被暗中替换)`,
+    zh: `第 ${r + 1} 个版本改写了对象流 ${num}，而之前版本的对象 ${living.join('、')} 仍存于其中（内容被暗中替换）`,
     en: `revision ${r + 1} rewrites object stream ${num} while objects ${living.join(', ')} of earlier revisions still live in it (their content changes unseen)` } });
 }
 
@@ -238,7 +238,7 @@ function objectStreamFindings(doc: PdfDocument, r: number, streamNum: number, pu
     if (reported++ >= 5) break;
     // MuPDF's repair (and other reconstructing readers) take objects from every object stream.
     push({ revision: r, code: 'objstm-unindexed-object', object: `${num}`, message: {
-      zh: `第 ${r + 1} 个版本的对象流 ${streamNum} 中有对象 ${num},交叉引用却不指向它(重建交叉引用的阅读器会显示它)`,
+      zh: `第 ${r + 1} 个版本的对象流 ${streamNum} 中有对象 ${num}，交叉引用却不指向它（重建交叉引用的阅读器会显示它）`,
       en: `revision ${r + 1}'s object stream ${streamNum} holds an object ${num} its cross-reference does not point to (readers that rebuild the xref show it)` } });
   }
 }
@@ -247,7 +247,7 @@ function duplicateKeyFinding(r: number, object: string, keys: readonly string[],
   const list = keys.slice(0, 5).map((k) => `/${k}`).join(' ');
   const what = object === 'trailer' ? { zh: '文件尾字典', en: 'the trailer' } : { zh: `对象 ${object}`, en: `object ${object}` };
   push({ revision: r, code: 'duplicate-key', object, message: {
-    zh: `第 ${r + 1} 个版本中${what.zh}的字典重复写了键 ${list}(不同阅读器会取不同的值)`,
+    zh: `第 ${r + 1} 个版本中${what.zh}的字典重复写了键 ${list}（不同阅读器会取不同的值）`,
     en: `in revision ${r + 1}, a dictionary of ${what.en} has the key ${list} twice (readers may take different values)` } });
 }
 
@@ -308,7 +308,7 @@ function scanGap(doc: PdfDocument, from: number, to: number, r: number, where: '
   if (where === 'trailing') {
     if (objects.length > 0) {
       push({ revision: r, code: 'trailing-object', object: objects[0], message: {
-        zh: `最后一个 %%EOF 之后追加了没有交叉引用的对象 ${objects.join('、')}(重建交叉引用的阅读器会显示它们)`,
+        zh: `最后一个 %%EOF 之后追加了没有交叉引用的对象 ${objects.join('、')}（重建交叉引用的阅读器会显示它们）`,
         en: `object${objects.length > 1 ? 's' : ''} ${objects.join(', ')} appended after the last %%EOF without a cross-reference (readers that rebuild the xref show them)` } });
     } else {
       push({ revision: r, code: 'trailing-data', message: {
@@ -319,7 +319,7 @@ function scanGap(doc: PdfDocument, from: number, to: number, r: number, where: '
   }
   if (objects.length > 0) {
     push({ revision: r, code: 'unindexed-object', object: objects[0], message: {
-      zh: `第 ${n} 个版本中有交叉引用未索引的对象 ${objects.join('、')}(重建交叉引用的阅读器会显示它们)`,
+      zh: `第 ${n} 个版本中有交叉引用未索引的对象 ${objects.join('、')}（重建交叉引用的阅读器会显示它们）`,
       en: `revision ${n} carries object${objects.length > 1 ? 's' : ''} ${objects.join(', ')} its cross-reference does not index (readers that rebuild the xref show them)` } });
   } else {
     push({ revision: r, code: 'unindexed-data', message: {
@@ -378,7 +378,7 @@ export function assertUnambiguous(doc: PdfDocument): void {
   if (found.length === 0) return;
   const first = found.slice(0, 3);
   throw new SealDeskError('PDF_AMBIGUOUS',
-    `文件结构有歧义,不同阅读器会看到不同的内容,不能签章:${first.map((a) => a.message.zh).join(';')}`,
+    `文件结构有歧义，不同阅读器会看到不同的内容，不能签章：${first.map((a) => a.message.zh).join('；')}`,
     `The file's structure is ambiguous (different readers would show different documents), so it cannot be stamped: ${first.map((a) => a.message.en).join('; ')}`,
     { details: { reason: first[0]!.message.en, findings: found.map((a) => ({ code: a.code, revision: a.revision, object: a.object })) } });
 }

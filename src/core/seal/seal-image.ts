@@ -32,7 +32,7 @@ const MAX_PIXELS_PER_SIDE = 20000;
 const MAX_SIZE_MM = 500;
 
 export function sealImageInvalid(detailZh: string, detailEn: string): SealDeskError {
-  return new SealDeskError('SEAL_IMAGE_INVALID', `印章图片无效:${detailZh}`, `The seal image is invalid: ${detailEn}`);
+  return new SealDeskError('SEAL_IMAGE_INVALID', `印章图片无效：${detailZh}`, `The seal image is invalid: ${detailEn}`);
 }
 
 const NOT_AN_IMAGE = (): SealDeskError => sealImageInvalid('只支持 PNG 或 JPEG 图片', 'only PNG and JPEG images are accepted');

@@ -80,7 +80,7 @@ export function verifySeal(input: Uint8Array | SESeal, options: VerifySealOption
       ],
     };
   }
-  const checks: SealCheck[] = [{ id: 'format', status: 'ok', zh: `电子印章格式正确(版本 ${seal.version})`, en: `The seal is well-formed (version ${seal.version})` }];
+  const checks: SealCheck[] = [{ id: 'format', status: 'ok', zh: `电子印章格式正确（版本 ${seal.version}）`, en: `The seal is well-formed (version ${seal.version})` }];
 
   const sig = checkMakerSignature(seal);
   checks.push(sig.check);
@@ -100,7 +100,7 @@ export function verifySeal(input: Uint8Array | SESeal, options: VerifySealOption
       // seal existed by the time it is judged at, so the certificate is judged when it came into force.
       makerChain = judge(issued);
       const check = chainCheck(makerChain, issued);
-      const note = { zh: `;印章制作时间 ${makerAt.toISOString()} 早于制章者证书生效时间,按证书生效时间判定`, en: `; the seal's createDate ${makerAt.toISOString()} precedes the maker certificate, judged when the certificate came into force` };
+      const note = { zh: `；印章制作时间 ${makerAt.toISOString()} 早于制章者证书生效时间，按证书生效时间判定`, en: `; the seal's createDate ${makerAt.toISOString()} precedes the maker certificate, judged when the certificate came into force` };
       checks.push({ ...check, zh: check.zh + note.zh, en: check.en + note.en });
     } else {
       checks.push(chainCheck(makerChain, makerAt));
@@ -110,9 +110,9 @@ export function verifySeal(input: Uint8Array | SESeal, options: VerifySealOption
   const p = seal.eSealInfo.property;
   const t = options.at.getTime();
   if (t < p.validStart.getTime()) {
-    checks.push({ id: 'validity', status: 'failed', code: 'SEAL_NOT_YET_VALID', zh: `印章尚未生效(${p.validStart.toISOString()} 起)`, en: `The seal is not yet valid (from ${p.validStart.toISOString()})` });
+    checks.push({ id: 'validity', status: 'failed', code: 'SEAL_NOT_YET_VALID', zh: `印章尚未生效（${p.validStart.toISOString()} 起）`, en: `The seal is not yet valid (from ${p.validStart.toISOString()})` });
   } else if (t > p.validEnd.getTime()) {
-    checks.push({ id: 'validity', status: 'failed', code: 'SEAL_EXPIRED', zh: `印章已过有效期(${p.validEnd.toISOString()} 止)`, en: `The seal has expired (until ${p.validEnd.toISOString()})` });
+    checks.push({ id: 'validity', status: 'failed', code: 'SEAL_EXPIRED', zh: `印章已过有效期（${p.validEnd.toISOString()} 止）`, en: `The seal has expired (until ${p.validEnd.toISOString()})` });
   } else {
     checks.push({ id: 'validity', status: 'ok', zh: '印章在有效期内', en: 'The seal is within its validity period' });
   }
@@ -124,17 +124,17 @@ export function verifySeal(input: Uint8Array | SESeal, options: VerifySealOption
 }
 
 function notChecked(id: SealCheckId): SealCheck {
-  return { id, status: 'not-checked', zh: '未检查(印章无法解析)', en: 'Not checked (the seal cannot be read)' };
+  return { id, status: 'not-checked', zh: '未检查（印章无法解析）', en: 'Not checked (the seal cannot be read)' };
 }
 
 function checkMakerSignature(seal: SESeal): { check: SealCheck; signedContent?: SealVerification['signedContent']; deviation?: EncodingDeviation } {
   const cert = tryParseCertificate(seal.cert);
   if (!cert) {
-    return { check: { id: 'maker-signature', status: 'failed', code: 'CERT_MALFORMED', zh: '制章者证书无法解析,无法验证印章签名', en: "The maker's certificate cannot be parsed, so the seal signature cannot be checked" } };
+    return { check: { id: 'maker-signature', status: 'failed', code: 'CERT_MALFORMED', zh: '制章者证书无法解析，无法验证印章签名', en: "The maker's certificate cannot be parsed, so the seal signature cannot be checked" } };
   }
   const value = readSignatureValue(seal.signedValue, seal.signAlgID, seal.version === 1 ? 'SES_SignInfo.signData' : 'SESeal.signedValue');
   if (!value.ok) {
-    return { check: { id: 'maker-signature', status: 'failed', code: 'SEAL_SIGNATURE_INVALID', zh: `制章者签名值无法读取(${value.reason})`, en: `The maker's signature value cannot be read (${value.reason})` } };
+    return { check: { id: 'maker-signature', status: 'failed', code: 'SEAL_SIGNATURE_INVALID', zh: `制章者签名值无法读取（${value.reason}）`, en: `The maker's signature value cannot be read (${value.reason})` } };
   }
   const candidates: [NonNullable<SealVerification['signedContent']>, Uint8Array][] = seal.version === 1 && seal.v1SignedContentDer
     ? [['SEQUENCE{SES_SealInfo,cert,alg}', seal.v1SignedContentDer], ['SES_SealInfo', seal.sealInfoDer]]
@@ -152,12 +152,12 @@ function checkMakerSignature(seal: SESeal): { check: SealCheck; signedContent?: 
     reason = r.reason;
   }
   return {
-    check: { id: 'maker-signature', status: 'failed', code: 'SEAL_SIGNATURE_INVALID', zh: `制章者签名验证失败,印章可能被篡改(${reason})`, en: `The maker's signature does not verify; the seal may have been altered (${reason})` },
+    check: { id: 'maker-signature', status: 'failed', code: 'SEAL_SIGNATURE_INVALID', zh: `制章者签名验证失败，印章可能被篡改（${reason}）`, en: `The maker's signature does not verify; the seal may have been altered (${reason})` },
   };
 }
 
 function chainCheck(chain: ChainResult, at: Date): SealCheck {
-  const when = { zh: `(按制章时间 ${at.toISOString()} 判定)`, en: ` (judged at the seal's making time ${at.toISOString()})` };
+  const when = { zh: `（按制章时间 ${at.toISOString()} 判定）`, en: ` (judged at the seal's making time ${at.toISOString()})` };
   if (chain.ok) return { id: 'maker-chain', status: 'ok', zh: `制章者证书有效且可信${when.zh}`, en: `The maker's certificate is valid and trusted${when.en}`, problems: [] };
   // Only an unknown root: the seal may well be genuine, but its maker is not known here.
   const onlyUntrusted = chain.problems.every((p) => p.code === 'CHAIN_UNTRUSTED');
@@ -166,7 +166,7 @@ function chainCheck(chain: ChainResult, at: Date): SealCheck {
     id: 'maker-chain',
     status: onlyUntrusted ? 'warning' : 'failed',
     code: first?.code,
-    zh: (onlyUntrusted ? '制章者证书的根证书不在信任列表中' : `制章者证书无效:${chain.problems.map((p) => p.zh).join(';')}`) + when.zh,
+    zh: (onlyUntrusted ? '制章者证书的根证书不在信任列表中' : `制章者证书无效：${chain.problems.map((p) => p.zh).join('；')}`) + when.zh,
     en: (onlyUntrusted ? "The maker certificate's root is not in the trust store" : `The maker's certificate is invalid: ${chain.problems.map((p) => p.en).join('; ')}`) + when.en,
     problems: chain.problems,
   };

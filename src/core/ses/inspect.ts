@@ -113,7 +113,7 @@ export function inspectSealFile(bytes: Uint8Array, options: { trustRoots: Uint8A
   }
   if (!ses && !seal) {
     const err = isSealDeskError(first) ? first : undefined;
-    throw new SealDeskError('SEAL_FILE_UNREADABLE', `既不是电子印章也不是电子签章:${err?.zh ?? '无法解析'}`, `Neither an electronic seal nor an electronic stamp: ${err?.en ?? 'cannot be decoded'}`, { cause: first });
+    throw new SealDeskError('SEAL_FILE_UNREADABLE', `既不是电子印章也不是电子签章：${err?.zh ?? '无法解析'}`, `Neither an electronic seal nor an electronic stamp: ${err?.en ?? 'cannot be decoded'}`, { cause: first });
   }
   if (ses) return inspectSignature(ses, file, options);
   return inspectSeal(seal!, file, options);
@@ -149,7 +149,7 @@ function inspectSeal(seal: SESeal, file: Inspection['file'], options: { trustRoo
 function inspectSignature(ses: SESSignature, file: Inspection['file'], options: { trustRoots: Uint8Array[]; now: Date }): Inspection {
   const outcome = checkSesSignature(ses, null, options);
   const checks: Check[] = outcome.checks.map((c: Check) => ({ id: c.id, status: c.status, message: c.message }));
-  checks.push({ id: 'digest' as const, status: 'not_checked', message: { zh: '原文不在此文件中,原文杂凑值未比对', en: 'The protected original is not in this file: the data hash was not compared' } });
+  checks.push({ id: 'digest' as const, status: 'not_checked', message: { zh: '原文不在此文件中，原文杂凑值未比对', en: 'The protected original is not in this file: the data hash was not compared' } });
   const verdict = stampVerdict({ checks, encodingDeviations: outcome.facts.encodingDeviations });
   return {
     kind: 'SES_Signature',
@@ -183,7 +183,7 @@ function sealTimeBasis(makerAt: Date, now: Date): TimeBasis {
     makerCertificateAt: makerAt.toISOString(),
     times: [{ what: 'seal_created', at: makerAt.toISOString(), trusted: false }, { what: 'now', at: now.toISOString(), trusted: true }],
     message: {
-      zh: `制章者证书按印章制作时间 ${makerAt.toISOString()} 判定(制章者声明,未经第三方证明);印章有效期按当前时间 ${now.toISOString()} 判定`,
+      zh: `制章者证书按印章制作时间 ${makerAt.toISOString()} 判定（制章者声明，未经第三方证明）；印章有效期按当前时间 ${now.toISOString()} 判定`,
       en: `The maker certificate was judged at the seal's making time ${makerAt.toISOString()} (claimed by the maker, not attested); the validity window at the current time ${now.toISOString()}`,
     },
   };

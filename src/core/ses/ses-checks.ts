@@ -69,11 +69,11 @@ export function checkSesSignature(ses: SESSignature, original: Uint8Array | null
   if (!cert) {
     add('signature', 'failed', { zh: '签章者证书无法解析', en: "The signer's certificate cannot be parsed" });
   } else if (!value.ok) {
-    add('signature', 'failed', { zh: `签章者的签名值无法读取(${value.reason})`, en: `The signer's signature value cannot be read (${value.reason})` });
+    add('signature', 'failed', { zh: `签章者的签名值无法读取（${value.reason}）`, en: `The signer's signature value cannot be read (${value.reason})` });
   } else {
     const r = verifySignature({ algorithm: ses.signatureAlgID, publicKey: cert.publicKey, data: ses.tbsSignDer, signature: value.der });
-    if (r.ok) add('signature', 'ok', { zh: `签章者对签章信息(TBS_Sign)的签名有效(电子签章 v${ses.version})`, en: `The signer's signature over TBS_Sign is valid (SES_Signature v${ses.version})` });
-    else add('signature', 'failed', { zh: `签章者的签名无效,签章数据可能被篡改(${r.reason})`, en: `The signer's signature is invalid; the stamp data may have been altered (${r.reason})` });
+    if (r.ok) add('signature', 'ok', { zh: `签章者对签章信息（TBS_Sign）的签名有效（电子签章 v${ses.version}）`, en: `The signer's signature over TBS_Sign is valid (SES_Signature v${ses.version})` });
+    else add('signature', 'failed', { zh: '签章者的签名无效，签章数据可能被篡改', en: `The signer's signature is invalid; the stamp data may have been altered (${r.reason})` });
   }
 
   add('seal_signer', ...judgeSealSigner(seal, ses.cert));
@@ -81,17 +81,17 @@ export function checkSesSignature(ses: SESSignature, original: Uint8Array | null
   const claimedTime = ses.toSign.timeInfo;
   const ts = ses.timeStamp || !ses.toSign.timeInfoToken
     ? judgeTimestampToken(ses.timeStamp, ses.signature, options)
-    : { check: { id: 'timestamp' as const, status: 'not_checked' as const, message: { zh: '签章时间信息是时间戳令牌(GM/T 0031-2014),未核验;签章时间按签章者声明处理', en: 'The signing time is a timestamp token inside timeInfo (GM/T 0031-2014), not checked; the time is treated as claimed' } } };
+    : { check: { id: 'timestamp' as const, status: 'not_checked' as const, message: { zh: '签章时间信息是时间戳令牌（GM/T 0031-2014），未核验；签章时间按签章者声明处理', en: 'The signing time is a timestamp token inside timeInfo (GM/T 0031-2014), not checked; the time is treated as claimed' } } };
   const signingTime = ts.time ?? claimedTime ?? options.now;
   const trustedTime = ts.time && ts.check.status === 'ok' ? ts.time : undefined;
 
   const sv = verifySeal(seal, { trustRoots: options.trustRoots, at: signingTime, trustedTime });
   for (const d of sv.deviations) if (!deviations.some((x) => x.en === d.en)) deviations.push(d);
   const notOk = sv.checks.filter((c) => c.status !== 'ok');
-  const detail = (k: 'zh' | 'en'): string => notOk.map((c) => c[k]).join(k === 'zh' ? ';' : '; ');
-  if (sv.verdict === 'valid') add('seal', 'ok', { zh: '电子印章有效(制章者签名、制章者证书、签章时在印章有效期内)', en: "The seal is valid (maker's signature, maker's certificate, within its validity at the signing time)" });
-  else if (sv.verdict === 'warning') add('seal', 'warning', { zh: `电子印章的制章者签名有效,签章时在有效期内;${detail('zh')}`, en: `The seal's maker signature verifies and the seal was within its validity at the signing time; ${detail('en')}` });
-  else add('seal', 'failed', { zh: `电子印章无效:${detail('zh')}`, en: `The seal is invalid: ${detail('en')}` });
+  const detail = (k: 'zh' | 'en'): string => notOk.map((c) => c[k]).join(k === 'zh' ? '；' : '; ');
+  if (sv.verdict === 'valid') add('seal', 'ok', { zh: '电子印章有效（制章者签名、制章者证书、签章时在印章有效期内）', en: "The seal is valid (maker's signature, maker's certificate, within its validity at the signing time)" });
+  else if (sv.verdict === 'warning') add('seal', 'warning', { zh: `电子印章的制章者签名有效，签章时在有效期内；${detail('zh')}`, en: `The seal's maker signature verifies and the seal was within its validity at the signing time; ${detail('en')}` });
+  else add('seal', 'failed', { zh: `电子印章无效：${detail('zh')}`, en: `The seal is invalid: ${detail('en')}` });
 
   add('signer_chain', ...judgeSignerCertificate(cert, [], options, signingTime));
   checks.push(ts.check);
@@ -100,9 +100,9 @@ export function checkSesSignature(ses: SESSignature, original: Uint8Array | null
   if (original === null) {
     // the caller judges the data hash
   } else if (bytesEqual(digest(algorithm, original), ses.toSign.dataHash)) {
-    add('digest', 'ok', { zh: `原文杂凑值(${algorithm.toUpperCase()})与受保护的内容一致`, en: `The data hash (${algorithm.toUpperCase()}) matches the protected content` });
+    add('digest', 'ok', { zh: `原文杂凑值（${algorithm.toUpperCase()}）与受保护的内容一致`, en: `The data hash (${algorithm.toUpperCase()}) matches the protected content` });
   } else {
-    add('digest', 'failed', { zh: '原文杂凑值与受保护的内容不一致(内容被篡改,或签章来自其他文档)', en: 'The data hash does not match the protected content (tampered, or a stamp taken from another document)' });
+    add('digest', 'failed', { zh: '原文杂凑值与受保护的内容不一致（内容被篡改，或签章来自其他文档）', en: 'The data hash does not match the protected content (tampered, or a stamp taken from another document)' });
   }
 
   const p = seal.eSealInfo.property;
@@ -117,7 +117,7 @@ export function checkSesSignature(ses: SESSignature, original: Uint8Array | null
     deviations,
     timeBasis: basis,
     facts: {
-      algorithms: sesAlgorithms(ses, algorithm, original ? [{ name: { zh: '受保护内容的杂凑值(重新计算)', en: 'digest of the protected content (recomputed)' }, algorithm: algorithm.toUpperCase(), hex: Buffer.from(digest(algorithm, original)).toString('hex') }] : []),
+      algorithms: sesAlgorithms(ses, algorithm, original ? [{ name: { zh: '受保护内容的杂凑值（重新计算）', en: 'digest of the protected content (recomputed)' }, algorithm: algorithm.toUpperCase(), hex: Buffer.from(digest(algorithm, original)).toString('hex') }] : []),
       format: { name: sesFormatName(ses.version) },
       sealVersion: seal.version,
       encodingDeviations: deviationTexts(deviations),
@@ -136,9 +136,9 @@ export function judgeSealSigner(seal: SESSignature['toSign']['eseal'], certDer: 
   const p = seal.eSealInfo.property;
   if (p.certListType === 1 && p.certList.length === 0 && p.certIds && p.certIds.length > 0) {
     const ids = p.certIds.map((t) => JSON.stringify(t.slice(0, 40))).join(', ');
-    return ['warning', { zh: `印章的证书列表只有证书标识 ${ids},没有证书,无法核对签章者`, en: `The seal lists only certificate ids ${ids}, no certificates: the signer cannot be matched to the seal` }];
+    return ['warning', { zh: `印章的证书列表只有证书标识 ${ids}，没有证书，无法核对签章者`, en: `The seal lists only certificate ids ${ids}, no certificates: the signer cannot be matched to the seal` }];
   }
-  return ['failed', { zh: '签章者证书不在电子印章的证书列表中(印章被他人使用)', en: "The signer's certificate is not listed in the seal (someone else used the seal)" }];
+  return ['failed', { zh: '签章者证书不在电子印章的证书列表中（印章被他人使用）', en: "The signer's certificate is not listed in the seal (someone else used the seal)" }];
 }
 
 /** dataHash is SM3 for SM2 stamps; RSA/ECDSA stamps of GM/T 0031 vendors use the signature's hash. */
@@ -156,26 +156,26 @@ export function judgeSignerCertificate(cert: ParsedCertificate | undefined, inte
     return ['failed', { zh: '签章者证书的密钥用法不允许数字签名', en: "The key usage of the signer's certificate does not allow signing" }];
   }
   const chain = checkChain(cert.der, { intermediates, roots: options.trustRoots, at });
-  const zh = chain.details.map((d) => d.zh).join(';');
+  const zh = chain.details.map((d) => d.zh).join('；');
   const en = chain.details.map((d) => d.en).join('; ');
-  if (chain.status === 'trusted') return ['ok', { zh: '签章者证书在签章时有效,并链接到受信任的根证书', en: "The signer's certificate was valid at the signing time and chains to a trusted root" }];
-  if (chain.status === 'untrusted') return ['warning', { zh: `签章者身份未知(证书在签章时有效,但根证书不受信任):${zh}`, en: `Identity unknown (the certificate was valid at the signing time, but its root is not trusted): ${en}` }];
-  return ['failed', { zh: `签章者证书无效:${zh}`, en: `The signer's certificate is invalid: ${en}` }];
+  if (chain.status === 'trusted') return ['ok', { zh: '签章者证书在签章时有效，并链接到受信任的根证书', en: "The signer's certificate was valid at the signing time and chains to a trusted root" }];
+  if (chain.status === 'untrusted') return ['warning', { zh: `签章者身份未知（证书在签章时有效，但根证书不受信任）：${zh}`, en: `Identity unknown (the certificate was valid at the signing time, but its root is not trusted): ${en}` }];
+  return ['failed', { zh: `签章者证书无效：${zh}`, en: `The signer's certificate is invalid: ${en}` }];
 }
 
 /** An RFC 3161 token over a signature value, when there is one; `time` is its genTime when usable. */
 export function judgeTimestampToken(token: Uint8Array | undefined, signatureValue: Uint8Array, options: SesCheckOptions): { check: Check; time?: Date } {
   const check = (status: CheckStatus, message: BilingualText): Check => ({ id: 'timestamp', status, message });
-  if (!token) return { check: check('not_checked', { zh: '没有时间戳,签章时间为签章者声明的时间', en: 'No timestamp: the signing time is the one the signer claims' }) };
+  if (!token) return { check: check('not_checked', { zh: '没有时间戳，签章时间为签章者声明的时间', en: 'No timestamp: the signing time is the one the signer claims' }) };
   try {
     const ts = verifyTimestampToken(token, signatureValue, { trustRoots: options.trustRoots });
     if (!ts.imprintMatches || !ts.signatureValid || !ts.genTime) {
-      return { check: check('failed', { zh: '时间戳无效(与签名值不符或时间戳签名无效)', en: 'The timestamp is invalid (it does not stamp this signature value, or its own signature fails)' }) };
+      return { check: check('failed', { zh: '时间戳无效（与签名值不符或时间戳签名无效）', en: 'The timestamp is invalid (it does not stamp this signature value, or its own signature fails)' }) };
     }
     const when = ts.genTime.toISOString();
-    if (ts.chain.status === 'trusted' && ts.timestampingUsage) return { check: check('ok', { zh: `可信时间戳:${when}`, en: `Trusted timestamp: ${when}` }), time: ts.genTime };
+    if (ts.chain.status === 'trusted' && ts.timestampingUsage) return { check: check('ok', { zh: `可信时间戳：${when}`, en: `Trusted timestamp: ${when}` }), time: ts.genTime };
     if (ts.chain.status === 'invalid' || !ts.timestampingUsage) {
-      return { check: check('failed', { zh: `时间戳服务证书无效:${ts.problems.join('; ')}`, en: `The timestamp authority certificate is invalid: ${ts.problems.join('; ')}` }) };
+      return { check: check('failed', { zh: `时间戳服务证书无效：${ts.problems.join('; ')}`, en: `The timestamp authority certificate is invalid: ${ts.problems.join('; ')}` }) };
     }
     return { check: check('warning', { zh: `时间戳 ${when} 来自不受信任的时间戳服务`, en: `Timestamp ${when} comes from an untrusted timestamp authority` }), time: ts.genTime };
   } catch (e) {

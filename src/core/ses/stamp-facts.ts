@@ -59,7 +59,7 @@ export function sesAlgorithms(ses: SESSignature, dataHashAlgorithm: string, extr
     digest: digestName(dataHashAlgorithm),
     sealSignature: signatureAlgorithmName(ses.toSign.eseal.signAlgID),
     digests: [
-      { name: { zh: '原文杂凑值(TBS_Sign.dataHash)', en: 'data hash (TBS_Sign.dataHash)' }, algorithm: digestName(dataHashAlgorithm), hex: hex(ses.toSign.dataHash) },
+      { name: { zh: '原文杂凑值（TBS_Sign.dataHash）', en: 'data hash (TBS_Sign.dataHash)' }, algorithm: digestName(dataHashAlgorithm), hex: hex(ses.toSign.dataHash) },
       ...extraDigests,
     ],
   };
@@ -115,7 +115,7 @@ export function timeBasis(input: TimeBasisInput): TimeBasis {
     : undefined);
   const makerWhy = !makerAt ? undefined
     : makerAt === trustedBound || makerAt.getTime() === trustedBound?.getTime() ? { zh: '以可信时间为上限', en: 'bounded by the trusted time' }
-      : input.sealCreated && makerAt.getTime() !== input.sealCreated.getTime() ? { zh: '印章制作时间早于该证书生效,按其生效时间', en: "the seal's createDate precedes the certificate, so when it came into force" }
+      : input.sealCreated && makerAt.getTime() !== input.sealCreated.getTime() ? { zh: '印章制作时间早于该证书生效，按其生效时间', en: "the seal's createDate precedes the certificate, so when it came into force" }
         : { zh: '制章者声明', en: 'claimed by the maker' };
   const times: TimeBasis['times'] = [];
   if (input.timestamp) times.push({ what: 'timestamp', at: input.timestamp.at.toISOString(), trusted: input.timestamp.trusted });
@@ -124,12 +124,12 @@ export function timeBasis(input: TimeBasisInput): TimeBasis {
   if (!input.timestamp && !input.claimed) times.push({ what: 'now', at: input.now.toISOString(), trusted: true });
   const source = input.timestamp
     ? { zh: input.timestamp.trusted ? '可信时间戳' : '不受信任的时间戳', en: input.timestamp.trusted ? 'a trusted timestamp' : 'an untrusted timestamp' }
-    : input.claimed ? { zh: '签章者声明的时间(未经第三方证明)', en: 'the time the signer claims (not attested by a third party)' }
-      : { zh: '验证时间(没有签章时间)', en: 'the verification time (no signing time given)' };
+    : input.claimed ? { zh: '签章者声明的时间（未经第三方证明）', en: 'the time the signer claims (not attested by a third party)' }
+      : { zh: '验证时间（没有签章时间）', en: 'the verification time (no signing time given)' };
   const at = signingAt.toISOString();
   const maker = makerAt
     ? {
-      zh: `;制章者证书按印章制作时间 ${makerAt.toISOString()} 判定(${makerWhy!.zh})`,
+      zh: `；制章者证书按印章制作时间 ${makerAt.toISOString()} 判定（${makerWhy!.zh}）`,
       en: `; the maker certificate at the seal's making time ${makerAt.toISOString()} (${makerWhy!.en})`,
     }
     : { zh: '', en: '' };
@@ -138,7 +138,7 @@ export function timeBasis(input: TimeBasisInput): TimeBasis {
     ...(makerAt ? { makerCertificateAt: makerAt.toISOString() } : {}),
     times,
     message: {
-      zh: `签章者证书按签章时间 ${at} 判定,该时间来自${source.zh}${maker.zh}`,
+      zh: `签章者证书按签章时间 ${at} 判定，该时间来自${source.zh}${maker.zh}`,
       en: `The signer certificate was judged at the signing time ${at}, from ${source.en}${maker.en}`,
     },
   };

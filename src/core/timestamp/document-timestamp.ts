@@ -40,7 +40,7 @@ export interface DocumentTimestampInput {
   now: Date;
 }
 
-const NO_SEAL: BilingualText = { zh: '文档时间戳不含印章(它不是签章)', en: 'A document timestamp carries no seal (it is not a stamp)' };
+const NO_SEAL: BilingualText = { zh: '文档时间戳不含印章（它不是签章）', en: 'A document timestamp carries no seal (it is not a stamp)' };
 
 export function judgeDocumentTimestamp(input: DocumentTimestampInput): DocumentTimestampJudgement {
   const checks: DocumentTimestampJudgement['checks'] = [];
@@ -58,16 +58,16 @@ export function judgeDocumentTimestamp(input: DocumentTimestampInput): DocumentT
   const ts = verifyTimestampToken(token, { digest: input.digest ?? new Uint8Array(0) }, { trustRoots: input.trustRoots });
   const when = ts.genTime?.toISOString() ?? '?';
 
-  if (!input.rangeUsable) add('digest', 'not_checked', { zh: '签名范围无效,未计算摘要', en: 'The signed range is invalid: no digest computed' });
-  else if (!token.imprintAlgorithm) add('digest', 'failed', { zh: `不支持的算法:时间戳摘要算法 ${token.imprintAlgorithmOid}`, en: `Unsupported algorithm: timestamp imprint digest ${token.imprintAlgorithmOid}` });
+  if (!input.rangeUsable) add('digest', 'not_checked', { zh: '签名范围无效，未计算摘要', en: 'The signed range is invalid: no digest computed' });
+  else if (!token.imprintAlgorithm) add('digest', 'failed', { zh: `不支持的算法：时间戳摘要算法 ${token.imprintAlgorithmOid}`, en: `Unsupported algorithm: timestamp imprint digest ${token.imprintAlgorithmOid}` });
   else if (ts.imprintMatches) add('digest', 'ok', { zh: '时间戳覆盖的文档内容未被篡改', en: 'The bytes the document timestamp covers are unchanged' });
-  else add('digest', 'failed', { zh: '文档内容与时间戳不符(内容被篡改)', en: 'The covered bytes do not match the document timestamp (content changed)' });
+  else add('digest', 'failed', { zh: '文档内容与时间戳不符（内容被篡改）', en: 'The covered bytes do not match the document timestamp (content changed)' });
 
   const sig = ts.signature;
   if (sig.unsupportedAlgorithm) {
-    add('signature', 'failed', { zh: `不支持的算法(${sig.unsupportedAlgorithm}):无法检查时间戳服务的签名`, en: `Unsupported algorithm (${sig.unsupportedAlgorithm}): the timestamp authority's signature cannot be checked` });
+    add('signature', 'failed', { zh: `不支持的算法（${sig.unsupportedAlgorithm}）：无法检查时间戳服务的签名`, en: `Unsupported algorithm (${sig.unsupportedAlgorithm}): the timestamp authority's signature cannot be checked` });
   } else if (!ts.signatureValid) {
-    add('signature', 'failed', { zh: `时间戳服务的签名无效(${sig.problems.join('; ')})`, en: `The timestamp authority's signature is invalid (${sig.problems.join('; ')})` });
+    add('signature', 'failed', { zh: '时间戳服务的签名无效', en: `The timestamp authority's signature is invalid (${sig.problems.join('; ')})` });
   } else {
     const weak = judgeWeakAlgorithms(sig.weakAlgorithms, input.now);
     if (weak.status === 'ok') add('signature', 'ok', { zh: '时间戳服务的签名有效', en: "The timestamp authority's signature is valid" });
@@ -75,12 +75,12 @@ export function judgeDocumentTimestamp(input: DocumentTimestampInput): DocumentT
   }
 
   if (!ts.tsaCertificate) add('signer_chain', 'failed', { zh: '时间戳中没有时间戳服务证书', en: 'The timestamp carries no TSA certificate' });
-  else if (!ts.timestampingUsage) add('signer_chain', 'failed', { zh: '时间戳服务证书没有关键的时间戳用途(timeStamping)', en: 'The TSA certificate lacks the critical timeStamping key purpose' });
+  else if (!ts.timestampingUsage) add('signer_chain', 'failed', { zh: '时间戳服务证书没有关键的时间戳用途（timeStamping）', en: 'The TSA certificate lacks the critical timeStamping key purpose' });
   else if (ts.chain.status === 'trusted') add('signer_chain', 'ok', { zh: '时间戳服务证书链接到受信任的根证书', en: 'The TSA certificate chains to a trusted root' });
-  else if (ts.chain.status === 'invalid') add('signer_chain', 'failed', { zh: `时间戳服务证书无效:${ts.chain.details.map((d) => d.zh).join(';')}`, en: `The TSA certificate is invalid: ${ts.chain.problems.join('; ')}` });
-  else add('signer_chain', 'warning', { zh: '时间戳服务不受信任(未知的根证书)', en: 'Untrusted timestamp authority (unknown root)' });
+  else if (ts.chain.status === 'invalid') add('signer_chain', 'failed', { zh: `时间戳服务证书无效：${ts.chain.details.map((d) => d.zh).join('；')}`, en: `The TSA certificate is invalid: ${ts.chain.problems.join('; ')}` });
+  else add('signer_chain', 'warning', { zh: '时间戳服务不受信任（未知的根证书）', en: 'Untrusted timestamp authority (unknown root)' });
 
-  if (ts.imprintMatches && ts.signatureValid && ts.genTime) add('timestamp', 'ok', { zh: `文档时间戳:${when}`, en: `Document timestamp: ${when}` });
+  if (ts.imprintMatches && ts.signatureValid && ts.genTime) add('timestamp', 'ok', { zh: `文档时间戳：${when}`, en: `Document timestamp: ${when}` });
   else add('timestamp', 'failed', { zh: '文档时间戳无效', en: 'The document timestamp is invalid' });
   return { checks, genTime: ts.genTime, tsaCertificate: ts.tsaCertificate };
 }

@@ -19,15 +19,15 @@ export interface ByteRangeOutcome {
  * inside the signed bytes. Anything else is signature wrapping or a broken file: failed.
  */
 export function checkByteRange(doc: PdfDocument, sig: SignatureValue): ByteRangeOutcome {
-  const fail = (zh: string, en: string): ByteRangeOutcome => ({ status: 'failed', message: { zh: `签名范围(ByteRange)无效:${zh}`, en: `Invalid /ByteRange: ${en}` }, coversWholeFile: false });
+  const fail = (zh: string, en: string): ByteRangeOutcome => ({ status: 'failed', message: { zh: `签名范围（ByteRange）无效：${zh}`, en: `Invalid /ByteRange: ${en}` }, coversWholeFile: false });
   const br = sig.byteRange;
   const size = doc.source.length;
   if (br.length !== 4 || br.some((n) => !Number.isSafeInteger(n) || n < 0)) return fail('不是四个非负整数', 'not four non-negative integers');
   const [a, b, c, d] = br as [number, number, number, number];
   if (a !== 0) return fail('不是从文件开头开始', 'it does not start at the beginning of the file');
-  if (sig.compressed || !Number.isFinite(sig.contentsSpan.start)) return fail('签名字典位于对象流中,无法定位', 'the signature dictionary sits in an object stream and cannot be located');
+  if (sig.compressed || !Number.isFinite(sig.contentsSpan.start)) return fail('签名字典位于对象流中，无法定位', 'the signature dictionary sits in an object stream and cannot be located');
   if (b !== sig.contentsSpan.start || c !== sig.contentsSpan.end) {
-    return fail('未签名的间隙不是本签名的 /Contents(签名包装攻击)', 'the unsigned gap is not exactly this signature\'s /Contents (signature wrapping)');
+    return fail('未签名的间隙不是本签名的 /Contents（签名包装攻击）', 'the unsigned gap is not exactly this signature\'s /Contents (signature wrapping)');
   }
   if (!sig.contentsIsHex) return fail('/Contents 不是十六进制字符串', '/Contents is not a hex string');
   const end = c + d;
@@ -46,15 +46,15 @@ export function checkByteRange(doc: PdfDocument, sig: SignatureValue): ByteRange
     // so the stamp does not cover what they show (issue #12: invalid, reported as unsigned data).
     return {
       status: 'failed',
-      message: { zh: `签名覆盖最后一个版本,但其 %%EOF 之后还有 ${unsigned} 字节未签名的数据`, en: `The signature covers the last revision, but ${unsigned} bytes of unsigned data follow its %%EOF` },
+      message: { zh: `签名覆盖最后一个版本，但其 %%EOF 之后还有 ${unsigned} 字节未签名的数据`, en: `The signature covers the last revision, but ${unsigned} bytes of unsigned data follow its %%EOF` },
       revision, coversWholeFile: false, range: [a, b, c, d],
     };
   }
   return {
     status: 'ok',
     message: coversWholeFile
-      ? { zh: '签名覆盖整个文件(除签名值外)', en: 'The signature covers the whole file except the signature value' }
-      : { zh: `签名覆盖到第 ${revision + 1} 个版本;其后还有 ${last - revision} 次增量更新`, en: `The signature covers revision ${revision + 1}; ${last - revision} incremental update(s) follow` },
+      ? { zh: '签名覆盖整个文件（除签名值外）', en: 'The signature covers the whole file except the signature value' }
+      : { zh: `签名覆盖到第 ${revision + 1} 个版本；其后还有 ${last - revision} 次增量更新`, en: `The signature covers revision ${revision + 1}; ${last - revision} incremental update(s) follow` },
     revision,
     coversWholeFile,
     range: [a, b, c, d],

@@ -115,7 +115,7 @@ export function imageMatches(doc: PdfDocument, image: PdfStream, picture: Prepar
 }
 
 export function checkImpression(doc: PdfDocument, appearance: PdfStream | undefined, picture: SealPictureRef | undefined): { status: CheckStatus; message: BilingualText } {
-  if (!picture) return { status: 'not_checked', message: { zh: '签名中没有印章,无法核对印模', en: 'No seal in the signature: the impression cannot be checked' } };
+  if (!picture) return { status: 'not_checked', message: { zh: '签名中没有印章，无法核对印模', en: 'No seal in the signature: the impression cannot be checked' } };
   const picturePrepared = preparePicture(picture);
   if (!picturePrepared) {
     return { status: 'not_checked', message: { zh: `印章图片类型 ${picture.type} 无法比对`, en: `The seal picture type ${picture.type} cannot be compared` } };
@@ -125,7 +125,7 @@ export function checkImpression(doc: PdfDocument, appearance: PdfStream | undefi
 
 /** The appearance draws `prepared` (the seal picture, or a straddle strip's slice of it) and nothing else. */
 export function checkAppearanceShows(doc: PdfDocument, appearance: PdfStream | undefined, prepared: PreparedPicture): { status: CheckStatus; message: BilingualText } {
-  if (!appearance) return { status: 'failed', message: { zh: '签章控件没有外观,看不到印模', en: 'The stamp widget has no appearance: no impression is shown' } };
+  if (!appearance) return { status: 'failed', message: { zh: '签章控件没有外观，看不到印模', en: 'The stamp widget has no appearance: no impression is shown' } };
   const images = imagesIn(doc, appearance.dict.get('Resources'));
   if (images.length === 0) return { status: 'failed', message: { zh: '签章外观中没有印章图片', en: 'The stamp appearance shows no seal image' } };
   // The image found among the resources is usually the one drawn: decode and compare it once.
@@ -139,10 +139,10 @@ export function checkAppearanceShows(doc: PdfDocument, appearance: PdfStream | u
   }
   const painted = whatIsPainted(doc, appearance, matches, 0);
   if (painted.other) {
-    return { status: 'failed', message: { zh: `签章外观除印章图片外还绘制了其他内容(${painted.other.zh})`, en: `The stamp appearance paints other content besides the seal picture (${painted.other.en})` } };
+    return { status: 'failed', message: { zh: `签章外观除印章图片外还绘制了其他内容（${painted.other.zh}）`, en: `The stamp appearance paints other content besides the seal picture (${painted.other.en})` } };
   }
   if (!painted.seal) return { status: 'failed', message: { zh: '签章外观没有绘制印章图片', en: 'The stamp appearance does not draw the seal picture' } };
-  return { status: 'ok', message: { zh: '显示的印模与印章中的图片一致(逐像素比对)', en: 'The impression shown is the seal picture (pixel comparison)' } };
+  return { status: 'ok', message: { zh: '显示的印模与印章中的图片一致（逐像素比对）', en: 'The impression shown is the seal picture (pixel comparison)' } };
 }
 
 const MAX_FORM_DEPTH = 4;

@@ -23,15 +23,15 @@ export function judgeLaterChanges(doc: PdfDocument, field: SignatureField, revis
   const removed: BilingualText = { zh: '该签章已不在当前文档的表单中', en: "this stamp is no longer part of the document's form" };
   if (revision === undefined) {
     return orphan
-      ? { status: 'failed', message: { zh: `文档在签章后被修改:${removed.zh}`, en: `Document modified after stamping: ${removed.en}` }, modifications: [], level: 'other' }
-      : { status: 'not_checked', message: { zh: '签名范围无效,无法判断后续修改', en: 'The signed range is invalid: later changes cannot be judged' }, modifications: [], level: 'other' };
+      ? { status: 'failed', message: { zh: `文档在签章后被修改：${removed.zh}`, en: `Document modified after stamping: ${removed.en}` }, modifications: [], level: 'other' }
+      : { status: 'not_checked', message: { zh: '签名范围无效，无法判断后续修改', en: 'The signed range is invalid: later changes cannot be judged' }, modifications: [], level: 'other' };
   }
   const later = changesByRevision.slice(revision + 1).flat();
   const bad = later.filter((m) => m.kind === 'disallowed');
   if (orphan) bad.unshift({ revision, kind: 'disallowed', description: removed });
   if (bad.length > 0) {
-    const list = (k: 'zh' | 'en'): string => bad.slice(0, 5).map((m) => m.description[k]).join(k === 'zh' ? ';' : '; ') + (bad.length > 5 ? (k === 'zh' ? ` 等 ${bad.length} 处` : ` and ${bad.length - 5} more`) : '');
-    return { status: 'failed', message: { zh: `文档在签章后被修改:${list('zh')}`, en: `Document modified after stamping: ${list('en')}` }, modifications: later, level: 'other' };
+    const list = (k: 'zh' | 'en'): string => bad.slice(0, 5).map((m) => m.description[k]).join(k === 'zh' ? '；' : '; ') + (bad.length > 5 ? (k === 'zh' ? ` 等 ${bad.length} 处` : ` and ${bad.length - 5} more`) : '');
+    return { status: 'failed', message: { zh: `文档在签章后被修改：${list('zh')}`, en: `Document modified after stamping: ${list('en')}` }, modifications: later, level: 'other' };
   }
   return { status: 'ok', message: allowedChangesMessage(later), modifications: later, level: modificationLevel(later) };
 }

@@ -11,8 +11,8 @@ export function summaryOf(verdict: Verdict, reports: SignatureReport[]): Bilingu
   const zh = ts > 0 ? `${n - ts} 个签章和 ${ts} 个文档时间戳` : `${n} 个签章`;
   const en = ts > 0 ? `${n - ts} stamp(s) and ${ts} document timestamp(s)` : `${n} stamp(s)`;
   if (verdict === 'valid') return { zh: `全部 ${zh}有效`, en: `All ${en} are valid` };
-  if (verdict === 'warning') return { zh: `${zh}有效,但有警告`, en: `${en} valid with warnings` };
-  return { zh: `${bad} 个无效(共 ${zh}):文档在签章后被修改或含有无效签章`, en: `${bad} of ${en} invalid: the document was modified or carries an invalid stamp` };
+  if (verdict === 'warning') return { zh: `${zh}有效，但有警告`, en: `${en} valid with warnings` };
+  return { zh: `${bad} 个无效（共 ${zh}）：文档在签章后被修改或含有无效签章`, en: `${bad} of ${en} invalid: the document was modified or carries an invalid stamp` };
 }
 
 /** Who signed, as the report shows it. */

@@ -62,6 +62,6 @@ export function readSealFile(file: string): SealCatalogEntry {
     throw new SealDeskError('SEAL_FILE_UNREADABLE', `无法读取印章文件 ${file}`, `Cannot read the seal file ${file}`, { cause: e });
   }
   const e = bytes.length <= MAX_CATALOG_FILE ? entryOf(bytes, path.parse(file).name) : undefined;
-  if (!e) throw new SealDeskError('SEAL_FILE_INVALID', `${file} 不是电子印章,也不是印章图片(PNG/JPEG)`, `${file} is neither an electronic seal nor a seal picture (PNG/JPEG)`);
+  if (!e) throw new SealDeskError('SEAL_FILE_INVALID', `${file} 不是电子印章，也不是印章图片（PNG/JPEG）`, `${file} is neither an electronic seal nor a seal picture (PNG/JPEG)`);
   return e;
 }

@@ -24,7 +24,7 @@ export interface DocumentSignatures {
   broken: BrokenSignature[];
 }
 
-const broken = (zh: string, en: string): BilingualText => ({ zh: `签名字典损坏:${zh}`, en: `Broken signature dictionary: ${en}` });
+const broken = (zh: string, en: string): BilingualText => ({ zh: `签名字典损坏：${zh}`, en: `Broken signature dictionary: ${en}` });
 
 export function readDocumentSignatures(doc: PdfDocument): DocumentSignatures {
   const out: DocumentSignatures = { fields: [], broken: [] };
@@ -41,7 +41,7 @@ export function readDocumentSignatures(doc: PdfDocument): DocumentSignatures {
       continue;
     }
     if (!(v instanceof PdfRef)) {
-      out.broken.push({ field: { ...f, value: null }, reason: broken('签名字典不是间接对象,无法定位', 'the signature dictionary is not an indirect object and cannot be located') });
+      out.broken.push({ field: { ...f, value: null }, reason: broken('签名字典不是间接对象，无法定位', 'the signature dictionary is not an indirect object and cannot be located') });
       continue;
     }
     const value = signatureValueOf(v, resolved, doc);

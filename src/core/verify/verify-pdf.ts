@@ -318,12 +318,12 @@ function verifyParsed(s: SignatureInput, p: Extract<Parsed, { cms: ParsedCms }>,
   let tsaCertificate: Uint8Array | undefined;
   let tsaCertificates: Uint8Array[] = [];
   if (!cms.timestampToken) {
-    add('timestamp', 'not_checked', { zh: '没有时间戳,签章时间为签章人声明的时间', en: 'No timestamp: the signing time is the one the signer claims' });
+    add('timestamp', 'not_checked', { zh: '没有时间戳，签章时间为签章人声明的时间', en: 'No timestamp: the signing time is the one the signer claims' });
   } else {
     try {
       const ts = verifyTimestampToken(cms.timestampToken, cms.signatureValue, { trustRoots: s.options.trustRoots });
       if (!ts.imprintMatches || !ts.signatureValid || !ts.genTime) {
-        add('timestamp', 'failed', { zh: '时间戳无效(与签名不符或时间戳签名无效)', en: 'The timestamp is invalid (it does not match the signature, or its own signature fails)' });
+        add('timestamp', 'failed', { zh: '时间戳无效（与签名不符或时间戳签名无效）', en: 'The timestamp is invalid (it does not match the signature, or its own signature fails)' });
       } else {
         at = ts.genTime;
         tsaCertificate = ts.tsaCertificate;
@@ -332,8 +332,8 @@ function verifyParsed(s: SignatureInput, p: Extract<Parsed, { cms: ParsedCms }>,
         report.signingTime = report.timestampTime;
         report.timeSource = 'timestamp';
         const when = ts.genTime.toISOString();
-        if (ts.chain.status === 'trusted' && ts.timestampingUsage) add('timestamp', 'ok', { zh: `可信时间戳:${when}`, en: `Trusted timestamp: ${when}` });
-        else if (ts.chain.status === 'invalid' || !ts.timestampingUsage) add('timestamp', 'failed', { zh: `时间戳服务证书无效:${ts.problems.join('; ')}`, en: `The timestamp authority certificate is invalid: ${ts.problems.join('; ')}` });
+        if (ts.chain.status === 'trusted' && ts.timestampingUsage) add('timestamp', 'ok', { zh: `可信时间戳：${when}`, en: `Trusted timestamp: ${when}` });
+        else if (ts.chain.status === 'invalid' || !ts.timestampingUsage) add('timestamp', 'failed', { zh: `时间戳服务证书无效：${ts.problems.join('; ')}`, en: `The timestamp authority certificate is invalid: ${ts.problems.join('; ')}` });
         else add('timestamp', 'warning', { zh: `时间戳 ${when} 来自不受信任的时间戳服务`, en: `Timestamp ${when} comes from an untrusted timestamp authority` });
       }
     } catch (e) {
@@ -352,8 +352,8 @@ function verifyParsed(s: SignatureInput, p: Extract<Parsed, { cms: ParsedCms }>,
   else {
     const chain = checkChain(cert, { intermediates: cms.certificates, roots: s.options.trustRoots, at });
     if (chain.status === 'trusted') add('signer_chain', 'ok', { zh: '签章人证书链接到受信任的根证书', en: 'The signer certificate chains to a trusted root' });
-    else if (chain.status === 'untrusted') add('signer_chain', 'warning', { zh: `签章人身份未知:${chain.details.map((d) => d.zh).join(';')}`, en: `Unknown signer: ${chain.details.map((d) => d.en).join('; ')}` });
-    else add('signer_chain', 'failed', { zh: `签章人证书无效:${chain.details.map((d) => d.zh).join(';')}`, en: `The signer certificate is invalid: ${chain.details.map((d) => d.en).join('; ')}` });
+    else if (chain.status === 'untrusted') add('signer_chain', 'warning', { zh: `签章人身份未知：${chain.details.map((d) => d.zh).join('；')}`, en: `Unknown signer: ${chain.details.map((d) => d.en).join('; ')}` });
+    else add('signer_chain', 'failed', { zh: `签章人证书无效：${chain.details.map((d) => d.zh).join('；')}`, en: `The signer certificate is invalid: ${chain.details.map((d) => d.en).join('; ')}` });
   }
 
   if (p.sealError) {
@@ -361,7 +361,7 @@ function verifyParsed(s: SignatureInput, p: Extract<Parsed, { cms: ParsedCms }>,
     add('seal_signer', 'not_checked', { zh: '印章无法解析', en: 'The seal cannot be parsed' });
     add('impression', 'not_checked', { zh: '印章无法解析', en: 'The seal cannot be parsed' });
   } else if (!p.seal) {
-    const msg = { zh: '签名中没有电子印章(普通电子签名)', en: 'The signature carries no electronic seal (a plain signature)' };
+    const msg = { zh: '签名中没有电子印章（普通电子签名）', en: 'The signature carries no electronic seal (a plain signature)' };
     add('seal', 'warning', msg);
     add('seal_signer', 'not_checked', msg);
     add('impression', 'not_checked', msg);
@@ -371,19 +371,19 @@ function verifyParsed(s: SignatureInput, p: Extract<Parsed, { cms: ParsedCms }>,
     report.seal = { esID: seal.eSealInfo.esID, name: prop.name, type: prop.type, validStart: prop.validStart.toISOString(), validEnd: prop.validEnd.toISOString() } satisfies SealSummary;
     const sv = verifySeal(seal, { trustRoots: s.options.trustRoots, intermediates: cms.certificates, at });
     const notOk = sv.checks.filter((c) => c.status !== 'ok');
-    const detail = (k: 'zh' | 'en'): string => notOk.map((c) => c[k]).join(k === 'zh' ? ';' : '; ');
-    if (sv.verdict === 'valid') add('seal', 'ok', { zh: '电子印章有效(制章者签名、制章者证书、有效期)', en: "The seal is valid (maker's signature, maker's certificate, validity period)" });
-    else if (sv.verdict === 'warning') add('seal', 'warning', { zh: `电子印章:${detail('zh')}`, en: `Seal: ${detail('en')}` });
-    else add('seal', 'failed', { zh: `电子印章无效:${detail('zh')}`, en: `The seal is invalid: ${detail('en')}` });
+    const detail = (k: 'zh' | 'en'): string => notOk.map((c) => c[k]).join(k === 'zh' ? '；' : '; ');
+    if (sv.verdict === 'valid') add('seal', 'ok', { zh: '电子印章有效（制章者签名、制章者证书、有效期）', en: "The seal is valid (maker's signature, maker's certificate, validity period)" });
+    else if (sv.verdict === 'warning') add('seal', 'warning', { zh: `电子印章：${detail('zh')}`, en: `Seal: ${detail('en')}` });
+    else add('seal', 'failed', { zh: `电子印章无效：${detail('zh')}`, en: `The seal is invalid: ${detail('en')}` });
     if (!cert) add('seal_signer', 'not_checked', { zh: '没有签章人证书', en: 'No signer certificate' });
     else if (sealListsCertificate(seal, cert)) add('seal_signer', 'ok', { zh: '签章人证书列在印章中', en: 'The signer certificate is listed in the seal' });
-    else add('seal_signer', 'failed', { zh: '签章人证书不在印章的证书列表中(印章被他人使用)', en: "The signer certificate is not listed in the seal (someone else used the seal)" });
+    else add('seal_signer', 'failed', { zh: '签章人证书不在印章的证书列表中（印章被他人使用）', en: "The signer certificate is not listed in the seal (someone else used the seal)" });
     try {
       const imp = checkFieldImpressions(s.doc, s.field, seal.eSealInfo.picture);
       add('impression', imp.status, imp.message);
     } catch (e) {
       const err = isSealDeskError(e) ? e : undefined;
-      add('impression', 'failed', { zh: `印模无法读取:${err?.zh ?? '格式错误'}`, en: `The impression cannot be read: ${err?.en ?? 'malformed'}` });
+      add('impression', 'failed', { zh: `印模无法读取：${err?.zh ?? '格式错误'}`, en: `The impression cannot be read: ${err?.en ?? 'malformed'}` });
     }
   }
 

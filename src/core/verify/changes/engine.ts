@@ -83,15 +83,15 @@ function classifyChange(a: RevisionAnalysis, num: number, oldObj: PdfObject, new
   // An indirect /DR (or its /Font) that is not also a page's resources: fonts for field appearances.
   if ((num === form.drNum || num === form.drFontNum) && !o.resourceByNum.has(num) && oldObj instanceof PdfDict && newObj instanceof PdfDict) {
     const problem = num === form.drNum ? resourcesDictProblem(a, oldObj, newObj) : entriesGrowProblem(a, oldObj, newObj);
-    if (problem) a.disallow(obj, { zh: `表单的默认资源(/DR)被修改:${problem.zh}`, en: `the form's default resources (/DR) changed: ${problem.en}` });
-    else a.allow(obj, 'signer-bookkeeping', { zh: '表单的默认资源(/DR)增加了字体', en: "the form's default resources (/DR) gained fonts" });
+    if (problem) a.disallow(obj, { zh: `表单的默认资源（/DR）被修改：${problem.zh}`, en: `the form's default resources (/DR) changed: ${problem.en}` });
+    else a.allow(obj, 'signer-bookkeeping', { zh: '表单的默认资源（/DR）增加了字体', en: "the form's default resources (/DR) gained fonts" });
     return;
   }
   const page = o.pageByNum.get(num);
   if (page !== undefined && oldObj instanceof PdfDict && newObj instanceof PdfDict) {
     const bad = changedKeys(oldObj, newObj).filter((k) => k !== 'Annots');
     if (bad.length > 0) {
-      a.disallow(obj, { zh: `第 ${page + 1} 页被修改(${keyList(bad)})`, en: `page ${page + 1} changed (${keyList(bad)})` });
+      a.disallow(obj, { zh: `第 ${page + 1} 页被修改（${keyList(bad)}）`, en: `page ${page + 1} changed (${keyList(bad)})` });
       return;
     }
     const oldAnnots = oldObj.get('Annots');
@@ -99,7 +99,7 @@ function classifyChange(a: RevisionAnalysis, num: number, oldObj: PdfObject, new
     if (newAnnots instanceof PdfRef && !pdfEqual(oldAnnots, newAnnots)) {
       // /Annots moved into an array object of its own (Acrobat does): a new object, never an existing one.
       if (a.ctx.existedBefore(newAnnots.num)) {
-        a.disallow(obj, { zh: `第 ${page + 1} 页的注释列表(/Annots)重新引用了已有对象 ${newAnnots.num}`, en: `the annotation list (/Annots) of page ${page + 1} re-references the existing object ${newAnnots.num}` });
+        a.disallow(obj, { zh: `第 ${page + 1} 页的注释列表（/Annots）重新引用了已有对象 ${newAnnots.num}`, en: `the annotation list (/Annots) of page ${page + 1} re-references the existing object ${newAnnots.num}` });
         return;
       }
       a.ctx.explain(newAnnots.num, 'later-stamp');
@@ -127,5 +127,5 @@ function checkCertification(a: RevisionAnalysis): void {
   if (by === undefined) return;
   const forbidden = a.ctx.changes.some((m) => m.kind === 'allowed' && isRuleName(m.rule) && RULE_LEVEL[m.rule] !== 'none' && RULE_LEVEL[m.rule] !== 'ltv');
   if (!forbidden) return;
-  a.disallow(undefined, { zh: `签名域“${by}”的认证签章禁止任何修改(DocMDP P=1)`, en: `the certification in signature field "${by}" forbids any change (DocMDP P=1)` });
+  a.disallow(undefined, { zh: `签名域“${by}”的认证签章禁止任何修改（DocMDP P=1）`, en: `the certification in signature field "${by}" forbids any change (DocMDP P=1)` });
 }

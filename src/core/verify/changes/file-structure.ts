@@ -23,11 +23,11 @@ export function trailerChange(a: RevisionAnalysis): void {
   const oldT = a.ctx.doc.revisions[a.prev]!.trailer;
   const newT = a.ctx.doc.revisions[a.r]!.trailer;
   if (!pdfEqual(oldT.get('Root'), newT.get('Root'))) {
-    a.disallow(undefined, { zh: '文档目录(/Root)被替换', en: 'the document catalog (/Root) was replaced' });
+    a.disallow(undefined, { zh: '文档目录（/Root）被替换', en: 'the document catalog (/Root) was replaced' });
   }
   const keys = new Set([...oldT.keys(), ...newT.keys()]);
   const bad = [...keys].filter((k) => !TRAILER_BOOKKEEPING.has(k) && !pdfEqual(oldT.get(k), newT.get(k)));
-  if (bad.length > 0) a.disallow(undefined, { zh: `文件尾(trailer)被修改(${keyList(bad)})`, en: `the trailer changed (${keyList(bad)})` });
+  if (bad.length > 0) a.disallow(undefined, { zh: `文件尾（trailer）被修改（${keyList(bad)}）`, en: `the trailer changed (${keyList(bad)})` });
 }
 
 /** Explains new objects reachable (through new objects only) from the roots the rules gave. */
@@ -67,7 +67,7 @@ export function checkPlantedReferences(a: RevisionAnalysis): void {
     if (!from || a.ctx.newObject(num) === null) continue;
     const type = typeName(a.ctx.newObject(num));
     a.disallow(`${num} 0`, {
-      zh: `新对象 ${num} 在签章时已被${from[0] === 0 ? '文件尾(trailer)' : `对象 ${from[0]}`}引用(签章前预埋的引用;它是 ${type})`,
+      zh: `新对象 ${num} 在签章时已被${from[0] === 0 ? '文件尾(trailer)' : `对象 ${from[0]}`}引用（签章前预埋的引用；它是 ${type}）`,
       en: `the new object ${num} was already referred to by ${from[0] === 0 ? 'the trailer' : `object ${from[0]}`} when stamped (a reference planted before stamping; it is ${type})`,
     });
   }
@@ -91,24 +91,24 @@ export function judgeLeftovers(a: RevisionAnalysis): void {
     if (c.kind === 'changed') {
       const held = heldCompressed(a, c.num);
       if (held !== undefined) {
-        ctx.disallow(obj, { zh: `对象流 ${c.num} 被改写,其中的对象 ${held} 随之改变`, en: `the object stream ${c.num} was rewritten, changing the object ${held} it holds` });
+        ctx.disallow(obj, { zh: `对象流 ${c.num} 被改写，其中的对象 ${held} 随之改变`, en: `the object stream ${c.num} was rewritten, changing the object ${held} it holds` });
         continue;
       }
     }
     if (c.kind === 'added' && c.newObj === null) {
-      ctx.allow(obj, 'null-object', { zh: `增加了空对象 ${c.num}(null)`, en: `a null object ${c.num} was added` });
+      ctx.allow(obj, 'null-object', { zh: `增加了空对象 ${c.num}（null）`, en: `a null object ${c.num} was added` });
       continue;
     }
     if (unused.has(c.num)) {
       const bookkeeping = isXrefStreamOf(a, c.num) || containers.has(c.num);
-      if (bookkeeping) ctx.allow(obj, 'xref-bookkeeping', { zh: `交叉引用流或对象流 ${c.num}(不显示任何内容)`, en: `cross-reference or object stream ${c.num} (renders nothing)` });
+      if (bookkeeping) ctx.allow(obj, 'xref-bookkeeping', { zh: `交叉引用流或对象流 ${c.num}（不显示任何内容）`, en: `cross-reference or object stream ${c.num} (renders nothing)` });
       else ctx.allow(obj, 'unused-object', c.kind === 'added'
-        ? { zh: `增加了未被任何对象使用的对象 ${c.num}(${typeName(c.newObj)})`, en: `object ${c.num} (${typeName(c.newObj)}) was added, used by nothing` }
-        : { zh: `改写了未被任何对象使用的对象 ${c.num}(${typeName(c.newObj)})`, en: `object ${c.num} (${typeName(c.newObj)}), used by nothing, was rewritten` });
+        ? { zh: `增加了未被任何对象使用的对象 ${c.num}（${typeName(c.newObj)}）`, en: `object ${c.num} (${typeName(c.newObj)}) was added, used by nothing` }
+        : { zh: `改写了未被任何对象使用的对象 ${c.num}（${typeName(c.newObj)}）`, en: `object ${c.num} (${typeName(c.newObj)}), used by nothing, was rewritten` });
       continue;
     }
     ctx.disallow(obj, c.kind === 'added'
-      ? { zh: `增加了不属于签章的对象 ${c.num}(${typeName(c.newObj)})${useOf(a, c.num).zh}`, en: `object ${c.num} (${typeName(c.newObj)}) was added outside any stamp${useOf(a, c.num).en}` }
+      ? { zh: `增加了不属于签章的对象 ${c.num}（${typeName(c.newObj)}）${useOf(a, c.num).zh}`, en: `object ${c.num} (${typeName(c.newObj)}) was added outside any stamp${useOf(a, c.num).en}` }
       : describe(a, c.num, c.newObj));
   }
 }
@@ -163,10 +163,10 @@ function useOf(a: RevisionAnalysis, num: number): BilingualText {
     const next: number[] = [];
     for (const n of frontier) {
       for (const from of index.get(n) ?? []) {
-        if (from === 0) return { zh: ',由文件尾引用', en: ', referred to by the trailer' };
+        if (from === 0) return { zh: '，由文件尾引用', en: ', referred to by the trailer' };
         const page = a.old.pageByNum.get(from);
-        if (page !== undefined) return { zh: `,被第 ${page + 1} 页使用`, en: `, used by page ${page + 1}` };
-        if (from === a.old.rootNum) return { zh: ',被文档目录使用', en: ', used by the document catalog' };
+        if (page !== undefined) return { zh: `，被第 ${page + 1} 页使用`, en: `, used by page ${page + 1}` };
+        if (from === a.old.rootNum) return { zh: '，被文档目录使用', en: ', used by the document catalog' };
         if (!seen.has(from)) { seen.add(from); next.push(from); }
       }
     }
@@ -178,11 +178,11 @@ function useOf(a: RevisionAnalysis, num: number): BilingualText {
 export function describe(a: RevisionAnalysis, num: number, obj: PdfObject | undefined): BilingualText {
   const o = a.old;
   const content = o.contentByNum.get(num);
-  if (content !== undefined) return { zh: `第 ${content + 1} 页的内容被修改(对象 ${num})`, en: `the content of page ${content + 1} changed (object ${num})` };
+  if (content !== undefined) return { zh: `第 ${content + 1} 页的内容被修改（对象 ${num}）`, en: `the content of page ${content + 1} changed (object ${num})` };
   const res = o.resourceByNum.get(num);
-  if (res !== undefined) return { zh: `第 ${res + 1} 页使用的资源被替换(对象 ${num},${typeName(obj)})`, en: `a resource used by page ${res + 1} was replaced (object ${num}, ${typeName(obj)})` };
+  if (res !== undefined) return { zh: `第 ${res + 1} 页使用的资源被替换（对象 ${num}，${typeName(obj)}）`, en: `a resource used by page ${res + 1} was replaced (object ${num}, ${typeName(obj)})` };
   const role = a.form().roles.get(num);
   if (role?.kind === 'appearance') return { zh: `表单域“${role.field.name}”的外观对象 ${num} 被改写`, en: `the appearance object ${num} of form field "${role.field.name}" was rewritten` };
   const use = useOf(a, num);
-  return { zh: `对象 ${num}(${typeName(obj)})被修改${use.zh}`, en: `object ${num} (${typeName(obj)}) changed${use.en}` };
+  return { zh: `对象 ${num}（${typeName(obj)}）被修改${use.zh}`, en: `object ${num} (${typeName(obj)}) changed${use.en}` };
 }

@@ -37,19 +37,19 @@ export function formObjectChange(a: RevisionAnalysis, obj: string, num: number, 
     case 'sig-field': {
       const swapped = oldObj instanceof PdfDict && newObj instanceof PdfDict && !pdfEqual(oldObj.get('V'), newObj.get('V'));
       a.disallow(obj, swapped
-        ? { zh: `签名域“${role.field.name}”的签名(/V)被替换`, en: `the signature (/V) of signature field "${role.field.name}" was replaced` }
-        : { zh: `签名域“${role.field.name}”被修改(${keys})`, en: `signature field "${role.field.name}" changed (${keys})` });
+        ? { zh: `签名域“${role.field.name}”的签名（/V）被替换`, en: `the signature (/V) of signature field "${role.field.name}" was replaced` }
+        : { zh: `签名域“${role.field.name}”被修改（${keys}）`, en: `signature field "${role.field.name}" changed (${keys})` });
       return;
     }
     case 'sig-widget':
-      a.disallow(obj, { zh: `签名域“${role.field.name}”的控件被修改(${keys})`, en: `the widget of signature field "${role.field.name}" changed (${keys})` });
+      a.disallow(obj, { zh: `签名域“${role.field.name}”的控件被修改（${keys}）`, en: `the widget of signature field "${role.field.name}" changed (${keys})` });
       return;
     case 'parent-field':
-      a.disallow(obj, { zh: `表单域“${role.name}”被修改(${keys})`, en: `form field "${role.name}" changed (${keys})` });
+      a.disallow(obj, { zh: `表单域“${role.name}”被修改（${keys}）`, en: `form field "${role.name}" changed (${keys})` });
       return;
     case 'appearance':
       if (role.field.type === 'Sig') {
-        a.disallow(obj, { zh: `签章“${role.field.name}”的外观对象 ${num} 被改写(${keys})`, en: `the appearance object ${num} of stamp "${role.field.name}" was rewritten (${keys})` });
+        a.disallow(obj, { zh: `签章“${role.field.name}”的外观对象 ${num} 被改写（${keys}）`, en: `the appearance object ${num} of stamp "${role.field.name}" was rewritten (${keys})` });
         return;
       }
       appearanceRewritten(a, obj, num, role, oldObj, newObj, 'form-filling');
@@ -71,7 +71,7 @@ function fieldOrWidgetChange(a: RevisionAnalysis, obj: string, role: Extract<For
   const keys = changedKeys(oldObj, newObj).filter((k) => !(k === 'Ff' && role.kind === 'field' && flagsInEffect(a, f, newObj) === f.flags));
   const bad = keys.filter((k) => !permitted.includes(k));
   if (bad.length > 0) {
-    a.disallow(obj, { zh: `${label.zh}被修改(${keyList(bad)})`, en: `${label.en} changed (${keyList(bad)})` });
+    a.disallow(obj, { zh: `${label.zh}被修改（${keyList(bad)}）`, en: `${label.en} changed (${keyList(bad)})` });
     return;
   }
   if (keys.length === 0) {
@@ -83,7 +83,7 @@ function fieldOrWidgetChange(a: RevisionAnalysis, obj: string, role: Extract<For
     ?? (keys.includes('AS') && !(newObj.get('AS') instanceof PdfName) ? { zh: '/AS 不是名称', en: '/AS is not a name' } : undefined)
     ?? (keys.includes('AP') ? appearanceProblem(a, oldObj.get('AP'), newObj.get('AP'), 'form-filling', Number(obj.split(' ')[0])) : undefined);
   if (problem) {
-    a.disallow(obj, { zh: `${label.zh}被修改:${problem.zh}`, en: `${label.en} changed: ${problem.en}` });
+    a.disallow(obj, { zh: `${label.zh}被修改：${problem.zh}`, en: `${label.en} changed: ${problem.en}` });
     return;
   }
   filledIn(a, obj, f);
@@ -99,7 +99,7 @@ export function appearanceRewritten(a: RevisionAnalysis, obj: string, num: numbe
     ?? soleUseProblem(a, num, role.widgetNum)
     ?? rewrittenAppearanceProblem(a, role.part, oldObj, newObj, rule);
   if (problem) {
-    a.disallow(obj, { zh: `表单域“${f.name}”的外观对象 ${num} 被改写:${problem.zh}`, en: `the appearance object ${num} of form field "${f.name}" was rewritten: ${problem.en}` });
+    a.disallow(obj, { zh: `表单域“${f.name}”的外观对象 ${num} 被改写：${problem.zh}`, en: `the appearance object ${num} of form field "${f.name}" was rewritten: ${problem.en}` });
     return false;
   }
   if (rule === 'form-filling') filledIn(a, obj, f);
@@ -130,7 +130,7 @@ export function soleUseProblem(a: RevisionAnalysis, num: number, widgetNum: numb
     const others = [...new Set((a.ctx.oldReferrers().get(part) ?? []).filter((n) => !own.has(n)))];
     if (others.length === 0) continue;
     const list = others.slice(0, 3).map((n) => (n === 0 ? 'trailer' : `${n}`));
-    const names = list.map((n) => (n === 'trailer' ? '文件尾(trailer)' : n));
+    const names = list.map((n) => (n === 'trailer' ? '文件尾（trailer）' : n));
     const which = part === num ? { zh: '它', en: 'it' } : { zh: `它所在的外观对象 ${part}`, en: `the appearance object ${part} it belongs to` };
     return {
       zh: `${which.zh}还被对象 ${names.join('、')} 使用${usedUnder(a, part, others)}`,
@@ -154,7 +154,7 @@ function keysReferring(a: RevisionAnalysis, num: number, from: number[]): string
 
 function usedUnder(a: RevisionAnalysis, num: number, from: number[]): string {
   const keys = keysReferring(a, num, from);
-  return keys.length > 0 ? `(作为 ${keys.join(' ')})` : '';
+  return keys.length > 0 ? `（作为 ${keys.join(' ')}）` : '';
 }
 
 function usedUnderEn(a: RevisionAnalysis, num: number, from: number[]): string {
@@ -204,7 +204,7 @@ function fillProblem(a: RevisionAnalysis, f: FieldState): BilingualText | undefi
   if (f.type === 'Btn' && (f.flags & FF_PUSHBUTTON) !== 0) return { zh: '按钮没有可填写的值', en: 'a push button has no value to fill in' };
   if ((f.flags & FF_READ_ONLY) !== 0) return { zh: '该表单域是只读的', en: 'the field is read-only' };
   const lock = a.form().locks.find((l) => lockCovers(l, f.name));
-  if (lock) return { zh: `签名域“${lock.by}”签章后锁定了该表单域(/Lock /Action /${lock.action})`, en: `signature field "${lock.by}" locked it when signed (/Lock /Action /${lock.action})` };
+  if (lock) return { zh: `签名域“${lock.by}”签章后锁定了该表单域（/Lock /Action /${lock.action}）`, en: `signature field "${lock.by}" locked it when signed (/Lock /Action /${lock.action})` };
   return undefined;
 }
 
@@ -219,7 +219,7 @@ function valueProblem(a: RevisionAnalysis, f: FieldState, v: PdfObject | undefin
   const ok = f.type === 'Btn' ? value instanceof PdfName
     : f.type === 'Ch' ? value instanceof PdfString || (value instanceof PdfArray && value.items.every((x) => x instanceof PdfString))
       : value instanceof PdfString || (v instanceof PdfRef && value instanceof PdfStream); // a long text may be a text stream
-  return ok ? undefined : { zh: `值(/V)不是 /${f.type ?? '?'} 域的值`, en: `the value (/V) is not one a /${f.type ?? '?'} field takes` };
+  return ok ? undefined : { zh: `值（/V）不是 /${f.type ?? '?'} 域的值`, en: `the value (/V) is not one a /${f.type ?? '?'} field takes` };
 }
 
 /** A widget's new /AP: every appearance stream is either the one it had or a new object. */
@@ -230,7 +230,7 @@ export function appearanceProblem(a: RevisionAnalysis, oldAp: PdfObject | undefi
     a.ctx.explainTree(newAp, rule);
   }
   const ap = a.resolve(newAp, a.r);
-  if (!(ap instanceof PdfDict)) return { zh: '外观(/AP)不是字典', en: 'the appearance (/AP) is not a dictionary' };
+  if (!(ap instanceof PdfDict)) return { zh: '外观（/AP）不是字典', en: 'the appearance (/AP) is not a dictionary' };
   const old = a.resolve(oldAp, a.prev);
   return appearanceEntriesProblem(a, old instanceof PdfDict ? old : undefined, ap, true, rule)
     ?? (oldAp instanceof PdfRef && !pdfEqual(oldAp, newAp) ? sharedOldAppearanceProblem(a, widgetNum, oldAp) : undefined);
@@ -330,6 +330,6 @@ export function entriesGrowProblem(a: RevisionAnalysis, o: PdfDict | undefined, 
 export function settleFormSupport(a: RevisionAnalysis): void {
   for (const c of a.formSupport) {
     if (a.filled.size > 0) a.allow(c.object, 'form-resources', c.description);
-    else a.disallow(c.object, { zh: `${c.description.zh},但没有填写任何表单字段`, en: `${c.description.en}, but no form field was filled in` });
+    else a.disallow(c.object, { zh: `${c.description.zh}，但没有填写任何表单字段`, en: `${c.description.en}, but no form field was filled in` });
   }
 }

@@ -74,22 +74,22 @@ function widgetProblem(d: PdfDict): BilingualText | undefined {
   const sub = d.getName('Subtype');
   if (sub !== 'Widget') {
     return {
-      zh: `注释(${sub ?? '无类型'})冒充签名域(带 /FT /Sig),它不是签章控件`,
+      zh: `注释（${sub ?? '无类型'}）冒充签名域（带 /FT /Sig），它不是签章控件`,
       en: `an annotation (${sub ?? 'no subtype'}) dressed up as a signature field (/FT /Sig) is not a stamp widget`,
     };
   }
-  for (const k of ['A', 'AA']) if (d.has(k)) return { zh: `签章控件带有动作(/${k})`, en: `the stamp widget carries an action (/${k})` };
+  for (const k of ['A', 'AA']) if (d.has(k)) return { zh: `签章控件带有动作（/${k}）`, en: `the stamp widget carries an action (/${k})` };
   return undefined;
 }
 
 /** The signature dictionary a stamp's field holds must be a new one. */
 function signatureValueProblem(a: RevisionAnalysis, field: PdfDict): BilingualText | { rule: RuleName } {
   const v = field.get('V');
-  if (!(v instanceof PdfRef)) return { zh: '签名值(/V)不是独立对象', en: 'the signature value (/V) is not an object of its own' };
-  if (a.ctx.existedBefore(v.num)) return { zh: `签名值(/V)重新引用了已有对象 ${v.num}`, en: `the signature value (/V) re-references the existing object ${v.num}` };
+  if (!(v instanceof PdfRef)) return { zh: '签名值（/V）不是独立对象', en: 'the signature value (/V) is not an object of its own' };
+  if (a.ctx.existedBefore(v.num)) return { zh: `签名值（/V）重新引用了已有对象 ${v.num}`, en: `the signature value (/V) re-references the existing object ${v.num}` };
   const sig = a.resolveDict(v, a.r);
   if (!sig || !(sig.get('Contents') instanceof PdfString) || !(sig.get('ByteRange') instanceof PdfArray)) {
-    return { zh: '签名值(/V)不是签名字典', en: 'the signature value (/V) is not a signature dictionary' };
+    return { zh: '签名值（/V）不是签名字典', en: 'the signature value (/V) is not a signature dictionary' };
   }
   const type = sig.getName('Type');
   if (type !== undefined && !SIG_TYPES.has(type)) return { zh: `签名值的类型是 /${type}`, en: `the signature value is of type /${type}` };
@@ -119,8 +119,8 @@ export function checkCandidates(a: RevisionAnalysis): void {
     if (a.fieldType(field.dict) !== 'Sig') {
       const sub = d.getName('Subtype') ?? d.getName('FT') ?? '?';
       a.disallow(ref.key, c.role === 'annot'
-        ? { zh: `第 ${(c.page ?? 0) + 1} 页增加了注释(${sub}),会遮盖页面内容`, en: `an annotation (${sub}) was added on page ${(c.page ?? 0) + 1}, drawing over the page` }
-        : { zh: `增加了非签名表单域(${sub})`, en: `a form field that is not a signature (${sub}) was added` });
+        ? { zh: `第 ${(c.page ?? 0) + 1} 页增加了注释（${sub}），会遮盖页面内容`, en: `an annotation (${sub}) was added on page ${(c.page ?? 0) + 1}, drawing over the page` }
+        : { zh: `增加了非签名表单域（${sub}）`, en: `a form field that is not a signature (${sub}) was added` });
       continue;
     }
     // A widget added to a signature field that was already signed (a second picture under an old seal).
@@ -173,7 +173,7 @@ function emptyFieldProblem(a: RevisionAnalysis, d: PdfDict, isWidget: boolean): 
   const nums = rect instanceof PdfArray ? rect.items.map((x) => a.resolve(x, a.r)) : [];
   const zero = nums.length === 4 && nums.every((x) => typeof x === 'number') && ((nums[0] as number) === (nums[2] as number) || (nums[1] as number) === (nums[3] as number));
   if (d.get('AP') === undefined || zero) return { rule: 'later-stamp' };
-  return { zh: '新增的空签名域带有外观,会在页面上显示内容', en: 'a new empty signature field carries an appearance that draws on the page' };
+  return { zh: '新增的空签名域带有外观，会在页面上显示内容', en: 'a new empty signature field carries an appearance that draws on the page' };
 }
 
 function fieldName(a: RevisionAnalysis, d: PdfDict): string {
@@ -197,7 +197,7 @@ export function signPreparedField(a: RevisionAnalysis, obj: string, num: number,
     const bad = keys.filter((k) => k !== 'V' && !widgetKeys.includes(k) && !(k === 'F' && isPrintFlagOnly(oldObj, newObj)) && !isModDate(k, newObj));
     const name = fieldName(a, newObj);
     if (bad.length > 0) {
-      a.disallow(obj, { zh: `签名域“${name}”签章时被修改(${bad.map((k) => `/${k}`).join(' ')})`, en: `signature field "${name}" changed when signed (${bad.map((k) => `/${k}`).join(' ')})` });
+      a.disallow(obj, { zh: `签名域“${name}”签章时被修改（${bad.map((k) => `/${k}`).join(' ')})`, en: `signature field "${name}" changed when signed (${bad.map((k) => `/${k}`).join(' ')})` });
       return true;
     }
     const value = signatureValueProblem(a, newObj);
@@ -207,7 +207,7 @@ export function signPreparedField(a: RevisionAnalysis, obj: string, num: number,
     }
     const apProblem = keys.includes('AP') ? appearanceProblem(a, oldObj.get('AP'), newObj.get('AP'), 'sign-prepared-field', num) : undefined;
     if (apProblem) {
-      a.disallow(obj, { zh: `签名域“${name}”的外观:${apProblem.zh}`, en: `signature field "${name}": ${apProblem.en}` });
+      a.disallow(obj, { zh: `签名域“${name}”的外观：${apProblem.zh}`, en: `signature field "${name}": ${apProblem.en}` });
       return true;
     }
     a.signedNow.add(num);
@@ -231,12 +231,12 @@ export function preparedFieldPart(a: RevisionAnalysis, obj: string, num: number,
   const keys = changedKeys(oldObj, newObj);
   const bad = keys.filter((k) => k !== 'AP' && k !== 'AS' && !(k === 'F' && isPrintFlagOnly(oldObj, newObj)) && !isModDate(k, newObj));
   if (bad.length > 0) {
-    a.disallow(obj, { zh: `签名域“${field.name}”的控件被修改(${bad.map((k) => `/${k}`).join(' ')})`, en: `the widget of signature field "${field.name}" changed (${bad.map((k) => `/${k}`).join(' ')})` });
+    a.disallow(obj, { zh: `签名域“${field.name}”的控件被修改（${bad.map((k) => `/${k}`).join(' ')})`, en: `the widget of signature field "${field.name}" changed (${bad.map((k) => `/${k}`).join(' ')})` });
     return true;
   }
   const problem = keys.includes('AP') ? appearanceProblem(a, oldObj.get('AP'), newObj.get('AP'), 'sign-prepared-field', num) : undefined;
   if (problem) {
-    a.disallow(obj, { zh: `签名域“${field.name}”的控件外观:${problem.zh}`, en: `the widget of signature field "${field.name}": ${problem.en}` });
+    a.disallow(obj, { zh: `签名域“${field.name}”的控件外观：${problem.zh}`, en: `the widget of signature field "${field.name}": ${problem.en}` });
     return true;
   }
   a.ctx.explain(num, 'sign-prepared-field');

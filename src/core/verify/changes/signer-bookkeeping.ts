@@ -26,7 +26,7 @@ export function catalogChange(a: RevisionAnalysis, obj: string, oldCat: PdfDict,
   const keys = changedKeys(oldCat, newCat);
   const bad = keys.filter((k) => k !== 'AcroForm' && k !== 'DSS' && !CATALOG_BOOKKEEPING.has(k));
   if (bad.length > 0) {
-    a.disallow(obj, { zh: `文档目录被修改(${keyList(bad)})`, en: `the document catalog changed (${keyList(bad)})` });
+    a.disallow(obj, { zh: `文档目录被修改（${keyList(bad)}）`, en: `the document catalog changed (${keyList(bad)})` });
     return;
   }
   const num = Number(obj.split(' ')[0]);
@@ -35,7 +35,7 @@ export function catalogChange(a: RevisionAnalysis, obj: string, oldCat: PdfDict,
   const book = keys.filter((k) => CATALOG_BOOKKEEPING.has(k));
   if (book.length > 0) {
     const problem = book.map((k) => catalogEntryProblem(a, num, k, oldCat.get(k), newCat.get(k))).find(Boolean);
-    if (problem) a.disallow(obj, { zh: `文档目录的 ${keyList(book)} 被修改:${problem.zh}`, en: `the document catalog's ${keyList(book)} changed: ${problem.en}` });
+    if (problem) a.disallow(obj, { zh: `文档目录的 ${keyList(book)} 被修改：${problem.zh}`, en: `the document catalog's ${keyList(book)} changed: ${problem.en}` });
     else a.allow(obj, 'signer-bookkeeping', { zh: `签章软件更新了文档目录的 ${keyList(book)}`, en: `the signer updated the catalog's ${keyList(book)}` });
   }
   if (keys.includes('DSS')) dssChange(a, obj, num, oldCat.get('DSS'), newCat.get('DSS'));
@@ -59,7 +59,7 @@ export function catalogSubtrees(a: RevisionAnalysis): void {
       continue;
     }
     const problem = catalogEntryProblem(a, root.num, key, v, v);
-    if (problem) a.disallow(obj, { zh: `文档目录的 /${key} 被修改:${problem.zh}`, en: `the document catalog's /${key} changed: ${problem.en}` });
+    if (problem) a.disallow(obj, { zh: `文档目录的 /${key} 被修改：${problem.zh}`, en: `the document catalog's /${key} changed: ${problem.en}` });
     else a.allow(obj, 'signer-bookkeeping', { zh: `签章软件更新了文档目录的 /${key}`, en: `the signer updated the catalog's /${key}` });
   }
 }
@@ -143,7 +143,7 @@ function ownedObjects(a: RevisionAnalysis, top: PdfObject, ownerNum: number, key
     for (const index of [a.ctx.oldReferrers(), a.ctx.newReferrers()]) {
       const others = (index.get(num) ?? []).filter((n) => !tree.has(n) && n !== ownerNum);
       if (others.length > 0) {
-        const who = others[0] === 0 ? { zh: '文件尾(trailer)', en: 'the trailer' } : { zh: `对象 ${others[0]}`, en: `object ${others[0]}` };
+        const who = others[0] === 0 ? { zh: '文件尾（trailer）', en: 'the trailer' } : { zh: `对象 ${others[0]}`, en: `object ${others[0]}` };
         return { zh: `对象 ${num} 还被${who.zh}使用`, en: `object ${num} is also used by ${who.en}` };
       }
       // Referred to by the owner under another key (e.g. the catalog's /DontOverrideMe).
@@ -179,10 +179,10 @@ export function infoChange(a: RevisionAnalysis): void {
   const obj = num !== undefined ? `${num} 0` : undefined;
   const problem = infoProblem(a, oldInfo, newInfo);
   if (problem) {
-    a.disallow(obj, { zh: `文档信息(/Info)被修改:${problem.zh}`, en: `the document information (/Info) changed: ${problem.en}` });
+    a.disallow(obj, { zh: `文档信息（/Info）被修改：${problem.zh}`, en: `the document information (/Info) changed: ${problem.en}` });
     return;
   }
-  a.allow(obj, 'document-info', { zh: '签章软件更新了文档信息(/Info,如修改日期)', en: 'the signer updated the document information (/Info, e.g. its modification date)' });
+  a.allow(obj, 'document-info', { zh: '签章软件更新了文档信息（/Info，如修改日期）', en: 'the signer updated the document information (/Info, e.g. its modification date)' });
 }
 
 function infoProblem(a: RevisionAnalysis, oldInfo: PdfObject | undefined, newInfo: PdfObject): BilingualText | undefined {
@@ -191,7 +191,7 @@ function infoProblem(a: RevisionAnalysis, oldInfo: PdfObject | undefined, newInf
     return { zh: `它重新引用了已有对象 ${newInfo.num}`, en: `it re-references the existing object ${newInfo.num}` };
   }
   const d = a.resolve(newInfo, a.r);
-  if (d instanceof PdfStream) return { zh: `它被替换为数据流(${typeName(d)})`, en: `it was replaced by a stream (${typeName(d)})` };
+  if (d instanceof PdfStream) return { zh: `它被替换为数据流（${typeName(d)}）`, en: `it was replaced by a stream (${typeName(d)})` };
   if (!(d instanceof PdfDict)) return { zh: `它被替换为 ${typeName(d)}`, en: `it was replaced by ${typeName(d)}` };
   return textEntriesProblem(a, d) ?? ownedObjects(a, newInfo, 0, 'Info', 'document-info');
 }
@@ -221,7 +221,7 @@ export function acroFormChange(a: RevisionAnalysis, obj: string, oldA: PdfObject
       if (fr instanceof PdfRef && !a.ctx.existedBefore(fr.num)) a.ctx.explain(fr.num, 'later-stamp');
       formDefaultsProblem(a, `${newA.num} 0`, undefined, acro);
     }
-    a.allow(obj, 'later-stamp', { zh: '新建表单(AcroForm)以容纳签章', en: 'an AcroForm was created for a stamp' });
+    a.allow(obj, 'later-stamp', { zh: '新建表单（AcroForm）以容纳签章', en: 'an AcroForm was created for a stamp' });
     return;
   }
   if (oldA instanceof PdfDict && newA instanceof PdfDict) {
@@ -232,15 +232,15 @@ export function acroFormChange(a: RevisionAnalysis, obj: string, oldA: PdfObject
     // A direct AcroForm moved into an object of its own (SealDesk and others write indirect ones).
     const d = a.resolveDict(newA, a.r);
     if (!d) {
-      a.disallow(obj, { zh: '表单(AcroForm)被替换为非字典', en: 'the AcroForm was replaced by something that is not a dictionary' });
+      a.disallow(obj, { zh: '表单（AcroForm）被替换为非字典', en: 'the AcroForm was replaced by something that is not a dictionary' });
       return;
     }
     const ref = `${newA.num} 0`;
-    a.allow(ref, 'acroform-indirect', { zh: '直接写在目录中的表单(AcroForm)移入独立对象,内容不变', en: 'the AcroForm written directly in the catalog moved into an object of its own, content unchanged' });
+    a.allow(ref, 'acroform-indirect', { zh: '直接写在目录中的表单（AcroForm）移入独立对象，内容不变', en: 'the AcroForm written directly in the catalog moved into an object of its own, content unchanged' });
     acroFormDictChange(a, ref, oldA, d);
     return;
   }
-  a.disallow(obj, { zh: '表单(AcroForm)被替换', en: 'the AcroForm was replaced' });
+  a.disallow(obj, { zh: '表单（AcroForm）被替换', en: 'the AcroForm was replaced' });
 }
 
 /** The AcroForm dictionary itself changed. */
@@ -248,7 +248,7 @@ export function acroFormDictChange(a: RevisionAnalysis, obj: string, oldD: PdfDi
   const keys = changedKeys(oldD, newD);
   const bad = keys.filter((k) => !['Fields', 'SigFlags', 'NeedAppearances', 'DR', 'DA'].includes(k));
   if (bad.length > 0) {
-    a.disallow(obj, { zh: `表单(AcroForm)被修改(${keyList(bad)})`, en: `the AcroForm changed (${keyList(bad)})` });
+    a.disallow(obj, { zh: `表单（AcroForm）被修改（${keyList(bad)}）`, en: `the AcroForm changed (${keyList(bad)})` });
     return;
   }
   a.ctx.explain(Number(obj.split(' ')[0]), 'later-stamp');
@@ -284,23 +284,23 @@ function formDefaultsProblem(a: RevisionAnalysis, obj: string, oldD: PdfDict | u
   }
   const needAppearances = newD.get('NeedAppearances');
   if (keys.includes('NeedAppearances') && needAppearances !== undefined && typeof needAppearances !== 'boolean') {
-    a.disallow(obj, { zh: '表单(AcroForm)被修改(/NeedAppearances):/NeedAppearances 不是布尔值', en: 'the AcroForm changed (/NeedAppearances): /NeedAppearances is not a boolean' });
+    a.disallow(obj, { zh: '表单（AcroForm）被修改（/NeedAppearances）:/NeedAppearances 不是布尔值', en: 'the AcroForm changed (/NeedAppearances): /NeedAppearances is not a boolean' });
     return false;
   }
   if (keys.includes('DR')) {
     const problem = resourcesProblem(a, oldD?.get('DR'), newD.get('DR'));
     if (problem) {
-      a.disallow(obj, { zh: `表单(AcroForm)被修改(/DR):${problem.zh}`, en: `the AcroForm changed (/DR): ${problem.en}` });
+      a.disallow(obj, { zh: `表单（AcroForm）被修改（/DR）：${problem.zh}`, en: `the AcroForm changed (/DR): ${problem.en}` });
       return false;
     }
   }
   // With a regenerating change in the same update, the new resources go with it (allowed only with a fill).
   const regenerating = keys.some((k) => k === 'NeedAppearances' || (k === 'DA' && oldD?.get('DA') !== undefined));
   const added = regenerating ? [] : keys.filter((k) => (k === 'DR' || (k === 'DA' && oldD?.get('DA') === undefined)));
-  if (added.length > 0) a.allow(obj, 'signer-bookkeeping', { zh: `表单(AcroForm)增加了默认外观资源 ${keyList(added)}`, en: `the AcroForm gained default appearance resources ${keyList(added)}` });
+  if (added.length > 0) a.allow(obj, 'signer-bookkeeping', { zh: `表单（AcroForm）增加了默认外观资源 ${keyList(added)}`, en: `the AcroForm gained default appearance resources ${keyList(added)}` });
   const support = regenerating ? keys.filter((k) => k === 'NeedAppearances' || k === 'DA' || k === 'DR') : [];
   if (support.length > 0) {
-    a.formSupport.push({ object: obj, description: { zh: `表单(AcroForm)的 ${keyList(support)} 为显示填写的内容而更新`, en: `the AcroForm's ${keyList(support)} updated to show filled-in values` } });
+    a.formSupport.push({ object: obj, description: { zh: `表单（AcroForm）的 ${keyList(support)} 为显示填写的内容而更新`, en: `the AcroForm's ${keyList(support)} updated to show filled-in values` } });
   }
   return true;
 }
@@ -316,15 +316,15 @@ const VRI_KEYS = new Set(['Type', 'Cert', 'OCSP', 'CRL', 'TU', 'TS']);
  */
 function dssChange(a: RevisionAnalysis, obj: string, catNum: number, _old: PdfObject | undefined, now: PdfObject | undefined): void {
   if (now === undefined) {
-    a.disallow(obj, { zh: '文档安全存储(/DSS)被删除', en: 'the Document Security Store (/DSS) was removed' });
+    a.disallow(obj, { zh: '文档安全存储（/DSS）被删除', en: 'the Document Security Store (/DSS) was removed' });
     return;
   }
   const problem = dssShapeProblem(a, now) ?? ownedObjects(a, now, catNum, 'DSS', 'dss');
   if (problem) {
-    a.disallow(obj, { zh: `文档安全存储(/DSS)被修改:${problem.zh}`, en: `the Document Security Store (/DSS) changed: ${problem.en}` });
+    a.disallow(obj, { zh: `文档安全存储（/DSS）被修改：${problem.zh}`, en: `the Document Security Store (/DSS) changed: ${problem.en}` });
     return;
   }
-  a.allow(obj, 'dss', { zh: '增加或更新了长期验证数据(/DSS)', en: 'long-term validation data (/DSS) was added or updated' });
+  a.allow(obj, 'dss', { zh: '增加或更新了长期验证数据（/DSS）', en: 'long-term validation data (/DSS) was added or updated' });
 }
 
 function dssShapeProblem(a: RevisionAnalysis, dssRef: PdfObject): BilingualText | undefined {

@@ -46,11 +46,11 @@ export function allowedChangesMessage(changes: Modification[]): BilingualText {
   const stamps = changes.some((m) => m.kind === 'allowed' && (m.rule === 'later-stamp' || m.rule === 'sign-prepared-field'));
   if (names.length === 0) {
     if (stamps) return { zh: '签章后只增加了其他签章', en: 'Only further stamps were added after this stamp' };
-    return { zh: '签章后只增加了验证数据或签章软件的记录(允许的修改)', en: 'Only validation data and signer bookkeeping were added after this stamp (allowed changes)' };
+    return { zh: '签章后只增加了验证数据或签章软件的记录（允许的修改）', en: 'Only validation data and signer bookkeeping were added after this stamp (allowed changes)' };
   }
   const quoted = (open: string, close: string): string => names.map((n) => `${open}${n}${close}`).join(open === '“' ? '、' : ', ');
   return {
-    zh: `签章后填写了表单字段 ${quoted('“', '”')}${stamps ? ',并增加了其他签章' : ''}(允许的修改)`,
+    zh: `签章后填写了表单字段 ${quoted('“', '”')}${stamps ? '，并增加了其他签章' : ''}（允许的修改）`,
     en: `Form field${names.length > 1 ? 's' : ''} ${quoted('"', '"')} filled in after stamping${stamps ? ', and further stamps added' : ''} (allowed changes)`,
   };
 }
