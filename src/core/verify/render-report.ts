@@ -17,6 +17,7 @@ const CHECK_NAMES: Record<string, { zh: string; en: string }> = {
   seal_signer: { zh: '印章与签章人', en: 'seal holder' },
   impression: { zh: '印模', en: 'impression' },
   timestamp: { zh: '时间戳', en: 'timestamp' },
+  straddle: { zh: '骑缝校验', en: 'straddle seal pages' },
   modifications: { zh: '签章后修改', en: 'later changes' },
 };
 
@@ -59,7 +60,8 @@ export function renderReportText(report: VerificationReport): string {
       const src = s.timeSource === 'timestamp' ? '时间戳 / timestamp' : '签章人声明 / claimed by the signer';
       lines.push(`    签章时间 / Signed at: ${s.signingTime} (${src})`);
     }
-    if (s.page !== null && s.rect) lines.push(`    位置 / Where: page ${s.page}, [${s.rect.map((n) => n.toFixed(1)).join(', ')}]`);
+    if (s.impressions) lines.push(`    位置 / Where: pages ${s.impressions.map((i) => i.page).join(', ')} (${s.impressions.length} impressions)`);
+    else if (s.page !== null && s.rect) lines.push(`    位置 / Where: page ${s.page}, [${s.rect.map((n) => n.toFixed(1)).join(', ')}]`);
     lines.push(...renderStampFacts(s));
     for (const c of s.checks) {
       const name = CHECK_NAMES[c.id] ?? { zh: c.id, en: c.id };
