@@ -125,7 +125,7 @@ async function stamp(opts: StampOptions): Promise<StampResult> {
   }
 
   await stage({ stage: 'placing' });
-  const planned = await planImpressions(doc, bytes, opts.placement, opts.sealPicture);
+  const planned = await planImpressions(doc, () => bytes, opts.placement, opts.sealPicture);
   const signingTime = opts.signingTime ?? new Date();
   const format = signatureFormat(opts);
   const digestAlgorithm = format === 'gm' ? 'sm3' : opts.digestAlgorithm ?? 'sha256';
