@@ -90,7 +90,8 @@ export function prepareSignature(doc: PdfDocument, update: IncrementalUpdate, sp
     update.set(fieldRef, dict({ FT: name('Sig'), T: textString(fieldName), V: sigRef, Kids: array(kids) }));
     const byPage = new Map<number, PdfRef[]>();
     spec.widgets.forEach((w, i) => byPage.set(w.pageIndex, [...(byPage.get(w.pageIndex) ?? []), kids[i]!]));
-    for (const [pageIndex, refs] of byPage) addToPageAnnots(doc, update, pageIndex, refs);
+    const grown = new Map<string, PdfRef[]>();
+    for (const [pageIndex, refs] of byPage) addToPageAnnots(doc, update, pageIndex, refs, grown);
   } else {
     fieldRef = update.add(dict({
       Type: name('Annot'), Subtype: name('Widget'), FT: name('Sig'), T: textString(fieldName),
@@ -117,13 +118,16 @@ export function prepareSignature(doc: PdfDocument, update: IncrementalUpdate, sp
 }
 
 /** The page's /Annots gains the widgets: the array object is extended if it is one, else the page dictionary is rewritten. */
-function addToPageAnnots(doc: PdfDocument, update: IncrementalUpdate, pageIndex: number, widgets: PdfRef[]): void {
+function addToPageAnnots(doc: PdfDocument, update: IncrementalUpdate, pageIndex: number, widgets: PdfRef[], grown = new Map<string, PdfRef[]>()): void {
   const page = doc.pages()[pageIndex]!;
   const annots = page.dict.get('Annots');
   const annotsArr = doc.resolveArray(annots);
-  const newAnnots = array([...(annotsArr?.items ?? []), ...widgets]);
-  if (annots instanceof PdfRef && annotsArr) update.set(annots, newAnnots);
-  else update.set(page.ref, withEntries(page.dict, { Annots: newAnnots }));
+  if (annots instanceof PdfRef && annotsArr) {
+    // An /Annots array object several pages share (a writer's mistake) grows by all their widgets at once.
+    const added = [...(grown.get(annots.key) ?? []), ...widgets];
+    grown.set(annots.key, added);
+    update.set(annots, array([...annotsArr.items, ...added]));
+  } else update.set(page.ref, withEntries(page.dict, { Annots: array([...(annotsArr?.items ?? []), ...widgets]) }));
 }
 
 /** The /Contents hex string's inside for a signature: hex, zero-padded to the placeholder (throws when too large). */

@@ -24,7 +24,8 @@ export interface SealPictureSized { type: string; data: Uint8Array; widthMm: num
  * same seal on several pages (`pages`) and a straddle seal are one signature whose impressions
  * are all its widgets — one token signature, one field, one line in any reader's list.
  */
-export async function planImpressions(doc: PdfDocument, bytes: Uint8Array | (() => Uint8Array), placement: Placement, picture: SealPictureSized): Promise<PlannedWidget[][]> {
+/** `readAll` gives the whole file, read only when a keyword search needs it. */
+export async function planImpressions(doc: PdfDocument, readAll: () => Uint8Array, placement: Placement, picture: SealPictureSized): Promise<PlannedWidget[][]> {
   if (placement.kind === 'straddle') return [planStraddle(doc, placement, picture)];
   if (placement.kind === 'pages') {
     const pages = doc.pages();
@@ -33,7 +34,7 @@ export async function planImpressions(doc: PdfDocument, bytes: Uint8Array | (() 
     const centres = chosen.map((pageIndex) => pointOnPage(doc, pageIndex, placement.x, placement.y));
     return [sealsAt(doc, centres, picture)];
   }
-  const centres = await resolvePlacement(doc, bytes, placement);
+  const centres = await resolvePlacement(doc, readAll(), placement);
   return centres.map((c) => sealsAt(doc, [c], picture));
 }
 

@@ -5,7 +5,7 @@ import { displayedPage } from '../sign/page-display';
 import { readStripMark, type StripMark } from '../sign/straddle-marker';
 import { cutStrip, picturePixels, stripSlice } from '../sign/straddle-strips';
 import type { RgbaImage } from '../image';
-import { checkAppearanceShows, checkImpression, type SealPictureRef } from './impression';
+import { checkAppearanceShows, checkImpression, preparePicture, type SealPictureRef } from './impression';
 
 type Outcome = { status: CheckStatus; message: BilingualText };
 
@@ -19,9 +19,11 @@ export function checkFieldImpressions(doc: PdfDocument, field: SignatureField, p
   const widgets = field.widgets;
   const marks = widgets.map((w) => readStripMark(doc, w.dict));
   if (marks.some((m) => m !== undefined) && picture) return checkStrips(doc, widgets, marks, picture);
-  if (widgets.length <= 1) return checkImpression(doc, widgets[0]?.appearance, picture);
+  if (widgets.length <= 1 || !picture) return checkImpression(doc, widgets[0]?.appearance, picture);
+  const prepared = preparePicture(picture); // decoded once for all the impressions
+  if (!prepared) return checkImpression(doc, widgets[0]?.appearance, picture);
   for (const w of widgets) {
-    const r = checkImpression(doc, w.appearance, picture);
+    const r = checkAppearanceShows(doc, w.appearance, prepared);
     if (r.status !== 'ok') return { status: r.status, message: onPage(w, r.message) };
   }
   return { status: 'ok', message: { zh: `${widgets.length} 处印模都与印章中的图片一致(逐像素比对)`, en: `All ${widgets.length} impressions are the seal picture (pixel comparison)` } };

@@ -102,7 +102,24 @@ export function imagesIn(doc: PdfDocument, resources: PdfObject | undefined, dep
   return out;
 }
 
+/** Results per picture and image object: a seal on 300 pages shares one image, decoded once. */
+const matched = new WeakMap<PdfDocument, WeakMap<PreparedPicture, Map<string, boolean>>>();
+
 export function imageMatches(doc: PdfDocument, image: PdfStream, picture: PreparedPicture): boolean {
+  let byPicture = matched.get(doc);
+  if (!byPicture) matched.set(doc, (byPicture = new WeakMap()));
+  let seen = byPicture.get(picture);
+  if (!seen) byPicture.set(picture, (seen = new Map()));
+  // An image object is known by where its data sits in the file (streams are never in object streams).
+  const key = `${image.dataSpan.start}:${image.dataSpan.end}`;
+  const known = image.dataSpan.start >= 0 ? seen.get(key) : undefined;
+  if (known !== undefined) return known;
+  const result = compareImage(doc, image, picture);
+  if (image.dataSpan.start >= 0) seen.set(key, result);
+  return result;
+}
+
+function compareImage(doc: PdfDocument, image: PdfStream, picture: PreparedPicture): boolean {
   try {
     if (picture.kind === 'jpeg') return image.dict.getName('Filter') === 'DCTDecode' && Buffer.from(image.raw).equals(Buffer.from(picture.jpeg!));
     const w = doc.resolveNumber(image.dict.get('Width'));

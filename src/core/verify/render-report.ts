@@ -40,7 +40,8 @@ export function renderReportText(report: VerificationReport): string {
       const src = s.timeSource === 'timestamp' ? '时间戳 / timestamp' : '签章人声明 / claimed by the signer';
       lines.push(`    签章时间 / Signed at: ${s.signingTime} (${src})`);
     }
-    if (s.page !== null && s.rect) lines.push(`    位置 / Where: page ${s.page}, [${s.rect.map((n) => n.toFixed(1)).join(', ')}]`);
+    if (s.impressions) lines.push(`    位置 / Where: pages ${s.impressions.map((i) => i.page).join(', ')} (${s.impressions.length} impressions)`);
+    else if (s.page !== null && s.rect) lines.push(`    位置 / Where: page ${s.page}, [${s.rect.map((n) => n.toFixed(1)).join(', ')}]`);
     lines.push(...renderStampFacts(s));
     for (const c of s.checks) {
       const name = checkName(c.id);

@@ -33,7 +33,15 @@ export function trailerChange(a: RevisionAnalysis): void {
 /** Explains new objects reachable (through new objects only) from the roots the rules gave. */
 export function explainTrees(a: RevisionAnalysis): void {
   const ctx = a.ctx;
+  // The same root under the same rule is walked once: a stamp with 300 widgets names its field as
+  // the root of each, and walking the field (all its kids) 300 times would be quadratic.
+  const walked = new Set<string>();
   for (const { obj, rule } of ctx.roots) {
+    if (obj instanceof PdfRef) {
+      const key = `${obj.num}/${rule}`;
+      if (walked.has(key)) continue;
+      walked.add(key);
+    }
     const stack: PdfObject[] = [obj];
     const seen = new Set<number>();
     let steps = 0;
