@@ -192,6 +192,26 @@ describe(`the client with the seal platform on ${backend}`, { timeout: 300_000, 
       assert.equal(named?.esID, k.esID);
     });
 
+    test('verifying stamps made offline: one made while the seal was suspended is invalid, one with a seal the platform does not know is a warning', async () => {
+      const offline = dataDir(w, 'home-offline-stamps');
+      const reader = dataDir(w, 'home-offline-reader', settings);
+      const suspended = await keeperWithSeal(w, 'KEEPER-SUSPENDED-OFFLINE');
+      await stateEvent(w, suspended.esID, { action: 'suspend', reason: '暂停' });
+      const unknown = await keeperWithSeal(w, 'KEEPER-UNKNOWN-OFFLINE', { register: false });
+      await new Promise((r) => setTimeout(r, 1100));
+      for (const [k, name, status, pattern] of [
+        [suspended, 'offline-suspended.pdf', 'failed', /suspended at the signing time/],
+        [unknown, 'offline-unknown.pdf', 'warning', /unknown to the seal platform/],
+      ] as const) {
+        const file = path.join(out, name);
+        await stamp(offline, k.token, file, pinSpy(k.token.userPin).ask);
+        const report = await verifyDocumentWithStatus(reader, file);
+        assert.equal(statusOf(report).status, status, JSON.stringify(statusOf(report)));
+        assert.match(statusOf(report).message.en, pattern);
+        assert.equal(report.verdict, status === 'failed' ? 'invalid' : 'warning');
+      }
+    });
+
     test('a seal not registered on this platform, and one past its validity, are refused before the PIN, with the reason, and no file', async () => {
       const ctx = dataDir(w, 'home-unregistered', settings);
       const day = 86400_000;
