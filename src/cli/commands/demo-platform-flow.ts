@@ -14,12 +14,11 @@ import { verifyDocumentWithStatus } from '../../core/app/verification';
 import { loadConfig, saveConfig } from '../../core/config/config';
 import { homePaths } from '../../core/config/paths';
 import { asSealDeskError } from '../../core/errors';
+import { PlatformConnection } from '../../core/platform-client/connection';
 import { fileSealApplication, makeSealForApplication } from '../../core/platform-client/seal-application';
 import { fetchPlatformSettings } from '../../core/platform-client/trust-bundle';
 import type { VerificationReport } from '../../api/verification-report';
-import { PlatformClient } from '../../platform/client/platform-client';
 import type { DemoPlatform } from './demo-platform';
-import { expectOk } from './platform-client-options';
 
 export const SECOND_KEEPER = { label: 'DEMO-KEEPER-2', pin: '246810', sealName: 'SealDesk 演示有限公司财务专用章' } as const;
 
@@ -54,11 +53,12 @@ export async function runDemoPlatformFlow(world: DemoWorld, platform: DemoPlatfo
     widthMm: 42, heightMm: 42, validFrom: now, validTo: new Date(now.getTime() + 2 * 365 * 86400_000),
   });
   log(`申请 / applied: application ${filed.id} ${filed.sealName} (applicant)`);
-  const approver = new PlatformClient(platform.url, rootPem);
-  const admin = new PlatformClient(platform.url, rootPem);
+  // Console accounts over the same pinned, timed connection as the client's own calls.
+  const approver = PlatformConnection.of(settings);
+  const admin = PlatformConnection.of(settings);
   try {
-    expectOk(await approver.login('approver', password('approver')));
-    expectOk(await approver.call('decision', { params: { id: filed.id }, body: { decision: 'approve', reason: '演示 / demo' } }));
+    await approver.login('approver', password('approver'));
+    await approver.call('decision', { params: { id: filed.id }, body: { decision: 'approve', reason: '演示 / demo' } });
     log(`审批 / approved: application ${filed.id} (approver)`);
     const made = await makeSealForApplication(ctx, {
       applicationId: filed.id, makerToken: DEMO.makerLabel, keeperToken: SECOND_KEEPER.label, account: { user: 'maker', password: password('maker') }, askPin: async () => Buffer.from(DEMO.makerPin),
@@ -69,8 +69,8 @@ export async function runDemoPlatformFlow(world: DemoWorld, platform: DemoPlatfo
     log(`签章 / stamped: ${stampedWithPermit} (permit ${s.platform.permitId})`);
     log(`验章 / verified: ${statusLine(await verifyDocumentWithStatus(ctx, stampedWithPermit))}`);
 
-    expectOk(await admin.login('unitadmin', password('unitadmin')));
-    expectOk(await admin.call('stateEvent', { params: { esID: made.esID }, body: { action: 'lost', reason: '演示:USB-Key 遗失 / demo: USB-Key lost' } }));
+    await admin.login('unitadmin', password('unitadmin'));
+    await admin.call('stateEvent', { params: { esID: made.esID }, body: { action: 'lost', reason: '演示:USB-Key 遗失 / demo: USB-Key lost' } });
     log(`挂失 / reported lost: ${made.esID} (unit admin)`);
     log(`验章 / verified after the loss: ${statusLine(await verifyDocumentWithStatus(ctx, stampedWithPermit))}`);
     const lostStamp = path.join(world.dir, 'refused-after-loss.pdf');
