@@ -14,7 +14,7 @@ import { CONTRACT, cliAsync, dataDir, keeperWithSeal } from './support';
  */
 // One backend here: every step is a child process (slow); the same flow runs in-process on both in stamping-on-platform.test.ts.
 for (const backend of ['sqlite'] as const) {
-  describe(`the whole flow through the CLI and the platform on ${backend}`, { timeout: 400_000 }, () => {
+  describe(`the whole flow through the CLI and the platform on ${backend}`, { timeout: 600_000 }, () => {
     let w: PlatformWorld;
     let home: string;
     let env: NodeJS.ProcessEnv;

@@ -22,7 +22,7 @@ const statusOf = (r: VerificationReport): Check => r.signatures[0]!.checks.find(
 const isPost = (url: string, p: string) => url.split('?')[0] === `/api/v1${p}`;
 
 for (const backend of BACKENDS) {
-  describe(`the client against a misbehaving or strict platform (${backend})`, { timeout: 300_000, skip: backend === 'postgres' && !postgresAvailable() ? 'PostgreSQL 15 is not installed' : false }, () => {
+  describe(`the client against a misbehaving or strict platform (${backend})`, { timeout: 600_000, skip: backend === 'postgres' && !postgresAvailable() ? 'PostgreSQL 15 is not installed' : false }, () => {
     let w: PlatformWorld;
     let settings: PlatformSettings;
     let proxy: PlatformProxy;
