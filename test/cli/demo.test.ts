@@ -132,6 +132,22 @@ test('DIR/accounts holds one account per role, with random passwords that log in
   for (const a of list) assert.ok(!fs.readFileSync(path.join(world.dir, 'platform', 'server.log'), 'utf8').includes(a.password), 'no password in the server log');
 });
 
+test('the demo runs the flows through its platform: a permit in the contract, a second seal applied for, made, stamped, reported lost, then refused', () => {
+  const contract = JSON.parse(world.run(['verify', path.join(world.dir, 'stamped.pdf'), '--json']).out);
+  const status = contract.signatures[0].checks.find((c: { id: string }) => c.id === 'seal_status');
+  assert.equal(status.status, 'ok', JSON.stringify(status));
+  assert.match(status.message.en, /in use at the signing time \(permit's time/);
+  const finance = world.run(['verify', path.join(world.dir, 'stamped-finance.pdf'), '--json']);
+  assert.equal(finance.code, 0, finance.err);
+  const after = JSON.parse(finance.out).signatures[0];
+  assert.equal(after.seal.name, 'SealDesk 演示有限公司财务专用章');
+  assert.match(after.checks.find((c: { id: string }) => c.id === 'seal_status').message.en, /reported lost from .* after the signing time/);
+  assert.equal(fs.existsSync(path.join(world.dir, 'refused-after-loss.pdf')), false);
+  const audit = world.auditLines();
+  for (const action of ['seal.apply', 'seal.register', 'platform.record']) assert.ok(audit.some((e) => e.action === action && e.outcome === 'ok'), action);
+  assert.ok(audit.some((e) => e.action === 'stamp' && e.code === 'SEAL_LOST'), 'the refused stamp is in the audit log');
+});
+
 test('platform stop --dir DIR/platform stops the demo server: its port is closed afterwards', async () => {
   const port = Number(new URL(world.env.SEALDESK_PLATFORM!).port);
   const pid = Number(fs.readFileSync(path.join(world.dir, 'platform', 'server.pid'), 'utf8'));

@@ -14,7 +14,7 @@ import { CONTRACT, cliAsync, dataDir, keeperWithSeal } from './support';
  */
 // One backend here: every step is a child process (slow); the same flow runs in-process on both in stamping-on-platform.test.ts.
 for (const backend of ['sqlite'] as const) {
-  describe(`the whole flow through the CLI and the platform on ${backend}`, { timeout: 400_000 }, () => {
+  describe(`the whole flow through the CLI and the platform on ${backend}`, { timeout: 600_000 }, () => {
     let w: PlatformWorld;
     let home: string;
     let env: NodeJS.ProcessEnv;
@@ -47,6 +47,10 @@ for (const backend of ['sqlite'] as const) {
     test('申请 → 审批 → 制章 → 签章 → 验章: the seal is made from the approved application, registered, stamps with a permit and verifies with its status', async () => {
       const keeper = await createTestToken({ world: w.hsm, label: 'CLI-KEEPER', ca: w.maker.token.ca });
 
+      // With a platform configured, no seal is made outside an approved application.
+      const direct = await run(['seal', 'make', '--maker', 'MAKER-CARD', '--token', 'CLI-KEEPER', '--name', '私刻章', '--image', path.join(w.hsm.dir, 'impression.png'), '--pin-stdin'], `${w.maker.token.userPin}\n`);
+      assert.notEqual(direct.status, 0);
+      assert.match(direct.stderr, /--application/);
       const id = await apply('CLI-KEEPER', '合同专用章(命令行)');
       // Not approved yet: refused at the first step, before any PIN, nothing on the token.
       const early = await make(id, 'CLI-KEEPER');

@@ -7,6 +7,7 @@ import Database from 'better-sqlite3';
 import { verifyDocumentWithStatus } from '../../src/core/app/verification';
 import type { SealDeskError } from '../../src/core/errors';
 import { queuedRecordLines, queuedRecords } from '../../src/core/platform-client/stamping-records';
+import { fetchPlatformSettings } from '../../src/core/platform-client/trust-bundle';
 import type { PlatformSettings } from '../../src/core/platform-client/platform-settings';
 import type { Check, VerificationReport } from '../../src/api/verification-report';
 import type { PermitPayload, RecordView, SignedEnvelope } from '../../src/platform/api/contract';
@@ -21,7 +22,7 @@ const statusOf = (r: VerificationReport): Check => r.signatures[0]!.checks.find(
 const isPost = (url: string, p: string) => url.split('?')[0] === `/api/v1${p}`;
 
 for (const backend of BACKENDS) {
-  describe(`the client against a misbehaving or strict platform (${backend})`, { timeout: 300_000, skip: backend === 'postgres' && !postgresAvailable() ? 'PostgreSQL 15 is not installed' : false }, () => {
+  describe(`the client against a misbehaving or strict platform (${backend})`, { timeout: 600_000, skip: backend === 'postgres' && !postgresAvailable() ? 'PostgreSQL 15 is not installed' : false }, () => {
     let w: PlatformWorld;
     let settings: PlatformSettings;
     let proxy: PlatformProxy;
@@ -36,6 +37,13 @@ for (const backend of BACKENDS) {
     after(async () => {
       await proxy?.close();
       await w?.close();
+    });
+
+    test('platform use pins the TLS root: a platform whose certificate does not chain to the given root is refused with the settings hint', async () => {
+      const other = fs.readFileSync(path.join(w.hsm.dir, 'ca.pem'), 'utf8'); // a real CA, not the platform's TLS root
+      await assert.rejects(fetchPlatformSettings(w.running.url, other, { timeoutMs: 3000 }),
+        (e: SealDeskError) => e.code === 'PLATFORM_UNREACHABLE' && e.zh.startsWith('无法连接电子印章管理平台,请检查系统设置'));
+      await assert.rejects(fetchPlatformSettings(w.running.url.replace('https:', 'http:'), w.rootPem), (e: SealDeskError) => e.code === 'PLATFORM_URL_INVALID');
     });
 
     test('where the unit requires 用印审批, a stamp without an approved use is refused ("用印未经审批"), and one with it carries the approval', async () => {

@@ -8,6 +8,7 @@ import { platformPaths } from '../../platform/config';
 import { usageError } from '../output';
 import { demoPlatformDir, runningServerPid, setUpDemoPlatform, startDemoServer, type DemoPlatform } from './demo-platform';
 import { VERDICT_EXIT } from './verify';
+import { SECOND_KEEPER, runDemoPlatformFlow } from './demo-platform-flow';
 
 const USAGE_ZH = '用法: sealdesk demo [--gm] [--no-platform] --dir 目录(--no-platform: 不建、不启动印章管理平台)';
 const USAGE_EN = 'usage: sealdesk demo [--gm] [--no-platform] --dir DIR (--no-platform: build no seal platform and start no server)';
@@ -49,12 +50,24 @@ export async function demoCommand(argv: string[]): Promise<number> {
       process.stderr.write(`演示平台未建立 / demo platform not set up: ${asSealDeskError(e).message}\n`);
     }
   }
+  let flowFailed = false;
+  if (platform && !values.gm) {
+    // 申请 → 审批 → 制章 → 签章 → 验章 → 挂失 through the platform (the GM world's tokens stay offline).
+    try {
+      process.stdout.write('\n印章管理平台流程 / the flows through the seal platform:\n');
+      world.report = (await runDemoPlatformFlow(world, platform, (l) => process.stdout.write(`  ${l}\n`))).report;
+    } catch (e) {
+      flowFailed = true;
+      const err = asSealDeskError(e);
+      process.stderr.write(`演示平台流程失败 / the demo's platform flow failed: [${err.code}] ${err.zh} / ${err.en}\n`);
+    }
+  }
   process.stdout.write([
     `演示环境已建好 / demo world ready: ${world.dir}`,
     `  . ${world.envFile}`,
     `  sealdesk token list`,
     `  sealdesk verify ${world.stampedPdf}`,
-    `  PIN: ${DEMO.keeperLabel} ${DEMO.keeperPin}, ${DEMO.makerLabel} ${DEMO.makerPin}, SO ${DEMO.soPin}`,
+    `  PIN: ${DEMO.keeperLabel} ${DEMO.keeperPin}, ${DEMO.makerLabel} ${DEMO.makerPin}, SO ${DEMO.soPin}${platform && !values.gm ? `, ${SECOND_KEEPER.label} ${SECOND_KEEPER.pin}` : ''}`,
     ...(platform ? [
       `印章管理平台 / seal platform: ${platform.url}  (控制台 console ${platform.url}/ , 印章 seal ${platform.esID} 已备案 registered)`,
       `  sealdesk platform seal status ${platform.esID} --dir ${platform.dir}`,
@@ -64,5 +77,5 @@ export async function demoCommand(argv: string[]): Promise<number> {
     ] : []),
     '',
   ].join('\n'));
-  return VERDICT_EXIT[world.report.verdict];
+  return flowFailed ? 1 : VERDICT_EXIT[world.report.verdict];
 }

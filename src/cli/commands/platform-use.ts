@@ -4,6 +4,7 @@ import { loadConfig, saveConfig } from '../../core/config/config';
 import { homePaths } from '../../core/config/paths';
 import { SealDeskError } from '../../core/errors';
 import { fetchPlatformSettings } from '../../core/platform-client/trust-bundle';
+import { checkpointFile } from '../../core/platform-client/log-watch';
 import { queuedRecords } from '../../core/platform-client/stamping-records';
 import { syncSealCatalog } from '../../core/platform-client/seal-catalog-sync';
 import { sealCatalogDir } from '../../core/verify/seal-catalog';
@@ -28,6 +29,10 @@ export async function platformUseCommand(argv: string[]): Promise<number> {
       throw new SealDeskError('TRUST_FILE_UNREADABLE', `无法读取证书文件 ${values.ca}`, `Cannot read certificate file ${values.ca}`, { cause: e });
     }
     const settings = await fetchPlatformSettings(url, rootPem, { timeoutMs: values.timeout ? Number(values.timeout) : undefined });
+    const before = loadConfig(file).platform;
+    const samePlatform = before && before.logOrigin === settings.logOrigin && before.keys.every((k) => settings.keys.some((n) => n.keyId === k.keyId));
+    // The largest checkpoint seen belongs to one log: another platform starts from its own.
+    if (!samePlatform) fs.rmSync(checkpointFile(ctx.home), { force: true });
     saveConfig({ ...loadConfig(file), platform: settings }, file);
     ctx.audit.record({ action: 'platform.use', outcome: 'ok', detail: `${settings.url} (${settings.platformName}), ${settings.keys.length} key(s)` });
     process.stdout.write(`已配置电子印章管理平台 / seal platform configured: ${settings.platformName} ${settings.url}\n`);

@@ -44,6 +44,11 @@ export async function sealCommand(argv: string[]): Promise<number> {
         'usage: sealdesk seal make --maker CARD --token KEY --name NAME --type N --image IMAGE.png');
     }
     const ctx = appContext(values);
+    if (ctx.config.platform) {
+      // With a seal platform, a seal is made for an approved application only (and registered there).
+      throw usageError(`已配置电子印章管理平台 ${ctx.config.platform.url}:制章需要已批准的申请(--application 申请编号)`,
+        `A seal platform is configured (${ctx.config.platform.url}): seal making needs an approved application (--application ID)`);
+    }
     const pins = pinSource(values);
     try {
       const made = await makeSealOnToken(ctx, {

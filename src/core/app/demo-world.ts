@@ -35,6 +35,8 @@ export interface DemoWorld {
   /** The demo seal as made (SESeal DER) and its impression image, for the demo platform. */
   sealDer: Uint8Array;
   sealImage: string;
+  /** The demo CA, for more USB-Keys (the platform flow's second keeper). */
+  ca: DemoCa;
 }
 
 /** A demo root CA as the world needs it: its certificate, its key for DIR/trust, and issuance. */
@@ -84,7 +86,7 @@ export const SOFTHSM_FAMILY: DemoFamily = {
   },
 };
 
-async function provisionToken(ctx: AppContext, family: DemoFamily, o: { label: string; userPin: string; algorithm: DemoFamily['makerAlgorithm']; subject: string; ca: DemoCa }): Promise<TokenInfo> {
+export async function provisionToken(ctx: AppContext, family: DemoFamily, o: { label: string; userPin: string; algorithm: DemoFamily['makerAlgorithm']; subject: string; ca: DemoCa }): Promise<TokenInfo> {
   const token = await initToken(ctx.module(), { label: o.label, soPin: Buffer.from(DEMO.soPin), userPin: Buffer.from(o.userPin) });
   const ckaId = crypto.randomBytes(16).toString('hex');
   await withUserLogin(ctx.module(), token, Buffer.from(o.userPin), async (s) => {
@@ -149,7 +151,7 @@ export async function buildDemoWorld(dir: string, log: (line: string) => void = 
   const q = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
   const env = { ...tokenEnv, SEALDESK_HOME: home, SEALDESK_PKCS11_MODULE: module };
   fs.writeFileSync(envFile, ['# . this file to act on the SealDesk demo world', ...Object.entries(env).map(([k, v]) => `export ${k}=${q(v)}`), ''].join('\n'));
-  return { dir: target, home, envFile, rootPem, stampedPdf, report, sealDer: made.der, sealImage };
+  return { dir: target, home, envFile, rootPem, stampedPdf, report, sealDer: made.der, sealImage, ca };
 }
 
 export { renderReportText };

@@ -38,7 +38,13 @@ export function queuedRecords(home: string): StampingRecord[] {
   const dir = queueDir(home);
   if (!fs.existsSync(dir)) return [];
   return fs.readdirSync(dir).filter((f) => f.endsWith('.json')).sort().flatMap((f) => {
-    try { return [JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8')) as StampingRecord]; } catch { return []; }
+    // A damaged file stays where it is (never deleted) but is not sent or listed as a record.
+    try {
+      const r = JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8')) as Partial<StampingRecord> | null;
+      const ok = r && typeof r.permitId === 'string' && typeof r.esID === 'string' && typeof r.certificateSha256 === 'string'
+        && typeof r.documentDigest?.hex === 'string' && typeof r.signatureDigest?.hex === 'string';
+      return ok ? [r as StampingRecord] : [];
+    } catch { return []; }
   });
 }
 
