@@ -197,7 +197,7 @@ test('sealdesk verify asks the responders (a revoked keeper: exit 1, named in th
   assert.equal((await run(['trust', 'add', w.file('tsa-root.pem')])).status, 0);
   const online = await run(['verify', file]);
   assert.equal(online.status, 1, online.stdout + online.stderr);
-  assert.match(online.stdout, /证书吊销状态 \/ revocation: .*被吊销/);
+  assert.match(online.stdout, /证书吊销状态 \/ Revocation status: .*被吊销/);
   assert.match(online.stdout, /signer CN=周九.*签章前已吊销 \/ revoked before signing OCSP, 联网获取 \/ fetched/);
   const offline = await run(['verify', '--offline', file]);
   assert.equal(offline.status, 3, offline.stdout);

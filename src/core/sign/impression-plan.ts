@@ -34,7 +34,7 @@ export async function planImpressions(doc: PdfDocument, readAll: () => Uint8Arra
     const centres = chosen.map((pageIndex) => pointOnPage(doc, pageIndex, placement.x, placement.y));
     return [sealsAt(doc, centres, picture)];
   }
-  const centres = await resolvePlacement(doc, readAll(), placement);
+  const centres = await resolvePlacement(doc, readAll, placement);
   return centres.map((c) => sealsAt(doc, [c], picture));
 }
 

@@ -10,7 +10,7 @@ import { sealLikeness } from '../image/seal-likeness';
 import { findSealRegions } from '../image/seal-regions';
 import type { PdfDocument } from '../pdf/document';
 import { MAX_IMAGE_PIXELS, declaredSize, filterNames, imagePixels } from '../pdf/image-pixels';
-import type { PdfDict, PdfRef } from '../pdf/objects';
+import { PdfArray, PdfName, type PdfDict, type PdfRef } from '../pdf/objects';
 import { pageImages, type PageImage } from '../pdf/page-images';
 import type { Widget } from '../pdf/signature-fields';
 import { WorkBudget } from '../pdf/work-budget';
@@ -142,9 +142,20 @@ function isScan(doc: PdfDocument, img: PageImage): boolean {
   return img.rect[2] - img.rect[0] >= SCAN_MIN_DRAWN && img.rect[3] - img.rect[1] >= SCAN_MIN_DRAWN;
 }
 
+/** A stencil mask, or a grey or one-bit picture: no red anywhere in it. */
+function withoutColour(doc: PdfDocument, d: PdfDict): boolean {
+  if (doc.resolve(d.get('ImageMask')) === true) return true;
+  const cs = doc.resolve(d.get('ColorSpace'));
+  const family = cs instanceof PdfName ? cs.name : cs instanceof PdfArray ? (doc.resolve(cs.items[0]) as PdfName | undefined)?.name : undefined;
+  return family === 'DeviceGray' || family === 'CalGray' || family === 'G';
+}
+
 /** The seals inside a large picture, each judged on its own red ink (known seal, or seal-like). */
 function analyseScan(doc: PdfDocument, img: PageImage, known: () => PreparedKnown[], budget: WorkBudget): Analysis {
   const size = declaredSize(doc, img.image.dict)!;
+  // The search inside a scan looks for red ink: a picture without colour cannot hold one, and is not
+  // decoded at all (a grey 600 dpi scan would otherwise cost its full size in memory for nothing).
+  if (withoutColour(doc, img.image.dict)) return { kind: 'skip' };
   if (size.width * size.height > MAX_IMAGE_PIXELS) {
     return { kind: 'not_checked', reason: { zh: `图像过大（${size.width}×${size.height} 像素）`, en: `image too large (${size.width}×${size.height} pixels)` } };
   }
