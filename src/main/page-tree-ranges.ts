@@ -30,7 +30,7 @@ export interface PageTreeOptions {
 const MAX_FILE = 2 * 1024 * 1024 * 1024;
 /** How far past an xref section's start it may reach (a table of 200,000 entries). */
 const XREF_WINDOW = 4 * 1024 * 1024;
-/** A page tree node longer than this is not read (page dictionaries are a few hundred bytes). */
+/** At most this much of one object is read and sent (page dictionaries are a few hundred bytes; a longer picture comes in part). */
 const MAX_NODE = 256 * 1024;
 const MAX_XREF_SECTIONS = 32;
 
@@ -81,7 +81,8 @@ function toRanges(chunks: Iterable<number>, chunkSize: number, size: number): By
 
 /**
  * The chunk-aligned ranges of `file` that hold its header, cross-reference sections, trailer,
- * catalog, document information and page tree (every /Pages node and page dictionary), at most
+ * catalog, document information, page tree (every /Pages node and page dictionary) and page 1's
+ * content streams and XObjects (each up to its first 256 KB), at most
  * opts.maxBytes of them; [] when the file cannot be read this way.
  */
 export function pageTreeRanges(file: string, opts: PageTreeOptions): ByteRange[] {
@@ -145,6 +146,25 @@ export function pageTreeRanges(file: string, opts: PageTreeOptions): ByteRange[]
     const root = doc.trailer.get('Root');
     const info = doc.trailer.get('Info');
     if (info instanceof PdfRef) bring(info);
+    let firstPage: PdfDict | undefined;
+    /** Page 1's content streams and the pictures and forms its own /Resources name: what drawing it reads next. */
+    const bringFirstPage = (page: PdfDict): void => {
+      const contents = page.get('Contents');
+      for (const c of contents instanceof PdfArray ? contents.items : [contents]) if (c instanceof PdfRef && !bring(c)) return;
+      let resources = page.get('Resources');
+      if (resources instanceof PdfRef) {
+        if (!bring(resources)) return;
+        resources = doc.getObject(resources);
+      }
+      if (!(resources instanceof PdfDict)) return;
+      let xobjects = resources.get('XObject');
+      if (xobjects instanceof PdfRef) {
+        if (!bring(xobjects)) return;
+        xobjects = doc.getObject(xobjects);
+      }
+      if (!(xobjects instanceof PdfDict)) return;
+      for (const x of xobjects.entries.values()) if (x instanceof PdfRef && !bring(x)) return;
+    };
     const toVisit: unknown[] = [];
     const seen = new Set<number>();
     try {
@@ -161,7 +181,9 @@ export function pageTreeRanges(file: string, opts: PageTreeOptions): ByteRange[]
         if (!(dict instanceof PdfDict)) continue;
         const kids = dict.get('Kids');
         if (kids instanceof PdfArray) for (let i = kids.items.length - 1; i >= 0; i--) toVisit.push(kids.items[i]);
+        else firstPage ??= dict;
       }
+      if (firstPage) bringFirstPage(firstPage);
     } catch {
       // A damaged node: pdf.js will find it itself; what was found so far still helps.
     }

@@ -34,6 +34,9 @@ test('every page dictionary of a 200-page scan lies in the ranges, each range wh
   assert.equal(pages.length, 200);
   for (const p of pages) assert.ok(covers(ranges, p), `page dictionary at ${p} is sent`);
   assert.ok(covers(ranges, 0), 'the header is sent');
+  // What drawing page 1 reads next comes along: its picture (the first image object in the file is page 1's).
+  const firstImage = /\d+ 0 obj\s*<<[^>]*\/Subtype\s*\/Image/.exec(fs.readFileSync(file).toString('latin1'));
+  assert.ok(firstImage && covers(ranges, firstImage.index), 'page 1\'s image is sent');
   assert.ok(covers(ranges, size - 1), 'the tail with startxref is sent');
   for (const r of ranges) {
     assert.equal(r.begin % CHUNK, 0);
