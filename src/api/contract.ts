@@ -34,6 +34,12 @@ export interface DocumentRef {
   extends?: { docId: string; length: number };
 }
 
+/**
+ * pdf.js reads documents in chunks of this size (src/renderer/document-ranges.ts); main aligns the
+ * page tree it sends up front to them (src/main/document-ranges.ts).
+ */
+export const DOCUMENT_RANGE_CHUNK = 4 * 1024;
+
 export interface SealView {
   esID: string;
   name: string;

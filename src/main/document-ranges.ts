@@ -7,16 +7,27 @@
  * person opened them) are served; the renderer never names a file.
  */
 import fs from 'node:fs';
+import { Readable } from 'node:stream';
+import { DOCUMENT_RANGE_CHUNK } from '../api/contract';
 import type { DocumentRegistry } from './document-registry';
+import { pageTreeRanges, type ByteRange } from './page-tree-ranges';
 
 /** The path prefix of document data on the app's origin. */
 export const DOCUMENT_PATH = '/document/';
+/**
+ * document/<docId>/page-tree: in one response, the chunk-aligned ranges pdf.js needs before page 1
+ * (xref, catalog, every page dictionary: page-tree-ranges.ts). The body is one JSON line
+ * {"ranges":[[begin,end],...]} followed by those ranges' bytes in that order.
+ */
+export const PAGE_TREE_SUFFIX = '/page-tree';
+/** At most this much is sent up front; pdf.js requests whatever else it needs. */
+export const PAGE_TREE_MAX_BYTES = 4 * 1024 * 1024;
 
 export interface DocumentResponse {
   status: 200 | 206 | 404 | 416;
   headers: Record<string, string>;
-  /** Bytes start..end (inclusive) of this file, when there is a body. */
-  body?: { path: string; start: number; end: number };
+  /** Bytes start..end (inclusive) of this file, or bytes made for this answer, when there is a body. */
+  body?: { path: string; start: number; end: number } | { bytes: Uint8Array };
 }
 
 const COMMON_HEADERS = {
@@ -28,8 +39,35 @@ const COMMON_HEADERS = {
 /** The docId of a document data path, or undefined when the path is not one. */
 export function documentIdOf(pathname: string): string | undefined {
   if (!pathname.startsWith(DOCUMENT_PATH)) return undefined;
-  const id = pathname.slice(DOCUMENT_PATH.length);
+  const rest = pathname.slice(DOCUMENT_PATH.length);
+  const id = rest.endsWith(PAGE_TREE_SUFFIX) ? rest.slice(0, -PAGE_TREE_SUFFIX.length) : rest;
   return /^[0-9a-f]{1,64}$/.test(id) ? id : undefined;
+}
+
+/** The page-tree answer's body: the JSON line of ranges, then their bytes, read by positioned reads. */
+async function pageTreeBody(file: string): Promise<Uint8Array> {
+  const ranges: ByteRange[] = pageTreeRanges(file, { chunkSize: DOCUMENT_RANGE_CHUNK, maxBytes: PAGE_TREE_MAX_BYTES });
+  const head = Buffer.from(`${JSON.stringify({ ranges: ranges.map((r) => [r.begin, r.end]) })}\n`, 'latin1');
+  const total = ranges.reduce((n, r) => n + r.end - r.begin, 0);
+  const out = Buffer.alloc(head.length + total);
+  head.copy(out, 0);
+  const fh = await fs.promises.open(file, 'r');
+  try {
+    let at = head.length;
+    for (const r of ranges) {
+      const { bytesRead } = await fh.read(out, at, r.end - r.begin, r.begin);
+      if (bytesRead !== r.end - r.begin) throw new Error('the file changed while it was read');
+      at += bytesRead;
+    }
+  } finally {
+    await fh.close();
+  }
+  return out;
+}
+
+/** How many bytes a response's body has. */
+export function bodyLength(body: NonNullable<DocumentResponse['body']>): number {
+  return 'bytes' in body ? body.bytes.length : body.end - body.start + 1;
 }
 
 /**
@@ -64,6 +102,15 @@ export async function documentResponse(documents: DocumentRegistry, pathname: st
   }
   const headers = { ...COMMON_HEADERS, 'Content-Type': 'application/pdf' };
   documents.noteRead(docId);
+  if (pathname.endsWith(PAGE_TREE_SUFFIX)) {
+    let bytes: Uint8Array;
+    try {
+      bytes = await pageTreeBody(file);
+    } catch {
+      return { status: 404, headers: { ...COMMON_HEADERS } };
+    }
+    return { status: 200, headers: { ...COMMON_HEADERS, 'Content-Type': 'application/octet-stream', 'Content-Length': String(bytes.length) }, body: { bytes } };
+  }
   if (!range) {
     return { status: 200, headers: { ...headers, 'Content-Length': String(size) }, body: size > 0 ? { path: file, start: 0, end: size - 1 } : undefined };
   }
@@ -76,7 +123,8 @@ export async function documentResponse(documents: DocumentRegistry, pathname: st
   };
 }
 
-/** The body as a Node stream: read from disk as it is sent, never the whole file in memory. */
-export function documentBodyStream(body: NonNullable<DocumentResponse['body']>): fs.ReadStream {
+/** The body as a Node stream: a file's range is read from disk as it is sent, never the whole file in memory. */
+export function documentBodyStream(body: NonNullable<DocumentResponse['body']>): Readable {
+  if ('bytes' in body) return Readable.from([body.bytes]);
   return fs.createReadStream(body.path, { start: body.start, end: body.end, highWaterMark: 64 * 1024 });
 }

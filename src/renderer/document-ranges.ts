@@ -8,15 +8,16 @@
  * bytes plus an appended update (DocumentRef.extends) — takes them from memory and fetches only what
  * stamping appended.
  */
-import type { DocumentRef } from '../api/contract';
+import { DOCUMENT_RANGE_CHUNK, type DocumentRef } from '../api/contract';
 import { ApiFailure } from './api-client';
 
 /**
  * Small chunks: a page tree with every page directly under the root (most scanners write one) makes
  * pdf.js read every page dictionary before the first page (its last-page check), each in its own
- * chunk; big objects (page images) still come in one request of many chunks.
+ * chunk; main sends those chunks up front in one response (pageTree below), and big objects (page
+ * images) still come in one request of many chunks.
  */
-export const RANGE_CHUNK_SIZE = 4 * 1024;
+export const RANGE_CHUNK_SIZE = DOCUMENT_RANGE_CHUNK;
 
 interface Loaded {
   docId: string;
@@ -72,12 +73,53 @@ async function fetchRange(l: Loaded, begin: number, end: number): Promise<Uint8A
   return bytes;
 }
 
-/** What a document's range transport reads from: memory where it can, the app's origin otherwise. */
-export function rangeReader(ref: DocumentRef): { read(begin: number, end: number): Promise<Uint8Array> } {
+/**
+ * The page tree main found (src/main/page-tree-ranges.ts), in one response: its chunks join the
+ * document's, so pdf.js's walk over every page dictionary is answered from memory. A failure only
+ * means pdf.js fetches those chunks itself.
+ */
+async function pageTree(l: Loaded, size: number): Promise<void> {
+  try {
+    const res = await fetch(`${documentUrl(l.docId)}/page-tree`, { cache: 'no-store' });
+    if (res.status !== 200) return;
+    const body = new Uint8Array(await res.arrayBuffer());
+    const nl = body.indexOf(0x0a);
+    const head: unknown = JSON.parse(new TextDecoder().decode(body.subarray(0, nl)));
+    const ranges = (head as { ranges?: unknown }).ranges;
+    if (!Array.isArray(ranges)) return;
+    let at = nl + 1;
+    const chunks = new Map<number, Uint8Array>();
+    for (const r of ranges as unknown[]) {
+      if (!Array.isArray(r) || typeof r[0] !== 'number' || typeof r[1] !== 'number') return;
+      const [begin, end] = r as [number, number];
+      // Whole chunks only (the last may end the file): anything else is not kept.
+      if (begin % RANGE_CHUNK_SIZE !== 0 || end <= begin || end > size || (end % RANGE_CHUNK_SIZE !== 0 && end !== size) || at + end - begin > body.length) return;
+      for (let off = begin; off < end; off += RANGE_CHUNK_SIZE) chunks.set(off / RANGE_CHUNK_SIZE, body.subarray(at + off - begin, at + Math.min(end, off + RANGE_CHUNK_SIZE) - begin));
+      at += end - begin;
+    }
+    for (const [i, c] of chunks) l.chunks.set(i, c);
+  } catch {
+    // Not there or not readable: pdf.js asks for each range itself.
+  }
+}
+
+/**
+ * What a document's range transport reads from: memory where it can, the app's origin otherwise.
+ * An answer from memory runs on over the chunks after it that are in memory too (pdf.js keeps all it
+ * receives), so the walk over a page tree written in order takes fewer trips to pdf.js's worker.
+ */
+export function rangeReader(ref: DocumentRef): { ready: Promise<void>; read(begin: number, end: number): Promise<Uint8Array> } {
   const parent = ref.extends && shown?.docId === ref.extends.docId ? { loaded: shown, length: ref.extends.length } : undefined;
   const l: Loaded = { docId: ref.docId, chunks: new Map(), parent };
   shown = l;
   return {
-    read: async (begin, end) => fromMemory(l, begin, end) ?? fetchRange(l, begin, end),
+    ready: parent ? Promise.resolve() : pageTree(l, ref.size),
+    read: async (begin, end) => {
+      const mem = fromMemory(l, begin, end);
+      if (!mem || end >= ref.size || end % RANGE_CHUNK_SIZE !== 0) return mem ?? fetchRange(l, begin, end);
+      let last = end / RANGE_CHUNK_SIZE;
+      while (last * RANGE_CHUNK_SIZE < ref.size && chunkInMemory(l, last)) last++;
+      return last === end / RANGE_CHUNK_SIZE ? mem : (fromMemory(l, begin, Math.min(ref.size, last * RANGE_CHUNK_SIZE)) ?? mem);
+    },
   };
 }

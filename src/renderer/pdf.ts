@@ -39,8 +39,10 @@ export async function loadPdf(bytes: Uint8Array): Promise<PDFDocumentProxy> {
  * drawn long before a big file has arrived, and nothing is fetched that no page needs.
  */
 export async function openDocumentByRanges(ref: DocumentRef): Promise<PDFDocumentProxy> {
-  const m = await pdfjs();
+  // The page tree first (one response, fetched while pdf.js loads), so that pdf.js's walk before page 1 needs no round trips.
   const reader = rangeReader(ref);
+  const m = await pdfjs();
+  await reader.ready;
   let failed: ((e: unknown) => void) | undefined;
   const failure = new Promise<never>((_, reject) => { failed = reject; });
   class Transport extends m.PDFDataRangeTransport {

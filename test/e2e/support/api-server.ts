@@ -12,7 +12,7 @@ import { createApiHandlers, invokeOperation, toApiError, type Dialogs } from '..
 import type { CoreGateway } from '../../../src/main/core-gateway';
 import { DocumentRegistry } from '../../../src/main/document-registry';
 import { assetHeaders, resolveAppAsset } from '../../../src/main/security';
-import { documentBodyStream, documentIdOf, documentResponse } from '../../../src/main/document-ranges';
+import { bodyLength, documentBodyStream, documentIdOf, documentResponse } from '../../../src/main/document-ranges';
 import { decodeWire, encodeWire } from './wire';
 import { chromiumHtmlToPdf, closeReportPrinter } from './report-pdf-chromium';
 
@@ -70,7 +70,7 @@ export class ScriptedDialogs implements Dialogs {
   }
 }
 
-export interface DocumentRequest { docId: string; range: string | null; status: number; bytes: number; at: number }
+export interface DocumentRequest { docId: string; range: string | null; status: number; bytes: number; at: number; path: string }
 
 export interface ApiServer {
   url: string;
@@ -145,7 +145,7 @@ export async function startApiServer(core: CoreGateway): Promise<ApiServer> {
       const docId = documentIdOf(url.pathname);
       if (docId) {
         const r = await documentResponse(documents, url.pathname, req.headers.range);
-        documentRequests.push({ docId, range: req.headers.range ?? null, status: r.status, bytes: r.body ? r.body.end - r.body.start + 1 : 0, at: Date.now() });
+        documentRequests.push({ docId, range: req.headers.range ?? null, status: r.status, bytes: r.body ? bodyLength(r.body) : 0, path: url.pathname, at: Date.now() });
         res.writeHead(r.status, r.headers);
         if (r.body) documentBodyStream(r.body).pipe(res);
         else res.end();

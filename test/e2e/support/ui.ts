@@ -67,7 +67,8 @@ export async function openInUi(ui: Ui, file: string): Promise<void> {
     const id = document.querySelector('[data-testid=docname]')?.getAttribute('data-doc-id');
     return !!id && id !== prev;
   }, before, { timeout: 30_000 });
-  await ui.page.waitForSelector('.page[data-rendered=yes]', { timeout: 30_000 });
+  // A document opens at page 1; pages arrive by byte ranges, each in its own time, so wait for page 1 itself.
+  await ui.page.waitForSelector('.page[data-page="1"][data-rendered=yes]', { timeout: 30_000 });
 }
 
 /**
