@@ -13,6 +13,7 @@
  */
 import fs from 'node:fs';
 import { PdfDocument } from '../core/pdf/document';
+import { MemorySource } from '../core/pdf/byte-source';
 import { PdfArray, PdfDict, PdfRef } from '../core/pdf/objects';
 import { WorkBudget } from '../core/pdf/work-budget';
 
@@ -103,7 +104,7 @@ export function pageTreeRanges(file: string, opts: PageTreeOptions): ByteRange[]
       sparse.fill(next, windowEnd);
       next = prevOf(sparse.bytes, next, windowEnd);
     }
-    const doc = new PdfDocument(sparse.bytes, new WorkBudget(size, { maxMillis: 2000 }));
+    const doc = new PdfDocument(new MemorySource(sparse.bytes), new WorkBudget(size, { maxMillis: 2000 }));
     // What is answered: the xref sections themselves (not the windows read around them), header, tail.
     const answer = new Set<number>();
     const addRange = (begin: number, end: number) => {
