@@ -23,7 +23,9 @@ export function convert(dir: string, args: string[], outName: string): Buffer {
   const out = path.join(dir, outName);
   const r = spawnSync('convert', [...args, out], { encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`convert ${args.join(' ')} failed: ${r.stderr}`);
-  return fs.readFileSync(out);
+  // Its own ArrayBuffer: a small file read by Node sits inside a shared pool at some offset, and
+  // pdf-lib's embedJpg reads the buffer from offset 0 ("SOI not found in JPEG").
+  return Buffer.from(new Uint8Array(fs.readFileSync(out)).buffer);
 }
 
 export function rgbaOf(png: Buffer): RgbaImage {
