@@ -7,9 +7,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 # PostgreSQL 15 for the platform's second backend; mupdf-tools, libnss3-tools (pdfsig -add-signature),
 # iText 5 and BouncyCastle (bcprov; bcpkix, which iText's MakeSignature needs) with a JDK as the countersigners and independent GM readers in the tests;
-# ImageMagick to make scan-like seal photos.
+# ImageMagick to make scan-like seal photos; DejaVu as the second font (and black print) in the seal-picture tests.
 pkgs=(softhsm2 opensc poppler-utils qpdf openssl libssl-dev build-essential python3 chromium fonts-noto-cjk xvfb valgrind
-  postgresql mupdf-tools libnss3-tools default-jdk-headless libitext5-java libbcprov-java libbcpkix-java imagemagick)
+  postgresql mupdf-tools libnss3-tools default-jdk-headless libitext5-java libbcprov-java libbcpkix-java imagemagick fonts-dejavu-core)
 missing=()
 for p in "${pkgs[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if [ "${#missing[@]}" -gt 0 ]; then
