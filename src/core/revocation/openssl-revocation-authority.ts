@@ -27,6 +27,15 @@ export interface RevocationAuthorityOptions {
 
 export type RevocationReason = 'unspecified' | 'keyCompromise' | 'CACompromise' | 'affiliationChanged' | 'superseded' | 'cessationOfOperation' | 'certificateHold';
 
+/** deltaCRLIndicator has no config syntax in OpenSSL 3.0: written as raw DER (INTEGER BaseCRLNumber). */
+function derInteger(n: number): string {
+  let hex = n.toString(16);
+  if (hex.length % 2) hex = `0${hex}`;
+  if (Number.parseInt(hex.slice(0, 2), 16) >= 0x80) hex = `00${hex}`;
+  const bytes = hex.match(/../g)!;
+  return ['02', bytes.length.toString(16).padStart(2, '0'), ...bytes].join(':');
+}
+
 const utc = (d: Date): string => d.toISOString().replace(/[-:T]/g, '').slice(2, 14) + 'Z';
 const generalized = (d: Date): string => d.toISOString().replace(/[-:T]/g, '').slice(0, 14) + 'Z';
 
@@ -60,7 +69,7 @@ export class OpensslRevocationAuthority {
     fs.writeFileSync(this.file(name), [
       '[ ca ]', 'default_ca = CA_default', '[ CA_default ]', `dir = ${this.dir}`, `database = $dir/${db}`, 'crlnumber = $dir/crlnumber',
       'certificate = $dir/ca.pem', 'private_key = $dir/ca.key', `default_md = ${this.digest}`, 'default_crl_days = 7', 'crl_extensions = crl_ext',
-      '[ crl_ext ]', 'authorityKeyIdentifier = keyid:always', ...(deltaOf === undefined ? [] : [`deltaCRL = critical, ${deltaOf}`]), '',
+      '[ crl_ext ]', 'authorityKeyIdentifier = keyid:always', ...(deltaOf === undefined ? [] : [`2.5.29.27 = critical,DER:${derInteger(deltaOf)}`]), '',
     ].join('\n'));
   }
 
@@ -80,7 +89,8 @@ export class OpensslRevocationAuthority {
     let rev = utc(o.at ?? new Date());
     if (o.compromisedAt) rev += `,${o.reason === 'CACompromise' ? 'CAkeyTime' : 'keyTime'},${generalized(o.compromisedAt)}`; // openssl ca's index words for a compromise time
     else if (o.reason) rev += `,${o.reason}`;
-    for (const db of o.delta ? ['index.txt', 'delta-index.txt'] : ['index.txt']) {
+    // delta: a revocation since the last full CRL, listed by the next delta CRL only
+    for (const db of o.delta ? ['delta-index.txt'] : ['index.txt']) {
       const rows = this.rows(db).filter((r) => r[3] !== serial);
       rows.push(['R', utc(c.notAfter), rev, serial, 'unknown', `/CN=serial-${serial}`]);
       this.write(db, rows);
