@@ -42,7 +42,7 @@ export async function signCommand(argv: string[]): Promise<number> {
     for (const s of r.stamps) process.stdout.write(`签章成功 / stamped: ${s.fieldName} page ${s.page} at [${s.rect.map((n) => n.toFixed(1)).join(', ')}]\n`);
     process.stdout.write(`→ ${r.output}\n`);
     // --ltv: the stamped file gets its validation data (B-LT; B-LTA with a TSA) right away
-    if (values.ltv) return await ltvCommand([r.output, ...(values.tsa ? ['--tsa', values.tsa] : [])]);
+    if (values.ltv) return await ltvCommand([r.output, '-o', r.output, ...(values.tsa ? ['--tsa', values.tsa] : [])]);
     return 0;
   } finally {
     pins.dispose();
