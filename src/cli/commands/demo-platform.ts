@@ -31,7 +31,7 @@ export interface DemoPlatform { dir: string; url: string; rootPem: string; accou
 export function demoPlatformDir(worldDir: string): string { return path.join(worldDir, 'platform'); }
 
 /** The sealdesk CLI as a child process (from source through tsx, or the built main.js). */
-function cliCommand(): { command: string; args: string[] } {
+export function cliCommand(): { command: string; args: string[] } {
   const main = path.join(__dirname, '..', __filename.endsWith('.ts') ? 'main.ts' : 'main.js');
   const imports: string[] = [];
   for (let i = 0; i < process.execArgv.length; i++) {

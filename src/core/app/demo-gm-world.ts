@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { SealDeskError } from '../errors';
 import { createSm2RootCa, issueSm2Certificate, sm2PrivateKeyPkcs8 } from '../pki/sm2-certificate-authority';
-import { buildDemoWorld, type DemoFamily, type DemoWorld } from './demo-world';
+import { buildDemoWorld, type DemoFamily, type DemoWorld, type DemoWorldOptions } from './demo-world';
 
 /** The GM test token SealDesk builds in native/ (`make -C native`); a test and demo token only. */
 export const GMTOKEN_MODULE = path.resolve(__dirname, '..', '..', '..', 'native', 'build', 'libsealdesk-gmtoken.so');
@@ -46,7 +46,7 @@ export interface GmDemoWorld extends DemoWorld {
 }
 
 /** `sealdesk demo --gm --dir DIR`. */
-export async function buildGmDemoWorld(dir: string, log: (line: string) => void = () => {}): Promise<GmDemoWorld> {
-  const world = await buildDemoWorld(dir, log, GM_FAMILY);
+export async function buildGmDemoWorld(dir: string, log: (line: string) => void = () => {}, o: DemoWorldOptions = {}): Promise<GmDemoWorld> {
+  const world = await buildDemoWorld(dir, log, GM_FAMILY, o);
   return { ...world, tokenDir: path.join(world.dir, 'gmtoken'), module: GMTOKEN_MODULE };
 }

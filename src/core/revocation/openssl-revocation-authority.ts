@@ -129,9 +129,10 @@ export class OpensslRevocationAuthority {
    * responder reads its index once, so it is restarted whenever the index changed (a registration,
    * a revocation) before the next request is passed on.
    */
-  async start(o: { ocspMinutes?: number } = {}): Promise<void> {
+  async start(o: { ocspMinutes?: number; port?: number } = {}): Promise<void> {
     if (!fs.existsSync(this.file('ca.crl'))) this.publishCrl();
     this.ocspMinutes = o.ocspMinutes ?? 10;
+    if (o.port !== undefined) this.port = o.port;
     this.crlServer = http.createServer((req, res) => {
       if (req.url === '/ocsp' || req.url?.startsWith('/ocsp/')) { void this.forward(req, res); return; }
       const name = req.url === '/delta.crl' ? 'delta.crl' : req.url === '/ca.crl' ? 'ca.crl' : undefined;
@@ -209,6 +210,11 @@ export class OpensslRevocationAuthority {
     if (child && child.exitCode === null) {
       await new Promise<void>((resolve) => { child.once('exit', () => resolve()); child.kill('SIGTERM'); });
     }
+  }
+
+  /** Signals the responder to end, synchronously (for a process that is about to exit). */
+  killResponder(): void {
+    if (this.ocsp && this.ocsp.exitCode === null) this.ocsp.kill('SIGTERM');
   }
 
   /** Stops the responder and the http server (the URLs then refuse connections). */
