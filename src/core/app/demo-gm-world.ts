@@ -35,7 +35,7 @@ export const GM_FAMILY: DemoFamily = {
   },
   async createCa() {
     const ca = createSm2RootCa('CN=SealDesk 国密演示根 CA,O=SealDesk Demo,C=CN');
-    return { certificatePem: ca.certificatePem, privateKeyPkcs8: sm2PrivateKeyPkcs8(ca.privateKeyHex), issue: async (spki, subject) => issueSm2Certificate(ca, { publicKeySpki: spki, subject }) };
+    return { certificatePem: ca.certificatePem, privateKeyPkcs8: sm2PrivateKeyPkcs8(ca.privateKeyHex), pointers: true, issue: async (spki, subject, revocation) => issueSm2Certificate(ca, { publicKeySpki: spki, subject, crlUrl: revocation?.crlUrl }) };
   },
 };
 

@@ -149,7 +149,7 @@ export async function buildDemoWorld(dir: string, log: (line: string) => void = 
   log(`根证书 demo root CA: ${rootPem}`);
   const revocationDir = demoRevocationDir(target);
   const revocation = o.startRevocationService && ca.pointers
-    ? await prepareDemoRevocation(revocationDir, { certificate: loadPemCertificates(ca.certificatePem)[0]!, keyPkcs8: ca.privateKeyPkcs8, digest: 'sha256', ocsp: true }, o.startRevocationService)
+    ? await prepareDemoRevocation(revocationDir, { certificate: loadPemCertificates(ca.certificatePem)[0]!, keyPkcs8: ca.privateKeyPkcs8, digest: family.keeperAlgorithm === 'SM2' ? 'sm3' : 'sha256', ocsp: family.keeperAlgorithm !== 'SM2' }, o.startRevocationService)
     : undefined;
   if (revocation) log(`吊销服务 revocation service: OCSP ${revocation.pointers.ocspUrl ?? '-'}, CRL ${revocation.pointers.crlUrl}`);
 

@@ -109,6 +109,8 @@ export class OpensslRevocationAuthority {
   publishCrl(o: { lastUpdate?: Date; nextUpdate?: Date; delta?: boolean } = {}): Uint8Array {
     const args = (cnf: string, out: string): string[] => [
       'ca', '-gencrl', '-config', this.file(cnf), '-out', this.file(out), '-batch',
+      // SM2: signed with the GM default ID (without it OpenSSL 3.0 signs with the empty ID, which GM verifiers refuse)
+      ...(this.digest === 'sm3' ? ['-sigopt', 'distid:1234567812345678'] : []),
       ...(o.lastUpdate ? ['-crl_lastupdate', generalized(o.lastUpdate)] : []),
       ...(o.nextUpdate ? ['-crl_nextupdate', generalized(o.nextUpdate)] : []),
     ];
