@@ -89,6 +89,18 @@ test('the CRL the service publishes is the demo CA\'s, signed by it (openssl crl
   assert.match(r.stderr + r.stdout, /verify OK/);
 });
 
+const ltvPdf = path.join(world.dir, 'ltv.pdf');
+
+test('sign --ltv on the demo\'s SoftHSM2 keeper token stamps and embeds the responder\'s OCSP answers (B-LT)', () => {
+  const r = world.run(['sign', path.join(world.dir, '..', '..', 'nonexistent'), '-o', ltvPdf, '--token', 'DEMO-KEEPER', '--pin-stdin', '--keyword', '盖章处', '--ltv'], '123456\n');
+  assert.notEqual(r.code, 0, 'a missing input is refused');
+  assert.ok(!fs.existsSync(ltvPdf), 'and leaves no output');
+  const ok = world.run(['sign', path.join(__dirname, '..', '..', 'resources', 'samples', 'contract.pdf'), '-o', ltvPdf, '--token', 'DEMO-KEEPER', '--pin-stdin', '--keyword', '盖章处', '--ltv'], '123456\n');
+  assert.equal(ok.code, 0, ok.err);
+  assert.match(ok.out, /long-term validation data added: B-LT/);
+  assert.match(fs.readFileSync(ltvPdf, 'latin1'), /\/DSS\s/);
+});
+
 test('platform stop stops the responder too: its port is closed and no process of it is left', async () => {
   assert.equal(await portState(service.port), 'connected');
   assert.ok(processesUsing(revocationDir).some((p) => p.includes('openssl ocsp')), 'openssl ocsp runs before the stop');
@@ -117,4 +129,18 @@ test('demo --no-platform starts no revocation service and its certificates carry
   assert.equal(r.status, 0, r.stderr);
   assert.ok(!fs.existsSync(path.join(dir, 'revocation')));
   assert.match(r.stdout, /吊销检查 revocation: not_checked/);
+});
+
+test('after the service is stopped, the sign --ltv output verifies offline from its /DSS: revocation ok, OCSP, embedded; pdfsig says the signature is valid', () => {
+  assert.equal(processesUsing(revocationDir).length, 0);
+  fs.rmSync(path.join(world.env.SEALDESK_HOME!, 'revocation-cache'), { recursive: true, force: true });
+  const r = world.run(['verify', '--offline', ltvPdf, '--json']);
+  const report = JSON.parse(r.out);
+  assert.equal(report.verdict, 'valid', r.out);
+  const sig = report.signatures[0];
+  assert.equal(sig.checks.find((c: { id: string }) => c.id === 'revocation').status, 'ok');
+  const certs = (sig.revocation.certificates as CertRevocation[]).filter((c) => c.role === 'signer' || c.role === 'maker');
+  assert.equal(certs.length, 2);
+  for (const c of certs) assert.deepEqual([c.status, c.method, c.source], ['good', 'ocsp', 'embedded'], c.role);
+  assert.match(spawnSync('pdfsig', [ltvPdf], { encoding: 'utf8' }).stdout, /Signature is Valid\./);
 });
