@@ -49,7 +49,7 @@ test('the GM stamp verifies valid, with every GB/T 38540 step reported in the st
   const [r] = verifyGmSignatures(stamped, [w.root.der]);
   assert.ok(r);
   assert.equal(r.verdict, 'valid', describe(r));
-  assert.deepEqual(r.checks.map((c) => c.id), ['byte_range', 'signature', 'seal_signer', 'seal', 'signer_chain', 'timestamp', 'digest', 'impression', 'modifications']);
+  assert.deepEqual(r.checks.map((c) => c.id), ['byte_range', 'signature', 'seal_signer', 'seal', 'signer_chain', 'timestamp', 'digest', 'impression', 'revocation', 'modifications']);
   assert.equal(r.seal?.name, '国密测试合同专用章');
   assert.equal(r.signer?.commonName, 'GM Keeper');
   assert.equal(r.subFilter, GM_PDF_SUBFILTER);

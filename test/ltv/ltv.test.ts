@@ -141,3 +141,21 @@ test('sealdesk ltv FILE -o OUT makes a B-LTA file from the CLI (trust and respon
     await w.authority.stop();
   }
 });
+
+test('sealdesk ltv without -o leaves the input as it was and writes NAME-ltv.pdf beside it', async () => {
+  await w.authority.start();
+  const old = process.env.SEALDESK_HOME;
+  process.env.SEALDESK_HOME = w.file('home');
+  try {
+    const input = w.file('beside.pdf');
+    fs.writeFileSync(input, stamped);
+    assert.equal(await main(['ltv', input, '--no-timestamp']), 3);
+    assert.ok(fs.readFileSync(input).equals(stamped));
+    const out = fs.readFileSync(w.file('beside-ltv.pdf'));
+    assert.ok(readDss(openPdf(out)).present);
+    assert.ok(out.subarray(0, stamped.length).equals(stamped));
+  } finally {
+    if (old === undefined) delete process.env.SEALDESK_HOME; else process.env.SEALDESK_HOME = old;
+    await w.authority.stop();
+  }
+});

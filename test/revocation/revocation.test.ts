@@ -203,3 +203,35 @@ test('sealdesk verify asks the responders (a revoked keeper: exit 1, named in th
   assert.equal(offline.status, 3, offline.stdout);
   assert.match(offline.stdout, /offline, and the file carries no revocation data/);
 });
+
+test('fetched answers are kept in the on-disk cache: with the responder stopped, the next verification says "cache"', async () => {
+  const k = await w.newKeeper('CN=吴十,O=SealDesk 演示有限公司');
+  const file = await w.stamp('cache.pdf', k);
+  const cached = config({ cacheDir: w.file('cache') });
+  const first = await verifyOnline(file, cached);
+  assert.equal(first.revocation!.certificates.find((c) => c.role === 'signer')!.source, 'fetched');
+  assert.ok(fs.readdirSync(w.file('cache')).some((f) => f.startsWith('ocsp-')), 'the OCSP answer is on disk');
+  await w.authority.stop();
+  try {
+    const second = await verifyOnline(file, cached);
+    assert.equal(check(second).status, 'ok', check(second).message.en);
+    assert.equal(second.revocation!.certificates.find((c) => c.role === 'signer')!.source, 'cache');
+  } finally {
+    await w.authority.start();
+  }
+});
+
+test('a delta CRL on top of the full CRL: a revocation only the delta lists is honoured', async () => {
+  const k = await w.newKeeper('CN=郑一,O=SealDesk 演示有限公司', { ocsp: false });
+  w.authority.publishCrl(); // the base: not yet revoked
+  w.authority.revoke(k.signer.certificate, { at: new Date(Date.now() - 3600_000), reason: 'keyCompromise', delta: true });
+  w.authority.publishCrl({ delta: true });
+  const file = await w.stamp('delta.pdf', k);
+  // the full CRL alone does not list it: not revoked as far as it knows
+  const baseOnly = await verifyOnline(file, config({ useCertificatePointers: false, responders: [{ crl: w.authority.crlUrl }] }));
+  assert.equal(baseOnly.revocation!.certificates.find((x) => x.role === 'signer')!.status, 'good');
+  const c = config({ useCertificatePointers: false, responders: [{ crl: w.authority.crlUrl }, { crl: w.authority.deltaCrlUrl }] });
+  const s = await verifyOnline(file, c);
+  assert.equal(check(s).status, 'failed', check(s).message.en);
+  assert.equal(s.revocation!.certificates.find((x) => x.role === 'signer')!.method, 'crl');
+});

@@ -32,7 +32,7 @@ export interface DemoPlatform { dir: string; url: string; rootPem: string; accou
 export function demoPlatformDir(worldDir: string): string { return path.join(worldDir, 'platform'); }
 
 /** The sealdesk CLI as a child process (from source through tsx, or the built main.js). */
-function cliCommand(): { command: string; args: string[] } {
+export function cliCommand(): { command: string; args: string[] } {
   const main = __filename.endsWith('.ts') ? path.join(installRoot(), 'src', 'cli', 'main.ts') : path.join(installRoot(), 'dist', 'cli', 'main.mjs');
   const imports: string[] = [];
   for (let i = 0; i < process.execArgv.length; i++) {

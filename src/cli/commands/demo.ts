@@ -6,7 +6,8 @@ import { buildGmDemoWorld } from '../../core/app/demo-gm-world';
 import { asSealDeskError } from '../../core/errors';
 import { platformPaths } from '../../platform/config';
 import { usageError } from '../output';
-import { demoPlatformDir, runningServerPid, setUpDemoPlatform, startDemoServer, type DemoPlatform } from './demo-platform';
+import { cliCommand, demoPlatformDir, runningServerPid, setUpDemoPlatform, startDemoServer, type DemoPlatform } from './demo-platform';
+import { demoRevocationDir, serveDemoRevocation, startDemoRevocationService } from '../../core/revocation/demo-revocation-service';
 import { VERDICT_EXIT } from './verify';
 import { SECOND_KEEPER, runDemoPlatformFlow } from './demo-platform-flow';
 
@@ -18,6 +19,7 @@ const stopLine = (pdir: string) => `  停止平台 / stop the platform: sealdesk
 /** On an existing world: a platform whose server is not running is started again; nothing else changes. */
 async function restartIfStopped(dir: string): Promise<void> {
   const pdir = demoPlatformDir(path.resolve(dir));
+  await startDemoRevocationService(demoRevocationDir(path.resolve(dir)), cliCommand()).catch((e: unknown) => process.stderr.write(`${asSealDeskError(e).message}\n`));
   if (!fs.existsSync(platformPaths(pdir).config) || runningServerPid(pdir) !== undefined) return;
   try {
     const url = await startDemoServer(pdir);
@@ -28,13 +30,16 @@ async function restartIfStopped(dir: string): Promise<void> {
 }
 
 export async function demoCommand(argv: string[]): Promise<number> {
+  // the demo CA's revocation service, run detached by the demo itself (not a user command)
+  if (argv[0] === 'revocation-serve') { await serveDemoRevocation(parseArgs({ args: argv.slice(1), options: { dir: { type: 'string' } } }).values.dir ?? ''); return 0; }
   const { values } = parseArgs({ args: argv, options: { dir: { type: 'string' }, gm: { type: 'boolean' }, 'no-platform': { type: 'boolean' }, help: { type: 'boolean' } } });
   if (values.help) { process.stdout.write(`${USAGE_ZH}\n${USAGE_EN}\n`); return 0; }
   if (!values.dir) throw usageError(USAGE_ZH, USAGE_EN);
   const log = (l: string) => process.stdout.write(`${l}\n`);
   let world;
   try {
-    world = values.gm ? await buildGmDemoWorld(values.dir, log) : await buildDemoWorld(values.dir, log);
+    const o = values['no-platform'] ? {} : { startRevocationService: (rdir: string) => startDemoRevocationService(rdir, cliCommand()) };
+    world = values.gm ? await buildGmDemoWorld(values.dir, log, o) : await buildDemoWorld(values.dir, log, undefined, o);
   } catch (e) {
     if (asSealDeskError(e).code === 'DEMO_EXISTS' && !values['no-platform']) await restartIfStopped(values.dir);
     throw e;

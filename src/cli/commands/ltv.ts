@@ -15,7 +15,8 @@ const USAGE = usageError(
 /**
  * Long-term validation data for a stamped PDF: B-LT (a /DSS), and B-LTA (a document timestamp over
  * it) when a TSA is given or configured; --renew adds fresh data and a new document timestamp.
- * Without -o the file is replaced, atomically, only once the new bytes are complete.
+ * The input is never modified: without -o the result goes beside it as NAME-ltv.pdf, written
+ * atomically once the new bytes are complete.
  */
 export async function ltvCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -34,7 +35,7 @@ export async function ltvCommand(argv: string[]): Promise<number> {
   const tsaUrl = values['no-timestamp'] ? undefined : values.tsa ?? ctx.config.tsaUrl;
   if (values.renew && !tsaUrl) throw usageError('--renew 需要时间戳服务(--tsa 或配置中的 tsaUrl)', '--renew needs a timestamp authority (--tsa or tsaUrl in the config)');
   const r = await addLtv(bytes, { trustRoots: ctx.trust.roots(), config: loadRevocationConfig(ctx.home), tsaUrl, renew: values.renew });
-  const output = values.output ?? input;
+  const output = values.output ?? input.replace(/(\.pdf)?$/i, '-ltv.pdf');
   writeFileAtomic(output, r.bytes);
   ctx.audit.record({ action: 'ltv', outcome: 'ok', document: output, detail: `${r.level}; proven: ${r.proven.join(', ') || '-'}` });
   process.stdout.write(`长期验证数据已加入 / long-term validation data added: ${r.level}\n`);

@@ -17,6 +17,7 @@ import { usageError } from '../output';
 import { platformUseCommand } from './platform-use';
 import { SOFTHSM_DEFAULT_MODULE, platformLogVerify } from './platform-log';
 import { clientOptions, expectOk, loggedIn, passwordSource, platformClient, serverUrlFile, type ClientValues } from './platform-client-options';
+import { stopDemoRevocationBeside } from '../../core/revocation/demo-revocation-service';
 
 const USAGE = `sealdesk platform — 印章管理平台 / seal platform
 
@@ -87,6 +88,7 @@ async function serve(argv: string[]): Promise<number> {
 async function stop(argv: string[]): Promise<number> {
   const { values } = parseArgs({ args: argv, options: { dir: { type: 'string' } } });
   if (!values.dir) throw usageError('需要 --dir', 'needs --dir DIR');
+  await stopDemoRevocationBeside(values.dir);
   const pidFile = platformPaths(values.dir).pidFile;
   if (!fs.existsSync(pidFile)) { process.stdout.write('平台未在运行 / platform not running\n'); return 0; }
   const pid = Number(fs.readFileSync(pidFile, 'utf8').trim());

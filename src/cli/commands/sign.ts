@@ -72,12 +72,12 @@ export async function signCommand(argv: string[]): Promise<number> {
     });
     for (const s of r.stamps) process.stdout.write(`签章成功 / stamped: ${s.fieldName} page ${s.page} at [${s.rect.map((n) => n.toFixed(1)).join(', ')}]\n`);
     process.stdout.write(`→ ${r.output}\n`);
-    // --ltv: the stamped file gets its validation data (B-LT; B-LTA with a TSA) right away
-    if (values.ltv) return await ltvCommand([r.output, ...(values.tsa ? ['--tsa', values.tsa] : [])]);
     const p = r.platform;
     if (p.note) process.stdout.write(`注意 / note: ${p.note.zh} / ${p.note.en}\n`);
     if (p.receipt) process.stdout.write(`用印记录已上链 / stamping record logged: index ${p.receipt.logIndex} (checkpoint ${p.receipt.checkpointSize})\n`);
     if (p.recordQueued) process.stdout.write('用印记录暂未发送,已排队 / stamping record queued, to be sent later\n');
+    // --ltv: the stamped file gets its validation data (B-LT; B-LTA with a TSA) right away
+    if (values.ltv) return await ltvCommand([r.output, '-o', r.output, ...(values.tsa ? ['--tsa', values.tsa] : [])]);
     return 0;
   } finally {
     pins.dispose();

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { SealDeskError } from '../errors';
 import { createSm2RootCa, issueSm2Certificate, sm2PrivateKeyPkcs8 } from '../pki/sm2-certificate-authority';
-import { buildDemoWorld, type DemoFamily, type DemoWorld } from './demo-world';
+import { buildDemoWorld, type DemoFamily, type DemoWorld, type DemoWorldOptions } from './demo-world';
 import { installRoot } from '../config/install-root';
 
 /** The GM test token SealDesk builds in native/ (`make -C native`); a test and demo token only. */
@@ -36,7 +36,7 @@ export const GM_FAMILY: DemoFamily = {
   },
   async createCa() {
     const ca = createSm2RootCa('CN=SealDesk 国密演示根 CA,O=SealDesk Demo,C=CN');
-    return { certificatePem: ca.certificatePem, privateKeyPkcs8: sm2PrivateKeyPkcs8(ca.privateKeyHex), issue: async (spki, subject) => issueSm2Certificate(ca, { publicKeySpki: spki, subject }) };
+    return { certificatePem: ca.certificatePem, privateKeyPkcs8: sm2PrivateKeyPkcs8(ca.privateKeyHex), pointers: true, issue: async (spki, subject, revocation) => issueSm2Certificate(ca, { publicKeySpki: spki, subject, crlUrl: revocation?.crlUrl }) };
   },
 };
 
@@ -47,7 +47,7 @@ export interface GmDemoWorld extends DemoWorld {
 }
 
 /** `sealdesk demo --gm --dir DIR`. */
-export async function buildGmDemoWorld(dir: string, log: (line: string) => void = () => {}): Promise<GmDemoWorld> {
-  const world = await buildDemoWorld(dir, log, GM_FAMILY);
+export async function buildGmDemoWorld(dir: string, log: (line: string) => void = () => {}, o: DemoWorldOptions = {}): Promise<GmDemoWorld> {
+  const world = await buildDemoWorld(dir, log, GM_FAMILY, o);
   return { ...world, tokenDir: path.join(world.dir, 'gmtoken'), module: GMTOKEN_MODULE };
 }

@@ -9,8 +9,10 @@ import type { VerificationReport } from '../../api/verification-report';
 import { AppContext } from './context';
 import { makeSealOnToken } from './seal-making';
 import { stampDocument } from './stamping';
-import { verifyDocument } from './verification';
+import { verifyDocument, verifyDocumentWithStatus } from './verification';
 import { installRoot } from '../config/install-root';
+import { loadPemCertificates } from '../crypto/pem';
+import { demoRevocationDir, prepareDemoRevocation, type DemoRevocationPointers } from '../revocation/demo-revocation-service';
 
 /** The demo's published PINs (a demo world holds nothing worth protecting). */
 export const DEMO = {
@@ -43,7 +45,10 @@ export interface DemoWorld {
 export interface DemoCa {
   certificatePem: string;
   privateKeyPkcs8: Uint8Array;
-  issue(publicKeySpki: Uint8Array, subject: string): Promise<Uint8Array>;
+  /** With `revocation`, the certificate points at the demo CA's OCSP responder and CRL (AIA, CDP). */
+  issue(publicKeySpki: Uint8Array, subject: string, revocation?: DemoRevocationPointers): Promise<Uint8Array>;
+  /** Whether issue() can write revocation pointers (the demo then runs its revocation service). */
+  pointers?: boolean;
 }
 
 /**
@@ -82,18 +87,39 @@ export const SOFTHSM_FAMILY: DemoFamily = {
   },
   async createCa() {
     const ca = await createRootCa('CN=SealDesk Demo Root CA,O=SealDesk Demo,C=CN');
-    return { certificatePem: ca.certificatePem, privateKeyPkcs8: ca.privateKeyPkcs8, issue: (spki, subject) => issueCertificate(ca, { publicKeySpki: spki, subject }) };
+    return { certificatePem: ca.certificatePem, privateKeyPkcs8: ca.privateKeyPkcs8, pointers: true, issue: (spki, subject, revocation) => issueCertificate(ca, { publicKeySpki: spki, subject, revocation }) };
   },
 };
 
-export async function provisionToken(ctx: AppContext, family: DemoFamily, o: { label: string; userPin: string; algorithm: DemoFamily['makerAlgorithm']; subject: string; ca: DemoCa }): Promise<TokenInfo> {
+export async function provisionToken(ctx: AppContext, family: DemoFamily, o: { label: string; userPin: string; algorithm: DemoFamily['makerAlgorithm']; subject: string; ca: DemoCa; revocation?: DemoRevocation }): Promise<TokenInfo> {
   const token = await initToken(ctx.module(), { label: o.label, soPin: Buffer.from(DEMO.soPin), userPin: Buffer.from(o.userPin) });
   const ckaId = crypto.randomBytes(16).toString('hex');
   await withUserLogin(ctx.module(), token, Buffer.from(o.userPin), async (s) => {
     const spki = generateKeyPair(s, { algorithm: o.algorithm, ckaId, label: `${o.label} key`, profile: family.vendorProfile ? ctx.vendorProfile() : undefined });
-    importCertificate(s, { ckaId, label: `${o.label} certificate`, der: await o.ca.issue(spki, o.subject) });
+    const der = await o.ca.issue(spki, o.subject, o.revocation?.pointers);
+    o.revocation?.register(der);
+    importCertificate(s, { ckaId, label: `${o.label} certificate`, der });
   }, { home: ctx.home, readWrite: true });
   return token;
+}
+
+type DemoRevocation = Awaited<ReturnType<typeof prepareDemoRevocation>>;
+
+export interface DemoWorldOptions {
+  /**
+   * Starts the demo CA's revocation service from DIR/revocation (detached, beside the platform);
+   * given, the keeper and maker certificates point at it and the demo verifies online. Without it
+   * the certificates carry no pointers.
+   */
+  startRevocationService?: (revocationDir: string) => Promise<void>;
+}
+
+/** The demo's revocation line: the stamp's revocation check and how each certificate was proven. */
+export function revocationLine(report: VerificationReport): string {
+  const sig = report.signatures[0];
+  const check = sig?.checks.find((c) => c.id === 'revocation');
+  const certs = (sig?.revocation?.certificates ?? []).map((c) => `${c.role} ${c.status}${c.method ? ` ${c.method.toUpperCase()}` : ''}${c.source ? ` ${c.source}` : ''}`);
+  return `吊销检查 revocation: ${check?.status ?? 'not_checked'}${certs.length ? ` (${certs.join(', ')})` : ''}`;
 }
 
 /**
@@ -103,7 +129,7 @@ export async function provisionToken(ctx: AppContext, family: DemoFamily, o: { l
  * stamped at its keyword (签章) and verified (验章), and DIR/env for later commands. The family
  * says which tokens and algorithms (SoftHSM2 with RSA/ECDSA by default; see demo-gm-world.ts).
  */
-export async function buildDemoWorld(dir: string, log: (line: string) => void = () => {}, family: DemoFamily = SOFTHSM_FAMILY): Promise<DemoWorld> {
+export async function buildDemoWorld(dir: string, log: (line: string) => void = () => {}, family: DemoFamily = SOFTHSM_FAMILY, o: DemoWorldOptions = {}): Promise<DemoWorld> {
   const target = path.resolve(dir);
   if (fs.existsSync(target) && (!fs.statSync(target).isDirectory() || fs.readdirSync(target).length > 0)) {
     throw new SealDeskError('DEMO_EXISTS', `${target} 已存在,未做任何更改`, `${target} already exists; nothing was changed`);
@@ -124,10 +150,16 @@ export async function buildDemoWorld(dir: string, log: (line: string) => void = 
   fs.writeFileSync(path.join(target, 'trust', `${family.rootFile}.key`), toPem(ca.privateKeyPkcs8, 'PRIVATE KEY'), { mode: 0o600 });
   ctx.trust.add(rootPem);
   log(`根证书 demo root CA: ${rootPem}`);
+  const revocationDir = demoRevocationDir(target);
+  const revocation = o.startRevocationService && ca.pointers
+    ? await prepareDemoRevocation(revocationDir, { certificate: loadPemCertificates(ca.certificatePem)[0]!, keyPkcs8: ca.privateKeyPkcs8, digest: family.keeperAlgorithm === 'SM2' ? 'sm3' : 'sha256', ocsp: family.keeperAlgorithm !== 'SM2' }, o.startRevocationService)
+    : undefined;
+  if (revocation) log(`吊销服务 revocation service: OCSP ${revocation.pointers.ocspUrl ?? '-'}, CRL ${revocation.pointers.crlUrl}`);
 
-  await provisionToken(ctx, family, { label: DEMO.makerLabel, userPin: DEMO.makerPin, algorithm: family.makerAlgorithm, subject: 'CN=SealDesk 演示印章管理中心 制章员,O=SealDesk Demo Seal Center,C=CN', ca });
+  await provisionToken(ctx, family, { label: DEMO.makerLabel, userPin: DEMO.makerPin, algorithm: family.makerAlgorithm, subject: 'CN=SealDesk 演示印章管理中心 制章员,O=SealDesk Demo Seal Center,C=CN', ca, revocation });
   log(`制章授权卡 maker card: ${DEMO.makerLabel} (${family.makerAlgorithm})`);
-  await provisionToken(ctx, family, { label: DEMO.keeperLabel, userPin: DEMO.keeperPin, algorithm: family.keeperAlgorithm, subject: 'CN=张三,OU=合同管理部,O=SealDesk 演示有限公司,C=CN', ca });
+  await provisionToken(ctx, family, { label: DEMO.keeperLabel, userPin: DEMO.keeperPin, algorithm: family.keeperAlgorithm, subject: 'CN=张三,OU=合同管理部,O=SealDesk 演示有限公司,C=CN', ca, revocation });
+
   log(`印章卡 keeper USB-Key: ${DEMO.keeperLabel} (${family.keeperAlgorithm})`);
 
   const sealImage = path.join(RESOURCES, 'seals', 'demo-seal.png');
@@ -145,8 +177,9 @@ export async function buildDemoWorld(dir: string, log: (line: string) => void = 
   });
   log(`签章成功 stamped: ${stampedPdf} (page ${stamped.page})`);
 
-  const report = verifyDocument(ctx, stampedPdf);
+  const report = revocation ? await verifyDocumentWithStatus(ctx, stampedPdf) : verifyDocument(ctx, stampedPdf);
   log(`验章 verified: ${report.verdict} (${report.signatures.map((sig) => sig.subFilter).join(', ')})`);
+  log(revocationLine(report));
   const envFile = path.join(target, 'env');
   const q = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
   const env = { ...tokenEnv, SEALDESK_HOME: home, SEALDESK_PKCS11_MODULE: module };

@@ -44,6 +44,8 @@ import { invalidSignatureReport } from '../verify/invalid-signature-report';
 import { judgeLaterChanges } from '../verify/later-changes';
 import { parseGmSignedData, type GmSignedData } from './gm-signed-data';
 import { byteRangeFromPropertyInfo, sniffGmContents } from './pdf-profile';
+import type { RevocationEvidence } from '../revocation/evidence';
+import { judgeStampRevocation } from '../revocation/stamp-revocation';
 
 export interface GmVerifyContext {
   /** DER root certificates the recipient trusts. */
@@ -54,6 +56,8 @@ export interface GmVerifyContext {
   structure?: ByteRangeOutcome;
   /** The engine's analysis of later revisions (computed here when absent). */
   changesByRevision?: Modification[][];
+  /** Revocation data: the file's /DSS and whatever was fetched (issue 15). */
+  revocation?: RevocationEvidence;
 }
 
 type Add = (id: CheckId, status: CheckStatus, message: BilingualText) => void;
@@ -90,6 +94,7 @@ export function verifyGmSignature(doc: PdfDocument, field: SignatureField, ctx: 
   if (kind === 'gm-signed-data') verifySignedData(g);
   else verifySes(g);
 
+  gmRevocation(g, kind === 'gm-signed-data');
   laterChanges(g);
   report.verdict = stampVerdict(report);
   return report;
@@ -284,6 +289,39 @@ function judgeImpression(g: GmInput, seal: SESeal): void {
     const err = isSealDeskError(e) ? e : undefined;
     g.add('impression', 'failed', { zh: `印模无法读取：${err?.zh ?? '格式错误'}`, en: `The impression cannot be read: ${err?.en ?? 'malformed'}` });
   }
+}
+
+/**
+ * The signer's and the seal maker's certificates' status at the signing time, from the same pool as
+ * PAdES stamps (revocation/stamp-revocation.ts): a GM stamp is never silent about revocation.
+ */
+function gmRevocation(g: GmInput, signedData: boolean): void {
+  let signer: Uint8Array | undefined;
+  let seal: SESeal | undefined;
+  let intermediates: Uint8Array[] = [];
+  try {
+    if (signedData) {
+      const cms = parseGmSignedData(g.field.value!.contents);
+      signer = cms.signerCertificate;
+      intermediates = cms.certificates;
+      seal = cms.sealDer ? decodeSeal(cms.sealDer) : undefined;
+    } else {
+      const ses = decodeSesSignature(trimmedContents(g.field.value!.contents));
+      signer = ses.cert;
+      seal = ses.toSign.eseal;
+    }
+  } catch {
+    g.add('revocation', 'not_checked', UNREADABLE);
+    return;
+  }
+  const pool = g.ctx.revocation ?? { ocsps: [], crls: [], certificates: [], failures: new Map(), online: false };
+  const at = g.report.signingTime ? new Date(g.report.signingTime) : g.ctx.now;
+  const rev = judgeStampRevocation({
+    signer, maker: seal?.cert, makerAt: seal?.eSealInfo.property.createDate, intermediates: [...intermediates, ...pool.certificates],
+    roots: g.ctx.trustRoots, at, timeTrusted: g.report.timeSource === 'timestamp', pool,
+  });
+  g.add('revocation', rev.status, rev.message);
+  g.report.revocation = rev.summary;
 }
 
 /**

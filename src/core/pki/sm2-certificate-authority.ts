@@ -37,9 +37,12 @@ export interface Sm2IssueOptions {
   notBefore?: Date;
   notAfter?: Date;
   usage?: Sm2CertificateUsage;
+  /** Where the CA publishes its CRL (CRL distribution point); SM2 chains are served by CRLs (docs/ltv.md). */
+  crlUrl?: string;
 }
 
 const OID_BASIC_CONSTRAINTS = '2.5.29.19';
+const OID_CRL_DISTRIBUTION_POINTS = '2.5.29.31';
 const OID_KEY_USAGE = '2.5.29.15';
 const OID_SUBJECT_KEY_ID = '2.5.29.14';
 const OID_AUTHORITY_KEY_ID = '2.5.29.35';
@@ -73,7 +76,7 @@ export function issueSm2Certificate(ca: Sm2Ca, o: Sm2IssueOptions): Uint8Array {
   const caCert = new x509.X509Certificate(new Uint8Array(ca.certificate));
   return signCertificate({
     issuer: caCert.subject, issuerSpki: new Uint8Array(caCert.publicKey.rawData), signingKeyHex: ca.privateKeyHex,
-    subject: o.subject, spki: o.publicKeySpki, notBefore, notAfter: o.notAfter ?? new Date(notBefore.getTime() + 2 * 365 * DAY), usage: o.usage ?? 'signing',
+    subject: o.subject, spki: o.publicKeySpki, notBefore, notAfter: o.notAfter ?? new Date(notBefore.getTime() + 2 * 365 * DAY), usage: o.usage ?? 'signing', crlUrl: o.crlUrl,
   });
 }
 
@@ -101,6 +104,7 @@ interface ToSign {
   notBefore: Date;
   notAfter: Date;
   usage: Sm2CertificateUsage;
+  crlUrl?: string;
 }
 
 function signCertificate(t: ToSign): Uint8Array {
@@ -147,6 +151,9 @@ function extensions(t: ToSign): pkijs.Extension[] {
     ext(OID_AUTHORITY_KEY_ID, false, new asn1js.Sequence({
       value: [new asn1js.Primitive({ idBlock: { tagClass: 3, tagNumber: 0 }, valueHex: toArrayBuffer(keyId(t.issuerSpki)) })],
     })),
+    ...(t.crlUrl ? [ext(OID_CRL_DISTRIBUTION_POINTS, false, new pkijs.CRLDistributionPoints({
+      distributionPoints: [new pkijs.DistributionPoint({ distributionPoint: [new pkijs.GeneralName({ type: 6, value: t.crlUrl })] })],
+    }).toSchema())] : []),
   ];
 }
 

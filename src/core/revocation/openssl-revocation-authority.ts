@@ -27,6 +27,15 @@ export interface RevocationAuthorityOptions {
 
 export type RevocationReason = 'unspecified' | 'keyCompromise' | 'CACompromise' | 'affiliationChanged' | 'superseded' | 'cessationOfOperation' | 'certificateHold';
 
+/** deltaCRLIndicator has no config syntax in OpenSSL 3.0: written as raw DER (INTEGER BaseCRLNumber). */
+function derInteger(n: number): string {
+  let hex = n.toString(16);
+  if (hex.length % 2) hex = `0${hex}`;
+  if (Number.parseInt(hex.slice(0, 2), 16) >= 0x80) hex = `00${hex}`;
+  const bytes = hex.match(/../g)!;
+  return ['02', bytes.length.toString(16).padStart(2, '0'), ...bytes].join(':');
+}
+
 const utc = (d: Date): string => d.toISOString().replace(/[-:T]/g, '').slice(2, 14) + 'Z';
 const generalized = (d: Date): string => d.toISOString().replace(/[-:T]/g, '').slice(0, 14) + 'Z';
 
@@ -60,7 +69,7 @@ export class OpensslRevocationAuthority {
     fs.writeFileSync(this.file(name), [
       '[ ca ]', 'default_ca = CA_default', '[ CA_default ]', `dir = ${this.dir}`, `database = $dir/${db}`, 'crlnumber = $dir/crlnumber',
       'certificate = $dir/ca.pem', 'private_key = $dir/ca.key', `default_md = ${this.digest}`, 'default_crl_days = 7', 'crl_extensions = crl_ext',
-      '[ crl_ext ]', 'authorityKeyIdentifier = keyid:always', ...(deltaOf === undefined ? [] : [`deltaCRL = critical, ${deltaOf}`]), '',
+      '[ crl_ext ]', 'authorityKeyIdentifier = keyid:always', ...(deltaOf === undefined ? [] : [`2.5.29.27 = critical,DER:${derInteger(deltaOf)}`]), '',
     ].join('\n'));
   }
 
@@ -80,7 +89,8 @@ export class OpensslRevocationAuthority {
     let rev = utc(o.at ?? new Date());
     if (o.compromisedAt) rev += `,${o.reason === 'CACompromise' ? 'CAkeyTime' : 'keyTime'},${generalized(o.compromisedAt)}`; // openssl ca's index words for a compromise time
     else if (o.reason) rev += `,${o.reason}`;
-    for (const db of o.delta ? ['index.txt', 'delta-index.txt'] : ['index.txt']) {
+    // delta: a revocation since the last full CRL, listed by the next delta CRL only
+    for (const db of o.delta ? ['delta-index.txt'] : ['index.txt']) {
       const rows = this.rows(db).filter((r) => r[3] !== serial);
       rows.push(['R', utc(c.notAfter), rev, serial, 'unknown', `/CN=serial-${serial}`]);
       this.write(db, rows);
@@ -99,6 +109,8 @@ export class OpensslRevocationAuthority {
   publishCrl(o: { lastUpdate?: Date; nextUpdate?: Date; delta?: boolean } = {}): Uint8Array {
     const args = (cnf: string, out: string): string[] => [
       'ca', '-gencrl', '-config', this.file(cnf), '-out', this.file(out), '-batch',
+      // SM2: signed with the GM default ID (without it OpenSSL 3.0 signs with the empty ID, which GM verifiers refuse)
+      ...(this.digest === 'sm3' ? ['-sigopt', 'distid:1234567812345678'] : []),
       ...(o.lastUpdate ? ['-crl_lastupdate', generalized(o.lastUpdate)] : []),
       ...(o.nextUpdate ? ['-crl_nextupdate', generalized(o.nextUpdate)] : []),
     ];
@@ -119,9 +131,10 @@ export class OpensslRevocationAuthority {
    * responder reads its index once, so it is restarted whenever the index changed (a registration,
    * a revocation) before the next request is passed on.
    */
-  async start(o: { ocspMinutes?: number } = {}): Promise<void> {
+  async start(o: { ocspMinutes?: number; port?: number } = {}): Promise<void> {
     if (!fs.existsSync(this.file('ca.crl'))) this.publishCrl();
     this.ocspMinutes = o.ocspMinutes ?? 10;
+    if (o.port !== undefined) this.port = o.port;
     this.crlServer = http.createServer((req, res) => {
       if (req.url === '/ocsp' || req.url?.startsWith('/ocsp/')) { void this.forward(req, res); return; }
       const name = req.url === '/delta.crl' ? 'delta.crl' : req.url === '/ca.crl' ? 'ca.crl' : undefined;
@@ -199,6 +212,11 @@ export class OpensslRevocationAuthority {
     if (child && child.exitCode === null) {
       await new Promise<void>((resolve) => { child.once('exit', () => resolve()); child.kill('SIGTERM'); });
     }
+  }
+
+  /** Signals the responder to end, synchronously (for a process that is about to exit). */
+  killResponder(): void {
+    if (this.ocsp && this.ocsp.exitCode === null) this.ocsp.kill('SIGTERM');
   }
 
   /** Stops the responder and the http server (the URLs then refuse connections). */

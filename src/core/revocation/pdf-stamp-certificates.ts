@@ -6,6 +6,9 @@
  * A signature that cannot be parsed contributes nothing (the verifier reports it).
  */
 import { decodeSeal } from '../asn1/ses-seal';
+import { decodeSesSignature } from '../asn1/ses-signature';
+import { derValueLength } from '../cms/der';
+import { isGmSignature, parseGmSignedData, sniffGmContents } from '../gm';
 import { parseCms } from '../cms/parse-cms';
 import type { PdfDocument } from '../pdf/document';
 import { DOCUMENT_TIMESTAMP_SUBFILTER } from '../timestamp/document-timestamp';
@@ -40,6 +43,10 @@ export function stampCertificatesOf(doc: PdfDocument, roots: Uint8Array[], extra
         });
         continue;
       }
+      if (isGmSignature(v)) {
+        out.push(gmStamp(f.name, v.contents, v.signingTime, roots, extra));
+        continue;
+      }
       const cms = parseCms(v.contents);
       let maker: Uint8Array | undefined;
       let makerAt: Date | undefined;
@@ -62,4 +69,23 @@ export function stampCertificatesOf(doc: PdfDocument, roots: Uint8Array[], extra
     }
   }
   return out;
+}
+
+/** A GM stamp (GB/T 38540 SES_Signature or GM/T 0010 SignedData): its signer and seal maker. */
+function gmStamp(field: string, contents: Uint8Array, signingTime: string | undefined, roots: Uint8Array[], extra: Uint8Array[]): SignatureCertificates {
+  const claimed = parsePdfDate(signingTime) ?? undefined;
+  if (sniffGmContents(contents) === 'gm-signed-data') {
+    const cms = parseGmSignedData(contents);
+    const seal = cms.sealDer ? decodeSeal(cms.sealDer) : undefined;
+    return {
+      field, contents, kind: 'signature', signer: cms.signerCertificate, maker: seal?.cert, makerAt: seal?.eSealInfo.property.createDate,
+      intermediates: [...cms.certificates, ...extra], roots, at: cms.signingTimeAttribute ?? claimed, timeTrusted: false,
+    };
+  }
+  const ses = decodeSesSignature(contents.subarray(0, derValueLength(contents)));
+  const seal = ses.toSign.eseal;
+  return {
+    field, contents, kind: 'signature', signer: ses.cert, maker: seal.cert, makerAt: seal.eSealInfo.property.createDate,
+    intermediates: [...extra], roots, at: claimed, timeTrusted: false,
+  };
 }

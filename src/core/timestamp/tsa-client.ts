@@ -1,11 +1,10 @@
-import http from 'node:http';
-import https from 'node:https';
 import crypto from 'node:crypto';
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import { SealDeskError } from '../errors';
 import { toArrayBuffer } from '../cms/der';
 import { OID_BY_DIGEST } from '../cms/oids';
+import { boundedRequest, type HttpFailure } from '../net/bounded-http';
 
 /**
  * RFC 3161 client over HTTP(S): POST application/timestamp-query, read application/timestamp-reply.
@@ -105,54 +104,13 @@ function stripZeros(b: Uint8Array): Buffer {
   return Buffer.from(b.subarray(i));
 }
 
+const TSA_CODES: Record<HttpFailure, string> = {
+  url_invalid: 'TSA_URL_INVALID', timeout: 'TSA_TIMEOUT', http_error: 'TSA_HTTP_ERROR', too_large: 'TSA_RESPONSE_TOO_LARGE', unreachable: 'TSA_UNREACHABLE',
+};
+
 function postQuery(url: string, body: Uint8Array, timeoutMs: number, maxBytes: number): Promise<Uint8Array> {
-  let target: URL;
-  try {
-    target = new URL(url);
-  } catch (e) {
-    return Promise.reject(tsaError('TSA_URL_INVALID', `地址无效 ${url}`, `invalid URL ${url}`, e));
-  }
-  if (target.protocol !== 'http:' && target.protocol !== 'https:') {
-    return Promise.reject(tsaError('TSA_URL_INVALID', `只支持 http/https:${url}`, `only http/https are supported: ${url}`));
-  }
-  const lib = target.protocol === 'https:' ? https : http;
-  return new Promise((resolve, reject) => {
-    let settled = false;
-    const done = (err: SealDeskError | null, value?: Uint8Array): void => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      if (err) {
-        req.destroy();
-        reject(err);
-      } else resolve(value!);
-    };
-    const timer = setTimeout(() => done(tsaError('TSA_TIMEOUT', `${timeoutMs} 毫秒内没有应答`, `no reply within ${timeoutMs} ms`)), timeoutMs);
-    const req = lib.request(target, {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/timestamp-query', 'Content-Length': body.length, Accept: 'application/timestamp-reply' },
-    }, (res) => {
-      if (res.statusCode !== 200) {
-        res.resume();
-        done(tsaError('TSA_HTTP_ERROR', `HTTP 状态 ${res.statusCode}`, `HTTP status ${res.statusCode}`));
-        return;
-      }
-      const declared = Number(res.headers['content-length'] ?? '0');
-      if (declared > maxBytes) {
-        done(tsaError('TSA_RESPONSE_TOO_LARGE', `应答过大(${declared} 字节)`, `reply too large (${declared} bytes)`));
-        return;
-      }
-      const chunks: Buffer[] = [];
-      let size = 0;
-      res.on('data', (chunk: Buffer) => {
-        size += chunk.length;
-        if (size > maxBytes) done(tsaError('TSA_RESPONSE_TOO_LARGE', `应答超过 ${maxBytes} 字节`, `reply exceeds ${maxBytes} bytes`));
-        else chunks.push(chunk);
-      });
-      res.on('end', () => done(null, new Uint8Array(Buffer.concat(chunks))));
-      res.on('error', (e) => done(tsaError('TSA_UNREACHABLE', '读取应答失败', 'reading the reply failed', e)));
-    });
-    req.on('error', (e) => done(tsaError('TSA_UNREACHABLE', `无法连接 ${target.host}`, `cannot reach ${target.host}`, e)));
-    req.end(Buffer.from(body));
+  return boundedRequest({
+    url, method: 'POST', body, contentType: 'application/timestamp-query', accept: 'application/timestamp-reply', timeoutMs, maxBytes, allowHttps: true,
+    fail: (kind, d, cause) => tsaError(TSA_CODES[kind], d.zh, d.en, cause),
   });
 }

@@ -232,7 +232,7 @@ interface SignatureInput {
 function verifySignature(s: SignatureInput): SignatureReport {
   // GB/T 38540 SES_Signature and GM/T 0010 SignedData have their own verification order (src/core/gm).
   if (isGmSignature(s.field.value!)) {
-    return verifyGmSignature(s.doc, s.field, { trustRoots: s.options.trustRoots, now: s.now, structure: s.structure, changesByRevision: s.changesByRevision });
+    return verifyGmSignature(s.doc, s.field, { trustRoots: s.options.trustRoots, now: s.now, structure: s.structure, changesByRevision: s.changesByRevision, revocation: s.revocation });
   }
   const v = s.field.value!;
   const widget = s.field.widgets[0];

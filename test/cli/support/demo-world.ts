@@ -8,6 +8,8 @@ export const BIN = path.resolve(__dirname, '../../../bin/sealdesk');
 export interface CliWorld {
   dir: string;
   env: NodeJS.ProcessEnv;
+  /** What the demo command printed on stdout. */
+  log: string;
   run(args: string[], stdin?: string): { code: number | null; out: string; err: string };
   auditLines(): Record<string, unknown>[];
   /** Stops the demo platform's server if this world has one (`platform stop --dir DIR/platform`). */
@@ -33,6 +35,7 @@ export function demoWorld(o: { platform?: boolean } = {}): CliWorld {
   return {
     dir,
     env,
+    log: built.stdout,
     run(args, stdin) {
       const r = spawnSync(BIN, args, { env, input: stdin ?? '', encoding: 'utf8' });
       return { code: r.status, out: r.stdout, err: r.stderr };
