@@ -48,7 +48,22 @@ export async function openDocumentByRanges(ref: DocumentRef): Promise<PDFDocumen
   class Transport extends m.PDFDataRangeTransport {
     override requestDataRange(begin: number, end: number): void {
       // A copy: pdf.js transfers what it gets to its worker, which would empty the chunks kept for a stamped copy.
-      reader.read(begin, end).then((chunk) => this.onDataRange(begin, chunk.slice()), (e: unknown) => failed?.(e));
+      reader.read(begin, end).then((chunk) => {
+        if (this.closed) return;
+        try {
+          this.onDataRange(begin, chunk.slice());
+        } catch {
+          // pdf.js cancelled that range meanwhile (the page scrolled away, or another document
+          // replaced this one) and asserts on data nobody asked for: it is not wanted any more.
+        }
+      }, (e: unknown) => failed?.(e));
+    }
+
+    closed = false;
+
+    override abort(): void {
+      this.closed = true;
+      super.abort();
     }
   }
   const task = m.getDocument({

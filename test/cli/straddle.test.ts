@@ -35,7 +35,7 @@ test('a straddle seal across the four pages of the contract: one signature, pdfs
   for (const i of sig.impressions) assert.ok(Math.abs(top - (i.rect[1] + i.rect[3]) / 2 - 80 * 72 / 25.4) < 1, `${i.rect}`);
   const text = world.run(['verify', out]);
   assert.match(text.out, /pages 1, 2, 3, 4 \(4 impressions\)/);
-  assert.match(text.out, /骑缝校验 \/ straddle seal pages/);
+  assert.match(text.out, /骑缝校验 \/ Straddle seal pages/);
   const stamps = world.auditLines().filter((l) => l.action === 'stamp' && l.outcome === 'ok');
   assert.match(String(stamps.at(-1)!.detail), /p1, .* p4/);
 });

@@ -34,7 +34,7 @@ export function boundedRequest(r: BoundedRequest): Promise<Uint8Array> {
   const httpsOk = r.allowHttps && target.protocol === 'https:';
   if (target.protocol !== 'http:' && !httpsOk) {
     const allowed = r.allowHttps ? 'http/https' : 'http';
-    return Promise.reject(r.fail('url_invalid', { zh: `只支持 ${allowed} 地址:${r.url}`, en: `only ${allowed} URLs are supported: ${r.url}` }));
+    return Promise.reject(r.fail('url_invalid', { zh: `只支持 ${allowed} 地址：${r.url}`, en: `only ${allowed} URLs are supported: ${r.url}` }));
   }
   const lib = httpsOk ? https : http;
   return new Promise((resolve, reject) => {
@@ -58,7 +58,7 @@ export function boundedRequest(r: BoundedRequest): Promise<Uint8Array> {
       }
       const declared = Number(res.headers['content-length'] ?? '0');
       if (declared > r.maxBytes) {
-        done(r.fail('too_large', { zh: `应答过大(${declared} 字节)`, en: `the answer is too large (${declared} bytes)` }));
+        done(r.fail('too_large', { zh: `应答过大（${declared} 字节）`, en: `the answer is too large (${declared} bytes)` }));
         return;
       }
       const chunks: Buffer[] = [];

@@ -84,7 +84,7 @@ export async function gatherRevocation(items: CertificateToCheck[], o: GatherOpt
           }
         }
         const parsed = parseCrl(der);
-        if (!parsed) { failures.push({ zh: `CRL ${url}:无法解析`, en: `CRL ${url}: cannot be parsed` }); continue; }
+        if (!parsed) { failures.push({ zh: `CRL ${url}：无法解析`, en: `CRL ${url}: cannot be parsed` }); continue; }
         if (parsed.deltaBase === undefined) {
           const j = judgeCrl(parsed, { cert, issuer, currentAt: now });
           if (!j.ok) { failures.push({ zh: `CRL ${url}:${j.problem.zh}`, en: `CRL ${url}: ${j.problem.en}` }); continue; }

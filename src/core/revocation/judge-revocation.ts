@@ -75,7 +75,7 @@ export function statusAt(cert: ParsedCertificate, issuer: ParsedCertificate, at:
     .sort((a, b) => time(b.finding.producedAt ?? b.finding.thisUpdate) - time(a.finding.producedAt ?? a.finding.thisUpdate));
   if (good[0]) return { ...good[0], problems };
   const stale = all.find((x) => x.finding.status === 'good');
-  if (stale) problems.push({ zh: `现有吊销信息早于签章时间(${stale.finding.thisUpdate.toISOString()}),不能证明签章时的状态`, en: `the status data at hand predates the signing time (${stale.finding.thisUpdate.toISOString()}) and proves nothing about it` });
+  if (stale) problems.push({ zh: `现有吊销信息早于签章时间（${stale.finding.thisUpdate.toISOString()}），不能证明签章时的状态`, en: `the status data at hand predates the signing time (${stale.finding.thisUpdate.toISOString()}) and proves nothing about it` });
   const unknown = all.find((x) => x.finding.status === 'unknown');
   if (unknown) return { ...unknown, problems };
   return { problems };
@@ -122,7 +122,7 @@ export function judgeRevocation(input: JudgeInput): RevocationJudgement {
       seen.add(key);
       const base = { role: i === 0 ? role : ROLE_CA[role], subject: cert.subject, serialNumber: cert.serialHex } as const;
       if (!issuer) {
-        certs.push({ ...base, status: 'not_checked', message: { zh: '找不到签发者证书,无法检查吊销状态', en: 'the issuer certificate is not known: status not checked' } });
+        certs.push({ ...base, status: 'not_checked', message: { zh: '找不到签发者证书，无法检查吊销状态', en: 'the issuer certificate is not known: status not checked' } });
         unchecked++;
         continue;
       }
@@ -135,7 +135,7 @@ export function judgeRevocation(input: JudgeInput): RevocationJudgement {
         const published = pointers.ocsp.length + pointers.crl.length > 0 || (input.configured?.(issuer) ?? false);
         const msg = published
           ? { zh: `未能确认证书“${cert.subject}”的吊销状态${why || (input.pool.online ? '' : '(离线验证,文件中没有吊销信息)')}`, en: `the revocation status of "${cert.subject}" could not be established${whyEn || (input.pool.online ? '' : ' (offline, and the file carries no revocation data)')}` }
-          : { zh: `证书“${cert.subject}”未发布吊销信息来源,也未配置,未检查吊销状态`, en: `"${cert.subject}" publishes no revocation source and none is configured: revocation not checked` };
+          : { zh: `证书“${cert.subject}”未发布吊销信息来源，也未配置，未检查吊销状态`, en: `"${cert.subject}" publishes no revocation source and none is configured: revocation not checked` };
         certs.push({ ...base, status: 'not_checked', message: msg });
         if (published) warned.push(msg); else unchecked++;
         continue;
@@ -144,13 +144,13 @@ export function judgeRevocation(input: JudgeInput): RevocationJudgement {
       const via = `${METHOD[f.method]},${SOURCE[s.source!].zh}`;
       const viaEn = `${METHOD[f.method]}, ${SOURCE[s.source!].en}`;
       if (f.status === 'unknown') {
-        const msg = { zh: `吊销服务不认识证书“${cert.subject}”(状态 unknown,${via})`, en: `the responder does not know "${cert.subject}" (status unknown, ${viaEn})` };
+        const msg = { zh: `吊销服务不认识证书“${cert.subject}”（状态 unknown，${via}）`, en: `the responder does not know "${cert.subject}" (status unknown, ${viaEn})` };
         certs.push({ ...common, status: 'unknown', message: msg });
         warned.push(msg);
         continue;
       }
       if (f.status === 'good') {
-        certs.push({ ...common, status: 'good', message: { zh: `未吊销(${via},${(f.producedAt ?? f.thisUpdate).toISOString()})`, en: `not revoked (${viaEn}, ${(f.producedAt ?? f.thisUpdate).toISOString()})` } });
+        certs.push({ ...common, status: 'good', message: { zh: `未吊销（${via}，${(f.producedAt ?? f.thisUpdate).toISOString()}）`, en: `not revoked (${viaEn}, ${(f.producedAt ?? f.thisUpdate).toISOString()})` } });
         continue;
       }
       const when = effectiveRevocationTime(f)!;
@@ -160,14 +160,14 @@ export function judgeRevocation(input: JudgeInput): RevocationJudgement {
       const invEn = f.invalidityDate ? `, invalid since ${f.invalidityDate.toISOString()}` : '';
       const extra = { revokedAt: f.revokedAt?.toISOString(), reason: f.reason, invalidityDate: f.invalidityDate?.toISOString() };
       if (when.getTime() <= at.getTime()) {
-        const msg = { zh: `证书“${cert.subject}”已于 ${f.revokedAt?.toISOString()} 被吊销${reason}${inv},早于签章时间 ${at.toISOString()}(${via})`, en: `"${cert.subject}" was revoked at ${f.revokedAt?.toISOString()}${reasonEn}${invEn}, before the signing time ${at.toISOString()} (${viaEn})` };
+        const msg = { zh: `证书“${cert.subject}”已于 ${f.revokedAt?.toISOString()} 被吊销${reason}${inv}，早于签章时间 ${at.toISOString()}（${via}）`, en: `"${cert.subject}" was revoked at ${f.revokedAt?.toISOString()}${reasonEn}${invEn}, before the signing time ${at.toISOString()} (${viaEn})` };
         certs.push({ ...common, ...extra, status: 'revoked_before', message: msg });
         failed.push(msg);
       } else {
-        const msg = { zh: `证书“${cert.subject}”于 ${f.revokedAt?.toISOString()} 被吊销${reason}${inv},晚于签章时间 ${at.toISOString()}(${via})`, en: `"${cert.subject}" was revoked at ${f.revokedAt?.toISOString()}${reasonEn}${invEn}, after the signing time ${at.toISOString()} (${viaEn})` };
+        const msg = { zh: `证书“${cert.subject}”于 ${f.revokedAt?.toISOString()} 被吊销${reason}${inv}，晚于签章时间 ${at.toISOString()}（${via}）`, en: `"${cert.subject}" was revoked at ${f.revokedAt?.toISOString()}${reasonEn}${invEn}, after the signing time ${at.toISOString()} (${viaEn})` };
         certs.push({ ...common, ...extra, status: 'revoked_after', message: msg });
         if (input.timeTrusted) notes.push(msg);
-        else warned.push({ zh: `${msg.zh};签章时间仅为签章人声明,无法证明签章早于吊销`, en: `${msg.en}; the signing time is only claimed, so the stamp cannot be proven to predate the revocation` });
+        else warned.push({ zh: `${msg.zh}；签章时间仅为签章人声明，无法证明签章早于吊销`, en: `${msg.en}; the signing time is only claimed, so the stamp cannot be proven to predate the revocation` });
       }
     }
   }
@@ -179,22 +179,22 @@ export function judgeRevocation(input: JudgeInput): RevocationJudgement {
   };
   const sources = [...new Set(certs.flatMap((c) => (c.source ? [c.source] : [])))];
   const from = { zh: sources.map((x) => SOURCE[x].zh).join('、'), en: sources.map((x) => SOURCE[x].en).join(', ') };
-  const offline = input.pool.online ? { zh: '', en: '' } : { zh: ',离线验证', en: ', verified offline' };
+  const offline = input.pool.online ? { zh: '', en: '' } : { zh: '，离线验证', en: ', verified offline' };
   const join = (list: BilingualText[]): BilingualText => ({ zh: list.map((m) => m.zh).join(';'), en: list.map((m) => m.en).join('; ') });
   if (failed.length > 0) return { status: 'failed', message: join(failed), summary };
   if (warned.length > 0) return { status: 'warning', message: join([...warned, ...notes]), summary };
   if (certs.length === 0 || unchecked === certs.length) {
-    return { status: 'not_checked', message: { zh: '吊销状态未检查:证书未发布吊销信息来源(OCSP/CRL),也未配置', en: 'Revocation not checked: the certificates publish no OCSP or CRL source and none is configured' }, summary };
+    return { status: 'not_checked', message: { zh: '吊销状态未检查：证书未发布吊销信息来源（OCSP/CRL），也未配置', en: 'Revocation not checked: the certificates publish no OCSP or CRL source and none is configured' }, summary };
   }
   const notChecked = certs.filter((c) => c.status === 'not_checked');
-  const rest = notChecked.length > 0 ? { zh: `;${notChecked.length} 张证书未检查`, en: `; ${notChecked.length} certificate(s) not checked` } : { zh: '', en: '' };
+  const rest = notChecked.length > 0 ? { zh: `；${notChecked.length} 张证书未检查`, en: `; ${notChecked.length} certificate(s) not checked` } : { zh: '', en: '' };
   if (notes.length > 0) {
     const j = join(notes);
-    return { status: 'ok', message: { zh: `签章时证书未被吊销;注意:${j.zh}${rest.zh}`, en: `Not revoked at the signing time; note: ${j.en}${rest.en}` }, summary };
+    return { status: 'ok', message: { zh: `签章时证书未被吊销；注意：${j.zh}${rest.zh}`, en: `Not revoked at the signing time; note: ${j.en}${rest.en}` }, summary };
   }
   return {
     status: notChecked.length > 0 ? 'warning' : 'ok',
-    message: { zh: `签章时证书链未被吊销(来源:${from.zh}${offline.zh},于 ${summary.provenAt ?? '?'} 证明)${rest.zh}`, en: `The chain was not revoked at the signing time (data ${from.en}${offline.en}; proven at ${summary.provenAt ?? '?'})${rest.en}` },
+    message: { zh: `签章时证书链未被吊销（来源：${from.zh}${offline.zh}，于 ${summary.provenAt ?? '?'} 证明）${rest.zh}`, en: `The chain was not revoked at the signing time (data ${from.en}${offline.en}; proven at ${summary.provenAt ?? '?'})${rest.en}` },
     summary,
   };
 }
