@@ -46,7 +46,7 @@ export async function runDemoPlatformFlow(world: DemoWorld, platform: DemoPlatfo
   const report = await verifyDocumentWithStatus(ctx, world.stampedPdf);
   log(`验章 / verified: ${statusLine(report)}`);
 
-  await provisionToken(ctx, SOFTHSM_FAMILY, { label: SECOND_KEEPER.label, userPin: SECOND_KEEPER.pin, algorithm: SOFTHSM_FAMILY.keeperAlgorithm, subject: 'CN=李四,OU=财务部,O=SealDesk 演示有限公司,C=CN', ca: world.ca });
+  await provisionToken(ctx, SOFTHSM_FAMILY, { label: SECOND_KEEPER.label, userPin: SECOND_KEEPER.pin, algorithm: SOFTHSM_FAMILY.keeperAlgorithm, subject: 'CN=李四,OU=财务部,O=SealDesk 演示有限公司,C=CN', ca: world.ca, revocation: world.revocation });
   const now = new Date();
   const filed = await fileSealApplication(ctx, { user: 'applicant', password: password('applicant') }, {
     sealName: SECOND_KEEPER.sealName, kind: '02', keeperName: '李四', keeperToken: SECOND_KEEPER.label, impressionPng: fs.readFileSync(world.sealImage),

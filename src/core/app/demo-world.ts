@@ -39,6 +39,8 @@ export interface DemoWorld {
   sealImage: string;
   /** The demo CA, for more USB-Keys (the platform flow's second keeper). */
   ca: DemoCa;
+  /** The CA's revocation service, when it runs: more USB-Keys' certificates point at it too. */
+  revocation?: DemoRevocation;
 }
 
 /** A demo root CA as the world needs it: its certificate, its key for DIR/trust, and issuance. */
@@ -103,7 +105,7 @@ export async function provisionToken(ctx: AppContext, family: DemoFamily, o: { l
   return token;
 }
 
-type DemoRevocation = Awaited<ReturnType<typeof prepareDemoRevocation>>;
+export type DemoRevocation = Awaited<ReturnType<typeof prepareDemoRevocation>>;
 
 export interface DemoWorldOptions {
   /**
@@ -184,7 +186,7 @@ export async function buildDemoWorld(dir: string, log: (line: string) => void = 
   const q = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
   const env = { ...tokenEnv, SEALDESK_HOME: home, SEALDESK_PKCS11_MODULE: module };
   fs.writeFileSync(envFile, ['# . this file to act on the SealDesk demo world', ...Object.entries(env).map(([k, v]) => `export ${k}=${q(v)}`), ''].join('\n'));
-  return { dir: target, home, envFile, rootPem, stampedPdf, report, sealDer: made.der, sealImage, ca };
+  return { dir: target, home, envFile, rootPem, stampedPdf, report, sealDer: made.der, sealImage, ca, revocation };
 }
 
 export { renderReportText };
