@@ -11,13 +11,13 @@ import { sha256OfFile } from '../fs/file-hash';
 import type { RevocationEvidence } from '../revocation/evidence';
 import { fetchRevocationForPdf } from '../revocation/online-revocation';
 import { loadRevocationConfig } from '../revocation/revocation-config';
+import { addSealStatus } from '../platform-client/seal-status';
 
 /** The OFD reader (an XML parser and its checks) loads for .ofd files only (issue 13: start-up). */
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const verifyOfd: typeof import('../ofd/verify-ofd').verifyOfd = (...a) => (require('../ofd/verify-ofd') as typeof import('../ofd/verify-ofd')).verifyOfd(...a);
 
 export interface VerifyOptions { extraRoots?: Uint8Array[]; now?: Date; sealCatalog?: SealCatalogEntry[] }
-import { addSealStatus } from '../platform-client/seal-status';
 
 /**
  * 验章 (domain.md flow 4): verifies a PDF or OFD file against the trust store (plus roots given for this

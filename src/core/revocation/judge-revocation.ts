@@ -128,7 +128,7 @@ export function judgeRevocation(input: JudgeInput): RevocationJudgement {
       }
       const s = statusAt(cert, issuer, at, input.pool);
       const f = s.finding;
-      const why = s.problems.length > 0 ? `:${s.problems.map((p) => p.zh).join(';')}` : '';
+      const why = s.problems.length > 0 ? `：${s.problems.map((p) => p.zh).join('；')}` : '';
       const whyEn = s.problems.length > 0 ? `: ${s.problems.map((p) => p.en).join('; ')}` : '';
       if (!f) {
         const pointers = certificatePointers(cert.der);
@@ -180,7 +180,7 @@ export function judgeRevocation(input: JudgeInput): RevocationJudgement {
   const sources = [...new Set(certs.flatMap((c) => (c.source ? [c.source] : [])))];
   const from = { zh: sources.map((x) => SOURCE[x].zh).join('、'), en: sources.map((x) => SOURCE[x].en).join(', ') };
   const offline = input.pool.online ? { zh: '', en: '' } : { zh: '，离线验证', en: ', verified offline' };
-  const join = (list: BilingualText[]): BilingualText => ({ zh: list.map((m) => m.zh).join(';'), en: list.map((m) => m.en).join('; ') });
+  const join = (list: BilingualText[]): BilingualText => ({ zh: list.map((m) => m.zh).join('；'), en: list.map((m) => m.en).join('; ') });
   if (failed.length > 0) return { status: 'failed', message: join(failed), summary };
   if (warned.length > 0) return { status: 'warning', message: join([...warned, ...notes]), summary };
   if (certs.length === 0 || unchecked === certs.length) {

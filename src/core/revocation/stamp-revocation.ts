@@ -80,6 +80,6 @@ export function judgeStampRevocation(input: StampRevocationInput): { status: Che
   const status: CheckStatus = worst.status === 'ok' && parts.some((p, i) => p.status === 'not_checked' && chains[i]!.role !== 'tsa') ? 'warning' : worst.status;
   const message = parts.length <= 1 || status === worst.status && worst.status !== 'ok'
     ? worst.message
-    : { zh: parts.map((p) => p.message.zh).join(';'), en: parts.map((p) => p.message.en).join('; ') };
+    : { zh: parts.map((p) => p.message.zh).join('；'), en: parts.map((p) => p.message.en).join('; ') };
   return { status, message, summary };
 }

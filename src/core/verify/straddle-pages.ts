@@ -27,7 +27,7 @@ export function checkStraddlePages(doc: PdfDocument, field: SignatureField, stru
   }
   return {
     id: 'straddle', status: 'failed',
-    message: { zh: `骑缝校验失败:${problems.map((p) => p.zh).join(';')}`, en: `The straddle check fails: ${problems.map((p) => p.en).join('; ')}` },
+    message: { zh: `骑缝校验失败：${problems.map((p) => p.zh).join('；')}`, en: `The straddle check fails: ${problems.map((p) => p.en).join('; ')}` },
   };
 }
 
